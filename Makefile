@@ -1,0 +1,199 @@
+# cnet: wire network interfaces into Linux containers.
+# `make help` lists the targets.
+
+VERSION := 0.1.0
+SOVERSION := 0
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+PKGS := libnl-3.0 libnl-route-3.0 libmnl libcjson
+
+# Every Debian package the build, the tests, the demo and the bench need.
+DEB_PKGS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libmnl-dev \
+	libcjson-dev bats bats-support bats-assert iproute2 iputils-ping jq scdoc \
+	man-db groff-base containernetworking-plugins procps
+
+ifeq ($(V),1)
+Q :=
+say := @true
+else
+Q := @
+say := @printf '  %-6s %s\n'
+endif
+
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
+	-Wno-unused-parameter -Wno-format-nonliteral
+DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+DEP_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -DCNET_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) \
+	-MMD -MP $(DEP_CFLAGS)
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+LIB_SRC := $(wildcard lib/*.c)
+CLI_SRC := $(wildcard cli/*.c)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+
+B := build
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/pic/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+# Test builds: fault injection compiled in (never in the release build),
+# and ASan+UBSan for the unit tests.
+FI_OBJ := $(LIB_SRC:%.c=$(B)/fi/%.o) $(CLI_SRC:%.c=$(B)/fi/%.o)
+SAN_OBJ := $(LIB_SRC:%.c=$(B)/san/%.o) $(UNIT_SRC:%.c=$(B)/san/%.o)
+UNIT_OBJ := $(LIB_SRC:%.c=$(B)/unit/%.o) $(UNIT_SRC:%.c=$(B)/unit/%.o)
+
+SONAME := libcnet.so.$(SOVERSION)
+SOLIB := $(B)/libcnet.so.$(VERSION)
+
+.PHONY: all install uninstall check check-unit check-cli check-docs deps demo bench clean help
+.DEFAULT_GOAL := all
+
+all: $(SOLIB) $(B)/$(SONAME) $(B)/libcnet.so $(B)/libcnet.a $(B)/libcnet.pc $(B)/cnet $(B)/cnet.8
+
+$(B)/pic/%.o: %.c
+	@mkdir -p $(@D)
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilib -c -o $@ $<
+
+$(B)/fi/%.o: %.c
+	@mkdir -p $(@D)
+	$(say) CC-FI $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilib -DCNET_FAULT_INJECTION -c -o $@ $<
+
+$(B)/san/%.o: %.c
+	@mkdir -p $(@D)
+	$(say) CC-SAN $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilib -O1 $(SAN) -c -o $@ $<
+
+$(B)/unit/%.o: %.c
+	@mkdir -p $(@D)
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilib -c -o $@ $<
+
+$(SOLIB): $(LIB_OBJ) lib/libcnet.sym
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) \
+		-Wl,--version-script,lib/libcnet.sym -Wl,--no-undefined -o $@ $(LIB_OBJ) $(DEP_LIBS)
+
+$(B)/$(SONAME) $(B)/libcnet.so: $(SOLIB)
+	$(Q)ln -sf $(notdir $(SOLIB)) $@
+
+$(B)/libcnet.a: $(LIB_OBJ)
+	$(say) AR $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/libcnet.pc: lib/libcnet.pc.in Makefile
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# In the build tree cnet finds the library beside it ($ORIGIN); `install`
+# links it again without that run path.
+$(B)/cnet: $(CLI_OBJ) $(B)/$(SONAME) $(B)/libcnet.so
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) -L$(B) -lcnet -lcjson \
+		-Wl,-rpath,'$$ORIGIN'
+
+$(B)/fi/cnet: $(FI_OBJ)
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(FI_OBJ) $(DEP_LIBS)
+
+$(B)/unit-tests: $(UNIT_OBJ)
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(DEP_LIBS)
+
+$(B)/unit-tests-san: $(SAN_OBJ)
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(SAN) -o $@ $(SAN_OBJ) $(DEP_LIBS)
+
+$(B)/cnet.8: man/cnet.8.scd
+	$(say) SCDOC $@
+	$(Q)mkdir -p $(B) && scdoc < $< > $@
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 0755 $(SOLIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(SOLIB)) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libcnet.so
+	install -m 0644 $(B)/libcnet.a $(DESTDIR)$(LIBDIR)/
+	install -m 0644 lib/libcnet.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 0644 $(B)/libcnet.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $(DESTDIR)$(BINDIR)/cnet $(CLI_OBJ) -L$(B) -lcnet -lcjson
+	install -m 0644 $(B)/cnet.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 completions/cnet.bash $(DESTDIR)$(BASHCOMPDIR)/cnet
+	install -m 0644 completions/_cnet $(DESTDIR)$(ZSHCOMPDIR)/_cnet
+	install -m 0644 completions/cnet.fish $(DESTDIR)$(FISHCOMPDIR)/cnet.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cnet $(DESTDIR)$(LIBDIR)/libcnet.so* \
+		$(DESTDIR)$(LIBDIR)/libcnet.a $(DESTDIR)$(INCLUDEDIR)/libcnet.h \
+		$(DESTDIR)$(PKGCONFIGDIR)/libcnet.pc $(DESTDIR)$(MANDIR)/man8/cnet.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/cnet $(DESTDIR)$(ZSHCOMPDIR)/_cnet \
+		$(DESTDIR)$(FISHCOMPDIR)/cnet.fish
+
+# Installs only what is missing, so it costs nothing once done.
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+check: deps
+	$(MAKE) all $(B)/fi/cnet $(B)/unit-tests $(B)/unit-tests-san CFLAGS='$(CFLAGS) -Werror'
+	$(MAKE) check-unit check-docs check-cli
+
+check-unit: $(B)/unit-tests $(B)/unit-tests-san
+	$(B)/unit-tests
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(B)/unit-tests-san
+
+check-docs: $(B)/cnet.8
+	@out=$$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z \
+		$(B)/cnet.8 2>&1 >/dev/null); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
+	@echo "man page: no warnings"
+
+check-cli: all $(B)/fi/cnet
+	bats --print-output-on-failure $(if $(TESTS),$(TESTS),tests/cli)
+
+demo: deps all
+	./tests/demo.sh $(B)/cnet
+
+bench: deps all
+	./bench/attach.sh
+
+clean:
+	rm -rf $(B)
+
+help:
+	@echo 'make            build libcnet (shared, static, .pc) and cnet'
+	@echo 'make install    install under PREFIX ($(PREFIX)), honouring DESTDIR'
+	@echo 'make uninstall  remove what install put there'
+	@echo 'make deps       install every Debian package needed (apt-get)'
+	@echo 'make demo       deps, build, attach into a throwaway namespace, clean up'
+	@echo 'make check      deps, build, unit tests (also under ASan/UBSan), docs, CLI tests'
+	@echo '                TESTS=tests/cli/attach.bats runs chosen bats files'
+	@echo 'make bench      attach speed against the CNI macvlan plugin and iproute2'
+	@echo 'make clean      remove build/'
+	@echo 'V=1             show full commands'
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

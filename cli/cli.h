@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef CNET_CLI_H
+#define CNET_CLI_H
+
+#include <stdbool.h>
+
+#include "libcnet.h"
+
+/* Which attach kinds an option applies to (0: every kind, or not attach). */
+#define K_MACVLAN (1u << CNET_KIND_MACVLAN)
+#define K_HOSTDEV (1u << CNET_KIND_HOST_DEVICE)
+#define K_VETH (1u << CNET_KIND_VETH)
+
+struct cli_opt {
+	const char *name; /* without "--" */
+	const char *arg;  /* NULL: a flag */
+	bool repeat;
+	unsigned int kinds;
+	const char *help;
+};
+
+struct cli_cmd {
+	const char *name;
+	int (*fn)(const struct cli_cmd *cmd, int argc, char **argv);
+	const char *usage;
+	const char *summary;
+	const struct cli_opt *opts;
+};
+
+/* A parsed command line: values indexed like the command's option table. */
+#define MAX_POS 4
+#define MAX_VALS 64
+struct cli_args {
+	const char *pos[MAX_POS];
+	int n_pos;
+	const char *vals[MAX_VALS]; /* every value, in order */
+	int val_opt[MAX_VALS];	    /* which option each value belongs to */
+	int n_vals;
+	bool set[64];
+};
+
+extern const struct cli_cmd cli_cmds[];
+extern bool cli_json;
+extern const char *cli_command;
+
+/* Exit codes: documented in cnet(8); scripts rely on them. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+	EXIT_TARGET = 3,
+	EXIT_BUSY = 4,
+	EXIT_MISSING = 5,
+	EXIT_STORE = 6,
+};
+
+int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_args *a);
+int cli_opt_index(const struct cli_cmd *cmd, const char *name);
+const char *cli_get(const struct cli_cmd *cmd, const struct cli_args *a, const char *name);
+bool cli_has(const struct cli_cmd *cmd, const struct cli_args *a, const char *name);
+void cli_help(const struct cli_cmd *cmd);
+
+/* Report a failure (one line on stderr, or the JSON object) and return the
+ * exit code. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cli_fail(struct cnet_ctx *ctx, int r);
+int cli_exit_code(struct cnet_ctx *ctx);
+/* Print a successful result. */
+int cli_report(struct cnet_result *res, bool dry_run, const char *summary);
+/* Context with the common options (--state) applied. */
+int cli_ctx(const struct cli_cmd *cmd, const struct cli_args *a, struct cnet_ctx **ctx);
+
+int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_detach(const struct cli_cmd *cmd, int argc, char **argv);
+
+#endif

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	struct cnet_attach *att = NULL;
+	struct cnet_result *res = NULL;
+	struct cnet_ctx *ctx;
+	struct cli_args a;
+	unsigned int flags = 0;
+	char summary[256];
+	int r, kind;
+	unsigned long mtu;
+	char *end;
+	const char *v;
+
+	r = cli_parse(cmd, argc, argv, &a);
+	if (r)
+		return r;
+	if (cli_has(cmd, &a, "help")) {
+		cli_help(cmd);
+		return EXIT_OK;
+	}
+	if (a.n_pos < 2)
+		return cli_usage_error("attach needs a TARGET and a KIND (see 'cnet attach --help')");
+	if (a.n_pos > 2)
+		return cli_usage_error("unexpected argument '%s'", a.pos[2]);
+	kind = cnet_kind_from_string(a.pos[1]);
+	if (kind < 0)
+		return cli_usage_error("unknown kind '%s' (macvlan, host-device or veth)", a.pos[1]);
+	for (int i = 0; cmd->opts[i].name; i++)
+		if (a.set[i] && cmd->opts[i].kinds && !(cmd->opts[i].kinds & (1u << kind)))
+			return cli_usage_error("--%s does not apply to %s", cmd->opts[i].name, a.pos[1]);
+	if (cli_has(cmd, &a, "create-bridge") && !cli_has(cmd, &a, "bridge"))
+		return cli_usage_error("--create-bridge needs --bridge BR");
+
+	r = cli_ctx(cmd, &a, &ctx);
+	if (r)
+		return r;
+	r = cnet_attach_new(ctx, a.pos[0], kind, &att);
+	if (r < 0)
+		return cli_fail(ctx, r);
+
+	/* Every value goes through the library's own validation, in the order
+	 * given, so the first bad one is the one reported. */
+	for (int i = 0; i < a.n_vals && r >= 0; i++) {
+		const char *name = cmd->opts[a.val_opt[i]].name;
+		v = a.vals[i];
+		if (!strcmp(name, "ifname"))
+			r = cnet_attach_set_ifname(att, v);
+		else if (!strcmp(name, "ip"))
+			r = cnet_attach_add_ip(att, v);
+		else if (!strcmp(name, "gw"))
+			r = cnet_attach_add_gateway(att, v);
+		else if (!strcmp(name, "route"))
+			r = cnet_attach_add_route(att, v);
+		else if (!strcmp(name, "mac"))
+			r = cnet_attach_set_mac(att, v);
+		else if (!strcmp(name, "parent"))
+			r = cnet_attach_set_parent(att, v);
+		else if (!strcmp(name, "mode"))
+			r = cnet_attach_set_macvlan_mode(att, v);
+		else if (!strcmp(name, "dev"))
+			r = cnet_attach_set_device(att, v);
+		else if (!strcmp(name, "bridge"))
+			r = cnet_attach_set_bridge(att, v, cli_has(cmd, &a, "create-bridge"));
+		else if (!strcmp(name, "host-ifname"))
+			r = cnet_attach_set_host_ifname(att, v);
+		else if (!strcmp(name, "mtu")) {
+			mtu = strtoul(v, &end, 10);
+			if (!*v || *v == '-' || *v == '+' || *end || mtu > 65535)
+				r = cnet_attach_set_mtu(att, 0); /* its message names the range */
+			else
+				r = cnet_attach_set_mtu(att, (unsigned int)mtu);
+		}
+	}
+	if (r < 0)
+		goto fail;
+	if (cli_has(cmd, &a, "dry-run"))
+		flags |= CNET_ATTACH_DRY_RUN;
+	if (cli_has(cmd, &a, "no-dad"))
+		flags |= CNET_ATTACH_NO_DAD;
+	if (cli_has(cmd, &a, "force"))
+		flags |= CNET_ATTACH_FORCE;
+	r = cnet_attach_set_flags(att, flags);
+	if (r < 0)
+		goto fail;
+
+	r = cnet_attach(ctx, att, &res);
+	if (r < 0)
+		goto fail;
+	v = cli_get(cmd, &a, "ifname");
+	snprintf(summary, sizeof(summary), "attached %s %s to %s", a.pos[1], v ? v : "eth1", a.pos[0]);
+	r = cli_report(res, flags & CNET_ATTACH_DRY_RUN, summary);
+	cnet_result_free(res);
+	cnet_attach_free(att);
+	cnet_ctx_free(ctx);
+	return r;
+fail:
+	cnet_attach_free(att);
+	return cli_fail(ctx, r);
+}

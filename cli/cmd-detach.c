@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+
+static void print_detached(struct cnet_result *res)
+{
+	cJSON *recs = cJSON_Parse(cnet_result_records_json(res)), *rec;
+
+	cJSON_ArrayForEach(rec, recs)
+	{
+		const cJSON *k = cJSON_GetObjectItemCaseSensitive(rec, "kind");
+		const cJSON *i = cJSON_GetObjectItemCaseSensitive(rec, "ifname");
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(rec, "target");
+		printf("detached %s %s from %s\n", cJSON_GetStringValue(k) ?: "?",
+		       cJSON_GetStringValue(i) ?: "?", cJSON_GetStringValue(t) ?: "?");
+	}
+	cJSON_Delete(recs);
+}
+
+int cmd_detach(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	struct cnet_result *res = NULL;
+	struct cnet_ctx *ctx;
+	struct cli_args a;
+	const char *ifname;
+	bool dry;
+	int r;
+
+	r = cli_parse(cmd, argc, argv, &a);
+	if (r)
+		return r;
+	if (cli_has(cmd, &a, "help")) {
+		cli_help(cmd);
+		return EXIT_OK;
+	}
+	if (a.n_pos != 1)
+		return a.n_pos ? cli_usage_error("unexpected argument '%s'", a.pos[1])
+			       : cli_usage_error("detach needs a TARGET (see 'cnet detach --help')");
+	r = cli_ctx(cmd, &a, &ctx);
+	if (r)
+		return r;
+	ifname = cli_get(cmd, &a, "ifname");
+	dry = cli_has(cmd, &a, "dry-run");
+	r = cnet_detach(ctx, a.pos[0], ifname, dry ? CNET_DETACH_DRY_RUN : 0, &res);
+	if (r < 0)
+		return cli_fail(ctx, r);
+	if (!cli_json && !dry && cnet_result_changed(res))
+		print_detached(res);
+	r = cli_report(res, dry, "");
+	cnet_result_free(res);
+	cnet_ctx_free(ctx);
+	return r;
+}

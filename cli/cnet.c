@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cnet: the command table, help, and dispatch. Exact names only. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define COMMON_OPTS                                                                      \
+	{"json", NULL, false, 0, "print one JSON object on stdout"},                    \
+	{"dry-run", NULL, false, 0, "change nothing; say what would be done"},          \
+	{"state", "PATH", false, 0, "state store (default /var/lib/cnet/state.json)"}, \
+	{"help", NULL, false, 0, "show this help"}
+
+static const struct cli_opt attach_opts[] = {
+	{"ifname", "NAME", false, 0, "name inside the container (default eth1)"},
+	{"ip", "ADDR/PLEN", true, 0, "add an IPv4 or IPv6 address (repeatable)"},
+	{"gw", "ADDR", true, 0, "default route via ADDR, replacing that family's (one per family)"},
+	{"route", "DEST/PLEN[@VIA]", true, 0, "add a route through the interface (repeatable)"},
+	{"mtu", "N", false, 0, "MTU of the interface"},
+	{"mac", "MAC", false, 0, "MAC address of the interface"},
+	{"no-dad", NULL, false, 0, "IPv6 addresses usable at once, without duplicate detection"},
+	{"parent", "IF", false, K_MACVLAN, "macvlan: host interface to sit on"},
+	{"mode", "MODE", false, K_MACVLAN, "macvlan: bridge (default), private, vepa or passthru"},
+	{"dev", "IF", false, K_HOSTDEV, "host-device: the host interface to move in"},
+	{"force", NULL, false, K_HOSTDEV, "host-device: move it even if it carries addresses, routes or a master"},
+	{"bridge", "BR", false, K_VETH, "veth: Linux bridge for the host end"},
+	{"create-bridge", NULL, false, K_VETH, "veth: create the bridge if it does not exist"},
+	{"host-ifname", "NAME", false, K_VETH, "veth: name of the host end (default vethID)"},
+	COMMON_OPTS,
+	{0},
+};
+
+static const struct cli_opt detach_opts[] = {
+	{"ifname", "NAME", false, 0, "only this interface (default: every one recorded)"},
+	COMMON_OPTS,
+	{0},
+};
+
+static const struct cli_opt no_opts[] = {{0}};
+
+static int cmd_help(const struct cli_cmd *cmd, int argc, char **argv);
+static int cmd_version(const struct cli_cmd *cmd, int argc, char **argv);
+
+const struct cli_cmd cli_cmds[] = {
+	{"attach", cmd_attach, "attach TARGET KIND [OPTIONS]",
+	 "put an interface into a container's network namespace and address it", attach_opts},
+	{"detach", cmd_detach, "detach TARGET [--ifname NAME] [OPTIONS]",
+	 "undo attachments and give the host back what it lent", detach_opts},
+	{"help", cmd_help, "help [COMMAND]", "show help for cnet or one command", no_opts},
+	{"version", cmd_version, "version", "show the version", no_opts},
+	{0},
+};
+
+static const struct cli_cmd *find_cmd(const char *name)
+{
+	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: cnet COMMAND [ARGS]\n\nCommands:\n");
+	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
+		fprintf(f, "  %-8s %s\n", c->name, c->summary);
+	fprintf(f, "\nTargets: pid:PID, netns:NAME, /path/to/netns, or NAME (a named netns, or a PID)\n"
+		   "Kinds: macvlan, host-device, veth\n"
+		   "'cnet COMMAND --help' shows a command's options; cnet(8) has the rest.\n");
+}
+
+static int cmd_help(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	const struct cli_cmd *c;
+
+	(void)cmd;
+	if (argc < 2) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	c = find_cmd(argv[1]);
+	if (!c)
+		return cli_usage_error("unknown command '%s' (see 'cnet help')", argv[1]);
+	cli_help(c);
+	return EXIT_OK;
+}
+
+static int cmd_version(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	(void)cmd;
+	(void)argc;
+	(void)argv;
+	printf("cnet %s\n", cnet_version());
+	return EXIT_OK;
+}
+
+/* For tests and completions: every option of every command, from the very
+ * table the parser uses. Not for people; output format: "COMMAND --OPTION". */
+static int list_options(void)
+{
+	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
+		for (const struct cli_opt *o = c->opts; o->name; o++)
+			printf("%s --%s\n", c->name, o->name);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cli_cmd *c;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			cli_json = true;
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version"))
+		return cmd_version(NULL, 0, NULL);
+	if (!strcmp(argv[1], "__options"))
+		return list_options();
+	c = find_cmd(argv[1]);
+	if (!c)
+		return cli_usage_error("unknown command '%s' (see 'cnet help')", argv[1]);
+	cli_command = c->name;
+	return c->fn(c, argc - 1, argv + 1);
+}

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Parsing, help and output shared by every subcommand. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+
+#define JSON_SCHEMA 1
+
+bool cli_json;
+bool cli_dry_run;
+const char *cli_command = "cnet";
+
+int cli_opt_index(const struct cli_cmd *cmd, const char *name)
+{
+	for (int i = 0; cmd->opts[i].name; i++)
+		if (!strcmp(cmd->opts[i].name, name))
+			return i;
+	return -1;
+}
+
+int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_args *a)
+{
+	bool opts_done = false;
+
+	memset(a, 0, sizeof(*a));
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i], *eq, *val = NULL;
+		const struct cli_opt *o;
+		char name[64];
+		int idx;
+
+		if (!opts_done && !strcmp(s, "--")) {
+			opts_done = true;
+			continue;
+		}
+		if (opts_done || s[0] != '-' || !s[1]) {
+			if (a->n_pos == MAX_POS)
+				return cli_usage_error("unexpected argument '%s'", s);
+			a->pos[a->n_pos++] = s;
+			continue;
+		}
+		if (!strcmp(s, "-h"))
+			s = "--help";
+		if (s[1] != '-')
+			return cli_usage_error("unknown option '%s' (options are spelled --name)", s);
+		eq = strchr(s + 2, '=');
+		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - s - 2) : (int)strlen(s + 2), s + 2);
+		/* Exact names only: an abbreviation that works today breaks the
+		 * day an option with the same prefix is added. */
+		idx = cli_opt_index(cmd, name);
+		if (idx < 0)
+			return cli_usage_error("unknown option '--%s' for '%s' (see 'cnet %s --help')", name,
+					       cmd->name, cmd->name);
+		o = &cmd->opts[idx];
+		if (o->arg) {
+			if (eq)
+				val = eq + 1;
+			else if (i + 1 < argc)
+				val = argv[++i];
+			else
+				return cli_usage_error("--%s needs a value (%s)", o->name, o->arg);
+		} else if (eq) {
+			return cli_usage_error("--%s takes no value", o->name);
+		}
+		if (a->set[idx] && !o->repeat)
+			return cli_usage_error("--%s given twice", o->name);
+		a->set[idx] = true;
+		if (val) {
+			if (a->n_vals == MAX_VALS)
+				return cli_usage_error("too many options");
+			a->val_opt[a->n_vals] = idx;
+			a->vals[a->n_vals++] = val;
+		}
+		if (!strcmp(o->name, "dry-run"))
+			cli_dry_run = true;
+	}
+	return 0;
+}
+
+const char *cli_get(const struct cli_cmd *cmd, const struct cli_args *a, const char *name)
+{
+	int idx = cli_opt_index(cmd, name);
+
+	for (int i = a->n_vals - 1; idx >= 0 && i >= 0; i--)
+		if (a->val_opt[i] == idx)
+			return a->vals[i];
+	return NULL;
+}
+
+bool cli_has(const struct cli_cmd *cmd, const struct cli_args *a, const char *name)
+{
+	int idx = cli_opt_index(cmd, name);
+
+	return idx >= 0 && a->set[idx];
+}
+
+void cli_help(const struct cli_cmd *cmd)
+{
+	printf("Usage: cnet %s\n\n%s\n\nOptions:\n", cmd->usage, cmd->summary);
+	for (const struct cli_opt *o = cmd->opts; o->name; o++) {
+		char left[48];
+		snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		printf("  %-24s %s\n", left, o->help);
+	}
+}
+
+static void json_print(cJSON *o)
+{
+	char *s = cJSON_PrintUnformatted(o);
+
+	if (s) {
+		puts(s);
+		free(s);
+	}
+	cJSON_Delete(o);
+}
+
+static cJSON *envelope(bool ok, bool changed)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "schema", JSON_SCHEMA);
+	cJSON_AddStringToObject(o, "command", cli_command);
+	cJSON_AddBoolToObject(o, "ok", ok);
+	cJSON_AddBoolToObject(o, "changed", changed);
+	cJSON_AddBoolToObject(o, "dry_run", cli_dry_run);
+	return o;
+}
+
+static int report_error(const char *msg, int code)
+{
+	fprintf(stderr, "cnet: %s\n", msg);
+	if (cli_json) {
+		cJSON *o = envelope(false, false), *e;
+		cJSON_AddArrayToObject(o, "records");
+		e = cJSON_AddObjectToObject(o, "error");
+		cJSON_AddStringToObject(e, "message", msg);
+		cJSON_AddNumberToObject(e, "exit_code", code);
+		json_print(o);
+	}
+	return code;
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return report_error(msg, EXIT_USAGE);
+}
+
+int cli_exit_code(struct cnet_ctx *ctx)
+{
+	switch (cnet_ctx_errclass(ctx)) {
+	case CNET_ERR_INVALID:
+		return EXIT_USAGE;
+	case CNET_ERR_TARGET:
+		return EXIT_TARGET;
+	case CNET_ERR_BUSY:
+		return EXIT_BUSY;
+	case CNET_ERR_MISSING:
+		return EXIT_MISSING;
+	case CNET_ERR_STORE:
+		return EXIT_STORE;
+	default:
+		return EXIT_FAIL;
+	}
+}
+
+int cli_fail(struct cnet_ctx *ctx, int r)
+{
+	const char *msg = ctx ? cnet_ctx_errmsg(ctx) : "";
+	int code = ctx ? cli_exit_code(ctx) : EXIT_FAIL;
+
+	if (!*msg)
+		msg = strerror(-r);
+	code = report_error(msg, code);
+	cnet_ctx_free(ctx);
+	return code;
+}
+
+int cli_report(struct cnet_result *res, bool dry_run, const char *summary)
+{
+	size_t n = cnet_result_n_actions(res);
+
+	for (size_t i = 0; i < cnet_result_n_warnings(res); i++)
+		fprintf(stderr, "cnet: warning: %s\n", cnet_result_warning(res, i));
+	if (cli_json) {
+		cJSON *o = envelope(true, cnet_result_changed(res)), *a;
+		cJSON *recs = cJSON_Parse(cnet_result_records_json(res));
+		cJSON_AddItemToObject(o, "records", recs ? recs : cJSON_CreateArray());
+		a = cJSON_AddArrayToObject(o, "actions");
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(a, cJSON_CreateString(cnet_result_action(res, i)));
+		a = cJSON_AddArrayToObject(o, "warnings");
+		for (size_t i = 0; i < cnet_result_n_warnings(res); i++)
+			cJSON_AddItemToArray(a, cJSON_CreateString(cnet_result_warning(res, i)));
+		cJSON_AddNullToObject(o, "error");
+		json_print(o);
+	} else if (dry_run) {
+		for (size_t i = 0; i < n; i++)
+			printf("would %s\n", cnet_result_action(res, i));
+		if (!cnet_result_changed(res))
+			printf("nothing to do: %s\n", n ? cnet_result_action(res, 0) : "no change");
+	} else if (!cnet_result_changed(res)) {
+		printf("unchanged: %s\n", n ? cnet_result_action(res, 0) : "nothing to do");
+	} else if (*summary) {
+		printf("%s\n", summary);
+	}
+	return EXIT_OK;
+}
+
+static void debug_log(void *userdata, const char *line)
+{
+	(void)userdata;
+	fprintf(stderr, "cnet: debug: %s\n", line);
+}
+
+int cli_ctx(const struct cli_cmd *cmd, const struct cli_args *a, struct cnet_ctx **ctx)
+{
+	const char *state = cli_get(cmd, a, "state");
+	int r;
+
+	r = cnet_ctx_new(ctx);
+	if (r < 0) {
+		*ctx = NULL;
+		return cli_fail(NULL, r);
+	}
+	if (getenv("CNET_DEBUG"))
+		cnet_ctx_set_log_fn(*ctx, debug_log, NULL);
+	if (state && (r = cnet_ctx_set_state_path(*ctx, state)) < 0)
+		return cli_fail(*ctx, r);
+	return 0;
+}

@@ -1,0 +1,959 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cnet_attach(): resolve, validate everything before touching anything,
+ * then create or move the interface straight into the target namespace,
+ * name it, address it, route it, and record it. Every step that changed the
+ * host or the target is undone, in reverse, when a later one fails.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+#include <linux/if_link.h>
+#include <netlink/msg.h>
+
+#include "attach.h"
+
+#define DAD_TIMEOUT_MS 5000
+
+/* ---- the description and its setters ---------------------------------- */
+
+CNET_EXPORT int cnet_kind_from_string(const char *name)
+{
+	if (!name)
+		return -EINVAL;
+	if (!strcmp(name, "macvlan"))
+		return CNET_KIND_MACVLAN;
+	if (!strcmp(name, "host-device"))
+		return CNET_KIND_HOST_DEVICE;
+	if (!strcmp(name, "veth"))
+		return CNET_KIND_VETH;
+	return -EINVAL;
+}
+
+CNET_EXPORT const char *cnet_kind_to_string(int kind)
+{
+	switch (kind) {
+	case CNET_KIND_MACVLAN:
+		return "macvlan";
+	case CNET_KIND_HOST_DEVICE:
+		return "host-device";
+	case CNET_KIND_VETH:
+		return "veth";
+	}
+	return NULL;
+}
+
+CNET_EXPORT int cnet_attach_new(struct cnet_ctx *ctx, const char *target, int kind,
+				struct cnet_attach **out)
+{
+	struct cnet_attach *att;
+
+	cnet_clear_err(ctx);
+	if (!target || !*target)
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "empty target");
+	if (!cnet_kind_to_string(kind))
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "unknown attachment kind %d", kind);
+	att = calloc(1, sizeof(*att));
+	if (!att || !(att->target = strdup(target))) {
+		free(att);
+		return cnet_err(ctx, -ENOMEM, "out of memory");
+	}
+	att->ctx = ctx;
+	att->kind = kind;
+	strcpy(att->ifname, "eth1");
+	att->mode = MACVLAN_MODE_BRIDGE;
+	*out = att;
+	return 0;
+}
+
+CNET_EXPORT void cnet_attach_free(struct cnet_attach *att)
+{
+	if (!att)
+		return;
+	free(att->target);
+	free(att);
+}
+
+static int invalid(struct cnet_attach *att, const char *fmt, const char *arg)
+{
+	return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, fmt, arg);
+}
+
+static int set_name(struct cnet_attach *att, char dst[IFNAMSIZ], const char *name)
+{
+	int r = cnet_check_ifname(att->ctx, name);
+
+	if (r < 0)
+		return r;
+	strcpy(dst, name);
+	return 0;
+}
+
+static int need_kind(struct cnet_attach *att, int kind, const char *opt)
+{
+	if (att->kind == kind)
+		return 0;
+	return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, "%s applies to %s, not %s", opt,
+			 cnet_kind_to_string(kind), cnet_kind_to_string(att->kind));
+}
+
+CNET_EXPORT int cnet_attach_set_ifname(struct cnet_attach *att, const char *ifname)
+{
+	return set_name(att, att->ifname, ifname);
+}
+
+CNET_EXPORT int cnet_attach_add_ip(struct cnet_attach *att, const char *cidr)
+{
+	struct cnet_ip ip;
+
+	if (!cidr || cnet_parse_ip(cidr, true, &ip) < 0)
+		return invalid(att, "invalid address '%s' (want ADDR/PREFIXLEN, e.g. 10.0.0.2/24)",
+			       cidr ? cidr : "");
+	if (att->n_ips == ARRAY_SIZE(att->ips))
+		return invalid(att, "too many addresses (at most 32): '%s'", cidr);
+	for (size_t i = 0; i < att->n_ips; i++)
+		if (att->ips[i].family == ip.family && !memcmp(att->ips[i].a, ip.a, 16))
+			return invalid(att, "address '%s' given twice", cidr);
+	att->ips[att->n_ips++] = ip;
+	return 0;
+}
+
+CNET_EXPORT int cnet_attach_add_gateway(struct cnet_attach *att, const char *addr)
+{
+	struct cnet_ip ip;
+
+	if (!addr || cnet_parse_ip(addr, false, &ip) < 0)
+		return invalid(att, "invalid gateway '%s' (want an address without prefix length)",
+			       addr ? addr : "");
+	if (ip.family == AF_INET ? att->has_gw4 : att->has_gw6)
+		return invalid(att, "a second gateway of the same family: '%s'", addr);
+	if (ip.family == AF_INET) {
+		att->gw4 = ip;
+		att->has_gw4 = true;
+	} else {
+		att->gw6 = ip;
+		att->has_gw6 = true;
+	}
+	return 0;
+}
+
+CNET_EXPORT int cnet_attach_add_route(struct cnet_attach *att, const char *spec)
+{
+	struct cnet_route rt;
+
+	if (!spec || cnet_parse_route(spec, &rt) < 0)
+		return invalid(att, "invalid route '%s' (want DEST/PREFIXLEN or DEST/PREFIXLEN@VIA)",
+			       spec ? spec : "");
+	if (att->n_routes == ARRAY_SIZE(att->routes))
+		return invalid(att, "too many routes (at most 32): '%s'", spec);
+	att->routes[att->n_routes++] = rt;
+	return 0;
+}
+
+CNET_EXPORT int cnet_attach_set_mtu(struct cnet_attach *att, unsigned int mtu)
+{
+	/* 68 is IPv4's minimum (RFC 791); IPv6 needs 1280, checked at attach
+	 * when an IPv6 address is asked for. */
+	if (mtu < 68 || mtu > 65535) {
+		char buf[16];
+		snprintf(buf, sizeof(buf), "%u", mtu);
+		return invalid(att, "invalid MTU %s (68-65535)", buf);
+	}
+	att->mtu = mtu;
+	return 0;
+}
+
+CNET_EXPORT int cnet_attach_set_mac(struct cnet_attach *att, const char *mac)
+{
+	static const unsigned char zero[6];
+
+	if (!mac || cnet_parse_mac(mac, att->mac) < 0)
+		return invalid(att, "invalid MAC address '%s' (want xx:xx:xx:xx:xx:xx)", mac ? mac : "");
+	if (att->mac[0] & 1)
+		return invalid(att, "MAC address '%s' is multicast; a unicast address is needed", mac);
+	if (!memcmp(att->mac, zero, 6))
+		return invalid(att, "MAC address '%s' is all zeros", mac);
+	att->has_mac = true;
+	return 0;
+}
+
+CNET_EXPORT int cnet_attach_set_parent(struct cnet_attach *att, const char *ifname)
+{
+	int r = need_kind(att, CNET_KIND_MACVLAN, "--parent");
+
+	return r < 0 ? r : set_name(att, att->parent, ifname);
+}
+
+CNET_EXPORT int cnet_attach_set_macvlan_mode(struct cnet_attach *att, const char *mode)
+{
+	int r = need_kind(att, CNET_KIND_MACVLAN, "--mode");
+
+	if (r < 0)
+		return r;
+	r = mode ? cnet_macvlan_mode_from_string(mode) : -EINVAL;
+	if (r < 0)
+		return invalid(att, "invalid macvlan mode '%s' (bridge, private, vepa or passthru)",
+			       mode ? mode : "");
+	att->mode = r;
+	return 0;
+}
+
+CNET_EXPORT int cnet_attach_set_device(struct cnet_attach *att, const char *ifname)
+{
+	int r = need_kind(att, CNET_KIND_HOST_DEVICE, "--dev");
+
+	return r < 0 ? r : set_name(att, att->dev, ifname);
+}
+
+CNET_EXPORT int cnet_attach_set_bridge(struct cnet_attach *att, const char *bridge, bool create)
+{
+	int r = need_kind(att, CNET_KIND_VETH, "--bridge");
+
+	if (r < 0)
+		return r;
+	att->create_bridge = create;
+	return set_name(att, att->bridge, bridge);
+}
+
+CNET_EXPORT int cnet_attach_set_host_ifname(struct cnet_attach *att, const char *ifname)
+{
+	int r = need_kind(att, CNET_KIND_VETH, "--host-ifname");
+
+	return r < 0 ? r : set_name(att, att->host_ifname, ifname);
+}
+
+CNET_EXPORT int cnet_attach_set_flags(struct cnet_attach *att, unsigned int flags)
+{
+	if (flags & ~(CNET_ATTACH_DRY_RUN | CNET_ATTACH_NO_DAD | CNET_ATTACH_FORCE))
+		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, "unknown attach flags %#x", flags);
+	if ((flags & CNET_ATTACH_FORCE) && att->kind != CNET_KIND_HOST_DEVICE)
+		return need_kind(att, CNET_KIND_HOST_DEVICE, "--force");
+	att->flags = flags;
+	return 0;
+}
+
+/* ---- the record's "options": canonical, so equal requests compare equal */
+
+static cJSON *options_json(const struct cnet_attach *att)
+{
+	char buf[CNET_IPSTRLEN * 2 + 2];
+	cJSON *o = cJSON_CreateObject(), *a;
+
+	if (!o)
+		return NULL;
+	switch (att->kind) {
+	case CNET_KIND_MACVLAN:
+		cJSON_AddStringToObject(o, "parent", att->parent);
+		cJSON_AddStringToObject(o, "mode", cnet_macvlan_mode_to_string(att->mode));
+		break;
+	case CNET_KIND_HOST_DEVICE:
+		cJSON_AddStringToObject(o, "dev", att->dev);
+		break;
+	case CNET_KIND_VETH:
+		cJSON_AddStringToObject(o, "bridge", att->bridge);
+		if (att->host_ifname[0])
+			cJSON_AddStringToObject(o, "host_ifname", att->host_ifname);
+		break;
+	}
+	a = cJSON_AddArrayToObject(o, "ip");
+	for (size_t i = 0; a && i < att->n_ips; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(cnet_ip_str(&att->ips[i], true, buf)));
+	a = cJSON_AddArrayToObject(o, "gw");
+	if (a && att->has_gw4)
+		cJSON_AddItemToArray(a, cJSON_CreateString(cnet_ip_str(&att->gw4, false, buf)));
+	if (a && att->has_gw6)
+		cJSON_AddItemToArray(a, cJSON_CreateString(cnet_ip_str(&att->gw6, false, buf)));
+	a = cJSON_AddArrayToObject(o, "route");
+	for (size_t i = 0; a && i < att->n_routes; i++) {
+		const struct cnet_route *rt = &att->routes[i];
+		cnet_ip_str(&rt->dst, true, buf);
+		if (rt->has_via) {
+			strcat(buf, "@");
+			cnet_ip_str(&rt->via, false, buf + strlen(buf));
+		}
+		cJSON_AddItemToArray(a, cJSON_CreateString(buf));
+	}
+	if (att->mtu)
+		cJSON_AddNumberToObject(o, "mtu", att->mtu);
+	if (att->has_mac) {
+		cnet_mac_str(att->mac, buf);
+		cJSON_AddStringToObject(o, "mac", buf);
+	}
+	return o;
+}
+
+/* ---- preflight: everything that can be refused is refused here -------- */
+
+struct addr_clash {
+	const struct cnet_attach *att;
+	struct cnet_ip hit;
+	bool found;
+};
+
+static int find_clash(int ifindex, const struct cnet_ip *ip, unsigned int flags, void *arg)
+{
+	struct addr_clash *c = arg;
+
+	(void)ifindex;
+	(void)flags;
+	for (size_t i = 0; i < c->att->n_ips; i++)
+		if (c->att->ips[i].family == ip->family && !memcmp(c->att->ips[i].a, ip->a, 16)) {
+			c->hit = *ip;
+			c->found = true;
+		}
+	return 0;
+}
+
+static bool gw_reachable(const struct cnet_attach *att, const struct cnet_ip *gw)
+{
+	if (cnet_ip_is_v6_linklocal(gw))
+		return true;
+	for (size_t i = 0; i < att->n_ips; i++)
+		if (cnet_ip_in_prefix(gw, &att->ips[i]))
+			return true;
+	for (size_t i = 0; i < att->n_routes; i++)
+		if (!att->routes[i].has_via && cnet_ip_in_prefix(gw, &att->routes[i].dst))
+			return true;
+	return false;
+}
+
+static int check_static(struct run *run)
+{
+	struct cnet_attach *att = run->att;
+	struct cnet_ctx *ctx = run->ctx;
+	const struct cnet_ip *gws[2] = {att->has_gw4 ? &att->gw4 : NULL, att->has_gw6 ? &att->gw6 : NULL};
+	char buf[CNET_IPSTRLEN];
+
+	if (att->kind == CNET_KIND_MACVLAN && !att->parent[0])
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "macvlan needs --parent IF");
+	if (att->kind == CNET_KIND_HOST_DEVICE && !att->dev[0])
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "host-device needs --dev IF");
+	if (att->kind == CNET_KIND_VETH && !att->bridge[0])
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "veth needs --bridge BR");
+	for (size_t i = 0; i < 2; i++)
+		if (gws[i] && !gw_reachable(att, gws[i]))
+			return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL,
+					 "gateway %s is not inside any --ip subnet or device --route",
+					 cnet_ip_str(gws[i], false, buf));
+	for (size_t i = 0; i < att->n_routes; i++)
+		if (att->routes[i].has_via && !gw_reachable(att, &att->routes[i].via))
+			return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL,
+					 "route via %s: not inside any --ip subnet or device --route",
+					 cnet_ip_str(&att->routes[i].via, false, buf));
+	if (att->mtu && att->mtu < 1280)
+		for (size_t i = 0; i < att->n_ips; i++)
+			if (att->ips[i].family == AF_INET6)
+				return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL,
+						 "MTU %u is below IPv6's minimum of 1280", att->mtu);
+	return 0;
+}
+
+static int missing(struct run *run, int r, const char *what, const char *name, const char *hint)
+{
+	if (r == -ENODEV)
+		return cnet_errc(run->ctx, CNET_ERR_MISSING, -ENODEV, "%s '%s' does not exist%s", what,
+				 name, hint);
+	return r;
+}
+
+static int check_mtu(struct run *run, unsigned int limit, const char *what, const char *name)
+{
+	if (run->att->mtu > limit)
+		return cnet_errc(run->ctx, CNET_ERR_INVALID, -EINVAL, "MTU %u is above %s %s's MTU %u",
+				 run->att->mtu, what, name, limit);
+	return 0;
+}
+
+static int collect_addr(int ifindex, const struct cnet_ip *ip, unsigned int flags, void *arg)
+{
+	struct run *run = arg;
+
+	(void)ifindex;
+	(void)flags;
+	if (cnet_ip_is_v6_linklocal(ip))
+		return 0;
+	if (run->n_dev_addrs < ARRAY_SIZE(run->dev_addrs))
+		run->dev_addrs[run->n_dev_addrs] = *ip;
+	run->n_dev_addrs++;
+	return 0;
+}
+
+static int preflight_host_device(struct run *run)
+{
+	struct cnet_attach *att = run->att;
+	bool force = att->flags & CNET_ATTACH_FORCE;
+	struct cnet_linkinfo master;
+	char buf[CNET_IPSTRLEN];
+	int r;
+
+	r = cnet_link_get(run->hnl, 0, att->dev, &run->dev);
+	if (r < 0)
+		return missing(run, r, "device", att->dev, "");
+	if (run->dev.flags & IFF_LOOPBACK)
+		return cnet_errc(run->ctx, CNET_ERR_INVALID, -EINVAL, "refusing to move loopback '%s'",
+				 att->dev);
+	if (run->dev.master && !force) {
+		r = cnet_link_get(run->hnl, (int)run->dev.master, NULL, &master);
+		return cnet_errc(run->ctx, CNET_ERR_BUSY, -EBUSY,
+				 "device '%s' is enslaved to '%s'; moving it could cut the host off (--force moves it anyway)",
+				 att->dev, r < 0 ? "?" : master.name);
+	}
+	r = cnet_addr_each(run->hnl, run->dev.ifindex, collect_addr, run);
+	if (r < 0)
+		return r;
+	if (run->n_dev_addrs && !force)
+		return cnet_errc(run->ctx, CNET_ERR_BUSY, -EBUSY,
+				 "device '%s' carries address %s; moving it could cut the host off (--force moves it anyway)",
+				 att->dev, cnet_ip_str(&run->dev_addrs[0], true, buf));
+	if (run->n_dev_addrs > ARRAY_SIZE(run->dev_addrs))
+		return cnet_errc(run->ctx, CNET_ERR_INVALID, -E2BIG,
+				 "device '%s' carries more addresses than cnet can restore", att->dev);
+	r = cnet_route_count_via(run->hnl, run->dev.ifindex);
+	if (r < 0)
+		return r;
+	if (r > 0 && !force)
+		return cnet_errc(run->ctx, CNET_ERR_BUSY, -EBUSY,
+				 "routes on the host use device '%s'; moving it could cut the host off (--force moves it anyway)",
+				 att->dev);
+	return 0;
+}
+
+static int preflight(struct run *run)
+{
+	struct cnet_attach *att = run->att;
+	struct cnet_linkinfo li;
+	struct addr_clash clash = {.att = att};
+	char buf[CNET_IPSTRLEN];
+	int r;
+
+	r = cnet_link_get(run->tnl, 0, att->ifname, &li);
+	if (r == 0)
+		return cnet_errc(run->ctx, CNET_ERR_BUSY, -EEXIST, "interface '%s' already exists in %s",
+				 att->ifname, att->target);
+	if (r != -ENODEV)
+		return r;
+	if (att->n_ips) {
+		r = cnet_addr_each(run->tnl, 0, find_clash, &clash);
+		if (r < 0)
+			return r;
+		if (clash.found)
+			return cnet_errc(run->ctx, CNET_ERR_BUSY, -EADDRINUSE,
+					 "address %s is already in use in %s", cnet_ip_str(&clash.hit, false, buf),
+					 att->target);
+	}
+
+	switch (att->kind) {
+	case CNET_KIND_MACVLAN:
+		r = cnet_link_get(run->hnl, 0, att->parent, &run->parent);
+		if (r < 0)
+			return missing(run, r, "parent interface", att->parent, "");
+		if (!(run->parent.flags & IFF_UP))
+			return cnet_errc(run->ctx, CNET_ERR_MISSING, -ENETDOWN, "parent interface '%s' is down",
+					 att->parent);
+		return check_mtu(run, run->parent.mtu, "parent", att->parent);
+	case CNET_KIND_HOST_DEVICE:
+		return preflight_host_device(run);
+	case CNET_KIND_VETH:
+		r = cnet_link_get(run->hnl, 0, att->bridge, &run->parent);
+		if (r == -ENODEV && att->create_bridge) {
+			run->make_bridge = true;
+			run->parent.mtu = 1500; /* a new, empty bridge's MTU */
+		} else if (r < 0) {
+			return missing(run, r, "bridge", att->bridge, " (--create-bridge creates it)");
+		} else if (strcmp(run->parent.kind, "bridge")) {
+			return cnet_errc(run->ctx, CNET_ERR_INVALID, -EINVAL, "'%s' is not a Linux bridge",
+					 att->bridge);
+		} else if (!(run->parent.flags & IFF_UP)) {
+			return cnet_errc(run->ctx, CNET_ERR_MISSING, -ENETDOWN, "bridge '%s' is down",
+					 att->bridge);
+		}
+		r = cnet_link_get(run->hnl, 0, run->host_name, &li);
+		if (r == 0)
+			return cnet_errc(run->ctx, CNET_ERR_BUSY, -EEXIST,
+					 "host interface '%s' already exists", run->host_name);
+		if (r != -ENODEV)
+			return r;
+		return check_mtu(run, run->parent.mtu, "bridge", att->bridge);
+	}
+	return -EINVAL;
+}
+
+/* ---- plan: the human-readable steps, for dry runs and results --------- */
+
+static void plan(struct run *run, struct cnet_result *res)
+{
+	struct cnet_attach *att = run->att;
+	char buf[CNET_IPSTRLEN * 2 + 2];
+
+	switch (att->kind) {
+	case CNET_KIND_MACVLAN:
+		cnet_result_add_action(res, "create macvlan %s on %s (mode %s) in %s", att->ifname,
+				   att->parent, cnet_macvlan_mode_to_string(att->mode), att->target);
+		break;
+	case CNET_KIND_HOST_DEVICE:
+		cnet_result_add_action(res, "move %s into %s as %s", att->dev, att->target, att->ifname);
+		break;
+	case CNET_KIND_VETH:
+		if (run->make_bridge)
+			cnet_result_add_action(res, "create bridge %s", att->bridge);
+		cnet_result_add_action(res, "create veth %s on bridge %s, peer %s in %s", run->host_name,
+				   att->bridge, att->ifname, att->target);
+		break;
+	}
+	if (att->mtu)
+		cnet_result_add_action(res, "set MTU %u on %s", att->mtu, att->ifname);
+	if (att->has_mac) {
+		cnet_mac_str(att->mac, buf);
+		cnet_result_add_action(res, "set MAC %s on %s", buf, att->ifname);
+	}
+	for (size_t i = 0; i < att->n_ips; i++)
+		cnet_result_add_action(res, "add address %s to %s", cnet_ip_str(&att->ips[i], true, buf),
+				   att->ifname);
+	for (size_t i = 0; i < att->n_routes; i++) {
+		const struct cnet_route *rt = &att->routes[i];
+		cnet_ip_str(&rt->dst, true, buf);
+		if (rt->has_via) {
+			strcat(buf, " via ");
+			cnet_ip_str(&rt->via, false, buf + strlen(buf));
+		}
+		cnet_result_add_action(res, "add route %s dev %s", buf, att->ifname);
+	}
+	if (att->has_gw4)
+		cnet_result_add_action(res, "set the IPv4 default route via %s dev %s",
+				   cnet_ip_str(&att->gw4, false, buf), att->ifname);
+	if (att->has_gw6)
+		cnet_result_add_action(res, "set the IPv6 default route via %s dev %s",
+				   cnet_ip_str(&att->gw6, false, buf), att->ifname);
+	cnet_result_add_action(res, "record the attachment in %s", run->ctx->state_path);
+}
+
+/* ---- execution ---------------------------------------------------------- */
+
+static int create_or_move(struct run *run)
+{
+	struct cnet_attach *att = run->att;
+	struct nl_msg *msg;
+	char what[96];
+	int r;
+
+	switch (att->kind) {
+	case CNET_KIND_MACVLAN: {
+		struct cnet_macvlan_opts o = {
+			.name = run->tmp_name, .parent = run->parent.ifindex, .mode = att->mode,
+			.ns_fd = run->t.fd, .mtu = att->mtu, .mac = att->has_mac ? att->mac : NULL,
+			.alias = run->alias,
+		};
+		r = cnet_link_build_macvlan(run->ctx, &o, &msg);
+		if (r < 0)
+			return r;
+		snprintf(what, sizeof(what), "create macvlan on '%s'", att->parent);
+		r = cnet_nl_talk(run->hnl, msg, what);
+		if (r < 0)
+			return r;
+		run->created = true;
+		break;
+	}
+	case CNET_KIND_VETH: {
+		struct cnet_link_change hc = {.ns_fd = -1, .up = -1};
+		struct cnet_linkinfo host;
+		unsigned char host_mac[6];
+		struct cnet_veth_opts o = {
+			.host_name = run->host_name, .peer_name = run->tmp_name, .alias = run->alias,
+			.peer_ns_fd = run->t.fd, .host_mtu = run->parent.mtu,
+			.peer_mtu = att->mtu ? att->mtu : run->parent.mtu, .host_mac = host_mac,
+			.peer_mac = att->has_mac ? att->mac : NULL,
+		};
+		if (run->make_bridge) {
+			struct cnet_linkinfo br;
+			r = cnet_link_build_bridge(run->ctx, att->bridge, &msg);
+			if (r < 0)
+				return r;
+			snprintf(what, sizeof(what), "create bridge '%s'", att->bridge);
+			r = cnet_nl_talk(run->hnl, msg, what);
+			if (r < 0)
+				return r;
+			run->made_bridge = true;
+			r = cnet_link_get(run->hnl, 0, att->bridge, &br);
+			if (r < 0)
+				return missing(run, r, "new bridge", att->bridge, "");
+			run->parent.ifindex = br.ifindex;
+		}
+		/* A bridge without a set MAC takes its ports' lowest; a host end
+		 * starting with 0xfe can never be it, so the bridge's address
+		 * does not change as containers come and go. */
+		if (getrandom(host_mac + 1, 5, 0) != 5)
+			return cnet_err(run->ctx, -EIO, "cannot get random bytes");
+		host_mac[0] = 0xfe;
+		o.master = run->parent.ifindex;
+		r = cnet_link_build_veth(run->ctx, &o, &msg);
+		if (r < 0)
+			return r;
+		snprintf(what, sizeof(what), "create veth '%s'", run->host_name);
+		r = cnet_nl_talk(run->hnl, msg, what);
+		if (r < 0)
+			return r;
+		run->created = true;
+		/* Mark the host end too, so a crash's leftover is recognisable. */
+		r = cnet_link_get(run->hnl, 0, run->host_name, &host);
+		if (r < 0)
+			return r == -ENODEV ? cnet_err(run->ctx, r, "the new veth '%s' vanished",
+						       run->host_name) : r;
+		hc.ifindex = host.ifindex;
+		hc.alias = run->alias;
+		r = cnet_link_change(run->hnl, &hc, "mark the host end");
+		if (r < 0)
+			return r;
+		break;
+	}
+	case CNET_KIND_HOST_DEVICE: {
+		struct cnet_link_change c = {
+			.ifindex = run->dev.ifindex, .name = run->tmp_name, .ns_fd = run->t.fd, .up = -1,
+		};
+		snprintf(what, sizeof(what), "move '%s' into %s", att->dev, att->target);
+		r = cnet_link_change(run->hnl, &c, what);
+		if (r < 0)
+			return r;
+		run->moved = true;
+		break;
+	}
+	}
+	r = cnet_link_get(run->tnl, 0, run->tmp_name, &run->link);
+	if (r < 0)
+		return r == -ENODEV ? cnet_err(run->ctx, r, "the new interface vanished from %s",
+					       att->target)
+				    : r;
+	return 0;
+}
+
+static int enable_v6(struct cnet_ctx *ctx, void *arg)
+{
+	return cnet_ipv6_enable(ctx, arg);
+}
+
+static int announce_all(struct cnet_ctx *ctx, void *arg)
+{
+	struct run *run = arg;
+
+	for (size_t i = 0; i < run->att->n_ips; i++)
+		cnet_announce(ctx, run->link.ifindex, run->link.mac, &run->att->ips[i]);
+	return 0;
+}
+
+static int set_default(struct run *run, const struct cnet_ip *gw)
+{
+	struct cnet_rt old[8], rt = {.family = gw->family, .has_gw = true, .gw = *gw};
+	char what[CNET_IPSTRLEN + 48], buf[CNET_IPSTRLEN];
+	int n, r;
+
+	/* "Replace" means the container ends with exactly one default route of
+	 * this family, ours; the ones removed are kept for detach to restore. */
+	n = cnet_route_defaults(run->tnl, gw->family, old, (int)ARRAY_SIZE(old));
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		if (run->n_saved == ARRAY_SIZE(run->saved))
+			return cnet_err(run->ctx, -E2BIG, "too many default routes to replace");
+		r = cnet_route_del(run->tnl, &old[i], "remove the old default route");
+		if (r < 0)
+			return r;
+		run->saved[run->n_saved++] = old[i];
+	}
+	rt.dst.family = gw->family;
+	rt.oif = run->link.ifindex;
+	snprintf(what, sizeof(what), "add default route via %s", cnet_ip_str(gw, false, buf));
+	return cnet_route_add(run->tnl, &rt, what);
+}
+
+static int configure(struct run *run)
+{
+	struct cnet_attach *att = run->att;
+	bool v6 = false, nodad = att->flags & CNET_ATTACH_NO_DAD;
+	struct cnet_link_change c = {.ifindex = run->link.ifindex, .name = att->ifname, .ns_fd = -1,
+				     .up = 1};
+	char what[CNET_IPSTRLEN * 2 + 48], buf[CNET_IPSTRLEN];
+	int r;
+
+	/* Moved devices take MTU and MAC here; created ones had them at birth
+	 * and take cnet's mark now (the kernel ignores IFLA_IFALIAS on create). */
+	if (att->kind == CNET_KIND_HOST_DEVICE) {
+		c.mtu = att->mtu;
+		c.mac = att->has_mac ? att->mac : NULL;
+	} else {
+		c.alias = run->alias;
+	}
+	snprintf(what, sizeof(what), "name '%s' and bring it up in %s", att->ifname, att->target);
+	r = cnet_link_change(run->tnl, &c, what);
+	if (r < 0)
+		return r;
+	r = cnet_link_get(run->tnl, run->link.ifindex, NULL, &run->link);
+	if (r < 0)
+		return cnet_err(run->ctx, r, "cannot read back '%s' in %s", att->ifname, att->target);
+
+	for (size_t i = 0; i < att->n_ips; i++)
+		v6 |= att->ips[i].family == AF_INET6;
+	if (v6) {
+		r = cnet_in_netns(run->ctx, run->t.fd, enable_v6, att->ifname);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < att->n_ips; i++) {
+		r = cnet_addr_add(run->tnl, run->link.ifindex, &att->ips[i], nodad);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < att->n_routes; i++) {
+		const struct cnet_route *sp = &att->routes[i];
+		struct cnet_rt rt = {.family = sp->dst.family, .dst = sp->dst, .has_gw = sp->has_via,
+				     .gw = sp->via, .oif = run->link.ifindex};
+		snprintf(what, sizeof(what), "add route %s", cnet_ip_str(&sp->dst, true, buf));
+		r = cnet_route_add(run->tnl, &rt, what);
+		if (r < 0)
+			return r;
+	}
+	if (att->has_gw4 && (r = set_default(run, &att->gw4)) < 0)
+		return r;
+	if (att->has_gw6 && (r = set_default(run, &att->gw6)) < 0)
+		return r;
+	if (v6 && !nodad) {
+		if (run->link.flags & IFF_LOWER_UP) {
+			r = cnet_addr_wait_dad(run->tnl, run->link.ifindex, DAD_TIMEOUT_MS);
+			if (r < 0)
+				return r;
+		} else {
+			cnet_result_add_warning(run->res,
+					 "%s has no carrier: IPv6 addresses stay tentative until it does",
+					 att->ifname);
+		}
+	}
+	/* Tell neighbours at once; pipework's arping cost a second per attach. */
+	if (att->n_ips && run->link.has_mac)
+		cnet_in_netns(run->ctx, run->t.fd, announce_all, run);
+	return 0;
+}
+
+/* Undo, newest first. Errors here are logged, not returned: the first
+ * failure's message is what the caller needs. */
+static void rollback(struct run *run)
+{
+	struct cnet_ctx *ctx = run->ctx;
+	char what[64];
+
+	for (size_t i = run->n_saved; i-- > 0;)
+		cnet_route_add(run->tnl, &run->saved[i], "restore the old default route");
+	if (run->created && run->link.ifindex > 0)
+		cnet_link_del(run->tnl, run->link.ifindex, "remove the new interface");
+	else if (run->created && run->att->kind == CNET_KIND_VETH)
+		cnet_link_del_by_name(run->hnl, run->host_name);
+	if (run->moved)
+		cnet_restore_device(ctx, run->tnl, run->hnl, run->link.ifindex, &run->dev, run->dev_addrs,
+				    run->n_dev_addrs < ARRAY_SIZE(run->dev_addrs) ? run->n_dev_addrs
+										  : ARRAY_SIZE(run->dev_addrs),
+				    NULL);
+	if (run->made_bridge && run->parent.ifindex > 0) {
+		snprintf(what, sizeof(what), "remove bridge '%s'", run->att->bridge);
+		cnet_link_del(run->hnl, run->parent.ifindex, what);
+	}
+}
+
+/* ---- the record ---------------------------------------------------------- */
+
+static cJSON *make_record(struct run *run, cJSON *options)
+{
+	struct cnet_attach *att = run->att;
+	char buf[CNET_IPSTRLEN], tbuf[32];
+	cJSON *rec = cJSON_CreateObject(), *o, *a;
+	struct tm tm;
+	time_t now = time(NULL);
+
+	if (!rec)
+		return NULL;
+	cJSON_AddStringToObject(rec, "id", run->id);
+	cJSON_AddStringToObject(rec, "target", att->target);
+	o = cJSON_AddObjectToObject(rec, "netns");
+	cJSON_AddNumberToObject(o, "dev", (double)run->t.dev);
+	cJSON_AddNumberToObject(o, "ino", (double)run->t.ino);
+	if (run->t.pid) {
+		cJSON_AddNumberToObject(o, "pid", run->t.pid);
+		cJSON_AddNumberToObject(o, "pid_start", (double)run->t.start_time);
+	}
+	cJSON_AddStringToObject(rec, "kind", cnet_kind_to_string(att->kind));
+	cJSON_AddStringToObject(rec, "ifname", att->ifname);
+	cJSON_AddItemToObject(rec, "options", options);
+	o = cJSON_AddObjectToObject(rec, "link");
+	cJSON_AddNumberToObject(o, "ifindex", run->link.ifindex);
+	cnet_mac_str(run->link.mac, buf);
+	cJSON_AddStringToObject(o, "mac", buf);
+	cJSON_AddNumberToObject(o, "mtu", run->link.mtu);
+	if (att->kind == CNET_KIND_VETH) {
+		o = cJSON_AddObjectToObject(rec, "host");
+		cJSON_AddStringToObject(o, "ifname", run->host_name);
+		cJSON_AddStringToObject(o, "bridge", att->bridge);
+		cJSON_AddBoolToObject(o, "created_bridge", run->made_bridge);
+	}
+	if (att->kind == CNET_KIND_HOST_DEVICE) {
+		o = cJSON_AddObjectToObject(rec, "restore");
+		cJSON_AddStringToObject(o, "name", run->dev.name);
+		cJSON_AddNumberToObject(o, "ifindex", run->dev.ifindex);
+		cJSON_AddNumberToObject(o, "mtu", run->dev.mtu);
+		cnet_mac_str(run->dev.mac, buf);
+		cJSON_AddStringToObject(o, "mac", buf);
+		cJSON_AddBoolToObject(o, "up", run->dev.flags & IFF_UP);
+		a = cJSON_AddArrayToObject(o, "addresses");
+		for (size_t i = 0; a && i < run->n_dev_addrs; i++)
+			cJSON_AddItemToArray(a, cJSON_CreateString(cnet_ip_str(&run->dev_addrs[i], true, buf)));
+	}
+	if (run->n_saved) {
+		a = cJSON_AddArrayToObject(rec, "replaced_routes");
+		for (size_t i = 0; a && i < run->n_saved; i++)
+			cJSON_AddItemToArray(a, cnet_rt_to_json(&run->saved[i]));
+	}
+	gmtime_r(&now, &tm);
+	strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cJSON_AddStringToObject(rec, "created", tbuf);
+	return rec;
+}
+
+/* The record for this namespace and name, if any (its index in *idx). */
+static cJSON *find_record(struct run *run, int *idx)
+{
+	cJSON *rec;
+	int i = 0;
+
+	cJSON_ArrayForEach(rec, run->st.records)
+	{
+		if (cnet_record_in_netns(rec, &run->t) &&
+		    !strcmp(cnet_json_str(rec, "ifname"), run->att->ifname)) {
+			*idx = i;
+			return rec;
+		}
+		i++;
+	}
+	return NULL;
+}
+
+/* Is what the record created still there, by ifindex and cnet's alias? */
+static bool record_live(struct run *run, const cJSON *rec)
+{
+	struct cnet_linkinfo li;
+	char alias[32];
+	int ifindex = (int)cnet_json_num(cJSON_GetObjectItemCaseSensitive(rec, "link"), "ifindex");
+
+	if (ifindex <= 0 || cnet_link_get(run->tnl, ifindex, NULL, &li) < 0)
+		return false;
+	if (strcmp(li.name, run->att->ifname))
+		return false;
+	if (run->att->kind == CNET_KIND_HOST_DEVICE)
+		return true; /* moved devices carry no alias of ours */
+	snprintf(alias, sizeof(alias), "cnet:%s", cnet_json_str(rec, "id"));
+	return !strcmp(li.alias, alias);
+}
+
+CNET_EXPORT int cnet_attach(struct cnet_ctx *ctx, struct cnet_attach *att, struct cnet_result **out)
+{
+	struct run run = {.ctx = ctx, .att = att, .t = {.fd = -1}, .st = {.lock_fd = -1}};
+	cJSON *options = NULL, *existing, *rec;
+	int r, idx = -1;
+
+	cnet_clear_err(ctx);
+	r = cnet_result_new(ctx, &run.res);
+	if (r < 0)
+		return r;
+	r = check_static(&run);
+	if (r < 0)
+		goto out;
+	r = cnet_target_resolve(ctx, att->target, &run.t);
+	if (r < 0)
+		goto out;
+	r = cnet_store_open(ctx, &run.st);
+	if (r < 0)
+		goto out;
+	r = cnet_nl_open(ctx, -1, &run.hnl);
+	if (r < 0)
+		goto out;
+	r = cnet_nl_open(ctx, run.t.fd, &run.tnl);
+	if (r < 0)
+		goto out;
+	options = options_json(att);
+	if (!options) {
+		r = cnet_err(ctx, -ENOMEM, "out of memory");
+		goto out;
+	}
+
+	existing = find_record(&run, &idx);
+	if (existing) {
+		if (!cJSON_Compare(cJSON_GetObjectItemCaseSensitive(existing, "options"), options,
+				   true) ||
+		    strcmp(cnet_json_str(existing, "kind"), cnet_kind_to_string(att->kind))) {
+			r = cnet_errc(ctx, CNET_ERR_BUSY, -EEXIST,
+				      "%s in %s is already attached with other settings (detach it first)",
+				      att->ifname, att->target);
+			goto out;
+		}
+		if (record_live(&run, existing)) {
+			cnet_result_add_record(run.res, existing);
+			cnet_result_add_action(run.res, "%s in %s is already attached as asked", att->ifname,
+					   att->target);
+			goto done;
+		}
+		/* The record outlived its interface: attach anew, replace it. */
+	}
+
+	r = cnet_new_id(ctx, run.id);
+	if (r < 0)
+		goto out;
+	snprintf(run.tmp_name, sizeof(run.tmp_name), "cn%s", run.id);
+	snprintf(run.alias, sizeof(run.alias), "cnet:%s", run.id);
+	if (att->kind == CNET_KIND_VETH) {
+		if (att->host_ifname[0])
+			strcpy(run.host_name, att->host_ifname);
+		else
+			snprintf(run.host_name, sizeof(run.host_name), "veth%s", run.id);
+	}
+	r = preflight(&run);
+	if (r < 0)
+		goto out;
+	plan(&run, run.res);
+	run.res->changed = true;
+	if (att->flags & CNET_ATTACH_DRY_RUN)
+		goto done;
+
+	r = create_or_move(&run);
+	if (r == 0)
+		r = configure(&run);
+	if (r == 0) {
+		rec = make_record(&run, options);
+		options = NULL; /* owned by rec, even when rec is NULL */
+		if (!rec) {
+			r = cnet_err(ctx, -ENOMEM, "out of memory");
+		} else {
+			if (existing)
+				cJSON_DeleteItemFromArray(run.st.records, idx);
+			cJSON_AddItemToArray(run.st.records, rec);
+			cnet_result_add_record(run.res, rec);
+			r = cnet_store_save(ctx, &run.st);
+		}
+	}
+	if (r < 0) {
+		rollback(&run);
+		goto out;
+	}
+done:
+	if (out) {
+		*out = run.res;
+		run.res = NULL;
+	}
+	r = 0;
+out:
+	cJSON_Delete(options);
+	cnet_result_free(run.res);
+	cnet_nl_close(run.tnl);
+	cnet_nl_close(run.hnl);
+	cnet_store_close(&run.st);
+	cnet_target_close(&run.t);
+	return r;
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Shared by attach.c, detach.c and json.c only. */
+#ifndef CNET_ATTACH_H
+#define CNET_ATTACH_H
+
+#include "cnet-internal.h"
+
+struct cnet_attach {
+	struct cnet_ctx *ctx;
+	char *target;
+	int kind;
+	unsigned int flags;
+	char ifname[IFNAMSIZ];
+	struct cnet_ip ips[32];
+	size_t n_ips;
+	struct cnet_ip gw4, gw6;
+	bool has_gw4, has_gw6;
+	struct cnet_route routes[32];
+	size_t n_routes;
+	unsigned int mtu;
+	unsigned char mac[6];
+	bool has_mac;
+	char parent[IFNAMSIZ]; /* macvlan */
+	int mode;
+	char dev[IFNAMSIZ]; /* host-device */
+	char bridge[IFNAMSIZ]; /* veth */
+	bool create_bridge;
+	char host_ifname[IFNAMSIZ];
+};
+
+/* One attach in progress: what it found, and what it has done so far. */
+struct run {
+	struct cnet_ctx *ctx;
+	struct cnet_attach *att;
+	struct cnet_result *res;
+	struct cnet_target t;
+	struct cnet_store st;
+	struct cnet_nl *hnl, *tnl; /* host, target */
+	char id[9], tmp_name[IFNAMSIZ], alias[16], host_name[IFNAMSIZ];
+	struct cnet_linkinfo parent; /* macvlan parent or veth bridge */
+	struct cnet_linkinfo dev;    /* host-device, as found on the host */
+	struct cnet_ip dev_addrs[16];
+	size_t n_dev_addrs;
+	struct cnet_linkinfo link; /* the interface in the target */
+	bool make_bridge, made_bridge, created, moved;
+	struct cnet_rt saved[8]; /* default routes replaced by --gw */
+	size_t n_saved;
+};
+
+/* json.c */
+const char *cnet_json_str(const struct cJSON *o, const char *key);
+double cnet_json_num(const struct cJSON *o, const char *key);
+bool cnet_record_in_netns(const struct cJSON *rec, const struct cnet_target *t);
+struct cJSON *cnet_rt_to_json(const struct cnet_rt *rt);
+int cnet_rt_from_json(const struct cJSON *o, struct cnet_rt *rt);
+
+/* detach.c */
+int cnet_link_del_by_name(struct cnet_nl *nl, const char *name);
+/* Give a moved device back to the host under its original name, MTU, MAC,
+ * admin state and addresses. from: the namespace it is in now, or NULL when
+ * it is already back on the host. Problems that do not stop the restore
+ * become warnings in res (when not NULL). */
+int cnet_restore_device(struct cnet_ctx *ctx, struct cnet_nl *from, struct cnet_nl *hnl, int ifindex,
+			const struct cnet_linkinfo *orig, const struct cnet_ip *addrs, size_t n_addrs,
+			struct cnet_result *res);
+
+#endif

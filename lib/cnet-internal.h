@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef CNET_INTERNAL_H
+#define CNET_INTERNAL_H
+
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "libcnet.h"
+
+#define CNET_EXPORT __attribute__((visibility("default")))
+#define CNET_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000 /* <linux/if.h> clashes with <net/if.h> */
+#endif
+
+struct cJSON;
+struct nl_msg;
+struct nl_object;
+struct rtnl_link;
+
+struct cnet_ctx {
+	char errmsg[1024];
+	int errclass;
+	char *state_path;
+	cnet_log_fn log_fn;
+	void *log_data;
+	int self_ns_fd; /* the namespace cnet was called in: "the host" */
+	unsigned long nl_requests;
+#ifdef CNET_FAULT_INJECTION
+	unsigned long fault_nl; /* fail the N-th netlink request (1-based) */
+	int fault_errno;
+#endif
+};
+
+/* ---- errors (ctx.c) ---- */
+/* Record a message and return r (a negative errno). */
+int cnet_err(struct cnet_ctx *ctx, int r, const char *fmt, ...) CNET_PRINTF(3, 4);
+int cnet_errc(struct cnet_ctx *ctx, int errclass, int r, const char *fmt, ...) CNET_PRINTF(4, 5);
+void cnet_clear_err(struct cnet_ctx *ctx);
+void cnet_dbg(struct cnet_ctx *ctx, const char *fmt, ...) CNET_PRINTF(2, 3);
+
+/* ---- parsing (parse.c) ---- */
+struct cnet_ip {
+	int family; /* AF_INET or AF_INET6 */
+	unsigned char a[16];
+	unsigned int plen;
+};
+struct cnet_route {
+	struct cnet_ip dst;
+	bool has_via;
+	struct cnet_ip via;
+};
+bool cnet_ifname_ok(const char *name);
+int cnet_parse_ip(const char *s, bool with_plen, struct cnet_ip *out);
+int cnet_parse_route(const char *s, struct cnet_route *out);
+int cnet_parse_mac(const char *s, unsigned char mac[6]);
+int cnet_parse_uint(const char *s, unsigned long max, unsigned long *out);
+/* buf of at least CNET_IPSTRLEN */
+#define CNET_IPSTRLEN 64
+const char *cnet_ip_str(const struct cnet_ip *ip, bool with_plen, char *buf);
+void cnet_mac_str(const unsigned char mac[6], char buf[18]);
+bool cnet_ip_in_prefix(const struct cnet_ip *addr, const struct cnet_ip *prefix);
+bool cnet_ip_is_v6_linklocal(const struct cnet_ip *ip);
+
+/* ---- results (result.c) ---- */
+struct cnet_result {
+	bool changed;
+	struct cJSON *records; /* array, owned */
+	char *records_str;
+	char **actions;
+	size_t n_actions;
+	char **warnings;
+	size_t n_warnings;
+};
+int cnet_result_new(struct cnet_ctx *ctx, struct cnet_result **out);
+int cnet_result_add_action(struct cnet_result *res, const char *fmt, ...) CNET_PRINTF(2, 3);
+int cnet_result_add_warning(struct cnet_result *res, const char *fmt, ...) CNET_PRINTF(2, 3);
+int cnet_result_add_record(struct cnet_result *res, const struct cJSON *rec);
+
+/* ---- namespaces (netns.c) ---- */
+struct cnet_target {
+	char *spec;	     /* as the user named it */
+	int fd;		     /* open netns file, -1 if not resolved */
+	unsigned long long dev, ino; /* namespace identity */
+	pid_t pid;	     /* 0 unless named by PID */
+	unsigned long long start_time; /* of pid, in clock ticks since boot */
+};
+int cnet_target_resolve(struct cnet_ctx *ctx, const char *spec, struct cnet_target *t);
+void cnet_target_close(struct cnet_target *t);
+int cnet_self_ns(struct cnet_ctx *ctx); /* fd, owned by ctx */
+/* Run fn(arg) with the calling thread in namespace fd, then come back. */
+int cnet_in_netns(struct cnet_ctx *ctx, int fd, int (*fn)(struct cnet_ctx *, void *), void *arg);
+
+/* ---- netlink transport (nl.c): the only file that does socket I/O ---- */
+struct cnet_nl;
+int cnet_nl_open(struct cnet_ctx *ctx, int netns_fd, struct cnet_nl **out);
+void cnet_nl_close(struct cnet_nl *nl);
+/* Send msg (taking ownership) with NLM_F_ACK, wait for the ACK. what names
+ * the step in the error message: "cannot <what>: <strerror> (<extack>)". */
+int cnet_nl_talk(struct cnet_nl *nl, struct nl_msg *msg, const char *what);
+/* Send a get or dump request (taking ownership); cb gets each object parsed
+ * by libnl. A cb returning < 0 stops and its value is returned. A get of a
+ * missing object returns the kernel's -ENODEV / -ENOENT without a message. */
+typedef int (*cnet_nl_obj_cb)(struct nl_object *obj, void *arg);
+int cnet_nl_query(struct cnet_nl *nl, struct nl_msg *msg, cnet_nl_obj_cb cb, void *arg,
+		  const char *what);
+struct cnet_ctx *cnet_nl_ctx(struct cnet_nl *nl);
+
+/* ---- links (link.c, link-macvlan.c, link-veth.c) ---- */
+struct cnet_linkinfo {
+	int ifindex;
+	char name[IFNAMSIZ];
+	char kind[16];
+	char alias[64];
+	unsigned int mtu, flags, master;
+	unsigned char mac[6];
+	bool has_mac;
+};
+/* By ifindex (> 0) or name. -ENODEV if absent, without a message. */
+int cnet_link_get(struct cnet_nl *nl, int ifindex, const char *name, struct cnet_linkinfo *out);
+/* Does any link in nl's namespace have master ifindex `master`? */
+int cnet_link_has_slaves(struct cnet_nl *nl, int master);
+int cnet_link_del(struct cnet_nl *nl, int ifindex, const char *what);
+/* Change an existing link: any of new name, MTU, MAC, netns, admin up/down. */
+struct cnet_link_change {
+	int ifindex;
+	const char *name;
+	unsigned int mtu;
+	const unsigned char *mac;
+	int ns_fd;  /* -1: stay */
+	int up;	    /* -1: leave, 0 down, 1 up */
+	const char *alias;
+};
+int cnet_link_build_change(struct cnet_ctx *ctx, const struct cnet_link_change *c,
+			   struct nl_msg **msg);
+int cnet_link_change(struct cnet_nl *nl, const struct cnet_link_change *c, const char *what);
+
+struct cnet_macvlan_opts {
+	const char *name;
+	int parent;
+	int mode; /* MACVLAN_MODE_* */
+	int ns_fd;
+	unsigned int mtu;
+	const unsigned char *mac;
+	const char *alias;
+};
+int cnet_macvlan_mode_from_string(const char *s);
+const char *cnet_macvlan_mode_to_string(int mode);
+int cnet_link_build_macvlan(struct cnet_ctx *ctx, const struct cnet_macvlan_opts *o,
+			    struct nl_msg **msg);
+
+struct cnet_veth_opts {
+	const char *host_name, *peer_name, *alias;
+	int master, peer_ns_fd;
+	unsigned int host_mtu, peer_mtu;
+	const unsigned char *host_mac, *peer_mac;
+};
+int cnet_link_build_veth(struct cnet_ctx *ctx, const struct cnet_veth_opts *o, struct nl_msg **msg);
+int cnet_link_build_bridge(struct cnet_ctx *ctx, const char *name, struct nl_msg **msg);
+
+/* ---- addresses (addr.c) ---- */
+int cnet_addr_build(struct cnet_ctx *ctx, int ifindex, const struct cnet_ip *ip, bool nodad,
+		    bool add, struct nl_msg **msg);
+int cnet_addr_add(struct cnet_nl *nl, int ifindex, const struct cnet_ip *ip, bool nodad);
+/* Every address in the namespace (ifindex 0) or on one link. */
+typedef int (*cnet_addr_cb)(int ifindex, const struct cnet_ip *ip, unsigned int flags, void *arg);
+int cnet_addr_each(struct cnet_nl *nl, int ifindex, cnet_addr_cb cb, void *arg);
+/* Wait until no address of ifindex is tentative; -EADDRNOTAVAIL on DAD failure. */
+int cnet_addr_wait_dad(struct cnet_nl *nl, int ifindex, unsigned int timeout_ms);
+/* In the current namespace: enable IPv6 on ifname if disabled. */
+int cnet_ipv6_enable(struct cnet_ctx *ctx, const char *ifname);
+/* In the current namespace: announce ip on ifindex (gratuitous ARP or
+ * unsolicited NA); best effort, returns -errno only for the log. */
+int cnet_announce(struct cnet_ctx *ctx, int ifindex, const unsigned char mac[6],
+		  const struct cnet_ip *ip);
+
+/* ---- routes (route.c) ---- */
+struct cnet_rt {
+	int family;
+	struct cnet_ip dst; /* plen 0 = default */
+	bool has_gw;
+	struct cnet_ip gw;
+	int oif;
+	unsigned int metric;
+	unsigned char protocol, scope;
+};
+int cnet_route_build(struct cnet_ctx *ctx, const struct cnet_rt *rt, bool add, struct nl_msg **msg);
+int cnet_route_add(struct cnet_nl *nl, const struct cnet_rt *rt, const char *what);
+int cnet_route_del(struct cnet_nl *nl, const struct cnet_rt *rt, const char *what);
+/* Default routes of family in the main table (at most max). */
+int cnet_route_defaults(struct cnet_nl *nl, int family, struct cnet_rt *out, int max);
+/* Routes (any table) that go out of ifindex, not counting kernel-made ones. */
+int cnet_route_count_via(struct cnet_nl *nl, int ifindex);
+
+/* ---- state store (store.c) ---- */
+struct cnet_store {
+	char *path;
+	int lock_fd;
+	struct cJSON *doc;
+	struct cJSON *records; /* borrowed from doc */
+};
+#define CNET_STORE_SCHEMA 1
+int cnet_store_open(struct cnet_ctx *ctx, struct cnet_store *st);
+int cnet_store_save(struct cnet_ctx *ctx, struct cnet_store *st);
+void cnet_store_close(struct cnet_store *st);
+/* Generate a record id: 8 lowercase hex digits. */
+int cnet_new_id(struct cnet_ctx *ctx, char id[9]);
+
+#endif

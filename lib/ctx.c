@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cnet-internal.h"
+
+#define DEFAULT_STATE_PATH "/var/lib/cnet/state.json"
+
+CNET_EXPORT const char *cnet_version(void)
+{
+	return CNET_VERSION;
+}
+
+CNET_EXPORT int cnet_ctx_new(struct cnet_ctx **out)
+{
+	struct cnet_ctx *ctx;
+	const char *p;
+
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return -ENOMEM;
+	ctx->self_ns_fd = -1;
+	p = getenv("CNET_STATE");
+	ctx->state_path = strdup(p && *p ? p : DEFAULT_STATE_PATH);
+	if (!ctx->state_path) {
+		free(ctx);
+		return -ENOMEM;
+	}
+#ifdef CNET_FAULT_INJECTION
+	/* Test builds only: CNET_FAULT_NL=N[:ERRNO] fails the N-th netlink
+	 * request, so tests can prove that every step rolls back. */
+	p = getenv("CNET_FAULT_NL");
+	if (p) {
+		char *end;
+		ctx->fault_nl = strtoul(p, &end, 10);
+		ctx->fault_errno = *end == ':' ? atoi(end + 1) : EIO;
+	}
+#endif
+	*out = ctx;
+	return 0;
+}
+
+CNET_EXPORT void cnet_ctx_free(struct cnet_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	if (ctx->self_ns_fd >= 0)
+		close(ctx->self_ns_fd);
+	free(ctx->state_path);
+	free(ctx);
+}
+
+CNET_EXPORT const char *cnet_ctx_errmsg(const struct cnet_ctx *ctx)
+{
+	return ctx->errmsg;
+}
+
+CNET_EXPORT int cnet_ctx_errclass(const struct cnet_ctx *ctx)
+{
+	return ctx->errclass;
+}
+
+CNET_EXPORT int cnet_ctx_set_state_path(struct cnet_ctx *ctx, const char *path)
+{
+	char *p;
+
+	if (!path || !*path)
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "empty state store path");
+	p = strdup(path);
+	if (!p)
+		return cnet_err(ctx, -ENOMEM, "out of memory");
+	free(ctx->state_path);
+	ctx->state_path = p;
+	return 0;
+}
+
+CNET_EXPORT const char *cnet_ctx_get_state_path(const struct cnet_ctx *ctx)
+{
+	return ctx->state_path;
+}
+
+CNET_EXPORT void cnet_ctx_set_log_fn(struct cnet_ctx *ctx, cnet_log_fn fn, void *userdata)
+{
+	ctx->log_fn = fn;
+	ctx->log_data = userdata;
+}
+
+void cnet_clear_err(struct cnet_ctx *ctx)
+{
+	ctx->errmsg[0] = '\0';
+	ctx->errclass = CNET_ERR_NONE;
+}
+
+static int verr(struct cnet_ctx *ctx, int errclass, int r, const char *fmt, va_list ap)
+{
+	/* Keep the first message: a rollback step failing after the real
+	 * failure must not hide it. */
+	if (ctx->errclass != CNET_ERR_NONE)
+		return r;
+	vsnprintf(ctx->errmsg, sizeof(ctx->errmsg), fmt, ap);
+	ctx->errclass = errclass;
+	cnet_dbg(ctx, "error: %s", ctx->errmsg);
+	return r;
+}
+
+int cnet_err(struct cnet_ctx *ctx, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(ctx, CNET_ERR_FAILED, r, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int cnet_errc(struct cnet_ctx *ctx, int errclass, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(ctx, errclass, r, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+void cnet_dbg(struct cnet_ctx *ctx, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (!ctx->log_fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	ctx->log_fn(ctx->log_data, line);
+}

@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cnet_detach(): undo what a record says attach did, whether or not the
+ * container's namespace still exists. When a namespace dies the kernel
+ * deletes the virtual links in it (macvlan, veth pairs) and hands physical
+ * devices back to the host's namespace under whatever name they had; what
+ * detach needs to find and restore them was recorded at attach time.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "attach.h"
+
+int cnet_link_del_by_name(struct cnet_nl *nl, const char *name)
+{
+	struct cnet_linkinfo li;
+	char what[64];
+	int r = cnet_link_get(nl, 0, name, &li);
+
+	if (r < 0)
+		return r == -ENODEV ? 0 : r;
+	snprintf(what, sizeof(what), "remove '%s'", name);
+	return cnet_link_del(nl, li.ifindex, what);
+}
+
+static int add_addrs(struct cnet_nl *hnl, int ifindex, const struct cnet_ip *addrs, size_t n,
+		     struct cnet_result *res)
+{
+	char buf[CNET_IPSTRLEN];
+
+	for (size_t i = 0; i < n; i++)
+		if (cnet_addr_add(hnl, ifindex, &addrs[i], true) < 0 && res)
+			cnet_result_add_warning(res, "could not restore address %s on the host",
+					 cnet_ip_str(&addrs[i], true, buf));
+	return 0;
+}
+
+int cnet_restore_device(struct cnet_ctx *ctx, struct cnet_nl *from, struct cnet_nl *hnl, int ifindex,
+			const struct cnet_linkinfo *orig, const struct cnet_ip *addrs, size_t n_addrs,
+			struct cnet_result *res)
+{
+	struct cnet_link_change c = {.ifindex = ifindex, .mtu = orig->mtu, .ns_fd = -1, .up = -1};
+	char name[IFNAMSIZ], what[64];
+	struct cnet_linkinfo li;
+	int r;
+
+	snprintf(name, sizeof(name), "%s", orig->name);
+	r = cnet_link_get(hnl, 0, orig->name, &li);
+	if (r == 0 && !(from == NULL && li.ifindex == ifindex)) {
+		/* Predictable, so scripts can find it: cnet<original ifindex>. */
+		snprintf(name, sizeof(name), "cnet%d", orig->ifindex);
+		if (res)
+			cnet_result_add_warning(res, "the host already has an interface named '%s'; device returned as '%s'",
+					 orig->name, name);
+	} else if (r < 0 && r != -ENODEV) {
+		return r;
+	}
+	if (from) {
+		c.ns_fd = cnet_self_ns(ctx);
+		if (c.ns_fd < 0)
+			return c.ns_fd;
+	} else {
+		/* Back on the host already: a device must be down to be renamed. */
+		struct cnet_link_change down = {.ifindex = ifindex, .ns_fd = -1, .up = 0};
+		r = cnet_link_change(hnl, &down, "bring the returned device down");
+		if (r < 0)
+			return r;
+	}
+	c.name = name;
+	c.mac = orig->has_mac ? orig->mac : NULL;
+	/* Move, MAC, MTU and name in one request: the kernel moves first. */
+	snprintf(what, sizeof(what), "return '%s' to the host", orig->name);
+	r = cnet_link_change(from ? from : hnl, &c, what);
+	if (r < 0)
+		return r;
+	r = cnet_link_get(hnl, 0, name, &li);
+	if (r < 0)
+		return r == -ENODEV ? cnet_err(ctx, r, "'%s' did not arrive on the host", name) : r;
+	if (orig->flags & IFF_UP) {
+		struct cnet_link_change up = {.ifindex = li.ifindex, .ns_fd = -1, .up = 1};
+		snprintf(what, sizeof(what), "bring '%s' up on the host", name);
+		r = cnet_link_change(hnl, &up, what);
+		if (r < 0)
+			return r;
+	}
+	return add_addrs(hnl, li.ifindex, addrs, n_addrs, res);
+}
+
+struct ctx_detach {
+	struct cnet_ctx *ctx;
+	struct cnet_result *res;
+	struct cnet_store *st;
+	struct cnet_target *t;
+	struct cnet_nl *hnl, *tnl;
+	bool dry_run;
+};
+
+static bool alias_is(const struct cnet_linkinfo *li, const cJSON *rec)
+{
+	char alias[32];
+
+	snprintf(alias, sizeof(alias), "cnet:%s", cnet_json_str(rec, "id"));
+	return !strcmp(li->alias, alias);
+}
+
+static int bridge_in_use(struct ctx_detach *d, const cJSON *self, const char *bridge)
+{
+	const cJSON *rec;
+
+	cJSON_ArrayForEach(rec, d->st->records)
+	{
+		if (rec != self &&
+		    !strcmp(cnet_json_str(cJSON_GetObjectItemCaseSensitive(rec, "host"), "bridge"), bridge))
+			return 1;
+	}
+	return 0;
+}
+
+static int undo_veth_host(struct ctx_detach *d, const cJSON *rec)
+{
+	const cJSON *host = cJSON_GetObjectItemCaseSensitive(rec, "host");
+	const char *bridge = cnet_json_str(host, "bridge");
+	struct cnet_linkinfo li;
+	char what[64];
+	int r;
+
+	/* Normally gone with its peer; remove it if a crash left it behind. */
+	r = cnet_link_get(d->hnl, 0, cnet_json_str(host, "ifname"), &li);
+	if (r == 0 && alias_is(&li, rec)) {
+		snprintf(what, sizeof(what), "remove '%s'", li.name);
+		r = cnet_link_del(d->hnl, li.ifindex, what);
+	}
+	if (r < 0 && r != -ENODEV)
+		return r;
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(host, "created_bridge")) ||
+	    bridge_in_use(d, rec, bridge))
+		return 0;
+	r = cnet_link_get(d->hnl, 0, bridge, &li);
+	if (r == -ENODEV)
+		return 0;
+	if (r < 0)
+		return r;
+	r = cnet_link_has_slaves(d->hnl, li.ifindex);
+	if (r != 0)
+		return r < 0 ? r : 0; /* someone else's ports: leave it */
+	snprintf(what, sizeof(what), "remove bridge '%s'", bridge);
+	r = cnet_link_del(d->hnl, li.ifindex, what);
+	if (r == 0)
+		cnet_result_add_action(d->res, "remove bridge %s", bridge);
+	return r;
+}
+
+static int restore_info(const cJSON *restore, struct cnet_linkinfo *orig, struct cnet_ip *addrs,
+			size_t *n)
+{
+	const cJSON *a;
+
+	memset(orig, 0, sizeof(*orig));
+	snprintf(orig->name, sizeof(orig->name), "%s", cnet_json_str(restore, "name"));
+	orig->ifindex = (int)cnet_json_num(restore, "ifindex");
+	orig->mtu = (unsigned int)cnet_json_num(restore, "mtu");
+	orig->has_mac = cnet_parse_mac(cnet_json_str(restore, "mac"), orig->mac) == 0;
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(restore, "up")))
+		orig->flags = IFF_UP;
+	*n = 0;
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(restore, "addresses"))
+	{
+		if (*n < 16 && cJSON_IsString(a) && cnet_parse_ip(a->valuestring, true, &addrs[*n]) == 0)
+			(*n)++;
+	}
+	return cnet_ifname_ok(orig->name) ? 0 : -EINVAL;
+}
+
+static int undo_host_device(struct ctx_detach *d, const cJSON *rec, bool alive, int ifindex)
+{
+	const cJSON *link = cJSON_GetObjectItemCaseSensitive(rec, "link");
+	struct cnet_linkinfo orig, li;
+	unsigned char mac[6];
+	struct cnet_ip addrs[16];
+	size_t n;
+	int r;
+
+	if (restore_info(cJSON_GetObjectItemCaseSensitive(rec, "restore"), &orig, addrs, &n) < 0)
+		return cnet_errc(d->ctx, CNET_ERR_STORE, -EBADMSG, "record %s has no usable restore data",
+				 cnet_json_str(rec, "id"));
+	if (alive && cnet_link_get(d->tnl, ifindex, NULL, &li) == 0)
+		return cnet_restore_device(d->ctx, d->tnl, d->hnl, li.ifindex, &orig, addrs, n, d->res);
+
+	/* The namespace is gone: the kernel returned the device to the host,
+	 * usually keeping its ifindex. Trust an ifindex only with its MAC. */
+	if (cnet_parse_mac(cnet_json_str(link, "mac"), mac) < 0)
+		memcpy(mac, orig.mac, 6);
+	r = cnet_link_get(d->hnl, ifindex, NULL, &li);
+	if (r == 0 && li.has_mac && (!memcmp(li.mac, mac, 6) || !memcmp(li.mac, orig.mac, 6)))
+		return cnet_restore_device(d->ctx, NULL, d->hnl, li.ifindex, &orig, addrs, n, d->res);
+	cnet_result_add_warning(d->res, "device '%s' is gone (removed, or destroyed with the namespace)",
+			 orig.name);
+	return 0;
+}
+
+static void restore_routes(struct ctx_detach *d, const cJSON *rec)
+{
+	const cJSON *o;
+
+	cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(rec, "replaced_routes"))
+	{
+		struct cnet_rt rt, now;
+		if (cnet_rt_from_json(o, &rt) < 0)
+			continue;
+		/* Only if nothing took the default's place meanwhile. */
+		if (cnet_route_defaults(d->tnl, rt.family, &now, 1) != 0)
+			continue;
+		if (cnet_route_add(d->tnl, &rt, "restore the old default route") < 0)
+			cnet_result_add_warning(d->res, "could not restore the previous default route");
+	}
+}
+
+static int undo(struct ctx_detach *d, const cJSON *rec)
+{
+	const char *kind = cnet_json_str(rec, "kind");
+	int ifindex = (int)cnet_json_num(cJSON_GetObjectItemCaseSensitive(rec, "link"), "ifindex");
+	bool alive = d->tnl && cnet_record_in_netns(rec, d->t);
+	struct cnet_linkinfo li;
+	char what[64];
+	int r = 0;
+
+	if (!strcmp(kind, "host-device")) {
+		r = undo_host_device(d, rec, alive, ifindex);
+	} else if (alive) {
+		r = cnet_link_get(d->tnl, ifindex, NULL, &li);
+		if (r == 0 && alias_is(&li, rec)) {
+			snprintf(what, sizeof(what), "remove '%s'", li.name);
+			r = cnet_link_del(d->tnl, li.ifindex, what);
+		} else if (r == -ENODEV || r == 0) {
+			r = 0; /* already gone, or not ours any more */
+		}
+	}
+	if (r == 0 && !strcmp(kind, "veth"))
+		r = undo_veth_host(d, rec);
+	if (r == 0 && alive)
+		restore_routes(d, rec);
+	return r;
+}
+
+static bool matches(const cJSON *rec, const char *target, const struct cnet_target *t,
+		    const char *ifname)
+{
+	if (ifname && strcmp(cnet_json_str(rec, "ifname"), ifname))
+		return false;
+	return !strcmp(cnet_json_str(rec, "target"), target) || cnet_record_in_netns(rec, t);
+}
+
+CNET_EXPORT int cnet_detach(struct cnet_ctx *ctx, const char *target, const char *ifname,
+			    unsigned int flags, struct cnet_result **out)
+{
+	struct cnet_target t = {.fd = -1};
+	struct cnet_store st = {.lock_fd = -1};
+	struct ctx_detach d = {.ctx = ctx, .st = &st, .t = &t, .dry_run = flags & CNET_DETACH_DRY_RUN};
+	cJSON *rec, *next;
+	bool found = false;
+	int r;
+
+	cnet_clear_err(ctx);
+	if (!target || !*target)
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "empty target");
+	if (ifname && (r = cnet_check_ifname(ctx, ifname)) < 0)
+		return r;
+	if (flags & ~CNET_DETACH_DRY_RUN)
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "unknown detach flags %#x", flags);
+	r = cnet_result_new(ctx, &d.res);
+	if (r < 0)
+		return r;
+	r = cnet_store_open(ctx, &st);
+	if (r < 0)
+		goto out;
+	r = cnet_target_resolve(ctx, target, &t);
+	if (r < 0 && ctx->errclass != CNET_ERR_TARGET)
+		goto out;
+	if (r < 0) {
+		/* Gone or never there: records still say what to undo. */
+		char msg[sizeof(ctx->errmsg)];
+		memcpy(msg, ctx->errmsg, sizeof(msg));
+		cnet_clear_err(ctx);
+		cJSON_ArrayForEach(rec, st.records) if (matches(rec, target, &t, ifname)) found = true;
+		if (!found) {
+			r = cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "%s, and nothing is recorded for it", msg);
+			goto out;
+		}
+		if (t.fd >= 0) {
+			close(t.fd);
+			t.fd = -1;
+		}
+	}
+	r = cnet_nl_open(ctx, -1, &d.hnl);
+	if (r < 0)
+		goto out;
+	if (t.fd >= 0) {
+		r = cnet_nl_open(ctx, t.fd, &d.tnl);
+		if (r < 0)
+			goto out;
+	}
+
+	for (rec = st.records ? st.records->child : NULL; rec; rec = next) {
+		next = rec->next;
+		if (!matches(rec, target, &t, ifname))
+			continue;
+		found = true;
+		cnet_result_add_action(d.res, "remove %s %s from %s%s", cnet_json_str(rec, "kind"),
+				   cnet_json_str(rec, "ifname"), cnet_json_str(rec, "target"),
+				   d.tnl && cnet_record_in_netns(rec, &t) ? "" : " (namespace gone)");
+		cnet_result_add_record(d.res, rec);
+		d.res->changed = true;
+		if (d.dry_run)
+			continue;
+		r = undo(&d, rec);
+		if (r < 0)
+			break;
+		cJSON_Delete(cJSON_DetachItemViaPointer(st.records, rec));
+	}
+	if (!found)
+		cnet_result_add_action(d.res, "nothing recorded for %s%s%s", target, ifname ? " " : "",
+				   ifname ? ifname : "");
+	if (d.res->changed && !d.dry_run) {
+		/* Save what was undone even when a later record failed. */
+		int s = cnet_store_save(ctx, &st);
+		if (r == 0)
+			r = s;
+	}
+	if (r < 0)
+		goto out;
+	if (out) {
+		*out = d.res;
+		d.res = NULL;
+	}
+out:
+	cnet_result_free(d.res);
+	cnet_nl_close(d.tnl);
+	cnet_nl_close(d.hnl);
+	cnet_target_close(&t);
+	cnet_store_close(&st);
+	return r;
+}

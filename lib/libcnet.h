@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libcnet: wire network interfaces into Linux containers.
+ *
+ * Conventions, for every function below:
+ * - The first argument is a context (or an object made from one).
+ * - Functions return 0 (or a count) on success and a negative errno on
+ *   failure. Kernel errors keep the kernel's errno. After a failure,
+ *   cnet_ctx_errmsg() returns a one-line message (kernel extended-ack text
+ *   included) and cnet_ctx_errclass() says what kind of failure it was.
+ * - Nothing here prints, exits or runs another program.
+ * - Objects are opaque and filled through setters, so that new kinds and
+ *   options never change a structure a caller was compiled against.
+ */
+#ifndef LIBCNET_H
+#define LIBCNET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct cnet_ctx;
+struct cnet_attach;
+struct cnet_result;
+
+/* ---- context ----------------------------------------------------------- */
+
+/* Allocate a context. Returns 0 or -ENOMEM. Free with cnet_ctx_free(). */
+int cnet_ctx_new(struct cnet_ctx **ctx);
+void cnet_ctx_free(struct cnet_ctx *ctx);
+
+/* The message of the last failure, valid until the next call on ctx.
+ * Never NULL (empty when there was no failure). */
+const char *cnet_ctx_errmsg(const struct cnet_ctx *ctx);
+
+/* What kind of failure the last one was; the CLI's exit codes follow it. */
+enum cnet_errclass {
+	CNET_ERR_NONE = 0,
+	CNET_ERR_FAILED = 1,	/* a runtime failure (the kernel refused, I/O) */
+	CNET_ERR_INVALID = 2,	/* bad input: syntax, or values the host cannot take */
+	CNET_ERR_TARGET = 3,	/* target not found, not running, or the host itself */
+	CNET_ERR_BUSY = 4,	/* name or address taken, lock timeout, device in use */
+	CNET_ERR_MISSING = 5,	/* parent, bridge or device absent or down */
+	CNET_ERR_STORE = 6,	/* state store unreadable, corrupt or from a newer schema */
+};
+int cnet_ctx_errclass(const struct cnet_ctx *ctx);
+
+/* State store path; default /var/lib/cnet/state.json, or $CNET_STATE when set
+ * at cnet_ctx_new() time. The string is copied. */
+int cnet_ctx_set_state_path(struct cnet_ctx *ctx, const char *path);
+const char *cnet_ctx_get_state_path(const struct cnet_ctx *ctx);
+
+/* Optional debug log: fn is called with one line, no trailing newline. */
+typedef void (*cnet_log_fn)(void *userdata, const char *line);
+void cnet_ctx_set_log_fn(struct cnet_ctx *ctx, cnet_log_fn fn, void *userdata);
+
+/* Library version, e.g. "0.1.0". */
+const char *cnet_version(void);
+
+/* ---- validation helpers (pure, no privileges needed) ------------------- */
+
+/* 0 if name is a usable interface name (1-15 bytes, no '/', ':' or white
+ * space, not "." or ".."), else -EINVAL with a message in ctx. */
+int cnet_check_ifname(struct cnet_ctx *ctx, const char *name);
+
+/* ---- attach ------------------------------------------------------------ */
+
+/* Attachment kinds. Values are stable. */
+enum cnet_kind {
+	CNET_KIND_MACVLAN = 1,
+	CNET_KIND_HOST_DEVICE = 2,
+	CNET_KIND_VETH = 3,
+};
+/* "macvlan", "host-device", "veth" <-> enum cnet_kind. Unknown: -EINVAL. */
+int cnet_kind_from_string(const char *name);
+const char *cnet_kind_to_string(int kind);
+
+/*
+ * Describe an attachment of `kind` into `target`. Targets:
+ *   pid:PID        the network namespace of a process
+ *   netns:NAME     a named namespace (/run/netns/NAME)
+ *   /path          a namespace file (/proc/PID/ns/net, /run/netns/NAME)
+ *   NAME           a named namespace; all digits: a PID if no such name
+ * The target is resolved by cnet_attach(), not here.
+ */
+int cnet_attach_new(struct cnet_ctx *ctx, const char *target, int kind,
+		    struct cnet_attach **att);
+void cnet_attach_free(struct cnet_attach *att);
+
+/* Setters validate their input and return -EINVAL (class CNET_ERR_INVALID)
+ * with a message in the context on bad values. Strings are copied. */
+int cnet_attach_set_ifname(struct cnet_attach *att, const char *ifname); /* default eth1 */
+int cnet_attach_add_ip(struct cnet_attach *att, const char *cidr);	  /* ADDR/PLEN, v4 or v6 */
+int cnet_attach_add_gateway(struct cnet_attach *att, const char *addr);  /* one per family */
+int cnet_attach_add_route(struct cnet_attach *att, const char *spec);	  /* DEST/PLEN[@VIA] */
+int cnet_attach_set_mtu(struct cnet_attach *att, unsigned int mtu);
+int cnet_attach_set_mac(struct cnet_attach *att, const char *mac);	  /* unicast only */
+/* macvlan */
+int cnet_attach_set_parent(struct cnet_attach *att, const char *ifname);
+int cnet_attach_set_macvlan_mode(struct cnet_attach *att, const char *mode);
+/* host-device */
+int cnet_attach_set_device(struct cnet_attach *att, const char *ifname);
+/* veth */
+int cnet_attach_set_bridge(struct cnet_attach *att, const char *bridge, bool create);
+int cnet_attach_set_host_ifname(struct cnet_attach *att, const char *ifname);
+
+enum cnet_attach_flags {
+	CNET_ATTACH_DRY_RUN = 1u << 0, /* resolve and validate, change nothing */
+	CNET_ATTACH_NO_DAD = 1u << 1,  /* IPv6 addresses usable at once, no DAD */
+	CNET_ATTACH_FORCE = 1u << 2,   /* host-device: move a device in use */
+};
+int cnet_attach_set_flags(struct cnet_attach *att, unsigned int flags);
+
+/*
+ * Perform the attachment and record it in the state store. On failure
+ * everything created is removed and everything changed restored. Running
+ * the same attachment again changes nothing (cnet_result_changed() false).
+ * On success *res (if res is not NULL) receives a result to free.
+ * Errors callers can act on: -ESRCH (target gone; CNET_ERR_TARGET),
+ * -ENODEV or -ENETDOWN (parent, bridge or device; CNET_ERR_MISSING),
+ * -EEXIST or -EADDRINUSE (name or address taken; CNET_ERR_BUSY).
+ */
+int cnet_attach(struct cnet_ctx *ctx, struct cnet_attach *att, struct cnet_result **res);
+
+/* ---- detach ------------------------------------------------------------ */
+
+enum cnet_detach_flags {
+	CNET_DETACH_DRY_RUN = 1u << 0,
+};
+/*
+ * Undo the attachments recorded for target (as it was named at attach
+ * time, or any name resolving to the same namespace), all of them or only
+ * the one named ifname. Works when the namespace is already gone. Nothing
+ * recorded: success, not changed.
+ */
+int cnet_detach(struct cnet_ctx *ctx, const char *target, const char *ifname,
+		unsigned int flags, struct cnet_result **res);
+
+/* ---- results ----------------------------------------------------------- */
+
+bool cnet_result_changed(const struct cnet_result *res);
+/* The records acted on, as a JSON array (the store's record format). */
+const char *cnet_result_records_json(const struct cnet_result *res);
+/* What was (or, in a dry run, would be) done, one line each. */
+size_t cnet_result_n_actions(const struct cnet_result *res);
+const char *cnet_result_action(const struct cnet_result *res, size_t i);
+/* Conditions worth telling a person about that did not fail the call. */
+size_t cnet_result_n_warnings(const struct cnet_result *res);
+const char *cnet_result_warning(const struct cnet_result *res, size_t i);
+void cnet_result_free(struct cnet_result *res);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <string.h>
+
+#include <linux/if_link.h>
+#include <netlink/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/macvlan.h>
+
+#include "cnet-internal.h"
+
+static const struct {
+	const char *name;
+	int mode;
+} modes[] = {
+	{"bridge", MACVLAN_MODE_BRIDGE},
+	{"private", MACVLAN_MODE_PRIVATE},
+	{"vepa", MACVLAN_MODE_VEPA},
+	{"passthru", MACVLAN_MODE_PASSTHRU},
+};
+
+int cnet_macvlan_mode_from_string(const char *s)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
+		if (!strcmp(s, modes[i].name))
+			return modes[i].mode;
+	return -EINVAL;
+}
+
+const char *cnet_macvlan_mode_to_string(int mode)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
+		if (modes[i].mode == mode)
+			return modes[i].name;
+	return "unknown";
+}
+
+/* A macvlan created straight in the target namespace: IFLA_LINK names the
+ * parent in the sender's namespace, IFLA_NET_NS_FD where the link lives.
+ * Creating in place costs 1-2 ms of kernel time; moving one costs ~16. */
+int cnet_link_build_macvlan(struct cnet_ctx *ctx, const struct cnet_macvlan_opts *o,
+			    struct nl_msg **msg)
+{
+	struct rtnl_link *l = rtnl_link_macvlan_alloc();
+	int r = -ENOMEM;
+
+	if (!l)
+		goto out;
+	rtnl_link_set_name(l, o->name);
+	rtnl_link_set_link(l, o->parent);
+	if (rtnl_link_macvlan_set_mode(l, (uint32_t)o->mode) < 0)
+		goto out;
+	if (o->ns_fd >= 0)
+		rtnl_link_set_ns_fd(l, o->ns_fd);
+	if (o->mtu)
+		rtnl_link_set_mtu(l, o->mtu);
+	if (o->alias)
+		rtnl_link_set_ifalias(l, o->alias);
+	if (o->mac) {
+		struct nl_addr *a = nl_addr_build(AF_LLC, o->mac, 6);
+		if (!a)
+			goto out;
+		rtnl_link_set_addr(l, a);
+		nl_addr_put(a);
+	}
+	r = rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL, msg) < 0 ? -ENOMEM : 0;
+out:
+	rtnl_link_put(l);
+	return r < 0 ? cnet_err(ctx, r, "cannot build the macvlan request") : 0;
+}

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Resolve what the user calls a container to a network namespace. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cnet-internal.h"
+
+#ifndef NS_GET_NSTYPE
+#define NS_GET_NSTYPE 0xb703 /* _IO(0xb7, 0x3), Linux 4.11 */
+#endif
+
+int cnet_self_ns(struct cnet_ctx *ctx)
+{
+	if (ctx->self_ns_fd < 0) {
+		ctx->self_ns_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (ctx->self_ns_fd < 0)
+			return cnet_err(ctx, -errno, "cannot open this process's network namespace: %s",
+					strerror(errno));
+	}
+	return ctx->self_ns_fd;
+}
+
+int cnet_in_netns(struct cnet_ctx *ctx, int fd, int (*fn)(struct cnet_ctx *, void *), void *arg)
+{
+	int self = cnet_self_ns(ctx), r;
+
+	if (self < 0)
+		return self;
+	if (setns(fd, CLONE_NEWNET) < 0)
+		return cnet_err(ctx, -errno, "cannot enter the target network namespace: %s",
+				strerror(errno));
+	r = fn(ctx, arg);
+	if (setns(self, CLONE_NEWNET) < 0)
+		return cnet_err(ctx, -errno, "cannot return to the host network namespace: %s",
+				strerror(errno));
+	return r;
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* Field 22 of /proc/PID/stat: when the process started. A PID reused by
+ * another process has a different start time. */
+static int pid_start_time(pid_t pid, unsigned long long *out)
+{
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
+	if (!p)
+		return -EIO;
+	for (int field = 2; field < 22; field++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return -EIO;
+	}
+	*out = strtoull(p + 1, NULL, 10);
+	return 0;
+}
+
+static int open_pid(struct cnet_ctx *ctx, struct cnet_target *t, const char *num)
+{
+	unsigned long pid;
+	char path[64];
+
+	if (cnet_parse_uint(num, 4194304, &pid) < 0 || pid == 0)
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "invalid PID '%s'", num);
+	t->pid = (pid_t)pid;
+	snprintf(path, sizeof(path), "/proc/%lu/ns/net", pid);
+	t->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (t->fd < 0) {
+		if (errno == ENOENT || errno == ESRCH)
+			return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "no running process with PID %lu",
+					 pid);
+		return cnet_err(ctx, -errno, "cannot open %s: %s", path, strerror(errno));
+	}
+	if (pid_start_time(t->pid, &t->start_time) < 0)
+		return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "no running process with PID %lu", pid);
+	return 0;
+}
+
+static int open_path(struct cnet_ctx *ctx, struct cnet_target *t, const char *path, bool named)
+{
+	t->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (t->fd >= 0)
+		return 0;
+	if (errno == ENOENT || errno == ENOTDIR) {
+		if (named)
+			return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH,
+					 "no network namespace named '%s' (looked in /run/netns)", t->spec);
+		return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "no such namespace file '%s'", path);
+	}
+	return cnet_err(ctx, -errno, "cannot open %s: %s", path, strerror(errno));
+}
+
+static int open_named(struct cnet_ctx *ctx, struct cnet_target *t, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "invalid namespace name '%s'", name);
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	return open_path(ctx, t, path, true);
+}
+
+int cnet_target_resolve(struct cnet_ctx *ctx, const char *spec, struct cnet_target *t)
+{
+	struct stat st, self;
+	int r, self_fd;
+
+	memset(t, 0, sizeof(*t));
+	t->fd = -1;
+	t->spec = strdup(spec);
+	if (!t->spec)
+		return cnet_err(ctx, -ENOMEM, "out of memory");
+
+	if (!strncmp(spec, "pid:", 4)) {
+		r = open_pid(ctx, t, spec + 4);
+	} else if (!strncmp(spec, "netns:", 6)) {
+		r = open_named(ctx, t, spec + 6);
+	} else if (spec[0] == '/') {
+		r = open_path(ctx, t, spec, false);
+	} else if (!*spec) {
+		r = cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "empty target");
+	} else if (strchr(spec, ':')) {
+		r = cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL,
+			      "unknown target type in '%s' (use pid:, netns: or a path)", spec);
+	} else {
+		r = open_named(ctx, t, spec);
+		/* A bare number that is not a namespace name is a PID. */
+		if (r == -ESRCH && all_digits(spec)) {
+			cnet_clear_err(ctx);
+			r = open_pid(ctx, t, spec);
+		}
+	}
+	if (r < 0)
+		return r;
+
+	if (ioctl(t->fd, NS_GET_NSTYPE) != CLONE_NEWNET)
+		return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "'%s' is not a network namespace", spec);
+	if (fstat(t->fd, &st) < 0)
+		return cnet_err(ctx, -errno, "cannot stat '%s': %s", spec, strerror(errno));
+	t->dev = st.st_dev;
+	t->ino = st.st_ino;
+
+	/* Acting on "the container" must never mean acting on the host. */
+	self_fd = cnet_self_ns(ctx);
+	if (self_fd < 0)
+		return self_fd;
+	if (fstat(self_fd, &self) == 0 && self.st_dev == st.st_dev && self.st_ino == st.st_ino)
+		return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH,
+				 "'%s' is the host's own network namespace, not a container", spec);
+	return 0;
+}
+
+void cnet_target_close(struct cnet_target *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	free(t->spec);
+	t->spec = NULL;
+}

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Netlink transport: the only file that owns sockets, sends, waits for ACKs
+ * and translates errors. Requests are built by libnl (link.c, addr.c, ...);
+ * the socket is libmnl's because libnl's ACK handling folds several errnos
+ * into NLE_FAILURE and drops the kernel's extended-ack message.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/netlink.h>
+#include <netlink/msg.h>
+#include <netlink/object.h>
+
+#include "cnet-internal.h"
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+#ifndef NETLINK_GET_STRICT_CHK
+#define NETLINK_GET_STRICT_CHK 12
+#endif
+
+struct cnet_nl {
+	struct cnet_ctx *ctx;
+	struct mnl_socket *sk;
+	unsigned int portid, seq;
+	/* Dumps can be large: 32 KiB is what the kernel sends at most per
+	 * recv for rtnetlink dumps with the default page size. */
+	char buf[32768];
+};
+
+struct cnet_ctx *cnet_nl_ctx(struct cnet_nl *nl)
+{
+	return nl->ctx;
+}
+
+static int open_here(struct cnet_ctx *ctx, void *arg)
+{
+	struct cnet_nl *nl = arg;
+	int one = 1;
+
+	nl->sk = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nl->sk)
+		return cnet_err(ctx, -errno, "cannot open a netlink socket: %s", strerror(errno));
+	/* Extended ACKs carry the kernel's reason; CAP_ACK keeps errors short;
+	 * strict checking makes the kernel filter dumps by ifindex. Older
+	 * kernels lack the last two, which only costs speed. */
+	mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sk, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
+	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int r = -errno;
+		mnl_socket_close(nl->sk);
+		nl->sk = NULL;
+		return cnet_err(ctx, r, "cannot bind a netlink socket: %s", strerror(-r));
+	}
+	nl->portid = mnl_socket_get_portid(nl->sk);
+	return 0;
+}
+
+int cnet_nl_open(struct cnet_ctx *ctx, int netns_fd, struct cnet_nl **out)
+{
+	struct cnet_nl *nl = calloc(1, sizeof(*nl));
+	int r;
+
+	if (!nl)
+		return cnet_err(ctx, -ENOMEM, "out of memory");
+	nl->ctx = ctx;
+	nl->seq = (unsigned int)time(NULL);
+	/* A netlink socket stays in the namespace it was created in. */
+	r = netns_fd < 0 ? open_here(ctx, nl) : cnet_in_netns(ctx, netns_fd, open_here, nl);
+	if (r < 0) {
+		free(nl);
+		return r;
+	}
+	*out = nl;
+	return 0;
+}
+
+void cnet_nl_close(struct cnet_nl *nl)
+{
+	if (!nl)
+		return;
+	if (nl->sk)
+		mnl_socket_close(nl->sk);
+	free(nl);
+}
+
+static int fault(struct cnet_nl *nl, const char *what)
+{
+	struct cnet_ctx *ctx = nl->ctx;
+
+	ctx->nl_requests++;
+#ifdef CNET_FAULT_INJECTION
+	if (ctx->fault_nl && ctx->nl_requests == ctx->fault_nl)
+		return cnet_err(ctx, -ctx->fault_errno,
+				"cannot %s: %s (injected fault at netlink request %lu)", what,
+				strerror(ctx->fault_errno), ctx->nl_requests);
+#else
+	(void)what;
+#endif
+	return 0;
+}
+
+static int errclass_for(int err)
+{
+	switch (err) {
+	case EEXIST:
+	case EBUSY:
+	case EADDRINUSE:
+		return CNET_ERR_BUSY;
+	default:
+		return CNET_ERR_FAILED;
+	}
+}
+
+/* Turn an NLMSG_ERROR into -errno plus message; 0 for an ACK. */
+static int nlmsg_error(struct cnet_nl *nl, const struct nlmsghdr *h, const char *what, bool quiet)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+	const char *ext = NULL;
+	int err;
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+		return cnet_err(nl->ctx, -EBADMSG, "cannot %s: truncated netlink error", what);
+	err = -e->error;
+	if (err == 0)
+		return 0;
+	if (h->nlmsg_flags & NLM_F_ACK_TLVS) {
+		/* With CAP_ACK the request is not echoed: TLVs follow the header. */
+		size_t off = sizeof(*e);
+		const struct nlattr *attr;
+
+		if (!(h->nlmsg_flags & NLM_F_CAPPED))
+			off += e->msg.nlmsg_len - sizeof(e->msg);
+		if (NLMSG_LENGTH(off) <= h->nlmsg_len) {
+			mnl_attr_for_each_payload((const void *)((const char *)e + off), h->nlmsg_len - NLMSG_LENGTH(off))
+			{
+				if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+				    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+					ext = mnl_attr_get_str(attr);
+			}
+		}
+	}
+	if (quiet)
+		return -err;
+	if (err == EPERM || err == EACCES)
+		return cnet_err(nl->ctx, -err, "cannot %s: %s (cnet needs CAP_NET_ADMIN; run it as root)",
+				what, strerror(err));
+	if (ext && *ext)
+		return cnet_errc(nl->ctx, errclass_for(err), -err, "cannot %s: %s (%s)", what,
+				 strerror(err), ext);
+	return cnet_errc(nl->ctx, errclass_for(err), -err, "cannot %s: %s", what, strerror(err));
+}
+
+static int send_msg(struct cnet_nl *nl, struct nlmsghdr *h, const char *what)
+{
+	if (mnl_socket_sendto(nl->sk, h, h->nlmsg_len) < 0)
+		return cnet_err(nl->ctx, -errno, "cannot %s: netlink send: %s", what, strerror(errno));
+	return 0;
+}
+
+static ssize_t recv_msg(struct cnet_nl *nl, const char *what)
+{
+	ssize_t n;
+
+	do
+		n = mnl_socket_recvfrom(nl->sk, nl->buf, sizeof(nl->buf));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return cnet_err(nl->ctx, -errno, "cannot %s: netlink receive: %s", what, strerror(errno));
+	return n;
+}
+
+int cnet_nl_talk(struct cnet_nl *nl, struct nl_msg *msg, const char *what)
+{
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	int r;
+
+	r = fault(nl, what);
+	if (r < 0)
+		goto out;
+	h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	h->nlmsg_seq = ++nl->seq;
+	h->nlmsg_pid = 0;
+	r = send_msg(nl, h, what);
+	if (r < 0)
+		goto out;
+	for (;;) {
+		ssize_t n = recv_msg(nl, what);
+		const struct nlmsghdr *rh;
+		int len;
+
+		if (n < 0) {
+			r = (int)n;
+			goto out;
+		}
+		len = (int)n;
+		for (rh = (const struct nlmsghdr *)nl->buf; mnl_nlmsg_ok(rh, len);
+		     rh = mnl_nlmsg_next(rh, &len)) {
+			if (rh->nlmsg_seq != nl->seq || rh->nlmsg_type != NLMSG_ERROR)
+				continue; /* stale or unsolicited */
+			r = nlmsg_error(nl, rh, what, false);
+			goto out;
+		}
+	}
+out:
+	nlmsg_free(msg);
+	return r;
+}
+
+struct parse_state {
+	cnet_nl_obj_cb cb;
+	void *arg;
+	int r;
+};
+
+static void parsed(struct nl_object *obj, void *arg)
+{
+	struct parse_state *ps = arg;
+
+	if (ps->r >= 0)
+		ps->r = ps->cb(obj, ps->arg);
+}
+
+static int deliver(struct cnet_nl *nl, const struct nlmsghdr *rh, struct parse_state *ps,
+		   const char *what)
+{
+	struct nl_msg *m = nlmsg_convert((struct nlmsghdr *)rh);
+	int r;
+
+	if (!m)
+		return cnet_err(nl->ctx, -ENOMEM, "out of memory");
+	nlmsg_set_proto(m, NETLINK_ROUTE);
+	r = nl_msg_parse(m, parsed, ps);
+	nlmsg_free(m);
+	/* libnl ignores message types it has no parser for; a parse error
+	 * on one message is not worth failing the whole query. */
+	if (r < 0)
+		cnet_dbg(nl->ctx, "%s: unparsable message type %u ignored", what, rh->nlmsg_type);
+	return ps->r;
+}
+
+int cnet_nl_query(struct cnet_nl *nl, struct nl_msg *msg, cnet_nl_obj_cb cb, void *arg,
+		  const char *what)
+{
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	bool dump = h->nlmsg_flags & NLM_F_DUMP;
+	struct parse_state ps = {cb, arg, 0};
+	int r, tries = 0;
+
+	r = fault(nl, what);
+	if (r < 0)
+		goto out;
+again:
+	h->nlmsg_flags |= NLM_F_REQUEST;
+	h->nlmsg_seq = ++nl->seq;
+	h->nlmsg_pid = 0;
+	r = send_msg(nl, h, what);
+	if (r < 0)
+		goto out;
+	for (;;) {
+		ssize_t n = recv_msg(nl, what);
+		const struct nlmsghdr *rh;
+		bool intr = false;
+		int len;
+
+		if (n < 0) {
+			r = (int)n;
+			goto out;
+		}
+		len = (int)n;
+		for (rh = (const struct nlmsghdr *)nl->buf; mnl_nlmsg_ok(rh, len);
+		     rh = mnl_nlmsg_next(rh, &len)) {
+			if (rh->nlmsg_seq != nl->seq)
+				continue;
+			if (rh->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr = true;
+			if (rh->nlmsg_type == NLMSG_ERROR) {
+				/* A get of an absent object is an answer, not
+				 * a failure: the caller words it. */
+				r = nlmsg_error(nl, rh, what, true);
+				if (r < 0 && r != -ENODEV && r != -ENOENT && r != -ESRCH)
+					r = nlmsg_error(nl, rh, what, false);
+				goto out;
+			}
+			if (rh->nlmsg_type == NLMSG_DONE) {
+				/* The dump changed while it ran: its view may
+				 * be inconsistent, so ask again (bounded). */
+				if (intr && ++tries < 5) {
+					ps.r = 0;
+					goto again;
+				}
+				r = ps.r;
+				goto out;
+			}
+			r = deliver(nl, rh, &ps, what);
+			if (r < 0)
+				goto drain;
+			if (!dump)
+				goto out;
+		}
+	}
+drain:
+	/* A callback stopped a dump early: read the rest so the next request
+	 * on this socket does not see it. */
+	if (dump) {
+		for (;;) {
+			ssize_t n = mnl_socket_recvfrom(nl->sk, nl->buf, sizeof(nl->buf));
+			const struct nlmsghdr *rh;
+			int len;
+
+			if (n <= 0)
+				break;
+			len = (int)n;
+			for (rh = (const struct nlmsghdr *)nl->buf; mnl_nlmsg_ok(rh, len);
+			     rh = mnl_nlmsg_next(rh, &len))
+				if (rh->nlmsg_seq == nl->seq &&
+				    (rh->nlmsg_type == NLMSG_DONE || rh->nlmsg_type == NLMSG_ERROR))
+					goto out;
+		}
+	}
+out:
+	nlmsg_free(msg);
+	return r;
+}

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The state store: one JSON document, written atomically (temporary file,
+ * fsync, rename, fsync of the directory) under an flock held across the
+ * whole read-modify-write. Files are 0600 and never opened through a
+ * symlink. A store that does not parse, or comes from a newer schema, is
+ * never overwritten.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "cnet-internal.h"
+
+#define LOCK_WAIT_MS 30000
+#define STORE_MAX (64u << 20)
+
+int cnet_new_id(struct cnet_ctx *ctx, char id[9])
+{
+	unsigned char b[4];
+
+	if (getrandom(b, sizeof(b), 0) != sizeof(b))
+		return cnet_err(ctx, -errno, "cannot get random bytes: %s", strerror(errno));
+	snprintf(id, 9, "%02x%02x%02x%02x", b[0], b[1], b[2], b[3]);
+	return 0;
+}
+
+static int store_err(struct cnet_ctx *ctx, int r, const char *path, const char *what)
+{
+	return cnet_errc(ctx, CNET_ERR_STORE, r, "state store %s: %s", path, what);
+}
+
+static int make_dir(struct cnet_ctx *ctx, const char *path)
+{
+	char *copy = strdup(path), *dir;
+	struct stat st;
+	int r = 0;
+
+	if (!copy)
+		return cnet_err(ctx, -ENOMEM, "out of memory");
+	dir = dirname(copy);
+	if (stat(dir, &st) < 0) {
+		if (errno != ENOENT || (mkdir(dir, 0700) < 0 && errno != EEXIST))
+			r = store_err(ctx, -errno, path, strerror(errno));
+	} else if (!S_ISDIR(st.st_mode)) {
+		r = store_err(ctx, -ENOTDIR, path, "its directory is not a directory");
+	}
+	free(copy);
+	return r;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static int take_lock(struct cnet_ctx *ctx, struct cnet_store *st)
+{
+	char lock[PATH_MAX];
+	long long deadline;
+
+	if ((size_t)snprintf(lock, sizeof(lock), "%s.lock", st->path) >= sizeof(lock))
+		return store_err(ctx, -ENAMETOOLONG, st->path, "path too long");
+	st->lock_fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (st->lock_fd < 0)
+		return store_err(ctx, -errno, lock,
+				 errno == ELOOP ? "lock file is a symlink; refusing it" : strerror(errno));
+	deadline = now_ms() + LOCK_WAIT_MS;
+	while (flock(st->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return store_err(ctx, -errno, lock, strerror(errno));
+		if (now_ms() >= deadline)
+			return cnet_errc(ctx, CNET_ERR_BUSY, -EBUSY,
+					 "state store %s is locked by another cnet for over %d s", st->path,
+					 LOCK_WAIT_MS / 1000);
+		nanosleep(&(struct timespec){0, 2 * 1000000}, NULL);
+	}
+	return 0;
+}
+
+static int load(struct cnet_ctx *ctx, struct cnet_store *st)
+{
+	struct stat sb;
+	cJSON *schema;
+	char *buf = NULL;
+	ssize_t n;
+	size_t got = 0;
+	int fd, r = 0;
+
+	fd = open(st->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT) {
+			st->doc = cJSON_CreateObject();
+			if (!st->doc || !cJSON_AddNumberToObject(st->doc, "schema", CNET_STORE_SCHEMA) ||
+			    !(st->records = cJSON_AddArrayToObject(st->doc, "records")))
+				return cnet_err(ctx, -ENOMEM, "out of memory");
+			return 0;
+		}
+		return store_err(ctx, -errno, st->path,
+				 errno == ELOOP ? "is a symlink; refusing it" : strerror(errno));
+	}
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size > STORE_MAX) {
+		r = store_err(ctx, -EINVAL, st->path, "not a regular file of sane size");
+		goto out;
+	}
+	buf = malloc((size_t)sb.st_size + 1);
+	if (!buf) {
+		r = cnet_err(ctx, -ENOMEM, "out of memory");
+		goto out;
+	}
+	while (got < (size_t)sb.st_size && (n = read(fd, buf + got, (size_t)sb.st_size - got)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	st->doc = cJSON_ParseWithLength(buf, got);
+	if (!st->doc || !cJSON_IsObject(st->doc)) {
+		r = store_err(ctx, -EBADMSG, st->path, "not valid JSON; left untouched (fix or move it)");
+		goto out;
+	}
+	schema = cJSON_GetObjectItemCaseSensitive(st->doc, "schema");
+	if (!cJSON_IsNumber(schema)) {
+		r = store_err(ctx, -EBADMSG, st->path, "has no schema version; left untouched");
+		goto out;
+	}
+	if (schema->valuedouble > CNET_STORE_SCHEMA) {
+		r = store_err(ctx, -EPROTONOSUPPORT, st->path,
+			      "was written by a newer cnet (schema too new); left untouched");
+		goto out;
+	}
+	st->records = cJSON_GetObjectItemCaseSensitive(st->doc, "records");
+	if (!cJSON_IsArray(st->records))
+		r = store_err(ctx, -EBADMSG, st->path, "has no record list; left untouched");
+out:
+	free(buf);
+	close(fd);
+	return r;
+}
+
+int cnet_store_open(struct cnet_ctx *ctx, struct cnet_store *st)
+{
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	st->lock_fd = -1;
+	st->path = strdup(ctx->state_path);
+	if (!st->path)
+		return cnet_err(ctx, -ENOMEM, "out of memory");
+	r = make_dir(ctx, st->path);
+	if (r < 0)
+		return r;
+	r = take_lock(ctx, st);
+	if (r < 0)
+		return r;
+	return load(ctx, st);
+}
+
+static int write_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int cnet_store_save(struct cnet_ctx *ctx, struct cnet_store *st)
+{
+	char tmp[PATH_MAX], *text, *copy;
+	int fd, dfd, r;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", st->path, (int)getpid()) >= sizeof(tmp))
+		return store_err(ctx, -ENAMETOOLONG, st->path, "path too long");
+	text = cJSON_Print(st->doc);
+	if (!text)
+		return cnet_err(ctx, -ENOMEM, "out of memory");
+	unlink(tmp); /* a leftover of a killed cnet with our PID */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = store_err(ctx, -errno, st->path, strerror(errno));
+		free(text);
+		return r;
+	}
+	r = write_all(fd, text, strlen(text));
+	if (r == 0)
+		r = write_all(fd, "\n", 1);
+	free(text);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, st->path) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlink(tmp);
+		return store_err(ctx, r, st->path, strerror(-r));
+	}
+	/* The rename is durable only once the directory is. */
+	copy = strdup(st->path);
+	if (copy) {
+		dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+		free(copy);
+	}
+	return 0;
+}
+
+void cnet_store_close(struct cnet_store *st)
+{
+	cJSON_Delete(st->doc);
+	st->doc = NULL;
+	if (st->lock_fd >= 0)
+		close(st->lock_fd); /* releases the flock */
+	st->lock_fd = -1;
+	free(st->path);
+	st->path = NULL;
+}
