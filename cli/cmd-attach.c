@@ -72,9 +72,11 @@ int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv)
 			r = cnet_attach_set_host_ifname(att, v);
 		else if (!strcmp(name, "mtu")) {
 			mtu = strtoul(v, &end, 10);
-			if (!*v || *v == '-' || *v == '+' || *end || mtu > 65535)
-				r = cnet_attach_set_mtu(att, 0); /* its message names the range */
-			else
+			if (!*v || *v == '-' || *v == '+' || *end || mtu > 65535) {
+				cnet_attach_free(att);
+				cnet_ctx_free(ctx);
+				return cli_usage_error("invalid MTU '%s' (68-65535)", v);
+			} else
 				r = cnet_attach_set_mtu(att, (unsigned int)mtu);
 		}
 	}

@@ -88,8 +88,8 @@ static int cmd_help(const struct cli_cmd *cmd, int argc, char **argv)
 static int cmd_version(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	(void)cmd;
-	(void)argc;
-	(void)argv;
+	if (argc > 1)
+		return cli_usage_error("unexpected argument '%s'", argv[1]);
 	printf("cnet %s\n", cnet_version());
 	return EXIT_OK;
 }

@@ -139,6 +139,8 @@ static int report_error(const char *msg, int code)
 	if (cli_json) {
 		cJSON *o = envelope(false, false), *e;
 		cJSON_AddArrayToObject(o, "records");
+		cJSON_AddArrayToObject(o, "actions");
+		cJSON_AddArrayToObject(o, "warnings");
 		e = cJSON_AddObjectToObject(o, "error");
 		cJSON_AddStringToObject(e, "message", msg);
 		cJSON_AddNumberToObject(e, "exit_code", code);

@@ -570,7 +570,11 @@ static int create_or_move(struct run *run)
 		};
 		if (run->make_bridge) {
 			struct cnet_linkinfo br;
-			r = cnet_link_build_bridge(run->ctx, att->bridge, &msg);
+			unsigned char br_mac[6];
+			if (getrandom(br_mac, 6, 0) != 6)
+				return cnet_err(run->ctx, -EIO, "cannot get random bytes");
+			br_mac[0] = (br_mac[0] & 0xfc) | 0x02; /* unicast, locally administered */
+			r = cnet_link_build_bridge(run->ctx, att->bridge, br_mac, &msg);
 			if (r < 0)
 				return r;
 			snprintf(what, sizeof(what), "create bridge '%s'", att->bridge);
@@ -630,18 +634,16 @@ static int create_or_move(struct run *run)
 	return 0;
 }
 
-static int enable_v6(struct cnet_ctx *ctx, void *arg)
-{
-	return cnet_ipv6_enable(ctx, arg);
-}
+struct prep {
+	const char *ifname;
+	bool v4, v6;
+};
 
-static int announce_all(struct cnet_ctx *ctx, void *arg)
+static int prepare_in_netns(struct cnet_ctx *ctx, void *arg)
 {
-	struct run *run = arg;
+	struct prep *p = arg;
 
-	for (size_t i = 0; i < run->att->n_ips; i++)
-		cnet_announce(ctx, run->link.ifindex, run->link.mac, &run->att->ips[i]);
-	return 0;
+	return cnet_iface_prepare(ctx, p->ifname, p->v4, p->v6);
 }
 
 static int set_default(struct run *run, const struct cnet_ip *gw)
@@ -672,14 +674,35 @@ static int set_default(struct run *run, const struct cnet_ip *gw)
 static int configure(struct run *run)
 {
 	struct cnet_attach *att = run->att;
-	bool v6 = false, nodad = att->flags & CNET_ATTACH_NO_DAD;
+	bool nodad = att->flags & CNET_ATTACH_NO_DAD;
 	struct cnet_link_change c = {.ifindex = run->link.ifindex, .name = att->ifname, .ns_fd = -1,
 				     .up = 1};
+	struct prep prep = {.ifname = run->tmp_name};
 	char what[CNET_IPSTRLEN * 2 + 48], buf[CNET_IPSTRLEN];
+	struct cnet_linkinfo now;
 	int r;
 
-	/* Moved devices take MTU and MAC here; created ones had them at birth
-	 * and take cnet's mark now (the kernel ignores IFLA_IFALIAS on create). */
+	/* Addresses go on while the link is still down under its temporary
+	 * name, so that bringing it up makes the kernel announce them
+	 * (arp_notify); the sysctls follow the device through the rename. */
+	for (size_t i = 0; i < att->n_ips; i++) {
+		prep.v4 |= att->ips[i].family == AF_INET;
+		prep.v6 |= att->ips[i].family == AF_INET6;
+	}
+	if (prep.v4 || prep.v6) {
+		r = cnet_in_netns(run->ctx, run->t.fd, prepare_in_netns, &prep);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < att->n_ips; i++) {
+		r = cnet_addr_add(run->tnl, run->link.ifindex, &att->ips[i], nodad);
+		if (r < 0)
+			return r;
+	}
+
+	/* One request names it, marks it and brings it up. Moved devices take
+	 * MTU and MAC here too; created ones had them at birth (the kernel
+	 * ignores IFLA_IFALIAS on create, hence the mark here). */
 	if (att->kind == CNET_KIND_HOST_DEVICE) {
 		c.mtu = att->mtu;
 		c.mac = att->has_mac ? att->mac : NULL;
@@ -690,22 +713,12 @@ static int configure(struct run *run)
 	r = cnet_link_change(run->tnl, &c, what);
 	if (r < 0)
 		return r;
-	r = cnet_link_get(run->tnl, run->link.ifindex, NULL, &run->link);
-	if (r < 0)
-		return cnet_err(run->ctx, r, "cannot read back '%s' in %s", att->ifname, att->target);
+	snprintf(run->link.name, sizeof(run->link.name), "%s", att->ifname);
+	if (c.mtu)
+		run->link.mtu = c.mtu;
+	if (c.mac)
+		memcpy(run->link.mac, c.mac, 6);
 
-	for (size_t i = 0; i < att->n_ips; i++)
-		v6 |= att->ips[i].family == AF_INET6;
-	if (v6) {
-		r = cnet_in_netns(run->ctx, run->t.fd, enable_v6, att->ifname);
-		if (r < 0)
-			return r;
-	}
-	for (size_t i = 0; i < att->n_ips; i++) {
-		r = cnet_addr_add(run->tnl, run->link.ifindex, &att->ips[i], nodad);
-		if (r < 0)
-			return r;
-	}
 	for (size_t i = 0; i < att->n_routes; i++) {
 		const struct cnet_route *sp = &att->routes[i];
 		struct cnet_rt rt = {.family = sp->dst.family, .dst = sp->dst, .has_gw = sp->has_via,
@@ -719,45 +732,47 @@ static int configure(struct run *run)
 		return r;
 	if (att->has_gw6 && (r = set_default(run, &att->gw6)) < 0)
 		return r;
-	if (v6 && !nodad) {
-		if (run->link.flags & IFF_LOWER_UP) {
-			r = cnet_addr_wait_dad(run->tnl, run->link.ifindex, DAD_TIMEOUT_MS);
-			if (r < 0)
-				return r;
-		} else {
-			cnet_result_add_warning(run->res,
-					 "%s has no carrier: IPv6 addresses stay tentative until it does",
-					 att->ifname);
-		}
+	if (!prep.v6 || nodad)
+		return 0;
+	/* DAD needs carrier; without it the addresses stay tentative. Read into
+	 * a copy: run->link must survive a failure here for rollback. */
+	r = cnet_link_get(run->tnl, run->link.ifindex, NULL, &now);
+	if (r < 0)
+		return cnet_err(run->ctx, r, "cannot read back '%s' in %s", att->ifname, att->target);
+	if (!(now.flags & IFF_LOWER_UP)) {
+		cnet_result_add_warning(run->res,
+					"%s has no carrier: IPv6 addresses stay tentative until it does",
+					att->ifname);
+		return 0;
 	}
-	/* Tell neighbours at once; pipework's arping cost a second per attach. */
-	if (att->n_ips && run->link.has_mac)
-		cnet_in_netns(run->ctx, run->t.fd, announce_all, run);
-	return 0;
+	return cnet_addr_wait_dad(run->tnl, run->link.ifindex, DAD_TIMEOUT_MS);
 }
 
 /* Undo, newest first. Errors here are logged, not returned: the first
- * failure's message is what the caller needs. */
+ * failure's message is what the caller needs. A step that failed right after
+ * creating or moving something may not know its ifindex yet: the temporary
+ * name is unique, so find it by that. */
 static void rollback(struct run *run)
 {
 	struct cnet_ctx *ctx = run->ctx;
-	char what[64];
+	size_t n_addrs = run->n_dev_addrs < ARRAY_SIZE(run->dev_addrs) ? run->n_dev_addrs
+								   : ARRAY_SIZE(run->dev_addrs);
+	struct cnet_linkinfo li;
 
 	for (size_t i = run->n_saved; i-- > 0;)
 		cnet_route_add(run->tnl, &run->saved[i], "restore the old default route");
+	if ((run->created || run->moved) && run->link.ifindex <= 0 &&
+	    cnet_link_get(run->tnl, 0, run->tmp_name, &li) == 0)
+		run->link.ifindex = li.ifindex;
 	if (run->created && run->link.ifindex > 0)
 		cnet_link_del(run->tnl, run->link.ifindex, "remove the new interface");
-	else if (run->created && run->att->kind == CNET_KIND_VETH)
-		cnet_link_del_by_name(run->hnl, run->host_name);
-	if (run->moved)
+	if (run->created && run->att->kind == CNET_KIND_VETH)
+		cnet_link_del_by_name(run->hnl, run->host_name); /* gone with its peer, normally */
+	if (run->moved && run->link.ifindex > 0)
 		cnet_restore_device(ctx, run->tnl, run->hnl, run->link.ifindex, &run->dev, run->dev_addrs,
-				    run->n_dev_addrs < ARRAY_SIZE(run->dev_addrs) ? run->n_dev_addrs
-										  : ARRAY_SIZE(run->dev_addrs),
-				    NULL);
-	if (run->made_bridge && run->parent.ifindex > 0) {
-		snprintf(what, sizeof(what), "remove bridge '%s'", run->att->bridge);
-		cnet_link_del(run->hnl, run->parent.ifindex, what);
-	}
+				    n_addrs, NULL);
+	if (run->made_bridge)
+		cnet_link_del_by_name(run->hnl, run->att->bridge);
 }
 
 /* ---- the record ---------------------------------------------------------- */
@@ -777,6 +792,8 @@ static cJSON *make_record(struct run *run, cJSON *options)
 	o = cJSON_AddObjectToObject(rec, "netns");
 	cJSON_AddNumberToObject(o, "dev", (double)run->t.dev);
 	cJSON_AddNumberToObject(o, "ino", (double)run->t.ino);
+	if (run->t.cookie)
+		cJSON_AddNumberToObject(o, "cookie", (double)run->t.cookie);
 	if (run->t.pid) {
 		cJSON_AddNumberToObject(o, "pid", run->t.pid);
 		cJSON_AddNumberToObject(o, "pid_start", (double)run->t.start_time);
@@ -869,7 +886,7 @@ CNET_EXPORT int cnet_attach(struct cnet_ctx *ctx, struct cnet_attach *att, struc
 	r = cnet_target_resolve(ctx, att->target, &run.t);
 	if (r < 0)
 		goto out;
-	r = cnet_store_open(ctx, &run.st);
+	r = cnet_store_open(ctx, &run.st, att->flags & CNET_ATTACH_DRY_RUN);
 	if (r < 0)
 		goto out;
 	r = cnet_nl_open(ctx, -1, &run.hnl);
@@ -878,6 +895,7 @@ CNET_EXPORT int cnet_attach(struct cnet_ctx *ctx, struct cnet_attach *att, struc
 	r = cnet_nl_open(ctx, run.t.fd, &run.tnl);
 	if (r < 0)
 		goto out;
+	run.t.cookie = cnet_nl_netns_cookie(run.tnl);
 	options = options_json(att);
 	if (!options) {
 		r = cnet_err(ctx, -ENOMEM, "out of memory");
@@ -885,7 +903,7 @@ CNET_EXPORT int cnet_attach(struct cnet_ctx *ctx, struct cnet_attach *att, struc
 	}
 
 	existing = find_record(&run, &idx);
-	if (existing) {
+	if (existing && record_live(&run, existing)) {
 		if (!cJSON_Compare(cJSON_GetObjectItemCaseSensitive(existing, "options"), options,
 				   true) ||
 		    strcmp(cnet_json_str(existing, "kind"), cnet_kind_to_string(att->kind))) {
@@ -894,14 +912,13 @@ CNET_EXPORT int cnet_attach(struct cnet_ctx *ctx, struct cnet_attach *att, struc
 				      att->ifname, att->target);
 			goto out;
 		}
-		if (record_live(&run, existing)) {
-			cnet_result_add_record(run.res, existing);
-			cnet_result_add_action(run.res, "%s in %s is already attached as asked", att->ifname,
-					   att->target);
-			goto done;
-		}
-		/* The record outlived its interface: attach anew, replace it. */
+		cnet_result_add_record(run.res, existing);
+		cnet_result_add_action(run.res, "%s in %s is already attached as asked", att->ifname,
+				       att->target);
+		goto done;
 	}
+	/* A record whose interface is gone is stale (its namespace died, and
+	 * its inode number may have been reused): attach anew, replace it. */
 
 	r = cnet_new_id(ctx, run.id);
 	if (r < 0)

@@ -87,6 +87,7 @@ struct cnet_target {
 	char *spec;	     /* as the user named it */
 	int fd;		     /* open netns file, -1 if not resolved */
 	unsigned long long dev, ino; /* namespace identity */
+	unsigned long long cookie; /* SO_NETNS_COOKIE: never reused, unlike ino */
 	pid_t pid;	     /* 0 unless named by PID */
 	unsigned long long start_time; /* of pid, in clock ticks since boot */
 };
@@ -110,6 +111,8 @@ typedef int (*cnet_nl_obj_cb)(struct nl_object *obj, void *arg);
 int cnet_nl_query(struct cnet_nl *nl, struct nl_msg *msg, cnet_nl_obj_cb cb, void *arg,
 		  const char *what);
 struct cnet_ctx *cnet_nl_ctx(struct cnet_nl *nl);
+/* The namespace cookie of nl's namespace (0 if the kernel has none). */
+unsigned long long cnet_nl_netns_cookie(struct cnet_nl *nl);
 
 /* ---- links (link.c, link-macvlan.c, link-veth.c) ---- */
 struct cnet_linkinfo {
@@ -161,7 +164,8 @@ struct cnet_veth_opts {
 	const unsigned char *host_mac, *peer_mac;
 };
 int cnet_link_build_veth(struct cnet_ctx *ctx, const struct cnet_veth_opts *o, struct nl_msg **msg);
-int cnet_link_build_bridge(struct cnet_ctx *ctx, const char *name, struct nl_msg **msg);
+int cnet_link_build_bridge(struct cnet_ctx *ctx, const char *name, const unsigned char mac[6],
+			   struct nl_msg **msg);
 
 /* ---- addresses (addr.c) ---- */
 int cnet_addr_build(struct cnet_ctx *ctx, int ifindex, const struct cnet_ip *ip, bool nodad,
@@ -172,12 +176,9 @@ typedef int (*cnet_addr_cb)(int ifindex, const struct cnet_ip *ip, unsigned int 
 int cnet_addr_each(struct cnet_nl *nl, int ifindex, cnet_addr_cb cb, void *arg);
 /* Wait until no address of ifindex is tentative; -EADDRNOTAVAIL on DAD failure. */
 int cnet_addr_wait_dad(struct cnet_nl *nl, int ifindex, unsigned int timeout_ms);
-/* In the current namespace: enable IPv6 on ifname if disabled. */
-int cnet_ipv6_enable(struct cnet_ctx *ctx, const char *ifname);
-/* In the current namespace: announce ip on ifindex (gratuitous ARP or
- * unsolicited NA); best effort, returns -errno only for the log. */
-int cnet_announce(struct cnet_ctx *ctx, int ifindex, const unsigned char mac[6],
-		  const struct cnet_ip *ip);
+/* In the current namespace: make the kernel announce ifname's addresses
+ * (arp_notify, ndisc_notify) and enable IPv6 on it when v6. */
+int cnet_iface_prepare(struct cnet_ctx *ctx, const char *ifname, bool v4, bool v6);
 
 /* ---- routes (route.c) ---- */
 struct cnet_rt {
@@ -205,7 +206,9 @@ struct cnet_store {
 	struct cJSON *records; /* borrowed from doc */
 };
 #define CNET_STORE_SCHEMA 1
-int cnet_store_open(struct cnet_ctx *ctx, struct cnet_store *st);
+/* Lock and load. read_only (dry runs): create nothing, and take the lock
+ * only if its file exists. */
+int cnet_store_open(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only);
 int cnet_store_save(struct cnet_ctx *ctx, struct cnet_store *st);
 void cnet_store_close(struct cnet_store *st);
 /* Generate a record id: 8 lowercase hex digits. */

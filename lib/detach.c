@@ -108,20 +108,24 @@ static bool alias_is(const struct cnet_linkinfo *li, const cJSON *rec)
 	return !strcmp(li->alias, alias);
 }
 
-static int bridge_in_use(struct ctx_detach *d, const cJSON *self, const char *bridge)
+/* Another record on the same bridge inherits the duty to remove it, so the
+ * bridge goes with whichever of them is detached last. */
+static bool bridge_handed_over(struct ctx_detach *d, const cJSON *self, const char *bridge)
 {
-	const cJSON *rec;
+	cJSON *rec, *host;
 
 	cJSON_ArrayForEach(rec, d->st->records)
 	{
-		if (rec != self &&
-		    !strcmp(cnet_json_str(cJSON_GetObjectItemCaseSensitive(rec, "host"), "bridge"), bridge))
-			return 1;
+		host = cJSON_GetObjectItemCaseSensitive(rec, "host");
+		if (rec != self && !strcmp(cnet_json_str(host, "bridge"), bridge)) {
+			cJSON_ReplaceItemInObjectCaseSensitive(host, "created_bridge", cJSON_CreateTrue());
+			return true;
+		}
 	}
-	return 0;
+	return false;
 }
 
-static int undo_veth_host(struct ctx_detach *d, const cJSON *rec)
+static int undo_veth_host(struct ctx_detach *d, cJSON *rec)
 {
 	const cJSON *host = cJSON_GetObjectItemCaseSensitive(rec, "host");
 	const char *bridge = cnet_json_str(host, "bridge");
@@ -138,7 +142,7 @@ static int undo_veth_host(struct ctx_detach *d, const cJSON *rec)
 	if (r < 0 && r != -ENODEV)
 		return r;
 	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(host, "created_bridge")) ||
-	    bridge_in_use(d, rec, bridge))
+	    bridge_handed_over(d, rec, bridge))
 		return 0;
 	r = cnet_link_get(d->hnl, 0, bridge, &li);
 	if (r == -ENODEV)
@@ -220,7 +224,7 @@ static void restore_routes(struct ctx_detach *d, const cJSON *rec)
 	}
 }
 
-static int undo(struct ctx_detach *d, const cJSON *rec)
+static int undo(struct ctx_detach *d, cJSON *rec)
 {
 	const char *kind = cnet_json_str(rec, "kind");
 	int ifindex = (int)cnet_json_num(cJSON_GetObjectItemCaseSensitive(rec, "link"), "ifindex");
@@ -275,7 +279,7 @@ CNET_EXPORT int cnet_detach(struct cnet_ctx *ctx, const char *target, const char
 	r = cnet_result_new(ctx, &d.res);
 	if (r < 0)
 		return r;
-	r = cnet_store_open(ctx, &st);
+	r = cnet_store_open(ctx, &st, d.dry_run);
 	if (r < 0)
 		goto out;
 	r = cnet_target_resolve(ctx, target, &t);
@@ -303,6 +307,7 @@ CNET_EXPORT int cnet_detach(struct cnet_ctx *ctx, const char *target, const char
 		r = cnet_nl_open(ctx, t.fd, &d.tnl);
 		if (r < 0)
 			goto out;
+		t.cookie = cnet_nl_netns_cookie(d.tnl);
 	}
 
 	for (rec = st.records ? st.records->child : NULL; rec; rec = next) {

@@ -28,6 +28,8 @@ bool cnet_record_in_netns(const cJSON *rec, const struct cnet_target *t)
 
 	if (t->fd < 0 || !ns)
 		return false;
+	if (t->cookie && cnet_json_num(ns, "cookie") != 0)
+		return (unsigned long long)cnet_json_num(ns, "cookie") == t->cookie;
 	return (unsigned long long)cnet_json_num(ns, "dev") == t->dev &&
 	       (unsigned long long)cnet_json_num(ns, "ino") == t->ino;
 }

@@ -59,12 +59,15 @@ out:
 	return r < 0 ? cnet_err(ctx, r, "cannot build the veth request") : 0;
 }
 
-int cnet_link_build_bridge(struct cnet_ctx *ctx, const char *name, struct nl_msg **msg)
+/* An explicitly set MAC is never recomputed from the ports, so the bridge's
+ * address stays put as containers come and go. */
+int cnet_link_build_bridge(struct cnet_ctx *ctx, const char *name, const unsigned char mac[6],
+			   struct nl_msg **msg)
 {
 	struct rtnl_link *l = rtnl_link_alloc();
 	int r = -ENOMEM;
 
-	if (!l || rtnl_link_set_type(l, "bridge") < 0)
+	if (!l || rtnl_link_set_type(l, "bridge") < 0 || set_mac(l, mac) < 0)
 		goto out;
 	rtnl_link_set_name(l, name);
 	rtnl_link_set_flags(l, IFF_UP);

@@ -105,15 +105,16 @@ static int open_pid(struct cnet_ctx *ctx, struct cnet_target *t, const char *num
 	return 0;
 }
 
-static int open_path(struct cnet_ctx *ctx, struct cnet_target *t, const char *path, bool named)
+static int open_path(struct cnet_ctx *ctx, struct cnet_target *t, const char *path,
+		     const char *name)
 {
 	t->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (t->fd >= 0)
 		return 0;
 	if (errno == ENOENT || errno == ENOTDIR) {
-		if (named)
+		if (name)
 			return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH,
-					 "no network namespace named '%s' (looked in /run/netns)", t->spec);
+					 "no network namespace named '%s' (looked in /run/netns)", name);
 		return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "no such namespace file '%s'", path);
 	}
 	return cnet_err(ctx, -errno, "cannot open %s: %s", path, strerror(errno));
@@ -126,7 +127,7 @@ static int open_named(struct cnet_ctx *ctx, struct cnet_target *t, const char *n
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
 		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "invalid namespace name '%s'", name);
 	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	return open_path(ctx, t, path, true);
+	return open_path(ctx, t, path, name);
 }
 
 int cnet_target_resolve(struct cnet_ctx *ctx, const char *spec, struct cnet_target *t)
@@ -145,7 +146,7 @@ int cnet_target_resolve(struct cnet_ctx *ctx, const char *spec, struct cnet_targ
 	} else if (!strncmp(spec, "netns:", 6)) {
 		r = open_named(ctx, t, spec + 6);
 	} else if (spec[0] == '/') {
-		r = open_path(ctx, t, spec, false);
+		r = open_path(ctx, t, spec, NULL);
 	} else if (!*spec) {
 		r = cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "empty target");
 	} else if (strchr(spec, ':')) {

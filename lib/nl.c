@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
@@ -18,6 +19,9 @@
 
 #include "cnet-internal.h"
 
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
 #ifndef NETLINK_EXT_ACK
 #define NETLINK_EXT_ACK 11
 #endif
@@ -80,6 +84,17 @@ int cnet_nl_open(struct cnet_ctx *ctx, int netns_fd, struct cnet_nl **out)
 	}
 	*out = nl;
 	return 0;
+}
+
+unsigned long long cnet_nl_netns_cookie(struct cnet_nl *nl)
+{
+	unsigned long long cookie = 0;
+	socklen_t len = sizeof(cookie);
+
+	/* Linux 5.14+; the namespace's inode number is reused, this is not. */
+	if (getsockopt(mnl_socket_get_fd(nl->sk), SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) < 0)
+		return 0;
+	return cookie;
 }
 
 void cnet_nl_close(struct cnet_nl *nl)

@@ -78,7 +78,7 @@ int cnet_parse_ip(const char *s, bool with_plen, struct cnet_ip *out)
 	return 0;
 }
 
-/* DEST/PLEN[@VIA]; "default" stands for 0.0.0.0/0 or ::/0 by VIA's family. */
+/* DEST/PLEN[@VIA]; "default@VIA" stands for 0.0.0.0/0 or ::/0 by VIA's family. */
 int cnet_parse_route(const char *s, struct cnet_route *out)
 {
 	char buf[2 * INET6_ADDRSTRLEN + 16];
@@ -95,8 +95,14 @@ int cnet_parse_route(const char *s, struct cnet_route *out)
 			return -EINVAL;
 		out->has_via = true;
 	}
-	if (cnet_parse_ip(buf, true, &out->dst) < 0)
+	if (!strcmp(buf, "default")) {
+		if (!out->has_via)
+			return -EINVAL;
+		out->dst.family = out->via.family;
+		out->dst.plen = 0;
+	} else if (cnet_parse_ip(buf, true, &out->dst) < 0) {
 		return -EINVAL;
+	}
 	if (out->has_via && out->via.family != out->dst.family)
 		return -EINVAL;
 	return 0;

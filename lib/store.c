@@ -68,14 +68,16 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-static int take_lock(struct cnet_ctx *ctx, struct cnet_store *st)
+static int take_lock(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only)
 {
 	char lock[PATH_MAX];
 	long long deadline;
 
 	if ((size_t)snprintf(lock, sizeof(lock), "%s.lock", st->path) >= sizeof(lock))
 		return store_err(ctx, -ENAMETOOLONG, st->path, "path too long");
-	st->lock_fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	st->lock_fd = open(lock, O_RDWR | O_NOFOLLOW | O_CLOEXEC | (read_only ? 0 : O_CREAT), 0600);
+	if (st->lock_fd < 0 && read_only && errno == ENOENT)
+		return 0;
 	if (st->lock_fd < 0)
 		return store_err(ctx, -errno, lock,
 				 errno == ELOOP ? "lock file is a symlink; refusing it" : strerror(errno));
@@ -149,7 +151,7 @@ out:
 	return r;
 }
 
-int cnet_store_open(struct cnet_ctx *ctx, struct cnet_store *st)
+int cnet_store_open(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only)
 {
 	int r;
 
@@ -158,10 +160,12 @@ int cnet_store_open(struct cnet_ctx *ctx, struct cnet_store *st)
 	st->path = strdup(ctx->state_path);
 	if (!st->path)
 		return cnet_err(ctx, -ENOMEM, "out of memory");
-	r = make_dir(ctx, st->path);
-	if (r < 0)
-		return r;
-	r = take_lock(ctx, st);
+	if (!read_only) {
+		r = make_dir(ctx, st->path);
+		if (r < 0)
+			return r;
+	}
+	r = take_lock(ctx, st, read_only);
 	if (r < 0)
 		return r;
 	return load(ctx, st);
