@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+#include "cnet-internal.h"
+#include "unit.h"
+
+TEST(test_parse_ip_v4_with_prefix, "an IPv4 CIDR parses to family, bytes and prefix length")
+{
+	struct cnet_ip ip;
+
+	CHECK(cnet_parse_ip("10.1.2.3/16", true, &ip) == 0);
+	CHECK(ip.family == AF_INET && ip.plen == 16);
+	CHECK(ip.a[0] == 10 && ip.a[1] == 1 && ip.a[2] == 2 && ip.a[3] == 3);
+}
+
+TEST(test_parse_ip_v6_with_prefix, "an IPv6 CIDR parses and prints back canonically")
+{
+	char buf[CNET_IPSTRLEN];
+	struct cnet_ip ip;
+
+	CHECK(cnet_parse_ip("FD00:0::0002/64", true, &ip) == 0);
+	CHECK(ip.family == AF_INET6 && ip.plen == 64);
+	CHECK(!strcmp(cnet_ip_str(&ip, true, buf), "fd00::2/64"));
+}
+
+TEST(test_parse_ip_rejects_bad_input, "bad addresses and prefix lengths are refused")
+{
+	static const char *bad[] = {"", "/24", "10.0.0.1", "10.0.0.1/", "10.0.0.1/33", "10.0.0.1/-1",
+				    "10.0.0.1/2x", "10.0.0.256/24", "fd00::1/129", "hello/8",
+				    "10.0.0.1/24/1", "10.0.0.1 /24", "1.2.3/8", "10.0.0.1/+8"};
+	struct cnet_ip ip;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(cnet_parse_ip(bad[i], true, &ip) == -EINVAL);
+	CHECK(cnet_parse_ip("10.0.0.1/24", false, &ip) == -EINVAL);
+}
+
+TEST(test_parse_route_with_via, "DEST/PLEN@VIA parses both parts; families must agree")
+{
+	struct cnet_route rt;
+
+	CHECK(cnet_parse_route("192.168.5.0/24@10.0.0.1", &rt) == 0);
+	CHECK(rt.dst.plen == 24 && rt.has_via && rt.via.a[3] == 1);
+	CHECK(cnet_parse_route("0.0.0.0/0", &rt) == 0 && !rt.has_via);
+	CHECK(cnet_parse_route("192.168.5.0/24@fd00::1", &rt) == -EINVAL);
+	CHECK(cnet_parse_route("192.168.5.0/24@", &rt) == -EINVAL);
+	CHECK(cnet_parse_route("192.168.5.0@10.0.0.1", &rt) == -EINVAL);
+	CHECK(cnet_parse_route("default@fd00::1", &rt) == 0);
+	CHECK(rt.dst.family == AF_INET6 && rt.dst.plen == 0 && rt.has_via);
+	CHECK(cnet_parse_route("default", &rt) == -EINVAL);
+}
+
+TEST(test_parse_mac, "MACs need six colon-separated hex pairs, nothing more")
+{
+	unsigned char m[6];
+
+	CHECK(cnet_parse_mac("02:aB:00:11:22:ff", m) == 0 && m[1] == 0xab && m[5] == 0xff);
+	CHECK(cnet_parse_mac("02:ab:00:11:22", m) == -EINVAL);
+	CHECK(cnet_parse_mac("02:ab:00:11:22:ff:00", m) == -EINVAL);
+	CHECK(cnet_parse_mac("02-ab-00-11-22-ff", m) == -EINVAL);
+	CHECK(cnet_parse_mac("2:ab:00:11:22:fff", m) == -EINVAL);
+	CHECK(cnet_parse_mac("0x:ab:00:11:22:ff", m) == -EINVAL);
+}
+
+TEST(test_ifname_rules, "interface names: 1-15 bytes, no '/', ':' or spaces, not . or ..")
+{
+	CHECK(cnet_ifname_ok("eth1"));
+	CHECK(cnet_ifname_ok("a23456789012345"));
+	CHECK(!cnet_ifname_ok("a234567890123456"));
+	CHECK(!cnet_ifname_ok(""));
+	CHECK(!cnet_ifname_ok("a/b"));
+	CHECK(!cnet_ifname_ok("a:b"));
+	CHECK(!cnet_ifname_ok("a b"));
+	CHECK(!cnet_ifname_ok("."));
+	CHECK(!cnet_ifname_ok(".."));
+	CHECK(!cnet_ifname_ok("\xc3\xa9th"));
+}
+
+TEST(test_prefix_membership, "an address is inside a prefix only when the masked bits match")
+{
+	struct cnet_ip p, a;
+
+	cnet_parse_ip("10.1.0.0/16", true, &p);
+	cnet_parse_ip("10.1.255.1", false, &a);
+	CHECK(cnet_ip_in_prefix(&a, &p));
+	cnet_parse_ip("10.2.0.1", false, &a);
+	CHECK(!cnet_ip_in_prefix(&a, &p));
+	cnet_parse_ip("10.1.2.3/23", true, &p);
+	cnet_parse_ip("10.1.3.200", false, &a);
+	CHECK(cnet_ip_in_prefix(&a, &p));
+	cnet_parse_ip("10.1.4.1", false, &a);
+	CHECK(!cnet_ip_in_prefix(&a, &p));
+	cnet_parse_ip("fd00::1", false, &a);
+	CHECK(!cnet_ip_in_prefix(&a, &p));
+	cnet_parse_ip("fe80::1", false, &a);
+	CHECK(cnet_ip_is_v6_linklocal(&a));
+}
+
+TEST(test_parse_uint_bounds, "numbers: digits only, within the bound")
+{
+	unsigned long v;
+
+	CHECK(cnet_parse_uint("1500", 65535, &v) == 0 && v == 1500);
+	CHECK(cnet_parse_uint("65536", 65535, &v) == -EINVAL);
+	CHECK(cnet_parse_uint("-1", 65535, &v) == -EINVAL);
+	CHECK(cnet_parse_uint("", 65535, &v) == -EINVAL);
+	CHECK(cnet_parse_uint("99999999999999999999999", 65535, &v) == -EINVAL);
+}
