@@ -1,0 +1,68 @@
+#!/usr/bin/env bats
+# bats file_tags=netns
+# Fail the N-th netlink request of an attach, for every N, with the test
+# build's fault switch: each time, host, container and store must be exactly
+# as before. The walk ends when an attach succeeds with no fault injected.
+
+load test_helper
+
+setup() {
+	setup_host
+	[ -x "$CNET_FI_BIN" ] || fail "no fault-injection build at $CNET_FI_BIN (make build/fi/cnet)"
+	# A container that already has a default route, so --gw has one to replace.
+	ip -n "$CNS" link add old0 type veth peer name old0p
+	ip -n "$CNS" link set old0 up
+	ip -n "$CNS" link set old0p up
+	ip -n "$CNS" addr add 172.31.0.2/24 dev old0
+	ip -n "$CNS" route add default via 172.31.0.1
+}
+teardown() { teardown_host; }
+
+snapshot() {
+	ns_state "$HOSTNS"
+	echo ---
+	ns_state "$CNS"
+	echo ---
+	if [ -e "$CNET_STATE" ]; then cat "$CNET_STATE"; else echo "no store"; fi
+}
+
+walk() {
+	local n=1 before
+	while :; do
+		before=$(snapshot)
+		CNET_FAULT_NL=$n run --separate-stderr cnet_fi attach "$CNS" "$@"
+		if [ "$status" = 0 ]; then
+			[ "$n" -gt 3 ] || fail "the walk ended after only $n requests"
+			echo "# $1: $((n - 1)) requests, each rolled back" >&3
+			return 0
+		fi
+		[[ "$stderr" == *"injected fault at netlink request $n"* ]] ||
+			fail "request $n: unexpected failure: $stderr"
+		[ "$(snapshot)" = "$before" ] || {
+			diff <(echo "$before") <(snapshot) >&2
+			fail "request $n: the failed attach left something changed"
+		}
+		n=$((n + 1))
+		[ "$n" -lt 80 ] || fail "the walk did not end"
+	done
+}
+
+@test "a macvlan attach failing at any netlink request leaves nothing behind" {
+	walk macvlan --parent up0 --ip 10.70.0.2/24 --ip fd70::2/64 --gw 10.70.0.1 --route 10.71.0.0/16@10.70.0.9 --no-dad
+}
+
+@test "a veth attach failing at any netlink request removes the bridge it made" {
+	walk veth --bridge brf --create-bridge --ip 10.72.0.2/24 --gw 10.72.0.1
+}
+
+@test "a host-device attach failing at any netlink request gives the device back as it was" {
+	hostip link add hdf mtu 1400 address 02:00:00:00:0f:01 type veth peer name hdfp
+	hostip link set hdfp up
+	hostip link set hdf up
+	hostip addr add 192.168.78.1/24 dev hdf
+	walk host-device --dev hdf --force --ifname lan0 --mtu 1300 --mac 02:00:00:00:0f:02 --ip 10.73.0.2/24 --gw 10.73.0.1
+}
+
+@test "the release build has no fault switch" {
+	CNET_FAULT_NL=1 run -0 cnet attach "$CNS" macvlan --parent up0
+}

@@ -1,0 +1,110 @@
+# Shared by every bats suite. Each test gets its own "host" network namespace
+# (HOSTNS) with an uplink veth pair up0/up0p, and runs cnet inside it, so a
+# test never touches an interface it did not create. Container namespaces are
+# named netns (CNS, CNS2, ...). Everything is deleted in teardown.
+bats_require_minimum_version 1.5.0
+load /usr/lib/bats/bats-support/load.bash
+load /usr/lib/bats/bats-assert/load.bash
+
+TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+CNET_BIN=${CNET_BIN:-$TOP/build/cnet}
+CNET_FI_BIN=${CNET_FI_BIN:-$TOP/build/fi/cnet}
+
+# A missing privilege or kernel feature fails under CI; a developer may skip.
+need() {
+	local why=$1
+	if [ "${CI:-}" = true ]; then
+		fail "required for this test: $why"
+	fi
+	skip "$why"
+}
+
+need_root() {
+	[ "$(id -u)" = 0 ] || need "root (network namespaces)"
+}
+
+# Unique per test and per run, so parallel runs never collide.
+ns_prefix() {
+	echo "cnt${BATS_ROOT_PID:-$$}-${BATS_SUITE_TEST_NUMBER:-$BATS_TEST_NUMBER}"
+}
+
+setup_host() {
+	need_root
+	P=$(ns_prefix)
+	HOSTNS=$P-h
+	CNS=$P-c
+	CNS2=$P-d
+	CREATED_NS=("$HOSTNS" "$CNS" "$CNS2")
+	ip netns add "$HOSTNS"
+	ip netns add "$CNS"
+	ip netns add "$CNS2"
+	ip -n "$HOSTNS" link set lo up
+	ip -n "$HOSTNS" link add up0 type veth peer name up0p
+	ip -n "$HOSTNS" link set up0 up
+	ip -n "$HOSTNS" link set up0p up
+	export CNET_STATE=$BATS_TEST_TMPDIR/state.json
+}
+
+teardown_host() {
+	local ns
+	for ns in "${CREATED_NS[@]}"; do
+		ip netns del "$ns" 2>/dev/null || true
+	done
+}
+
+# cnet as run on "the host" (HOSTNS).
+cnet() {
+	ip netns exec "$HOSTNS" "$CNET_BIN" "$@"
+}
+
+cnet_fi() {
+	ip netns exec "$HOSTNS" "$CNET_FI_BIN" "$@"
+}
+
+hostip() {
+	ip -n "$HOSTNS" "$@"
+}
+
+# JSON of one link in a namespace, read from the kernel.
+link_json() { # NS IFNAME
+	ip -n "$1" -d -j link show dev "$2" | jq '.[0]'
+}
+
+# Name, kind, MTU, MAC and admin state of every link in a namespace, sorted:
+# a namespace's shape. (Admin state, not operstate, which lags behind.)
+links_of() { # NS
+	ip -n "$1" -d -j link show | jq -r '.[] | "\(.ifname) \(.linkinfo.info_kind // "-") \(.mtu) \(.address) \(.flags | index("UP") != null) \(.master // "-") \(.ifalias // "-")"' | sort
+}
+
+# Links, global addresses and main-table routes of a namespace.
+ns_state() { # NS
+	links_of "$1"
+	ip -n "$1" -j addr show | jq -r '.[] | .ifname as $i | .addr_info[] | select(.scope != "link") | "\($i) \(.local)/\(.prefixlen)"' | sort
+	{ ip -n "$1" -4 -j route show; ip -n "$1" -6 -j route show; } |
+		jq -r '.[] | "\(.dst) \(.gateway // "-") \(.dev // "-") \(.metric // 0)"' | sort
+}
+
+addrs_of() { # NS IFNAME
+	ip -n "$1" -j addr show dev "$2" | jq -r '.[0].addr_info[] | select(.scope != "link") | "\(.local)/\(.prefixlen)"' | sort
+}
+
+# Ping from namespace A to an address, retrying a bounded number of times
+# (neighbour discovery may need a moment), instead of sleeping.
+ping_from() { # NS ADDR
+	local i
+	for i in 1 2 3 4 5; do
+		ip netns exec "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1 && return 0
+	done
+	return 1
+}
+
+# Namespace teardown is asynchronous in the kernel: wait (bounded) until a
+# link is gone.
+wait_link_gone() { # NS IFNAME
+	local i
+	for i in $(seq 100); do
+		ip -n "$1" link show "$2" >/dev/null 2>&1 || return 0
+		sleep 0.05
+	done
+	return 1
+}
