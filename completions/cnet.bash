@@ -1,0 +1,128 @@
+# bash completion for cnet(8)                              -*- shell-script -*-
+
+# Names of the files matching the glob $1, each without the suffix $2.
+_cnet_names()
+{
+    local f
+    for f in $1; do
+        [[ -e $f ]] || continue
+        f=${f%"${2-}"}
+        printf '%s\n' "${f##*/}"
+    done
+}
+
+# COMPREPLY: the words compgen "$@" offers for $cur (of the caller).
+_cnet_reply()
+{
+    mapfile -t COMPREPLY < <(compgen "$@" -- "$cur")
+}
+
+_cnet()
+{
+    local cur line words cword i w n=0 kind='' ddash='' opt='' pre='' opts brk=''
+    local valopts=' --ifname --ip --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state '
+    local common='--json --dry-run --state --help'
+
+    # Words up to the cursor, not split at '=' or ':' as COMP_WORDS is.
+    if [[ -n ${COMP_LINE-} ]]; then
+        brk=$COMP_WORDBREAKS
+        line=${COMP_LINE:0:COMP_POINT}
+        read -ra words <<<"$line"
+        [[ $line == *[[:space:]] ]] && words+=("")
+    else
+        words=("${COMP_WORDS[@]:0:COMP_CWORD+1}")
+    fi
+    cword=$((${#words[@]} - 1))
+    cur=${words[cword]}
+    COMPREPLY=()
+
+    if ((cword == 1)); then
+        if [[ $cur == -* ]]; then
+            _cnet_reply -W '--help --version'
+        else
+            _cnet_reply -W 'attach detach help version'
+        fi
+        return 0
+    fi
+    case ${words[1]} in
+    help)
+        ((cword == 2)) && _cnet_reply -W 'attach detach help version'
+        return 0
+        ;;
+    attach | detach) ;;
+    *) return 0 ;;
+    esac
+
+    # Positional arguments so far: TARGET, then (attach) KIND.
+    for ((i = 2; i < cword; i++)); do
+        w=${words[i]}
+        if [[ -z $ddash && $w == -- ]]; then
+            ddash=1
+        elif [[ -z $ddash && $w == -* ]]; then
+            [[ $w != *=* && $valopts == *" $w "* ]] && ((i++))
+        else
+            ((n == 1)) && kind=$w
+            n=$((n + 1))
+        fi
+    done
+
+    # The value of an option: --opt VALUE or --opt=VALUE.
+    if [[ -z $ddash && $cur == --*=* ]]; then
+        opt=${cur%%=*} pre=$opt= cur=${cur#*=}
+    elif [[ -z $ddash && $valopts == *" ${words[cword - 1]} "* ]]; then
+        opt=${words[cword - 1]}
+    fi
+    if [[ -n $opt ]]; then
+        case $opt in
+        --parent | --dev) _cnet_reply -W "$(_cnet_names '/sys/class/net/*')" ;;
+        --bridge) _cnet_reply -W "$(_cnet_names '/sys/class/net/*/bridge' /bridge)" ;;
+        --mode) _cnet_reply -W 'bridge private vepa passthru' ;;
+        --state)
+            compopt -o filenames 2>/dev/null || :
+            _cnet_reply -f
+            ;;
+        esac
+        # Readline replaces only what follows the '=' when '=' breaks words.
+        if [[ -n $pre && $brk != *=* ]]; then
+            COMPREPLY=("${COMPREPLY[@]/#/$pre}")
+        fi
+        return 0
+    fi
+
+    if [[ -z $ddash && $cur == -* ]]; then
+        if [[ ${words[1]} == detach ]]; then
+            opts="--ifname $common"
+        else
+            opts="--ifname --ip --gw --route --mtu --mac --no-dad $common"
+            case $kind in
+            macvlan) opts+=' --parent --mode' ;;
+            host-device) opts+=' --dev --force' ;;
+            veth) opts+=' --bridge --create-bridge --host-ifname' ;;
+            esac
+        fi
+        _cnet_reply -W "$opts"
+    elif ((n == 0)); then
+        case $cur in
+        /*)
+            compopt -o filenames 2>/dev/null || :
+            _cnet_reply -f
+            ;;
+        netns:*)
+            cur=${cur#netns:}
+            _cnet_reply -P netns: -W "$(_cnet_names '/run/netns/*')"
+            [[ $brk == *:* ]] && COMPREPLY=("${COMPREPLY[@]#netns:}")
+            ;;
+        pid:*) ;;
+        *)
+            _cnet_reply -W "pid: netns: $(_cnet_names '/run/netns/*')"
+            [[ ${#COMPREPLY[@]} == 1 && ${COMPREPLY[0]} == *: ]] && compopt -o nospace 2>/dev/null || :
+            ;;
+        esac
+    elif ((n == 1)) && [[ ${words[1]} == attach ]]; then
+        _cnet_reply -W 'macvlan host-device veth'
+    fi
+    return 0
+} &&
+    complete -F _cnet cnet
+
+# ex: filetype=sh

@@ -1,0 +1,103 @@
+# fish completion for cnet(8)
+#
+# The options, as `cnet __options` lists them from the parser's table:
+#   attach: --ifname --ip --gw --route --mtu --mac --no-dad
+#           macvlan: --parent --mode; host-device: --dev --force;
+#           veth: --bridge --create-bridge --host-ifname
+#   detach: --ifname
+#   both:   --json --dry-run --state --help
+
+# The subcommand, then the positional arguments before the cursor, one a line.
+function __cnet_args
+    set -l tokens (commandline -opc)
+    set -l skip 0
+    echo $tokens[2]
+    for t in $tokens[3..-1]
+        if test $skip = 1
+            set skip 0
+        else if contains -- $t --ifname --ip --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state
+            set skip 1
+        else if not string match -q -- '-*' $t
+            echo $t
+        end
+    end
+end
+
+# __cnet_at CMD [N]: the subcommand is CMD (and N positional arguments are given).
+function __cnet_at
+    set -l a (__cnet_args)
+    test "$a[1]" = $argv[1]; or return
+    set -q argv[2]; or return 0
+    test (count $a) -eq (math $argv[2] + 1)
+end
+
+# __cnet_kind KIND: attach, with KIND given.
+function __cnet_kind
+    set -l a (__cnet_args)
+    test "$a[1]" = attach -a "$a[3]" = $argv[1]
+end
+
+# __cnet_names DIR [SUFFIX]: the names of the entries DIR/*SUFFIX.
+function __cnet_names
+    set -l paths $argv[1]/*"$argv[2]"
+    string replace -r '^.*/([^/]+)'"$argv[2]"'$' '$1' -- $paths
+end
+
+function __cnet_targets
+    set -l cur (commandline -ct)
+    switch $cur
+        case '/*'
+            __fish_complete_path $cur
+        case 'pid:*'
+            __fish_complete_pids | string replace -r '^' 'pid:'
+        case 'netns:*'
+            __cnet_names /run/netns | string replace -r '^' 'netns:'
+        case '*'
+            __cnet_names /run/netns
+            printf '%s\t%s\n' pid: 'PID of a process' netns: 'named namespace'
+    end
+end
+
+complete -c cnet -f
+
+# Commands
+complete -c cnet -n __fish_use_subcommand -a attach -d "put an interface into a container's network namespace"
+complete -c cnet -n __fish_use_subcommand -a detach -d 'undo attachments and give the host back what it lent'
+complete -c cnet -n __fish_use_subcommand -a help -d 'show help for cnet or one command'
+complete -c cnet -n __fish_use_subcommand -a version -d 'show the version'
+complete -c cnet -n __fish_use_subcommand -l help -d 'show help'
+complete -c cnet -n __fish_use_subcommand -l version -d 'show the version'
+complete -c cnet -n '__cnet_at help 0' -a 'attach detach help version'
+
+# Positional arguments
+complete -c cnet -n '__cnet_at attach 0; or __cnet_at detach 0' -a '(__cnet_targets)'
+complete -c cnet -n '__cnet_at attach 1' -a macvlan -d 'macvlan on a host interface'
+complete -c cnet -n '__cnet_at attach 1' -a host-device -d 'move a host interface in'
+complete -c cnet -n '__cnet_at attach 1' -a veth -d 'veth pair onto a bridge'
+
+# attach
+set -l at '__cnet_at attach'
+complete -c cnet -n $at -l ifname -x -d 'name inside the container (default eth1)'
+complete -c cnet -n $at -l ip -x -d 'add an IPv4 or IPv6 address (ADDR/PLEN)'
+complete -c cnet -n $at -l gw -x -d 'default route via ADDR (one per family)'
+complete -c cnet -n $at -l route -x -d 'add a route (DEST/PLEN[@VIA])'
+complete -c cnet -n $at -l mtu -x -d 'MTU of the interface'
+complete -c cnet -n $at -l mac -x -d 'MAC address of the interface'
+complete -c cnet -n $at -l no-dad -d 'IPv6 addresses usable at once, without DAD'
+complete -c cnet -n '__cnet_kind macvlan' -l parent -x -a '(__cnet_names /sys/class/net)' -d 'host interface to sit on'
+complete -c cnet -n '__cnet_kind macvlan' -l mode -x -a 'bridge private vepa passthru' -d 'macvlan mode'
+complete -c cnet -n '__cnet_kind host-device' -l dev -x -a '(__cnet_names /sys/class/net)' -d 'host interface to move in'
+complete -c cnet -n '__cnet_kind host-device' -l force -d 'move it even if it carries addresses, routes or a master'
+complete -c cnet -n '__cnet_kind veth' -l bridge -x -a '(__cnet_names /sys/class/net /bridge)' -d 'Linux bridge for the host end'
+complete -c cnet -n '__cnet_kind veth' -l create-bridge -d 'create the bridge if it does not exist'
+complete -c cnet -n '__cnet_kind veth' -l host-ifname -x -d 'name of the host end (default vethID)'
+
+# detach
+complete -c cnet -n '__cnet_at detach' -l ifname -x -d 'only this interface (default: every one recorded)'
+
+# Both
+set -l ad '__cnet_at attach; or __cnet_at detach'
+complete -c cnet -n $ad -l json -d 'print one JSON object on stdout'
+complete -c cnet -n $ad -l dry-run -d 'change nothing; say what would be done'
+complete -c cnet -n $ad -l state -r -F -d 'state store (default /var/lib/cnet/state.json)'
+complete -c cnet -n $ad -l help -d 'show help'
