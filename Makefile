@@ -172,7 +172,7 @@ check-docs: $(B)/cnet.8
 	@echo "man page: no warnings"
 
 check-cli: all $(B)/fi/cnet
-	bats --print-output-on-failure $(if $(TESTS),$(TESTS),tests/cli)
+	bats --formatter pretty --timing --print-output-on-failure $(if $(TESTS),$(TESTS),tests/cli)
 
 demo: deps all
 	./tests/demo.sh $(B)/cnet
