@@ -23,7 +23,7 @@ PKGS := libnl-3.0 libnl-route-3.0 libmnl libcjson
 # Every Debian package the build, the tests, the demo and the bench need.
 DEB_PKGS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libmnl-dev \
 	libcjson-dev bats bats-support bats-assert iproute2 iputils-ping jq scdoc \
-	man-db groff-base containernetworking-plugins procps
+	man-db groff-base containernetworking-plugins procps abigail-tools
 
 ifeq ($(V),1)
 Q :=
@@ -57,7 +57,8 @@ UNIT_OBJ := $(LIB_SRC:%.c=$(B)/unit/%.o) $(UNIT_SRC:%.c=$(B)/unit/%.o)
 SONAME := libcnet.so.$(SOVERSION)
 SOLIB := $(B)/libcnet.so.$(VERSION)
 
-.PHONY: all install uninstall check check-unit check-cli check-docs deps demo bench clean help
+.PHONY: all install uninstall check check-unit check-cli check-docs check-abi abi-baseline deps demo \
+	bench clean help
 .DEFAULT_GOAL := all
 
 all: $(SOLIB) $(B)/$(SONAME) $(B)/libcnet.so $(B)/libcnet.a $(B)/libcnet.pc $(B)/cnet $(B)/cnet.8
@@ -160,11 +161,25 @@ deps:
 
 check: deps
 	$(MAKE) all $(B)/fi/cnet $(B)/unit-tests $(B)/unit-tests-san CFLAGS='$(CFLAGS) -Werror'
-	$(MAKE) check-unit check-docs check-cli
+	$(MAKE) check-unit check-abi check-docs check-cli
 
 check-unit: $(B)/unit-tests $(B)/unit-tests-san
 	$(B)/unit-tests
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(B)/unit-tests-san
+
+# lib/libcnet.abi is the ABI that shipped. Any change, even a compatible
+# addition, fails until it is reviewed and the baseline rewritten (new
+# symbols go in a new version node of lib/libcnet.sym).
+check-abi: $(SOLIB)
+	@abidiff --headers-dir1 lib --headers-dir2 lib lib/libcnet.abi $(SOLIB) > $(B)/abidiff.txt 2>&1; \
+	r=$$?; grep -qi 'error' $(B)/abidiff.txt && r=$$((r | 1)); \
+	if [ $$r -ne 0 ]; then cat $(B)/abidiff.txt; \
+	if [ $$((r & 8)) -ne 0 ]; then echo "libcnet: INCOMPATIBLE ABI change"; \
+	else echo "libcnet: ABI changed; if intended, 'make abi-baseline' and commit it"; fi; \
+	exit 1; fi; echo "libcnet ABI: unchanged"
+
+abi-baseline: $(SOLIB)
+	abidw --headers-dir lib --no-corpus-path --drop-undefined-syms $(SOLIB) > lib/libcnet.abi
 
 check-docs: $(B)/cnet.8
 	@out=$$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z \
@@ -189,7 +204,7 @@ help:
 	@echo 'make uninstall  remove what install put there'
 	@echo 'make deps       install every Debian package needed (apt-get)'
 	@echo 'make demo       deps, build, attach into a throwaway namespace, clean up'
-	@echo 'make check      deps, build, unit tests (also under ASan/UBSan), docs, CLI tests'
+	@echo 'make check      deps, build, unit tests (also under ASan/UBSan), ABI, docs, CLI tests'
 	@echo '                TESTS=tests/cli/attach.bats runs chosen bats files'
 	@echo 'make bench      attach speed against the CNI macvlan plugin and iproute2'
 	@echo 'make clean      remove build/'
