@@ -100,9 +100,14 @@ $(B)/libcnet.a: $(LIB_OBJ)
 	$(say) AR $@
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
+# Relative to its prefix where possible, so it can be pointed elsewhere
+# with --define-variable=prefix=. install writes it again for its PREFIX.
+PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+	-e 's|@LIBDIR@|$(patsubst $(PREFIX)%,$${prefix}%,$(LIBDIR))|' \
+	-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)%,$${prefix}%,$(INCLUDEDIR))|'
+
 $(B)/libcnet.pc: lib/libcnet.pc.in Makefile
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+	$(Q)$(PC_SED) $< > $@
 
 # Like kmod's tools, the command links the library's static archive: one
 # shared object fewer to load per run (about 0.1 ms here), same public API.
@@ -135,7 +140,7 @@ install: all
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libcnet.so
 	install -m 0644 $(B)/libcnet.a $(DESTDIR)$(LIBDIR)/
 	install -m 0644 lib/libcnet.h $(DESTDIR)$(INCLUDEDIR)/
-	install -m 0644 $(B)/libcnet.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	$(PC_SED) lib/libcnet.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/libcnet.pc
 	install -m 0755 $(B)/cnet $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(B)/cnet.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 completions/cnet.bash $(DESTDIR)$(BASHCOMPDIR)/cnet
