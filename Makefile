@@ -57,8 +57,8 @@ UNIT_OBJ := $(LIB_SRC:%.c=$(B)/unit/%.o) $(UNIT_SRC:%.c=$(B)/unit/%.o)
 SONAME := libcnet.so.$(SOVERSION)
 SOLIB := $(B)/libcnet.so.$(VERSION)
 
-.PHONY: all install uninstall check check-unit check-cli check-docs check-abi abi-baseline deps demo \
-	bench clean help
+.PHONY: all install uninstall check check-unit check-cli check-docs check-abi check-vm abi-baseline \
+	deps demo bench clean help
 .DEFAULT_GOAL := all
 
 all: $(SOLIB) $(B)/$(SONAME) $(B)/libcnet.so $(B)/libcnet.a $(B)/libcnet.pc $(B)/cnet $(B)/cnet.8
@@ -166,7 +166,7 @@ deps:
 
 check: deps
 	$(MAKE) all $(B)/fi/cnet $(B)/unit-tests $(B)/unit-tests-san CFLAGS='$(CFLAGS) -Werror'
-	$(MAKE) check-unit check-abi check-docs check-cli
+	$(MAKE) check-unit check-abi check-docs check-cli check-vm
 
 check-unit: $(B)/unit-tests $(B)/unit-tests-san
 	$(B)/unit-tests
@@ -194,6 +194,13 @@ check-docs: $(B)/cnet.8
 check-cli: all $(B)/fi/cnet
 	bats --formatter pretty --timing --print-output-on-failure $(if $(TESTS),$(TESTS),tests/cli)
 
+# The full-kernel VM (tests/vm/): the guest suites, then proof on the host
+# that a failing or hanging guest fails the run. VM_TESTS=path runs chosen
+# guest suites only.
+check-vm: deps all
+	tests/vm/run.sh $(VM_TESTS)
+	$(if $(VM_TESTS),,bats --formatter pretty tests/vm/propagation.bats)
+
 demo: deps all
 	./tests/demo.sh $(B)/cnet
 
@@ -211,6 +218,8 @@ help:
 	@echo 'make demo       deps, build, attach into a throwaway namespace, clean up'
 	@echo 'make check      deps, build, unit tests (also under ASan/UBSan), ABI, docs, CLI tests'
 	@echo '                TESTS=tests/cli/attach.bats runs chosen bats files'
+	@echo 'make check-vm   boot the full-kernel test VM and run tests/vm/suites in it'
+	@echo '                VM_TESTS=tests/vm/suites/rig.bats runs chosen guest suites'
 	@echo 'make bench      attach speed against the CNI macvlan plugin and iproute2'
 	@echo 'make clean      remove build/'
 	@echo 'V=1             show full commands'

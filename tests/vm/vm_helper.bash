@@ -1,0 +1,71 @@
+# Shared by the guest suites (tests/vm/suites). They run inside the test VM
+# as root, with CI=true, on Debian's full kernel and three emulated igb NICs
+# (pf1..pf3, MACs 52:54:00:c0:00:0N) on one QEMU hub.
+bats_require_minimum_version 1.5.0
+load /usr/lib/bats/bats-support/load.bash
+load /usr/lib/bats/bats-assert/load.bash
+
+TOP=$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)
+CNET_BIN=$TOP/build/cnet
+
+in_vm() {
+	[ -n "${CNET_VM_SHARE:-}" ] || fail "not in the test VM (run tests/vm/run.sh)"
+}
+
+# The netdev of PF N, found by the MAC the rig gave it.
+pf() { # N
+	local d
+	for d in /sys/class/net/*; do
+		[ "$(cat "$d/address")" = "52:54:00:c0:00:0$1" ] && { basename "$d"; return 0; }
+	done
+	return 1
+}
+
+# Poll CMD until it succeeds, at most TRIES times DELAY seconds.
+retry() { # TRIES DELAY CMD...
+	local n=$1 d=$2 i
+	shift 2
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep "$d"
+	done
+	return 1
+}
+
+has_carrier() { [ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null)" = 1 ]; }
+
+# Ask the host to cut or restore PF N's link (QMP set_link): the guest
+# cannot reach QEMU's monitor itself.
+vm_link() { # cut|restore N
+	local share=$CNET_VM_SHARE
+	rm -f "$share/link.ack"
+	echo "$1 $2" >"$share/link.req.tmp"
+	mv "$share/link.req.tmp" "$share/link.req"
+	retry 200 0.05 test -f "$share/link.ack" || fail "the host did not answer '$1 $2'"
+	[ "$(cat "$share/link.ack")" = "ok $1 $2" ] || fail "the host refused '$1 $2': $(cat "$share/link.ack")"
+	rm -f "$share/link.ack"
+}
+
+# Create COUNT VFs on a PF once per boot. Writing sriov_numvfs resets the
+# PF; letting igbvf probe the VFs only after the PF has its carrier back
+# saves igbvf's own 10 s reset delay (vm-notes: 12-13 s down to ~4 s).
+ensure_vfs() { # PF COUNT
+	local dev=/sys/class/net/$1/device v
+	[ "$(cat "$dev/sriov_numvfs")" -ge "$2" ] && return 0
+	[ "$(cat "$dev/sriov_numvfs")" = 0 ] || echo 0 >"$dev/sriov_numvfs"
+	echo 0 >"$dev/sriov_drivers_autoprobe"
+	echo "$2" >"$dev/sriov_numvfs"
+	retry 100 0.1 has_carrier "$1" || fail "$1 has no carrier after creating VFs"
+	echo 1 >"$dev/sriov_drivers_autoprobe"
+	for v in "$dev"/virtfn*; do
+		basename "$(readlink -f "$v")" >/sys/bus/pci/drivers_probe
+	done
+	for v in "$dev"/virtfn*; do
+		retry 100 0.05 compgen -G "$v/net/*" >/dev/null || fail "no netdev for $(basename "$v")"
+	done
+}
+
+# The netdev of VF I of PF.
+vf() { # PF I
+	basename "$(echo /sys/class/net/"$1"/device/virtfn"$2"/net/*)"
+}
