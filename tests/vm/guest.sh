@@ -10,7 +10,8 @@ mount -t devtmpfs dev /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 ln -sfn /proc/self/fd /dev/fd # bash process substitution
-mount -t tmpfs tmpfs /tmp
+# /tmp stays as the overlay has it (writable, on tmpfs): the checkout under
+# test may live there. /run is fresh so /run/netns starts empty.
 mount -t tmpfs tmpfs /run
 mkdir -p /run/netns /var/lib/cnet
 

@@ -123,6 +123,7 @@ elif [ "$status" = none ]; then
 	tail -n 20 "$RUN/console.log" >&2 || true
 	verdict=1
 elif [ "$status" != 0 ] || [ "$failed" != 0 ]; then
+	[ "$ran" != 0 ] || echo "vm: no guest test ran (bats exit status $status; see above)" >&2
 	verdict=1
 elif [ "$ran" != "$expected" ] || [ "$skipped" != 0 ]; then
 	echo "vm: expected $expected tests to run and pass, $ran ran, $skipped skipped" >&2
