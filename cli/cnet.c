@@ -108,9 +108,18 @@ int main(int argc, char **argv)
 {
 	const struct cli_cmd *c;
 
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+	/* --json is known before parsing, so that even a usage error comes out
+	 * as one JSON object; a value of an option is not the flag. */
+	c = argc > 1 ? find_cmd(argv[1]) : NULL;
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		int idx = c && !strncmp(argv[i], "--", 2) && !strchr(argv[i], '=')
+				  ? cli_opt_index(c, argv[i] + 2)
+				  : -1;
 		if (!strcmp(argv[i], "--json"))
 			cli_json = true;
+		else if (idx >= 0 && c->opts[idx].arg)
+			i++;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -79,8 +79,10 @@ CNET_EXPORT void cnet_attach_free(struct cnet_attach *att)
 	free(att);
 }
 
+/* Each setter is a call of its own: its message replaces an earlier one. */
 static int invalid(struct cnet_attach *att, const char *fmt, const char *arg)
 {
+	cnet_clear_err(att->ctx);
 	return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, fmt, arg);
 }
 
@@ -98,6 +100,7 @@ static int need_kind(struct cnet_attach *att, int kind, const char *opt)
 {
 	if (att->kind == kind)
 		return 0;
+	cnet_clear_err(att->ctx);
 	return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, "%s applies to %s, not %s", opt,
 			 cnet_kind_to_string(kind), cnet_kind_to_string(att->kind));
 }
@@ -151,6 +154,12 @@ CNET_EXPORT int cnet_attach_add_route(struct cnet_attach *att, const char *spec)
 			       spec ? spec : "");
 	if (att->n_routes == ARRAY_SIZE(att->routes))
 		return invalid(att, "too many routes (at most 32): '%s'", spec);
+	{
+		struct cnet_ip net = rt.dst;
+		cnet_ip_mask(&net);
+		if (memcmp(net.a, rt.dst.a, sizeof(net.a)))
+			return invalid(att, "route '%s' has host bits set in its destination", spec);
+	}
 	att->routes[att->n_routes++] = rt;
 	return 0;
 }
@@ -229,6 +238,7 @@ CNET_EXPORT int cnet_attach_set_host_ifname(struct cnet_attach *att, const char 
 
 CNET_EXPORT int cnet_attach_set_flags(struct cnet_attach *att, unsigned int flags)
 {
+	cnet_clear_err(att->ctx);
 	if (flags & ~(CNET_ATTACH_DRY_RUN | CNET_ATTACH_NO_DAD | CNET_ATTACH_FORCE))
 		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, "unknown attach flags %#x", flags);
 	if ((flags & CNET_ATTACH_FORCE) && att->kind != CNET_KIND_HOST_DEVICE)
@@ -413,10 +423,20 @@ static int preflight_host_device(struct run *run)
 	if (run->n_dev_addrs > ARRAY_SIZE(run->dev_addrs))
 		return cnet_errc(run->ctx, CNET_ERR_INVALID, -E2BIG,
 				 "device '%s' carries more addresses than cnet can restore", att->dev);
-	r = cnet_route_count_via(run->hnl, run->dev.ifindex);
+	/* Links of the host built on it (macvlan, VLAN, ipvlan) would ride on a
+	 * device the container controls. */
+	r = cnet_link_count_uppers(run->hnl, run->dev.ifindex);
 	if (r < 0)
 		return r;
 	if (r > 0 && !force)
+		return cnet_errc(run->ctx, CNET_ERR_BUSY, -EBUSY,
+				 "other host interfaces sit on device '%s'; moving it could cut the host off (--force moves it anyway)",
+				 att->dev);
+	/* Routes through it leave with it: kept whole, to come back with it. */
+	r = cnet_routes_save(run->hnl, AF_UNSPEC, run->dev.ifindex, &run->dev_routes);
+	if (r < 0)
+		return r;
+	if (run->dev_routes.n && !force)
 		return cnet_errc(run->ctx, CNET_ERR_BUSY, -EBUSY,
 				 "routes on the host use device '%s'; moving it could cut the host off (--force moves it anyway)",
 				 att->dev);
@@ -570,7 +590,7 @@ static int create_or_move(struct run *run)
 		};
 		if (run->make_bridge) {
 			struct cnet_linkinfo br;
-			unsigned char br_mac[6];
+			unsigned char *br_mac = run->bridge_mac;
 			if (getrandom(br_mac, 6, 0) != 6)
 				return cnet_err(run->ctx, -EIO, "cannot get random bytes");
 			br_mac[0] = (br_mac[0] & 0xfc) | 0x02; /* unicast, locally administered */
@@ -648,22 +668,26 @@ static int prepare_in_netns(struct cnet_ctx *ctx, void *arg)
 
 static int set_default(struct run *run, const struct cnet_ip *gw)
 {
-	struct cnet_rt old[8], rt = {.family = gw->family, .has_gw = true, .gw = *gw};
+	struct cnet_rt rt = {.family = gw->family, .has_gw = true, .gw = *gw};
 	char what[CNET_IPSTRLEN + 48], buf[CNET_IPSTRLEN];
-	int n, r;
+	size_t first = run->saved.n;
+	int r;
 
 	/* "Replace" means the container ends with exactly one default route of
-	 * this family, ours; the ones removed are kept for detach to restore. */
-	n = cnet_route_defaults(run->tnl, gw->family, old, (int)ARRAY_SIZE(old));
-	if (n < 0)
-		return n;
-	for (int i = 0; i < n; i++) {
-		if (run->n_saved == ARRAY_SIZE(run->saved))
-			return cnet_err(run->ctx, -E2BIG, "too many default routes to replace");
-		r = cnet_route_del(run->tnl, &old[i], "remove the old default route");
-		if (r < 0)
+	 * this family, ours; the ones removed are kept whole for detach (and
+	 * rollback) to put back. */
+	r = cnet_routes_save(run->tnl, gw->family, 0, &run->saved);
+	if (r < 0)
+		return r;
+	for (size_t i = first; i < run->saved.n; i++) {
+		r = cnet_route_replay(run->tnl, run->saved.msg[i], false, 0, 0,
+				      "remove the old default route");
+		if (r < 0) {
+			/* Routes from i on are still there: not ours to add back. */
+			while (run->saved.n > i)
+				free(run->saved.msg[--run->saved.n]);
 			return r;
-		run->saved[run->n_saved++] = old[i];
+		}
 	}
 	rt.dst.family = gw->family;
 	rt.oif = run->link.ifindex;
@@ -759,8 +783,6 @@ static void rollback(struct run *run)
 								   : ARRAY_SIZE(run->dev_addrs);
 	struct cnet_linkinfo li;
 
-	for (size_t i = run->n_saved; i-- > 0;)
-		cnet_route_add(run->tnl, &run->saved[i], "restore the old default route");
 	if ((run->created || run->moved) && run->link.ifindex <= 0 &&
 	    cnet_link_get(run->tnl, 0, run->tmp_name, &li) == 0)
 		run->link.ifindex = li.ifindex;
@@ -770,7 +792,12 @@ static void rollback(struct run *run)
 		cnet_link_del_by_name(run->hnl, run->host_name); /* gone with its peer, normally */
 	if (run->moved && run->link.ifindex > 0)
 		cnet_restore_device(ctx, run->tnl, run->hnl, run->link.ifindex, &run->dev, run->dev_addrs,
-				    n_addrs, NULL);
+				    n_addrs, &run->dev_routes, NULL);
+	/* The old default routes go back once ours has gone with the link:
+	 * while it is there, the kernel refuses them as duplicates. */
+	for (size_t i = 0; i < run->saved.n; i++)
+		cnet_route_replay(run->tnl, run->saved.msg[i], true, 0, 0,
+				  "restore the old default route");
 	if (run->made_bridge)
 		cnet_link_del_by_name(run->hnl, run->att->bridge);
 }
@@ -785,8 +812,10 @@ static cJSON *make_record(struct run *run, cJSON *options)
 	struct tm tm;
 	time_t now = time(NULL);
 
-	if (!rec)
+	if (!rec) {
+		cJSON_Delete(options);
 		return NULL;
+	}
 	cJSON_AddStringToObject(rec, "id", run->id);
 	cJSON_AddStringToObject(rec, "target", att->target);
 	o = cJSON_AddObjectToObject(rec, "netns");
@@ -811,6 +840,12 @@ static cJSON *make_record(struct run *run, cJSON *options)
 		cJSON_AddStringToObject(o, "ifname", run->host_name);
 		cJSON_AddStringToObject(o, "bridge", att->bridge);
 		cJSON_AddBoolToObject(o, "created_bridge", run->made_bridge);
+		if (run->made_bridge) {
+			/* What tells this bridge from another of the same name. */
+			cnet_mac_str(run->bridge_mac, buf);
+			cJSON_AddStringToObject(o, "bridge_mac", buf);
+			cJSON_AddNumberToObject(o, "bridge_ifindex", run->parent.ifindex);
+		}
 	}
 	if (att->kind == CNET_KIND_HOST_DEVICE) {
 		o = cJSON_AddObjectToObject(rec, "restore");
@@ -823,11 +858,14 @@ static cJSON *make_record(struct run *run, cJSON *options)
 		a = cJSON_AddArrayToObject(o, "addresses");
 		for (size_t i = 0; a && i < run->n_dev_addrs; i++)
 			cJSON_AddItemToArray(a, cJSON_CreateString(cnet_ip_str(&run->dev_addrs[i], true, buf)));
+		a = cJSON_AddArrayToObject(o, "routes");
+		for (size_t i = 0; a && i < run->dev_routes.n; i++)
+			cJSON_AddItemToArray(a, cnet_route_to_json(run->dev_routes.msg[i]));
 	}
-	if (run->n_saved) {
+	if (run->saved.n) {
 		a = cJSON_AddArrayToObject(rec, "replaced_routes");
-		for (size_t i = 0; a && i < run->n_saved; i++)
-			cJSON_AddItemToArray(a, cnet_rt_to_json(&run->saved[i]));
+		for (size_t i = 0; a && i < run->saved.n; i++)
+			cJSON_AddItemToArray(a, cnet_route_to_json(run->saved.msg[i]));
 	}
 	gmtime_r(&now, &tm);
 	strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -858,7 +896,8 @@ static bool record_live(struct run *run, const cJSON *rec)
 {
 	struct cnet_linkinfo li;
 	char alias[32];
-	int ifindex = (int)cnet_json_num(cJSON_GetObjectItemCaseSensitive(rec, "link"), "ifindex");
+	int ifindex = (int)cnet_json_int(cJSON_GetObjectItemCaseSensitive(rec, "link"), "ifindex", 1,
+					 INT32_MAX, 0);
 
 	if (ifindex <= 0 || cnet_link_get(run->tnl, ifindex, NULL, &li) < 0)
 		return false;
@@ -967,6 +1006,8 @@ done:
 	r = 0;
 out:
 	cJSON_Delete(options);
+	cnet_routes_free(&run.saved);
+	cnet_routes_free(&run.dev_routes);
 	cnet_result_free(run.res);
 	cnet_nl_close(run.tnl);
 	cnet_nl_close(run.hnl);

@@ -43,16 +43,22 @@ struct run {
 	size_t n_dev_addrs;
 	struct cnet_linkinfo link; /* the interface in the target */
 	bool make_bridge, made_bridge, created, moved;
-	struct cnet_rt saved[8]; /* default routes replaced by --gw */
-	size_t n_saved;
+	struct cnet_routes saved;      /* default routes replaced by --gw */
+	struct cnet_routes dev_routes; /* host routes through a forced device */
+	unsigned char bridge_mac[6];   /* of a bridge cnet made */
 };
 
 /* json.c */
 const char *cnet_json_str(const struct cJSON *o, const char *key);
-double cnet_json_num(const struct cJSON *o, const char *key);
+/* A whole number in [min, max] (hand-edited stores are not trusted), else def. */
+long long cnet_json_int(const struct cJSON *o, const char *key, long long min, long long max,
+			long long def);
+/* A saved route as hex, and back (malloc'd, length-checked). */
+struct cJSON *cnet_route_to_json(const struct nlmsghdr *h);
+int cnet_route_from_json(const struct cJSON *s, struct nlmsghdr **out);
+/* Append the routes in array a to rs; malformed entries are skipped. */
+void cnet_routes_from_json(const struct cJSON *a, struct cnet_routes *rs);
 bool cnet_record_in_netns(const struct cJSON *rec, const struct cnet_target *t);
-struct cJSON *cnet_rt_to_json(const struct cnet_rt *rt);
-int cnet_rt_from_json(const struct cJSON *o, struct cnet_rt *rt);
 
 /* detach.c */
 int cnet_link_del_by_name(struct cnet_nl *nl, const char *name);
@@ -62,6 +68,6 @@ int cnet_link_del_by_name(struct cnet_nl *nl, const char *name);
  * become warnings in res (when not NULL). */
 int cnet_restore_device(struct cnet_ctx *ctx, struct cnet_nl *from, struct cnet_nl *hnl, int ifindex,
 			const struct cnet_linkinfo *orig, const struct cnet_ip *addrs, size_t n_addrs,
-			struct cnet_result *res);
+			const struct cnet_routes *routes, struct cnet_result *res);
 
 #endif

@@ -19,6 +19,7 @@
 #endif
 
 struct cJSON;
+struct nlmsghdr;
 struct nl_msg;
 struct nl_object;
 struct rtnl_link;
@@ -66,6 +67,8 @@ const char *cnet_ip_str(const struct cnet_ip *ip, bool with_plen, char *buf);
 void cnet_mac_str(const unsigned char mac[6], char buf[18]);
 bool cnet_ip_in_prefix(const struct cnet_ip *addr, const struct cnet_ip *prefix);
 bool cnet_ip_is_v6_linklocal(const struct cnet_ip *ip);
+/* Clear the bits past the prefix length. */
+void cnet_ip_mask(struct cnet_ip *ip);
 
 /* ---- results (result.c) ---- */
 struct cnet_result {
@@ -110,6 +113,10 @@ int cnet_nl_talk(struct cnet_nl *nl, struct nl_msg *msg, const char *what);
 typedef int (*cnet_nl_obj_cb)(struct nl_object *obj, void *arg);
 int cnet_nl_query(struct cnet_nl *nl, struct nl_msg *msg, cnet_nl_obj_cb cb, void *arg,
 		  const char *what);
+/* The same, with each message as the kernel sent it. */
+typedef int (*cnet_nl_raw_cb)(const struct nlmsghdr *h, void *arg);
+int cnet_nl_query_raw(struct cnet_nl *nl, struct nl_msg *msg, cnet_nl_raw_cb cb, void *arg,
+		      const char *what);
 struct cnet_ctx *cnet_nl_ctx(struct cnet_nl *nl);
 /* The namespace cookie of nl's namespace (0 if the kernel has none). */
 unsigned long long cnet_nl_netns_cookie(struct cnet_nl *nl);
@@ -126,6 +133,9 @@ struct cnet_linkinfo {
 };
 /* By ifindex (> 0) or name. -ENODEV if absent, without a message. */
 int cnet_link_get(struct cnet_nl *nl, int ifindex, const char *name, struct cnet_linkinfo *out);
+/* How many links other than veth peers are built on ifindex (IFLA_LINK):
+ * macvlans, VLANs, ipvlans... */
+int cnet_link_count_uppers(struct cnet_nl *nl, int ifindex);
 /* Does any link in nl's namespace have master ifindex `master`? */
 int cnet_link_has_slaves(struct cnet_nl *nl, int master);
 int cnet_link_del(struct cnet_nl *nl, int ifindex, const char *what);
@@ -195,8 +205,19 @@ int cnet_route_add(struct cnet_nl *nl, const struct cnet_rt *rt, const char *wha
 int cnet_route_del(struct cnet_nl *nl, const struct cnet_rt *rt, const char *what);
 /* Default routes of family in the main table (at most max). */
 int cnet_route_defaults(struct cnet_nl *nl, int family, struct cnet_rt *out, int max);
-/* Routes (any table) that go out of ifindex, not counting kernel-made ones. */
-int cnet_route_count_via(struct cnet_nl *nl, int ifindex);
+/* Routes kept whole, as netlink messages (malloc'd). */
+struct cnet_routes {
+	struct nlmsghdr *msg[16];
+	size_t n;
+};
+/* Save the default routes of family (main table), or, with oif, every
+ * route through oif that the kernel did not make itself. Appends to out. */
+int cnet_routes_save(struct cnet_nl *nl, int family, int oif, struct cnet_routes *out);
+void cnet_routes_free(struct cnet_routes *rs);
+/* Add (create, exclusive) or delete a saved route, its ifindex old_oif
+ * renamed to new_oif when old_oif is not 0. */
+int cnet_route_replay(struct cnet_nl *nl, const struct nlmsghdr *saved, bool add, int old_oif,
+		      int new_oif, const char *what);
 
 /* ---- state store (store.c) ---- */
 struct cnet_store {

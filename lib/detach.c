@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
 
 #include "attach.h"
 
@@ -28,21 +30,38 @@ int cnet_link_del_by_name(struct cnet_nl *nl, const char *name)
 	return cnet_link_del(nl, li.ifindex, what);
 }
 
-static int add_addrs(struct cnet_nl *hnl, int ifindex, const struct cnet_ip *addrs, size_t n,
-		     struct cnet_result *res)
+/* Best effort: a failure becomes a warning (detach) or stays in the log
+ * (rollback, res NULL, where the first failure's message must survive). */
+static void warn_failed(struct cnet_ctx *ctx, struct cnet_result *res, int r, const char *what)
 {
-	char buf[CNET_IPSTRLEN];
+	if (r >= 0 || !res)
+		return;
+	cnet_result_add_warning(res, "could not %s: %s", what,
+				*ctx->errmsg ? ctx->errmsg : strerror(-r));
+	cnet_clear_err(ctx);
+}
 
-	for (size_t i = 0; i < n; i++)
-		if (cnet_addr_add(hnl, ifindex, &addrs[i], true) < 0 && res)
-			cnet_result_add_warning(res, "could not restore address %s on the host",
-					 cnet_ip_str(&addrs[i], true, buf));
-	return 0;
+static void restore_on_host(struct cnet_ctx *ctx, struct cnet_nl *hnl, int old_ifindex, int ifindex,
+			    const struct cnet_ip *addrs, size_t n, const struct cnet_routes *routes,
+			    struct cnet_result *res)
+{
+	char buf[CNET_IPSTRLEN], what[CNET_IPSTRLEN + 48];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(what, sizeof(what), "restore address %s on the host",
+			 cnet_ip_str(&addrs[i], true, buf));
+		warn_failed(ctx, res, cnet_addr_add(hnl, ifindex, &addrs[i], true), what);
+	}
+	for (size_t i = 0; routes && i < routes->n; i++)
+		warn_failed(ctx, res,
+			    cnet_route_replay(hnl, routes->msg[i], true, old_ifindex, ifindex,
+					      "restore a route on the host"),
+			    "restore a route through the device on the host");
 }
 
 int cnet_restore_device(struct cnet_ctx *ctx, struct cnet_nl *from, struct cnet_nl *hnl, int ifindex,
 			const struct cnet_linkinfo *orig, const struct cnet_ip *addrs, size_t n_addrs,
-			struct cnet_result *res)
+			const struct cnet_routes *routes, struct cnet_result *res)
 {
 	struct cnet_link_change c = {.ifindex = ifindex, .mtu = orig->mtu, .ns_fd = -1, .up = -1};
 	char name[IFNAMSIZ], what[64];
@@ -88,7 +107,8 @@ int cnet_restore_device(struct cnet_ctx *ctx, struct cnet_nl *from, struct cnet_
 		if (r < 0)
 			return r;
 	}
-	return add_addrs(hnl, li.ifindex, addrs, n_addrs, res);
+	restore_on_host(ctx, hnl, orig->ifindex, li.ifindex, addrs, n_addrs, routes, res);
+	return 0;
 }
 
 struct ctx_detach {
@@ -117,18 +137,35 @@ static bool bridge_handed_over(struct ctx_detach *d, const cJSON *self, const ch
 	cJSON_ArrayForEach(rec, d->st->records)
 	{
 		host = cJSON_GetObjectItemCaseSensitive(rec, "host");
-		if (rec != self && !strcmp(cnet_json_str(host, "bridge"), bridge)) {
-			cJSON_ReplaceItemInObjectCaseSensitive(host, "created_bridge", cJSON_CreateTrue());
+		if (rec != self && cJSON_IsObject(host) && !strcmp(cnet_json_str(host, "bridge"), bridge)) {
+			const cJSON *self_host = cJSON_GetObjectItemCaseSensitive(self, "host");
+			const char *keys[] = {"created_bridge", "bridge_mac", "bridge_ifindex"};
+			for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+				cJSON *v = cJSON_Duplicate(
+					cJSON_GetObjectItemCaseSensitive(self_host, keys[i]), true);
+				cJSON_DeleteItemFromObjectCaseSensitive(host, keys[i]);
+				if (v)
+					cJSON_AddItemToObject(host, keys[i], v);
+			}
 			return true;
 		}
 	}
 	return false;
 }
 
+static int has_addr(int ifindex, const struct cnet_ip *ip, unsigned int flags, void *arg)
+{
+	(void)ifindex;
+	(void)flags;
+	(void)arg;
+	return cnet_ip_is_v6_linklocal(ip) ? 0 : 1;
+}
+
 static int undo_veth_host(struct ctx_detach *d, cJSON *rec)
 {
 	const cJSON *host = cJSON_GetObjectItemCaseSensitive(rec, "host");
 	const char *bridge = cnet_json_str(host, "bridge");
+	unsigned char mac[6];
 	struct cnet_linkinfo li;
 	char what[64];
 	int r;
@@ -149,6 +186,17 @@ static int undo_veth_host(struct ctx_detach *d, cJSON *rec)
 		return 0;
 	if (r < 0)
 		return r;
+	/* Only the bridge cnet made: same kind, ifindex and the MAC it was
+	 * given, no ports and no addresses. Anything else is someone's. */
+	if (strcmp(li.kind, "bridge") ||
+	    li.ifindex != (int)cnet_json_int(host, "bridge_ifindex", 1, INT32_MAX, -1) ||
+	    cnet_parse_mac(cnet_json_str(host, "bridge_mac"), mac) < 0 || memcmp(mac, li.mac, 6) ||
+	    cnet_addr_each(d->hnl, li.ifindex, has_addr, NULL) != 0) {
+		cnet_clear_err(d->ctx);
+		cnet_result_add_warning(d->res, "bridge '%s' is not the one cnet created, or is in use; left alone",
+					bridge);
+		return 0;
+	}
 	r = cnet_link_has_slaves(d->hnl, li.ifindex);
 	if (r != 0)
 		return r < 0 ? r : 0; /* someone else's ports: leave it */
@@ -160,14 +208,15 @@ static int undo_veth_host(struct ctx_detach *d, cJSON *rec)
 }
 
 static int restore_info(const cJSON *restore, struct cnet_linkinfo *orig, struct cnet_ip *addrs,
-			size_t *n)
+			size_t *n, struct cnet_routes *routes)
 {
 	const cJSON *a;
 
 	memset(orig, 0, sizeof(*orig));
 	snprintf(orig->name, sizeof(orig->name), "%s", cnet_json_str(restore, "name"));
-	orig->ifindex = (int)cnet_json_num(restore, "ifindex");
-	orig->mtu = (unsigned int)cnet_json_num(restore, "mtu");
+	orig->ifindex = (int)cnet_json_int(restore, "ifindex", 1, INT32_MAX, 0);
+	orig->mtu = (unsigned int)cnet_json_int(restore, "mtu", 68, 65535, 0);
+	cnet_routes_from_json(cJSON_GetObjectItemCaseSensitive(restore, "routes"), routes);
 	orig->has_mac = cnet_parse_mac(cnet_json_str(restore, "mac"), orig->mac) == 0;
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(restore, "up")))
 		orig->flags = IFF_UP;
@@ -183,51 +232,77 @@ static int restore_info(const cJSON *restore, struct cnet_linkinfo *orig, struct
 static int undo_host_device(struct ctx_detach *d, const cJSON *rec, bool alive, int ifindex)
 {
 	const cJSON *link = cJSON_GetObjectItemCaseSensitive(rec, "link");
+	struct cnet_routes routes = {0};
 	struct cnet_linkinfo orig, li;
 	unsigned char mac[6];
 	struct cnet_ip addrs[16];
 	size_t n;
 	int r;
 
-	if (restore_info(cJSON_GetObjectItemCaseSensitive(rec, "restore"), &orig, addrs, &n) < 0)
+	if (restore_info(cJSON_GetObjectItemCaseSensitive(rec, "restore"), &orig, addrs, &n, &routes) <
+	    0) {
+		cnet_routes_free(&routes);
 		return cnet_errc(d->ctx, CNET_ERR_STORE, -EBADMSG, "record %s has no usable restore data",
 				 cnet_json_str(rec, "id"));
-	if (alive && cnet_link_get(d->tnl, ifindex, NULL, &li) == 0)
-		return cnet_restore_device(d->ctx, d->tnl, d->hnl, li.ifindex, &orig, addrs, n, d->res);
-
-	/* The namespace is gone: the kernel returned the device to the host,
-	 * usually keeping its ifindex. Trust an ifindex only with its MAC. */
+	}
+	/* Trust an ifindex only with a MAC the device had with cnet (the one
+	 * it was given in the container, or its own). */
 	if (cnet_parse_mac(cnet_json_str(link, "mac"), mac) < 0)
 		memcpy(mac, orig.mac, 6);
+#define OURS(li) ((li).has_mac && (!memcmp((li).mac, mac, 6) || !memcmp((li).mac, orig.mac, 6)))
+	if (alive && cnet_link_get(d->tnl, ifindex, NULL, &li) == 0 && OURS(li)) {
+		r = cnet_restore_device(d->ctx, d->tnl, d->hnl, li.ifindex, &orig, addrs, n, &routes,
+					d->res);
+		goto out;
+	}
+	/* The namespace is gone: the kernel returned the device to the host,
+	 * usually keeping its ifindex. */
 	r = cnet_link_get(d->hnl, ifindex, NULL, &li);
-	if (r == 0 && li.has_mac && (!memcmp(li.mac, mac, 6) || !memcmp(li.mac, orig.mac, 6)))
-		return cnet_restore_device(d->ctx, NULL, d->hnl, li.ifindex, &orig, addrs, n, d->res);
+	if (r == 0 && OURS(li)) {
+		r = cnet_restore_device(d->ctx, NULL, d->hnl, li.ifindex, &orig, addrs, n, &routes,
+					d->res);
+		goto out;
+	}
+#undef OURS
+	cnet_clear_err(d->ctx);
+	r = 0;
 	cnet_result_add_warning(d->res, "device '%s' is gone (removed, or destroyed with the namespace)",
-			 orig.name);
-	return 0;
+				orig.name);
+out:
+	cnet_routes_free(&routes);
+	return r;
 }
 
+/* Put back the default routes --gw replaced, for each family in which
+ * nothing has taken their place meanwhile. */
 static void restore_routes(struct ctx_detach *d, const cJSON *rec)
 {
-	const cJSON *o;
+	struct cnet_routes saved = {0};
+	struct cnet_rt now;
+	bool taken[2];
 
-	cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(rec, "replaced_routes"))
-	{
-		struct cnet_rt rt, now;
-		if (cnet_rt_from_json(o, &rt) < 0)
+	cnet_routes_from_json(cJSON_GetObjectItemCaseSensitive(rec, "replaced_routes"), &saved);
+	if (!saved.n)
+		return;
+	taken[0] = cnet_route_defaults(d->tnl, AF_INET, &now, 1) != 0;
+	taken[1] = cnet_route_defaults(d->tnl, AF_INET6, &now, 1) != 0;
+	for (size_t i = 0; i < saved.n; i++) {
+		const struct rtmsg *rtm = mnl_nlmsg_get_payload(saved.msg[i]);
+		if (taken[rtm->rtm_family == AF_INET6])
 			continue;
-		/* Only if nothing took the default's place meanwhile. */
-		if (cnet_route_defaults(d->tnl, rt.family, &now, 1) != 0)
-			continue;
-		if (cnet_route_add(d->tnl, &rt, "restore the old default route") < 0)
-			cnet_result_add_warning(d->res, "could not restore the previous default route");
+		warn_failed(d->ctx, d->res,
+			    cnet_route_replay(d->tnl, saved.msg[i], true, 0, 0,
+					      "restore the old default route"),
+			    "restore the previous default route");
 	}
+	cnet_routes_free(&saved);
 }
 
 static int undo(struct ctx_detach *d, cJSON *rec)
 {
 	const char *kind = cnet_json_str(rec, "kind");
-	int ifindex = (int)cnet_json_num(cJSON_GetObjectItemCaseSensitive(rec, "link"), "ifindex");
+	int ifindex = (int)cnet_json_int(cJSON_GetObjectItemCaseSensitive(rec, "link"), "ifindex", 1,
+					 INT32_MAX, 0);
 	bool alive = d->tnl && cnet_record_in_netns(rec, d->t);
 	struct cnet_linkinfo li;
 	char what[64];

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reading and writing the pieces of a store record. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include <cjson/cJSON.h>
+#include <linux/rtnetlink.h>
 
 #include "attach.h"
 
@@ -15,12 +17,6 @@ const char *cnet_json_str(const cJSON *o, const char *key)
 	return cJSON_IsString(v) && v->valuestring ? v->valuestring : "";
 }
 
-double cnet_json_num(const cJSON *o, const char *key)
-{
-	const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-
-	return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
 
 bool cnet_record_in_netns(const cJSON *rec, const struct cnet_target *t)
 {
@@ -28,44 +24,86 @@ bool cnet_record_in_netns(const cJSON *rec, const struct cnet_target *t)
 
 	if (t->fd < 0 || !ns)
 		return false;
-	if (t->cookie && cnet_json_num(ns, "cookie") != 0)
-		return (unsigned long long)cnet_json_num(ns, "cookie") == t->cookie;
-	return (unsigned long long)cnet_json_num(ns, "dev") == t->dev &&
-	       (unsigned long long)cnet_json_num(ns, "ino") == t->ino;
+	long long cookie = cnet_json_int(ns, "cookie", 1, 1LL << 53, 0);
+
+	if (t->cookie && cookie)
+		return (unsigned long long)cookie == t->cookie;
+	return cnet_json_int(ns, "dev", 0, 1LL << 53, -1) == (long long)t->dev &&
+	       cnet_json_int(ns, "ino", 0, 1LL << 53, -1) == (long long)t->ino;
 }
 
-cJSON *cnet_rt_to_json(const struct cnet_rt *rt)
+long long cnet_json_int(const cJSON *o, const char *key, long long min, long long max,
+			long long def)
 {
-	char buf[CNET_IPSTRLEN];
-	cJSON *o = cJSON_CreateObject();
+	const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+	double d;
 
-	if (!o)
+	if (!cJSON_IsNumber(v))
+		return def;
+	d = v->valuedouble;
+	if (!(d >= (double)min && d <= (double)max) || d != (double)(long long)d)
+		return def;
+	return (long long)d;
+}
+
+cJSON *cnet_route_to_json(const struct nlmsghdr *h)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)h;
+	char *s = malloc(2 * (size_t)h->nlmsg_len + 1);
+	cJSON *o;
+
+	if (!s)
 		return NULL;
-	cJSON_AddNumberToObject(o, "family", rt->family == AF_INET ? 4 : 6);
-	if (rt->has_gw)
-		cJSON_AddStringToObject(o, "gw", cnet_ip_str(&rt->gw, false, buf));
-	cJSON_AddNumberToObject(o, "oif", rt->oif);
-	cJSON_AddNumberToObject(o, "metric", rt->metric);
-	cJSON_AddNumberToObject(o, "protocol", rt->protocol);
-	cJSON_AddNumberToObject(o, "scope", rt->scope);
+	for (size_t i = 0; i < h->nlmsg_len; i++) {
+		s[2 * i] = hex[p[i] >> 4];
+		s[2 * i + 1] = hex[p[i] & 15];
+	}
+	s[2 * (size_t)h->nlmsg_len] = '\0';
+	o = cJSON_CreateString(s);
+	free(s);
 	return o;
 }
 
-int cnet_rt_from_json(const cJSON *o, struct cnet_rt *rt)
+static int unhex(char c)
 {
-	const char *gw = cnet_json_str(o, "gw");
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
 
-	memset(rt, 0, sizeof(*rt));
-	rt->family = cnet_json_num(o, "family") == 4 ? AF_INET : AF_INET6;
-	rt->dst.family = rt->family;
-	if (*gw) {
-		if (cnet_parse_ip(gw, false, &rt->gw) < 0 || rt->gw.family != rt->family)
+int cnet_route_from_json(const cJSON *s, struct nlmsghdr **out)
+{
+	const char *x = cJSON_GetStringValue(s);
+	size_t n = x ? strlen(x) : 0;
+	unsigned char *b;
+
+	if (!x || n % 2 || n / 2 < NLMSG_LENGTH(sizeof(struct rtmsg)) || n / 2 > 8192)
+		return -EINVAL;
+	b = malloc(n / 2);
+	if (!b)
+		return -ENOMEM;
+	for (size_t i = 0; i < n / 2; i++) {
+		int hi = unhex(x[2 * i]), lo = unhex(x[2 * i + 1]);
+		if (hi < 0 || lo < 0) {
+			free(b);
 			return -EINVAL;
-		rt->has_gw = true;
+		}
+		b[i] = (unsigned char)(hi << 4 | lo);
 	}
-	rt->oif = (int)cnet_json_num(o, "oif");
-	rt->metric = (unsigned int)cnet_json_num(o, "metric");
-	rt->protocol = (unsigned char)cnet_json_num(o, "protocol");
-	rt->scope = (unsigned char)cnet_json_num(o, "scope");
+	if (((struct nlmsghdr *)b)->nlmsg_len != n / 2) {
+		free(b);
+		return -EINVAL;
+	}
+	*out = (struct nlmsghdr *)b;
 	return 0;
+}
+
+void cnet_routes_from_json(const cJSON *a, struct cnet_routes *rs)
+{
+	const cJSON *s;
+
+	cJSON_ArrayForEach(s, a)
+	{
+		if (rs->n < ARRAY_SIZE(rs->msg) && cnet_route_from_json(s, &rs->msg[rs->n]) == 0)
+			rs->n++;
+	}
 }

@@ -42,6 +42,8 @@ int cnet_link_get(struct cnet_nl *nl, int ifindex, const char *name, struct cnet
 	struct nl_msg *msg;
 	int r;
 
+	if (ifindex <= 0 && (!name || !*name))
+		return -ENODEV; /* nothing to look for (a malformed record) */
 	r = rtnl_link_build_get_request(ifindex, ifindex > 0 ? NULL : name, &msg);
 	if (r < 0)
 		return cnet_err(ctx, -ENOMEM, "out of memory");
@@ -52,6 +54,42 @@ int cnet_link_get(struct cnet_nl *nl, int ifindex, const char *name, struct cnet
 	if (r < 0)
 		return r;
 	return out->ifindex > 0 ? 0 : -ENODEV;
+}
+
+struct uppers {
+	int ifindex, n;
+};
+
+static int count_upper(struct nl_object *obj, void *arg)
+{
+	struct rtnl_link *l = (struct rtnl_link *)obj;
+	const char *kind = rtnl_link_get_type(l);
+	struct uppers *u = arg;
+
+	/* A veth's IFLA_LINK is its peer, not a lower device; an IFLA_LINK in
+	 * another namespace (IFLA_LINK_NETNSID) is not this one's. */
+	if (rtnl_link_get_link(l) == u->ifindex && !(kind && !strcmp(kind, "veth")) &&
+	    rtnl_link_get_ifindex(l) != u->ifindex) {
+		int32_t nsid;
+		if (rtnl_link_get_link_netnsid(l, &nsid) < 0)
+			u->n++;
+	}
+	return 0;
+}
+
+int cnet_link_count_uppers(struct cnet_nl *nl, int ifindex)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_DUMP);
+	struct uppers u = {ifindex, 0};
+	int r;
+
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return cnet_err(cnet_nl_ctx(nl), -ENOMEM, "out of memory");
+	}
+	r = cnet_nl_query(nl, msg, count_upper, &u, "list links");
+	return r < 0 ? r : u.n;
 }
 
 static int is_slave(struct nl_object *obj, void *arg)

@@ -93,7 +93,7 @@ static int open_pid(struct cnet_ctx *ctx, struct cnet_target *t, const char *num
 		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "invalid PID '%s'", num);
 	t->pid = (pid_t)pid;
 	snprintf(path, sizeof(path), "/proc/%lu/ns/net", pid);
-	t->fd = open(path, O_RDONLY | O_CLOEXEC);
+	t->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (t->fd < 0) {
 		if (errno == ENOENT || errno == ESRCH)
 			return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "no running process with PID %lu",
@@ -108,7 +108,8 @@ static int open_pid(struct cnet_ctx *ctx, struct cnet_target *t, const char *num
 static int open_path(struct cnet_ctx *ctx, struct cnet_target *t, const char *path,
 		     const char *name)
 {
-	t->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO named as the target must not hang cnet. */
+	t->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (t->fd >= 0)
 		return 0;
 	if (errno == ENOENT || errno == ENOTDIR) {

@@ -235,11 +235,12 @@ struct parse_state {
 	int r;
 };
 
+/* The first non-zero answer sticks: < 0 stops delivery, > 0 means found. */
 static void parsed(struct nl_object *obj, void *arg)
 {
 	struct parse_state *ps = arg;
 
-	if (ps->r >= 0)
+	if (ps->r == 0)
 		ps->r = ps->cb(obj, ps->arg);
 }
 
@@ -261,28 +262,27 @@ static int deliver(struct cnet_nl *nl, const struct nlmsghdr *rh, struct parse_s
 	return ps->r;
 }
 
-int cnet_nl_query(struct cnet_nl *nl, struct nl_msg *msg, cnet_nl_obj_cb cb, void *arg,
-		  const char *what)
+static int query(struct cnet_nl *nl, struct nl_msg *msg, struct parse_state *ps, cnet_nl_raw_cb raw,
+		 const char *what)
 {
 	struct nlmsghdr *h = nlmsg_hdr(msg);
-	bool dump = h->nlmsg_flags & NLM_F_DUMP;
-	struct parse_state ps = {cb, arg, 0};
-	int r, tries = 0;
+	bool dump = h->nlmsg_flags & NLM_F_DUMP, intr = false;
+	int r, cb_r = 0;
 
 	r = fault(nl, what);
 	if (r < 0)
 		goto out;
-again:
 	h->nlmsg_flags |= NLM_F_REQUEST;
 	h->nlmsg_seq = ++nl->seq;
 	h->nlmsg_pid = 0;
 	r = send_msg(nl, h, what);
 	if (r < 0)
 		goto out;
+	/* Read to the end of the answer even when a callback has failed, so
+	 * that nothing of it is left for the next request on this socket. */
 	for (;;) {
 		ssize_t n = recv_msg(nl, what);
 		const struct nlmsghdr *rh;
-		bool intr = false;
 		int len;
 
 		if (n < 0) {
@@ -305,42 +305,46 @@ again:
 				goto out;
 			}
 			if (rh->nlmsg_type == NLMSG_DONE) {
-				/* The dump changed while it ran: its view may
-				 * be inconsistent, so ask again (bounded). */
-				if (intr && ++tries < 5) {
-					ps.r = 0;
-					goto again;
-				}
-				r = ps.r;
+				int err = 0;
+				if (rh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+					memcpy(&err, mnl_nlmsg_get_payload(rh), sizeof(int));
+				if (err < 0)
+					r = cnet_err(nl->ctx, err, "cannot %s: %s", what, strerror(-err));
+				else if (intr && cb_r >= 0)
+					/* Callbacks have seen an inconsistent view
+					 * and may have acted on it: do not guess. */
+					r = cnet_err(nl->ctx, -EAGAIN,
+						     "cannot %s: the kernel's tables changed during the dump; try again",
+						     what);
+				else
+					r = cb_r;
 				goto out;
 			}
-			r = deliver(nl, rh, &ps, what);
-			if (r < 0)
-				goto drain;
-			if (!dump)
+			if (cb_r >= 0 && (!ps || ps->r == 0))
+				cb_r = raw ? raw(rh, ps ? ps->arg : NULL) : deliver(nl, rh, ps, what);
+			if (!dump) {
+				r = cb_r;
 				goto out;
-		}
-	}
-drain:
-	/* A callback stopped a dump early: read the rest so the next request
-	 * on this socket does not see it. */
-	if (dump) {
-		for (;;) {
-			ssize_t n = mnl_socket_recvfrom(nl->sk, nl->buf, sizeof(nl->buf));
-			const struct nlmsghdr *rh;
-			int len;
-
-			if (n <= 0)
-				break;
-			len = (int)n;
-			for (rh = (const struct nlmsghdr *)nl->buf; mnl_nlmsg_ok(rh, len);
-			     rh = mnl_nlmsg_next(rh, &len))
-				if (rh->nlmsg_seq == nl->seq &&
-				    (rh->nlmsg_type == NLMSG_DONE || rh->nlmsg_type == NLMSG_ERROR))
-					goto out;
+			}
 		}
 	}
 out:
 	nlmsg_free(msg);
 	return r;
+}
+
+int cnet_nl_query(struct cnet_nl *nl, struct nl_msg *msg, cnet_nl_obj_cb cb, void *arg,
+		  const char *what)
+{
+	struct parse_state ps = {cb, arg, 0};
+
+	return query(nl, msg, &ps, NULL, what);
+}
+
+int cnet_nl_query_raw(struct cnet_nl *nl, struct nl_msg *msg, cnet_nl_raw_cb cb, void *arg,
+		      const char *what)
+{
+	struct parse_state ps = {NULL, arg, 0};
+
+	return query(nl, msg, &ps, cb, what);
 }

@@ -23,6 +23,7 @@ bool cnet_ifname_ok(const char *name)
 
 CNET_EXPORT int cnet_check_ifname(struct cnet_ctx *ctx, const char *name)
 {
+	cnet_clear_err(ctx);
 	if (!name || !cnet_ifname_ok(name))
 		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL,
 				 "invalid interface name '%s' (1-15 bytes, no '/', ':' or spaces)",
@@ -153,6 +154,12 @@ bool cnet_ip_in_prefix(const struct cnet_ip *addr, const struct cnet_ip *prefix)
 			return false;
 	}
 	return true;
+}
+
+void cnet_ip_mask(struct cnet_ip *ip)
+{
+	for (unsigned int bit = ip->plen; bit < 128; bit++)
+		ip->a[bit / 8] &= (unsigned char)~(0x80 >> (bit % 8));
 }
 
 bool cnet_ip_is_v6_linklocal(const struct cnet_ip *ip)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 #include <netlink/addr.h>
 #include <netlink/msg.h>
@@ -153,31 +155,161 @@ int cnet_route_defaults(struct cnet_nl *nl, int family, struct cnet_rt *out, int
 	return r < 0 ? r : w.n;
 }
 
-static int count_via(struct nl_object *obj, void *arg)
-{
-	struct rtnl_route *route = (struct rtnl_route *)obj;
-	struct route_walk *w = arg;
+/* ---- routes kept whole: saved as the kernel sent them, replayed later ----
+ * Rebuilding a route from a few fields loses what they do not hold (onlink,
+ * source address, metrics, every nexthop of a multipath route), so the
+ * routes cnet removes and must put back are kept as netlink messages. */
 
-	/* Routes the kernel made for the device's own addresses go with it. */
-	if (rtnl_route_get_table(route) == RT_TABLE_LOCAL ||
-	    rtnl_route_get_protocol(route) == RTPROT_KERNEL)
-		return 0;
-	for (int i = 0; i < rtnl_route_get_nnexthops(route); i++)
-		if (rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(route, i)) == w->ifindex) {
-			w->n++;
-			break;
+static bool route_uses(const struct nlmsghdr *h, int oif)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(h);
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, h, sizeof(*rtm))
+	{
+		if (mnl_attr_get_type(a) == RTA_OIF && mnl_attr_validate(a, MNL_TYPE_U32) == 0 &&
+		    (int)mnl_attr_get_u32(a) == oif)
+			return true;
+		if (mnl_attr_get_type(a) == RTA_MULTIPATH) {
+			const struct rtnexthop *nh = mnl_attr_get_payload(a);
+			int len = (int)mnl_attr_get_payload_len(a);
+			while (len >= (int)sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) &&
+			       nh->rtnh_len <= len) {
+				if (nh->rtnh_ifindex == oif)
+					return true;
+				len -= (int)RTNH_ALIGN(nh->rtnh_len);
+				nh = RTNH_NEXT(nh);
+			}
 		}
+	}
+	return false;
+}
+
+static unsigned int route_table(const struct nlmsghdr *h)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(h);
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, h, sizeof(*rtm))
+	{
+		if (mnl_attr_get_type(a) == RTA_TABLE && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			return mnl_attr_get_u32(a);
+	}
+	return rtm->rtm_table;
+}
+
+struct save_walk {
+	struct cnet_routes *out;
+	int family, oif;
+	int r;
+};
+
+static int save_one(const struct nlmsghdr *h, void *arg)
+{
+	struct save_walk *w = arg;
+	const struct rtmsg *rtm;
+	unsigned char *copy;
+
+	if (h->nlmsg_type != RTM_NEWROUTE || h->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)))
+		return 0;
+	rtm = mnl_nlmsg_get_payload(h);
+	if (w->oif) {
+		/* Routes through a device, apart from those the kernel makes
+		 * for its addresses (they come back with the addresses). */
+		if (route_table(h) == RT_TABLE_LOCAL || rtm->rtm_protocol == RTPROT_KERNEL ||
+		    !route_uses(h, w->oif))
+			return 0;
+	} else if (rtm->rtm_family != w->family || route_table(h) != RT_TABLE_MAIN ||
+		   rtm->rtm_dst_len != 0 || rtm->rtm_type != RTN_UNICAST) {
+		return 0; /* defaults of one family only */
+	}
+	if (w->out->n == ARRAY_SIZE(w->out->msg))
+		return -E2BIG;
+	copy = malloc(h->nlmsg_len);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, h, h->nlmsg_len);
+	w->out->msg[w->out->n++] = (struct nlmsghdr *)copy;
 	return 0;
 }
 
-int cnet_route_count_via(struct cnet_nl *nl, int ifindex)
+int cnet_routes_save(struct cnet_nl *nl, int family, int oif, struct cnet_routes *out)
 {
-	struct route_walk w = {.ifindex = ifindex};
-	struct nl_msg *msg = route_dump(AF_UNSPEC);
+	struct save_walk w = {.out = out, .family = family, .oif = oif};
+	struct nl_msg *msg = route_dump(oif ? AF_UNSPEC : family);
 	int r;
 
 	if (!msg)
 		return cnet_err(cnet_nl_ctx(nl), -ENOMEM, "out of memory");
-	r = cnet_nl_query(nl, msg, count_via, &w, "list routes");
-	return r < 0 ? r : w.n;
+	r = cnet_nl_query_raw(nl, msg, save_one, &w, "list routes");
+	if (r == -E2BIG)
+		return cnet_err(cnet_nl_ctx(nl), r, "too many routes to keep (at most %zu)",
+				ARRAY_SIZE(out->msg));
+	return r;
+}
+
+void cnet_routes_free(struct cnet_routes *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		free(rs->msg[i]);
+	rs->n = 0;
+}
+
+/* A copy of a saved route as a request: RTM_NEWROUTE (create) or
+ * RTM_DELROUTE, output-only attributes dropped, ifindex old_oif renamed to
+ * new_oif (a device returned to the host may come back with another). */
+static int route_request(struct cnet_ctx *ctx, const struct nlmsghdr *saved, bool add, int old_oif,
+			 int new_oif, struct nl_msg **out)
+{
+	char buf[8192];
+	struct nlmsghdr *h;
+	const struct nlattr *a;
+	struct nl_msg *msg;
+
+	if (saved->nlmsg_len > sizeof(buf) || saved->nlmsg_len < NLMSG_LENGTH(sizeof(struct rtmsg)))
+		return cnet_err(ctx, -EINVAL, "a saved route is malformed");
+	h = mnl_nlmsg_put_header(buf);
+	h->nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
+	h->nlmsg_flags = add ? NLM_F_CREATE | NLM_F_EXCL : 0;
+	memcpy(mnl_nlmsg_put_extra_header(h, sizeof(struct rtmsg)), mnl_nlmsg_get_payload(saved),
+	       sizeof(struct rtmsg));
+	mnl_attr_for_each(a, saved, sizeof(struct rtmsg))
+	{
+		uint16_t type = mnl_attr_get_type(a);
+		if (type == RTA_CACHEINFO)
+			continue;
+		if (type == RTA_OIF && mnl_attr_validate(a, MNL_TYPE_U32) == 0 && old_oif &&
+		    (int)mnl_attr_get_u32(a) == old_oif) {
+			mnl_attr_put_u32(h, RTA_OIF, (uint32_t)new_oif);
+			continue;
+		}
+		mnl_attr_put(h, type, mnl_attr_get_payload_len(a), mnl_attr_get_payload(a));
+		if (type == RTA_MULTIPATH && old_oif) {
+			struct nlattr *put = (struct nlattr *)((char *)h + h->nlmsg_len -
+							       NLA_ALIGN(a->nla_len));
+			struct rtnexthop *nh = mnl_attr_get_payload(put);
+			int len = (int)mnl_attr_get_payload_len(put);
+			while (len >= (int)sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) &&
+			       nh->rtnh_len <= len) {
+				if (nh->rtnh_ifindex == old_oif)
+					nh->rtnh_ifindex = new_oif;
+				len -= (int)RTNH_ALIGN(nh->rtnh_len);
+				nh = RTNH_NEXT(nh);
+			}
+		}
+	}
+	msg = nlmsg_convert(h);
+	if (!msg)
+		return cnet_err(ctx, -ENOMEM, "out of memory");
+	*out = msg;
+	return 0;
+}
+
+int cnet_route_replay(struct cnet_nl *nl, const struct nlmsghdr *saved, bool add, int old_oif,
+		      int new_oif, const char *what)
+{
+	struct nl_msg *msg;
+	int r = route_request(cnet_nl_ctx(nl), saved, add, old_oif, new_oif, &msg);
+
+	return r < 0 ? r : cnet_nl_talk(nl, msg, what);
 }

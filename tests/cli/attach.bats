@@ -228,3 +228,22 @@ teardown() { teardown_host; }
 	run -0 ip -n "$CNS" -j route show default
 	[ "$(jq -r '.[0].gateway' <<<"$output")" = 10.55.0.1 ]
 }
+
+@test "host-device refuses a device that other host interfaces sit on, unless --force" {
+	hostip link add hd5 type veth peer name hd5p
+	hostip link add mv5 link hd5 type macvlan
+	hostip addr add 10.98.0.1/24 dev mv5
+	before=$(ns_state "$HOSTNS")
+	run -4 --separate-stderr cnet attach "$CNS" host-device --dev hd5
+	[[ "$stderr" == *"other host interfaces sit on device 'hd5'"* ]]
+	[ "$(ns_state "$HOSTNS")" = "$before" ]
+	run -0 cnet attach "$CNS" host-device --dev hd5 --force
+	run -0 ip -n "$CNS" link show eth1
+}
+
+@test "a destination with host bits set is refused before anything is touched" {
+	before=$(ns_state "$CNS")
+	run -2 --separate-stderr cnet attach "$CNS" macvlan --parent up0 --ip 10.56.0.2/24 --route 10.57.0.5/16
+	[[ "$stderr" == *"host bits"* ]]
+	[ "$(ns_state "$CNS")" = "$before" ]
+}

@@ -97,3 +97,54 @@ teardown() { teardown_host; }
 	run -0 cnet detach "$CNS" --json
 	[ "$(jq -r .changed <<<"$output")" = false ]
 }
+
+@test "detach leaves alone a bridge of the same name that cnet did not create" {
+	cnet attach "$CNS" veth --bridge br9 --create-bridge --host-ifname hv9
+	ip netns del "$CNS"
+	wait_link_gone "$HOSTNS" hv9
+	hostip link del br9
+	hostip link add br9 type bridge
+	hostip addr add 10.63.0.1/24 dev br9
+	run -0 --separate-stderr cnet detach "$CNS"
+	[[ "$stderr" == *"bridge 'br9' is not the one cnet created"* ]]
+	run -0 addrs_of "$HOSTNS" br9
+	assert_output 10.63.0.1/24
+}
+
+@test "--force host-device gives back the host's routes through the device" {
+	hostip link add hd6 type veth peer name hd6p
+	hostip link set hd6 up
+	hostip link set hd6p up
+	hostip addr add 10.50.0.1/24 dev hd6
+	hostip route add 10.51.0.0/16 via 10.50.0.9 dev hd6 metric 7
+	before=$(ns_state "$HOSTNS")
+	run -0 cnet attach "$CNS" host-device --dev hd6 --force
+	run -0 hostip -j route show 10.51.0.0/16
+	[ "$output" = "[]" ]
+	run -0 cnet detach "$CNS"
+	[ "$(ns_state "$HOSTNS")" = "$before" ]
+}
+
+@test "the default routes --gw replaced come back whole: onlink and multipath" {
+	ip -n "$CNS" link add o1 type veth peer name o1p
+	ip -n "$CNS" link add o2 type veth peer name o2p
+	for l in o1 o1p o2 o2p; do ip -n "$CNS" link set "$l" up; done
+	ip -n "$CNS" addr add 172.30.1.2/24 dev o1
+	ip -n "$CNS" addr add 172.30.2.2/24 dev o2
+	ip -n "$CNS" route add default nexthop via 172.30.1.1 dev o1 nexthop via 172.30.2.1 dev o2
+	ip -n "$CNS" route add default via 169.254.1.1 dev o1 onlink metric 300
+	before=$(ip -n "$CNS" -j route show default)
+	run -0 cnet attach "$CNS" macvlan --parent up0 --ip 10.64.0.2/24 --gw 10.64.0.1
+	[ "$(ip -n "$CNS" -j route show default | jq length)" = 1 ]
+	run -0 cnet detach "$CNS"
+	[ "$(ip -n "$CNS" -j route show default)" = "$before" ]
+}
+
+@test "detach does not crash on a hand-edited record with fields of the wrong type" {
+	cnet attach "$CNS" host-device --dev up0p --force
+	jq '.records[0].link = "oops" | .records[0].restore.ifindex = 1e300' "$CNET_STATE" >"$CNET_STATE.new"
+	mv "$CNET_STATE.new" "$CNET_STATE"
+	chmod 600 "$CNET_STATE"
+	run cnet detach "$CNS"
+	[ "$status" -lt 128 ] || fail "cnet died with status $status"
+}

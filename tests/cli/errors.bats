@@ -444,3 +444,15 @@ refused() { # STATUS "SUBSTRING..." -- CNET-ARGS...
 @test "detach refuses an invalid interface name" {
 	refused 2 "invalid interface name" -- detach "netns:$CNS" --ifname a/b
 }
+
+@test "a FIFO named as the target is refused at once, not waited on" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	run -3 --separate-stderr timeout 10 "$CNET_BIN" attach "$BATS_TEST_TMPDIR/fifo" macvlan --parent up0
+	[[ "$stderr" == *"not a network namespace"* ]]
+}
+
+@test "an option's value that reads --json is a value, not the flag" {
+	run -5 --separate-stderr cnet attach "$CNS" macvlan --parent --json
+	[[ "$stderr" == *"parent interface '--json' does not exist"* ]]
+	[ -z "$output" ]
+}

@@ -66,3 +66,18 @@ walk() {
 @test "the release build has no fault switch" {
 	CNET_FAULT_NL=1 run -0 cnet attach "$CNS" macvlan --parent up0
 }
+
+@test "a dual-gateway attach failing at any netlink request puts both old default routes back" {
+	ip -n "$CNS" addr add fd31::2/64 dev old0 nodad
+	ip -n "$CNS" -6 route add default via fd31::1 dev old0
+	walk macvlan --parent up0 --ip 10.74.0.2/24 --ip fd74::2/64 --gw 10.74.0.1 --gw fd74::1 --no-dad
+}
+
+@test "a forced host-device attach failing at any netlink request puts the host's routes back" {
+	hostip link add hdg type veth peer name hdgp
+	hostip link set hdgp up
+	hostip link set hdg up
+	hostip addr add 10.75.0.1/24 dev hdg
+	hostip route add 10.76.0.0/16 via 10.75.0.9 dev hdg
+	walk host-device --dev hdg --force --ip 10.77.0.2/24
+}

@@ -46,6 +46,11 @@ TEST(test_attach_duplicate_ip_and_second_gateway, "an address twice, or two gate
 	CHECK(cnet_attach_add_gateway(att, "10.0.0.254") == -EINVAL);
 	CHECK(cnet_attach_add_gateway(att, "fd00::1") == 0);
 	CHECK(cnet_attach_add_gateway(att, "10.0.0.0/24") == -EINVAL);
+	CHECK(cnet_attach_add_route(att, "10.9.0.5/24@10.0.0.1") == -EINVAL);
+	CHECK(strstr(cnet_ctx_errmsg(ctx), "host bits") != NULL);
+	CHECK(cnet_attach_add_route(att, "10.9.0.0/24@10.0.0.1") == 0);
+	CHECK(cnet_attach_add_route(att, "fd00:1::/48") == 0);
+	CHECK(cnet_attach_add_route(att, "fd00:1::1/48") == -EINVAL);
 	teardown();
 }
 
