@@ -11,6 +11,10 @@
  * - Nothing here prints, exits or runs another program.
  * - Objects are opaque and filled through setters, so that new kinds and
  *   options never change a structure a caller was compiled against.
+ * - A context, and everything made from it, is used by one thread at a
+ *   time. Attach and detach move the calling thread into the target's
+ *   network namespace for moments and always back; "the host" is the
+ *   namespace of the thread that first used the context.
  */
 #ifndef LIBCNET_H
 #define LIBCNET_H

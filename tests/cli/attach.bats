@@ -14,7 +14,7 @@ teardown() { teardown_host; }
 	[ "$(jq -r .linkinfo.info_data.mode <<<"$link")" = bridge ]
 	[ "$(jq -r .mtu <<<"$link")" = 1400 ]
 	[ "$(jq -r .address <<<"$link")" = 02:00:00:aa:bb:01 ]
-	[ "$(jq -r .operstate <<<"$link")" = UP ]
+	is_up <<<"$link"
 	# its parent is up0 in the host namespace
 	parent=$(hostip -j link show dev up0 | jq .[0].ifindex)
 	[ "$(jq -r .link_index <<<"$link")" = "$parent" ]
@@ -96,7 +96,7 @@ teardown() { teardown_host; }
 	[ "$(jq -r .master <<<"$host")" = br7 ]
 	[ "$(jq -r .mtu <<<"$host")" = 1450 ]
 	[[ "$(jq -r .address <<<"$host")" == fe:* ]]
-	[ "$(jq -r .operstate <<<"$host")" = UP ]
+	is_up <<<"$host"
 	peer=$(link_json "$CNS" eth1)
 	[ "$(jq -r .linkinfo.info_kind <<<"$peer")" = veth ]
 	[ "$(jq -r .mtu <<<"$peer")" = 1450 ]
@@ -135,7 +135,7 @@ teardown() { teardown_host; }
 	link=$(link_json "$HOSTNS" hd0)
 	[ "$(jq -r .mtu <<<"$link")" = 1300 ]
 	[ "$(jq -r .address <<<"$link")" = 02:00:00:00:0d:01 ]
-	[ "$(jq -r .operstate <<<"$link")" = UP ]
+	is_up <<<"$link"
 	run -1 ip -n "$CNS" link show lan0
 }
 

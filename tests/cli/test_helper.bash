@@ -108,3 +108,9 @@ wait_link_gone() { # NS IFNAME
 	done
 	return 1
 }
+
+# A link's JSON on stdin is administratively up and has carrier: the flags
+# the kernel sets synchronously (operstate follows later, from linkwatch).
+is_up() {
+	jq -e '(.flags | index("UP")) != null and (.flags | index("LOWER_UP")) != null' >/dev/null
+}
