@@ -18,3 +18,8 @@ TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 	VM_TIMEOUT=2 run -1 "$TOP/tests/vm/run.sh" "$TOP/tests/vm/failing/fail.bats"
 	assert_output --partial "did not finish within 2 s"
 }
+
+@test "a skipped guest test fails the VM run" {
+	run -1 "$TOP/tests/vm/run.sh" "$TOP/tests/vm/failing/skip.bats"
+	assert_output --partial "1 skipped"
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Boot the test VM and run the guest suites in it; exit 0 only if every
 # expected test ran and passed. Usage:
-#   tests/vm/run.sh [--expect-fail] [SUITE.bats|DIR ...]
+#   tests/vm/run.sh [SUITE.bats|DIR ...]
 #   (default: tests/vm/suites, tests/cli/attach.bats, tests/cli/detach.bats)
 # VM_TIMEOUT (seconds, default 600) bounds the whole guest run; a hang fails.
 # VM_SHELL=1 boots the same guest to a root shell on this terminal instead
@@ -11,11 +11,6 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$TOP"
-expect_fail=0
-if [ "${1:-}" = --expect-fail ]; then
-	expect_fail=1
-	shift
-fi
 suites=("$@")
 # By default the rig's own suites, and cnet's attach and detach suites on
 # Debian's kernel (the host runs a newer one). The fault walks stay on the
@@ -135,9 +130,4 @@ elif [ "$ran" != "$expected" ] || [ "$skipped" != 0 ]; then
 fi
 echo "$((ran - failed)) passed, $failed failed"
 [ "$verdict" != 0 ] || [ -n "${VM_KEEP:-}" ] || rm -rf "$RUN"
-if [ "$expect_fail" = 1 ]; then
-	[ "$verdict" = 1 ] && exit 0
-	echo "vm: a failure was expected and did not happen" >&2
-	exit 1
-fi
 exit "$verdict"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Deliberately failing: tests/vm/run.sh --expect-fail runs it to prove that a
+# Deliberately failing: propagation.bats runs it to prove that a
 # failure inside the guest fails the run. Not part of the default set.
 
 @test "this test fails on purpose" {
