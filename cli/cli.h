@@ -28,7 +28,7 @@ struct cli_cmd {
 };
 
 /* A parsed command line: values indexed like the command's option table. */
-#define MAX_POS 4
+#define MAX_POS 16
 #define MAX_VALS 64
 struct cli_args {
 	const char *pos[MAX_POS];
@@ -52,6 +52,7 @@ enum {
 	EXIT_BUSY = 4,
 	EXIT_MISSING = 5,
 	EXIT_STORE = 6,
+	EXIT_PARTIAL = 7,
 };
 
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_args *a);
@@ -72,5 +73,10 @@ int cli_ctx(const struct cli_cmd *cmd, const struct cli_args *a, struct cnet_ctx
 
 int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_detach(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_reapply(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_ls(const struct cli_cmd *cmd, int argc, char **argv);
+/* Report a partial failure: the actions on stdout (or the JSON object with
+ * them), msg on stderr; returns EXIT_PARTIAL. */
+int cli_partial(struct cnet_result *res, const char *msg);
 
 #endif

@@ -36,6 +36,18 @@ static const struct cli_opt detach_opts[] = {
 	{0},
 };
 
+static const struct cli_opt reapply_opts[] = {
+	COMMON_OPTS,
+	{0},
+};
+
+static const struct cli_opt ls_opts[] = {
+	{"json", NULL, false, 0, "print one JSON object on stdout"},
+	{"state", "PATH", false, 0, "state store (default /var/lib/cnet/state.json)"},
+	{"help", NULL, false, 0, "show this help"},
+	{0},
+};
+
 static const struct cli_opt no_opts[] = {{0}};
 
 static int cmd_help(const struct cli_cmd *cmd, int argc, char **argv);
@@ -46,6 +58,10 @@ const struct cli_cmd cli_cmds[] = {
 	 "put an interface into a container's network namespace and address it", attach_opts},
 	{"detach", cmd_detach, "detach TARGET [--ifname NAME] [OPTIONS]",
 	 "undo attachments and give the host back what it lent", detach_opts},
+	{"reapply", cmd_reapply, "reapply [TARGET...] [OPTIONS]",
+	 "bring recorded attachments back after restarts, reboots or drift", reapply_opts},
+	{"ls", cmd_ls, "ls [TARGET...] [OPTIONS]", "list recorded attachments and their live state",
+	 ls_opts},
 	{"help", cmd_help, "help [COMMAND]", "show help for cnet or one command", no_opts},
 	{"version", cmd_version, "version", "show the version", no_opts},
 	{0},

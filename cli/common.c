@@ -227,6 +227,34 @@ static void debug_log(void *userdata, const char *line)
 	fprintf(stderr, "cnet: debug: %s\n", line);
 }
 
+int cli_partial(struct cnet_result *res, const char *msg)
+{
+	size_t n = cnet_result_n_actions(res);
+
+	for (size_t i = 0; i < cnet_result_n_warnings(res); i++)
+		fprintf(stderr, "cnet: warning: %s\n", cnet_result_warning(res, i));
+	if (cli_json) {
+		cJSON *o = envelope(false, cnet_result_changed(res)), *a, *e;
+		cJSON *recs = cJSON_Parse(cnet_result_records_json(res));
+		cJSON_AddItemToObject(o, "records", recs ? recs : cJSON_CreateArray());
+		a = cJSON_AddArrayToObject(o, "actions");
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(a, cJSON_CreateString(cnet_result_action(res, i)));
+		a = cJSON_AddArrayToObject(o, "warnings");
+		for (size_t i = 0; i < cnet_result_n_warnings(res); i++)
+			cJSON_AddItemToArray(a, cJSON_CreateString(cnet_result_warning(res, i)));
+		e = cJSON_AddObjectToObject(o, "error");
+		cJSON_AddStringToObject(e, "message", msg);
+		cJSON_AddNumberToObject(e, "exit_code", EXIT_PARTIAL);
+		json_print(o);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", cnet_result_action(res, i));
+	}
+	fprintf(stderr, "cnet: %s\n", msg);
+	return EXIT_PARTIAL;
+}
+
 int cli_ctx(const struct cli_cmd *cmd, const struct cli_args *a, struct cnet_ctx **ctx)
 {
 	const char *state = cli_get(cmd, a, "state");

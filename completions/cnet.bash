@@ -40,16 +40,16 @@ _cnet()
         if [[ $cur == -* ]]; then
             _cnet_reply -W '--help --version'
         else
-            _cnet_reply -W 'attach detach help version'
+            _cnet_reply -W 'attach detach reapply ls help version'
         fi
         return 0
     fi
     case ${words[1]} in
     help)
-        ((cword == 2)) && _cnet_reply -W 'attach detach help version'
+        ((cword == 2)) && _cnet_reply -W 'attach detach reapply ls help version'
         return 0
         ;;
-    attach | detach) ;;
+    attach | detach | reapply | ls) ;;
     *) return 0 ;;
     esac
 
@@ -92,6 +92,10 @@ _cnet()
     if [[ -z $ddash && $cur == -* ]]; then
         if [[ ${words[1]} == detach ]]; then
             opts="--ifname $common"
+        elif [[ ${words[1]} == reapply ]]; then
+            opts=$common
+        elif [[ ${words[1]} == ls ]]; then
+            opts='--json --state --help'
         else
             opts="--ifname --ip --gw --route --mtu --mac --no-dad $common"
             case $kind in
@@ -101,7 +105,7 @@ _cnet()
             esac
         fi
         _cnet_reply -W "$opts"
-    elif ((n == 0)); then
+    elif ((n == 0)) || [[ ${words[1]} == reapply || ${words[1]} == ls ]]; then
         case $cur in
         /*)
             compopt -o filenames 2>/dev/null || :

@@ -5,7 +5,8 @@
 #           macvlan: --parent --mode; host-device: --dev --force;
 #           veth: --bridge --create-bridge --host-ifname
 #   detach: --ifname
-#   both:   --json --dry-run --state --help
+#   attach, detach, reapply: --json --dry-run --state --help
+#   ls: --json --state --help
 
 # The subcommand, then the positional arguments before the cursor, one a line.
 function __cnet_args
@@ -63,14 +64,17 @@ complete -c cnet -f
 # Commands
 complete -c cnet -n __fish_use_subcommand -a attach -d "put an interface into a container's network namespace"
 complete -c cnet -n __fish_use_subcommand -a detach -d 'undo attachments and give the host back what it lent'
+complete -c cnet -n __fish_use_subcommand -a reapply -d 'bring recorded attachments back after restarts, reboots or drift'
+complete -c cnet -n __fish_use_subcommand -a ls -d 'list recorded attachments and their live state'
 complete -c cnet -n __fish_use_subcommand -a help -d 'show help for cnet or one command'
 complete -c cnet -n __fish_use_subcommand -a version -d 'show the version'
 complete -c cnet -n __fish_use_subcommand -l help -d 'show help'
 complete -c cnet -n __fish_use_subcommand -l version -d 'show the version'
-complete -c cnet -n '__cnet_at help 0' -a 'attach detach help version'
+complete -c cnet -n '__cnet_at help 0' -a 'attach detach reapply ls help version'
 
 # Positional arguments
 complete -c cnet -n '__cnet_at attach 0; or __cnet_at detach 0' -a '(__cnet_targets)'
+complete -c cnet -n '__fish_seen_subcommand_from reapply ls' -a '(__cnet_targets)'
 complete -c cnet -n '__cnet_at attach 1' -a macvlan -d 'macvlan on a host interface'
 complete -c cnet -n '__cnet_at attach 1' -a host-device -d 'move a host interface in'
 complete -c cnet -n '__cnet_at attach 1' -a veth -d 'veth pair onto a bridge'
@@ -95,9 +99,10 @@ complete -c cnet -n '__cnet_kind veth' -l host-ifname -x -d 'name of the host en
 # detach
 complete -c cnet -n '__cnet_at detach' -l ifname -x -d 'only this interface (default: every one recorded)'
 
-# Both
-set -l ad '__cnet_at attach; or __cnet_at detach'
-complete -c cnet -n $ad -l json -d 'print one JSON object on stdout'
+# Common
+set -l ad '__cnet_at attach; or __cnet_at detach; or __fish_seen_subcommand_from reapply'
+set -l all "$ad; or __fish_seen_subcommand_from ls"
+complete -c cnet -n $all -l json -d 'print one JSON object on stdout'
 complete -c cnet -n $ad -l dry-run -d 'change nothing; say what would be done'
-complete -c cnet -n $ad -l state -r -F -d 'state store (default /var/lib/cnet/state.json)'
-complete -c cnet -n $ad -l help -d 'show help'
+complete -c cnet -n $all -l state -r -F -d 'state store (default /var/lib/cnet/state.json)'
+complete -c cnet -n $all -l help -d 'show help'

@@ -554,6 +554,13 @@ static void plan(struct run *run, struct cnet_result *res)
 
 /* ---- execution ---------------------------------------------------------- */
 
+/* The MAC a new interface is born with: asked for, or, on reapply, the
+ * one it had before (so neighbours' caches stay right), else the kernel's. */
+static const unsigned char *new_mac(const struct cnet_attach *att)
+{
+	return att->has_mac ? att->mac : att->has_mac_hint ? att->mac_hint : NULL;
+}
+
 static int create_or_move(struct run *run)
 {
 	struct cnet_attach *att = run->att;
@@ -565,7 +572,7 @@ static int create_or_move(struct run *run)
 	case CNET_KIND_MACVLAN: {
 		struct cnet_macvlan_opts o = {
 			.name = run->tmp_name, .parent = run->parent.ifindex, .mode = att->mode,
-			.ns_fd = run->t.fd, .mtu = att->mtu, .mac = att->has_mac ? att->mac : NULL,
+			.ns_fd = run->t.fd, .mtu = att->mtu, .mac = new_mac(att),
 			.alias = run->alias,
 		};
 		r = cnet_link_build_macvlan(run->ctx, &o, &msg);
@@ -586,7 +593,7 @@ static int create_or_move(struct run *run)
 			.host_name = run->host_name, .peer_name = run->tmp_name, .alias = run->alias,
 			.peer_ns_fd = run->t.fd, .host_mtu = run->parent.mtu,
 			.peer_mtu = att->mtu ? att->mtu : run->parent.mtu, .host_mac = host_mac,
-			.peer_mac = att->has_mac ? att->mac : NULL,
+			.peer_mac = new_mac(att),
 		};
 		if (run->make_bridge) {
 			struct cnet_linkinfo br;
@@ -879,7 +886,7 @@ static cJSON *find_record(struct run *run, int *idx)
 	cJSON *rec;
 	int i = 0;
 
-	cJSON_ArrayForEach(rec, run->st.records)
+	cJSON_ArrayForEach(rec, run->st->records)
 	{
 		if (cnet_record_in_netns(rec, &run->t) &&
 		    !strcmp(cnet_json_str(rec, "ifname"), run->att->ifname)) {
@@ -909,23 +916,17 @@ static bool record_live(struct run *run, const cJSON *rec)
 	return !strcmp(li.alias, alias);
 }
 
-CNET_EXPORT int cnet_attach(struct cnet_ctx *ctx, struct cnet_attach *att, struct cnet_result **out)
+int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cnet_store *st,
+		       struct cnet_result *res)
 {
-	struct run run = {.ctx = ctx, .att = att, .t = {.fd = -1}, .st = {.lock_fd = -1}};
+	struct run run = {.ctx = ctx, .att = att, .t = {.fd = -1}, .st = st, .res = res};
 	cJSON *options = NULL, *existing, *rec;
 	int r, idx = -1;
 
-	cnet_clear_err(ctx);
-	r = cnet_result_new(ctx, &run.res);
-	if (r < 0)
-		return r;
 	r = check_static(&run);
 	if (r < 0)
 		goto out;
 	r = cnet_target_resolve(ctx, att->target, &run.t);
-	if (r < 0)
-		goto out;
-	r = cnet_store_open(ctx, &run.st, att->flags & CNET_ATTACH_DRY_RUN);
 	if (r < 0)
 		goto out;
 	r = cnet_nl_open(ctx, -1, &run.hnl);
@@ -951,10 +952,10 @@ CNET_EXPORT int cnet_attach(struct cnet_ctx *ctx, struct cnet_attach *att, struc
 				      att->ifname, att->target);
 			goto out;
 		}
-		cnet_result_add_record(run.res, existing);
-		cnet_result_add_action(run.res, "%s in %s is already attached as asked", att->ifname,
+		cnet_result_add_record(res, existing);
+		cnet_result_add_action(res, "%s in %s is already attached as asked", att->ifname,
 				       att->target);
-		goto done;
+		goto out;
 	}
 	/* A record whose interface is gone is stale (its namespace died, and
 	 * its inode number may have been reused): attach anew, replace it. */
@@ -973,10 +974,10 @@ CNET_EXPORT int cnet_attach(struct cnet_ctx *ctx, struct cnet_attach *att, struc
 	r = preflight(&run);
 	if (r < 0)
 		goto out;
-	plan(&run, run.res);
-	run.res->changed = true;
+	plan(&run, res);
+	res->changed = true;
 	if (att->flags & CNET_ATTACH_DRY_RUN)
-		goto done;
+		goto out;
 
 	r = create_or_move(&run);
 	if (r == 0)
@@ -988,30 +989,115 @@ CNET_EXPORT int cnet_attach(struct cnet_ctx *ctx, struct cnet_attach *att, struc
 			r = cnet_err(ctx, -ENOMEM, "out of memory");
 		} else {
 			if (existing)
-				cJSON_DeleteItemFromArray(run.st.records, idx);
-			cJSON_AddItemToArray(run.st.records, rec);
-			cnet_result_add_record(run.res, rec);
-			r = cnet_store_save(ctx, &run.st);
+				cJSON_DeleteItemFromArray(st->records, idx);
+			cJSON_AddItemToArray(st->records, rec);
+			cnet_result_add_record(res, rec);
+			r = cnet_store_save(ctx, st);
+			if (r < 0)
+				cJSON_Delete(cJSON_DetachItemViaPointer(st->records, rec));
 		}
 	}
-	if (r < 0) {
+	if (r < 0)
 		rollback(&run);
-		goto out;
-	}
-done:
-	if (out) {
-		*out = run.res;
-		run.res = NULL;
-	}
-	r = 0;
 out:
 	cJSON_Delete(options);
 	cnet_routes_free(&run.saved);
 	cnet_routes_free(&run.dev_routes);
-	cnet_result_free(run.res);
 	cnet_nl_close(run.tnl);
 	cnet_nl_close(run.hnl);
-	cnet_store_close(&run.st);
 	cnet_target_close(&run.t);
 	return r;
+}
+
+CNET_EXPORT int cnet_attach(struct cnet_ctx *ctx, struct cnet_attach *att, struct cnet_result **out)
+{
+	struct cnet_store st = {.lock_fd = -1};
+	struct cnet_result *res;
+	int r;
+
+	cnet_clear_err(ctx);
+	r = cnet_result_new(ctx, &res);
+	if (r < 0)
+		return r;
+	r = cnet_store_open(ctx, &st, att->flags & CNET_ATTACH_DRY_RUN);
+	if (r == 0)
+		r = cnet_attach_locked(ctx, att, &st, res);
+	cnet_store_close(&st);
+	if (r == 0 && out)
+		*out = res;
+	else
+		cnet_result_free(res);
+	return r;
+}
+
+/* ---- a description rebuilt from a record (reapply) ------------------------ */
+
+static int each_string(struct cnet_attach *att, const cJSON *o, const char *key,
+		       int (*set)(struct cnet_attach *, const char *))
+{
+	const cJSON *v;
+	int r;
+
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(o, key))
+	{
+		if (!cJSON_IsString(v))
+			return cnet_errc(att->ctx, CNET_ERR_STORE, -EBADMSG, "record: '%s' holds a non-string",
+					 key);
+		r = set(att, v->valuestring);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+struct cnet_attach *cnet_attach_from_record(struct cnet_ctx *ctx, const cJSON *rec)
+{
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(rec, "options");
+	const cJSON *link = cJSON_GetObjectItemCaseSensitive(rec, "link");
+	int kind = cnet_kind_from_string(cnet_json_str(rec, "kind"));
+	struct cnet_attach *att = NULL;
+	long long mtu;
+	int r;
+
+	if (kind < 0 || !cJSON_IsObject(o)) {
+		cnet_errc(ctx, CNET_ERR_STORE, -EBADMSG, "record %s is malformed", cnet_json_str(rec, "id"));
+		return NULL;
+	}
+	r = cnet_attach_new(ctx, cnet_json_str(rec, "target"), kind, &att);
+	if (r == 0)
+		r = cnet_attach_set_ifname(att, cnet_json_str(rec, "ifname"));
+	if (r == 0)
+		r = each_string(att, o, "ip", cnet_attach_add_ip);
+	if (r == 0)
+		r = each_string(att, o, "gw", cnet_attach_add_gateway);
+	if (r == 0)
+		r = each_string(att, o, "route", cnet_attach_add_route);
+	mtu = cnet_json_int(o, "mtu", 68, 65535, 0);
+	if (r == 0 && mtu)
+		r = cnet_attach_set_mtu(att, (unsigned int)mtu);
+	if (r == 0 && *cnet_json_str(o, "mac"))
+		r = cnet_attach_set_mac(att, cnet_json_str(o, "mac"));
+	if (r == 0 && kind == CNET_KIND_MACVLAN) {
+		r = cnet_attach_set_parent(att, cnet_json_str(o, "parent"));
+		if (r == 0)
+			r = cnet_attach_set_macvlan_mode(att, cnet_json_str(o, "mode"));
+	}
+	if (r == 0 && kind == CNET_KIND_HOST_DEVICE) {
+		r = cnet_attach_set_device(att, cnet_json_str(o, "dev"));
+		/* It was moved once, knowingly: what it carried then went with
+		 * it and came back; what it carries now is the host's again. */
+	}
+	if (r == 0 && kind == CNET_KIND_VETH) {
+		const cJSON *host = cJSON_GetObjectItemCaseSensitive(rec, "host");
+		r = cnet_attach_set_bridge(att, cnet_json_str(o, "bridge"),
+					   cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(host, "created_bridge")));
+		if (r == 0 && *cnet_json_str(o, "host_ifname"))
+			r = cnet_attach_set_host_ifname(att, cnet_json_str(o, "host_ifname"));
+	}
+	if (r < 0) {
+		cnet_attach_free(att);
+		return NULL;
+	}
+	att->has_mac_hint = cnet_parse_mac(cnet_json_str(link, "mac"), att->mac_hint) == 0;
+	return att;
 }

@@ -26,6 +26,9 @@ struct cnet_attach {
 	char bridge[IFNAMSIZ]; /* veth */
 	bool create_bridge;
 	char host_ifname[IFNAMSIZ];
+	/* reapply: the MAC the interface had, kept without being an option */
+	unsigned char mac_hint[6];
+	bool has_mac_hint;
 };
 
 /* One attach in progress: what it found, and what it has done so far. */
@@ -34,7 +37,7 @@ struct run {
 	struct cnet_attach *att;
 	struct cnet_result *res;
 	struct cnet_target t;
-	struct cnet_store st;
+	struct cnet_store *st; /* opened (locked) by the caller */
 	struct cnet_nl *hnl, *tnl; /* host, target */
 	char id[9], tmp_name[IFNAMSIZ], alias[16], host_name[IFNAMSIZ];
 	struct cnet_linkinfo parent; /* macvlan parent or veth bridge */
@@ -60,7 +63,19 @@ int cnet_route_from_json(const struct cJSON *s, struct nlmsghdr **out);
 void cnet_routes_from_json(const struct cJSON *a, struct cnet_routes *rs);
 bool cnet_record_in_netns(const struct cJSON *rec, const struct cnet_target *t);
 
+/* attach.c: attach with the store already open and locked; the record
+ * goes into st (saved), what was done into res. */
+int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cnet_store *st,
+		       struct cnet_result *res);
+/* A description rebuilt from a record (reapply), or NULL with an error. */
+struct cnet_attach *cnet_attach_from_record(struct cnet_ctx *ctx, const struct cJSON *rec);
+
 /* detach.c */
+/* Undo what rec says attach did (tnl: the namespace if it is the record's
+ * and alive, else NULL). The record stays in st. */
+int cnet_record_undo(struct cnet_ctx *ctx, struct cnet_result *res, struct cnet_store *st,
+		     struct cnet_target *t, struct cnet_nl *hnl, struct cnet_nl *tnl,
+		     struct cJSON *rec);
 int cnet_link_del_by_name(struct cnet_nl *nl, const char *name);
 /* Give a moved device back to the host under its original name, MTU, MAC,
  * admin state and addresses. from: the namespace it is in now, or NULL when

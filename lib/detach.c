@@ -298,6 +298,16 @@ static void restore_routes(struct ctx_detach *d, const cJSON *rec)
 	cnet_routes_free(&saved);
 }
 
+static int undo(struct ctx_detach *d, cJSON *rec);
+
+int cnet_record_undo(struct cnet_ctx *ctx, struct cnet_result *res, struct cnet_store *st,
+		     struct cnet_target *t, struct cnet_nl *hnl, struct cnet_nl *tnl, cJSON *rec)
+{
+	struct ctx_detach d = {.ctx = ctx, .res = res, .st = st, .t = t, .hnl = hnl, .tnl = tnl};
+
+	return undo(&d, rec);
+}
+
 static int undo(struct ctx_detach *d, cJSON *rec)
 {
 	const char *kind = cnet_json_str(rec, "kind");

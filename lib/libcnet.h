@@ -143,6 +143,25 @@ enum cnet_detach_flags {
 int cnet_detach(struct cnet_ctx *ctx, const char *target, const char *ifname,
 		unsigned int flags, struct cnet_result **res);
 
+/* ---- reapply ------------------------------------------------------------ */
+
+enum cnet_reapply_flags {
+	CNET_REAPPLY_DRY_RUN = 1u << 0, /* look and report, change nothing */
+};
+/*
+ * Bring every recorded attachment (or those of the named targets, as they
+ * were named at attach time) back to what was asked: after a container
+ * restart (new namespace), when the interface has gone, or when it has
+ * drifted (MTU, MAC, addresses, routes, default route). A target that is not
+ * running is reported and skipped, not a failure. Each record in the result
+ * carries "status": ok, stopped, missing, drifted (dry run), repaired or
+ * failed, and "reason". Returns how many records could not be brought back
+ * (0: everything converged), or a negative errno. Another reapply already
+ * running: returns 0 at once, with nothing done.
+ */
+int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, size_t n_targets,
+		 unsigned int flags, struct cnet_result **res);
+
 /* ---- results ----------------------------------------------------------- */
 
 bool cnet_result_changed(const struct cnet_result *res);

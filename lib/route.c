@@ -93,6 +93,7 @@ static void from_nl(struct nl_addr *a, struct cnet_ip *ip)
 
 struct route_walk {
 	int family, ifindex, max, n;
+	bool all;
 	struct cnet_rt *out;
 };
 
@@ -108,7 +109,7 @@ static int collect_default(struct nl_object *obj, void *arg)
 	    rtnl_route_get_family(route) != w->family)
 		return 0;
 	a = rtnl_route_get_dst(route);
-	if (a && nl_addr_get_prefixlen(a) != 0)
+	if (!w->all && a && nl_addr_get_prefixlen(a) != 0)
 		return 0;
 	if (w->n >= w->max)
 		return 0;
@@ -116,6 +117,8 @@ static int collect_default(struct nl_object *obj, void *arg)
 	memset(rt, 0, sizeof(*rt));
 	rt->family = w->family;
 	rt->dst.family = w->family;
+	if (a && nl_addr_get_len(a) <= sizeof(rt->dst.a))
+		from_nl(a, &rt->dst);
 	rt->metric = rtnl_route_get_priority(route);
 	rt->protocol = rtnl_route_get_protocol(route);
 	rt->scope = rtnl_route_get_scope(route);
@@ -143,9 +146,10 @@ static struct nl_msg *route_dump(int family)
 	return msg;
 }
 
-int cnet_route_defaults(struct cnet_nl *nl, int family, struct cnet_rt *out, int max)
+int cnet_route_list(struct cnet_nl *nl, int family, bool defaults_only, struct cnet_rt *out,
+		    int max)
 {
-	struct route_walk w = {.family = family, .max = max, .out = out};
+	struct route_walk w = {.family = family, .max = max, .out = out, .all = !defaults_only};
 	struct nl_msg *msg = route_dump(family);
 	int r;
 
@@ -153,6 +157,11 @@ int cnet_route_defaults(struct cnet_nl *nl, int family, struct cnet_rt *out, int
 		return cnet_err(cnet_nl_ctx(nl), -ENOMEM, "out of memory");
 	r = cnet_nl_query(nl, msg, collect_default, &w, "list routes");
 	return r < 0 ? r : w.n;
+}
+
+int cnet_route_defaults(struct cnet_nl *nl, int family, struct cnet_rt *out, int max)
+{
+	return cnet_route_list(nl, family, true, out, max);
 }
 
 /* ---- routes kept whole: saved as the kernel sent them, replayed later ----

@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cnet_reapply(): bring every record back to what was asked. A record is
+ * "ok" when its interface is where it was put, with the recorded name, mark,
+ * MTU and MAC and every asked address, route and default route; "stopped"
+ * when its target is not running; otherwise it is repaired by undoing what
+ * is left of it (detach's undo) and attaching anew from the record, under
+ * one store lock. Safe to run from cron: an overlapping reapply returns at
+ * once.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "attach.h"
+
+struct addr_want {
+	const struct cnet_ip *ip;
+	bool found;
+};
+
+static int addr_present(int ifindex, const struct cnet_ip *ip, unsigned int flags, void *arg)
+{
+	struct addr_want *w = arg;
+
+	(void)ifindex;
+	(void)flags;
+	if (ip->family == w->ip->family && ip->plen == w->ip->plen && !memcmp(ip->a, w->ip->a, 16))
+		w->found = true;
+	return 0;
+}
+
+static bool route_present(const struct cnet_rt *rts, int n, const struct cnet_route *want, int oif)
+{
+	for (int i = 0; i < n; i++) {
+		const struct cnet_rt *rt = &rts[i];
+		if (rt->oif != oif || rt->dst.plen != want->dst.plen ||
+		    memcmp(rt->dst.a, want->dst.a, 16) || rt->has_gw != want->has_via)
+			continue;
+		if (!want->has_via || !memcmp(rt->gw.a, want->via.a, 16))
+			return true;
+	}
+	return false;
+}
+
+/* Does the live interface match the record? If not, say why in reason. */
+static int check(struct cnet_ctx *ctx, struct cnet_nl *tnl, const cJSON *rec, char *reason,
+		 size_t len)
+{
+	const cJSON *link = cJSON_GetObjectItemCaseSensitive(rec, "link");
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(rec, "options"), *v;
+	int ifindex = (int)cnet_json_int(link, "ifindex", 1, INT32_MAX, 0);
+	struct cnet_rt rts[64];
+	struct cnet_linkinfo li;
+	unsigned char mac[6];
+	char alias[32];
+	int n, r;
+
+	r = cnet_link_get(tnl, ifindex, NULL, &li);
+	snprintf(alias, sizeof(alias), "cnet:%s", cnet_json_str(rec, "id"));
+	if (r == -ENODEV || (r == 0 && (strcmp(li.name, cnet_json_str(rec, "ifname")) ||
+					(strcmp(cnet_json_str(rec, "kind"), "host-device") &&
+					 strcmp(li.alias, alias))))) {
+		snprintf(reason, len, "interface missing");
+		return 1;
+	}
+	if (r < 0)
+		return r;
+	if (li.mtu != (unsigned int)cnet_json_int(link, "mtu", 0, 65535, 0)) {
+		snprintf(reason, len, "MTU is %u, not %lld", li.mtu, cnet_json_int(link, "mtu", 0, 65535, 0));
+		return 2;
+	}
+	if (cnet_parse_mac(cnet_json_str(link, "mac"), mac) == 0 && memcmp(mac, li.mac, 6)) {
+		snprintf(reason, len, "MAC address changed");
+		return 2;
+	}
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(o, "ip"))
+	{
+		struct cnet_ip ip;
+		struct addr_want w = {.ip = &ip};
+		if (!cJSON_IsString(v) || cnet_parse_ip(v->valuestring, true, &ip) < 0)
+			continue;
+		r = cnet_addr_each(tnl, li.ifindex, addr_present, &w);
+		if (r < 0)
+			return r;
+		if (!w.found) {
+			snprintf(reason, len, "address %s missing", v->valuestring);
+			return 2;
+		}
+	}
+	for (int family = AF_INET; family <= AF_INET6; family += AF_INET6 - AF_INET) {
+		n = cnet_route_list(tnl, family, false, rts, (int)ARRAY_SIZE(rts));
+		if (n < 0)
+			return n;
+		cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(o, "route"))
+		{
+			struct cnet_route want;
+			if (!cJSON_IsString(v) || cnet_parse_route(v->valuestring, &want) < 0 ||
+			    want.dst.family != family)
+				continue;
+			if (!route_present(rts, n, &want, li.ifindex)) {
+				snprintf(reason, len, "route %s missing", v->valuestring);
+				return 2;
+			}
+		}
+		cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(o, "gw"))
+		{
+			struct cnet_route want = {.has_via = true};
+			if (!cJSON_IsString(v) || cnet_parse_ip(v->valuestring, false, &want.via) < 0 ||
+			    want.via.family != family)
+				continue;
+			want.dst.family = family;
+			if (!route_present(rts, n, &want, li.ifindex)) {
+				snprintf(reason, len, "default route via %s missing", v->valuestring);
+				return 2;
+			}
+		}
+	}
+	(void)ctx;
+	return 0;
+}
+
+static void report(struct cnet_result *res, cJSON *rec, const char *status, const char *reason)
+{
+	cJSON *copy = cJSON_Duplicate(rec, true);
+
+	cnet_result_add_action(res, "%s: %s %s in %s%s%s", status, cnet_json_str(rec, "kind"),
+			       cnet_json_str(rec, "ifname"), cnet_json_str(rec, "target"),
+			       *reason ? ": " : "", reason);
+	if (!copy)
+		return;
+	cJSON_AddStringToObject(copy, "status", status);
+	cJSON_AddStringToObject(copy, "reason", reason);
+	cnet_result_add_record(res, copy);
+	cJSON_Delete(copy);
+}
+
+/* Undo what is left of rec and attach anew from it; on failure the old
+ * record goes back into the store, so that the next reapply tries again. */
+static int repair(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *hnl,
+		  struct cnet_target *t, struct cnet_nl *tnl, cJSON *rec, struct cnet_result *res)
+{
+	struct cnet_result *sub = NULL;
+	struct cnet_attach *att;
+	cJSON *old;
+	int r;
+
+	att = cnet_attach_from_record(ctx, rec);
+	if (!att)
+		return -EBADMSG;
+	r = cnet_record_undo(ctx, res, st, t, hnl, cnet_record_in_netns(rec, t) ? tnl : NULL, rec);
+	if (r < 0)
+		goto out;
+	old = cJSON_DetachItemViaPointer(st->records, rec);
+	r = cnet_result_new(ctx, &sub);
+	if (r == 0)
+		r = cnet_attach_locked(ctx, att, st, sub);
+	if (r < 0) {
+		cJSON_AddItemToArray(st->records, old);
+		cnet_store_save(ctx, st);
+	} else {
+		cJSON_Delete(old);
+	}
+out:
+	for (size_t i = 0; sub && i < sub->n_warnings; i++)
+		cnet_result_add_warning(res, "%s", sub->warnings[i]);
+	cnet_result_free(sub);
+	cnet_attach_free(att);
+	return r;
+}
+
+static bool wanted(const cJSON *rec, const char *const *targets, size_t n)
+{
+	if (!n)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(cnet_json_str(rec, "target"), targets[i]))
+			return true;
+	return false;
+}
+
+/* Cron may start a reapply while the last one still runs: the second one
+ * has nothing to add and leaves at once. */
+static int reapply_lock(struct cnet_ctx *ctx, int *fd)
+{
+	char path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s.reapply", ctx->state_path) >= sizeof(path))
+		return cnet_errc(ctx, CNET_ERR_STORE, -ENAMETOOLONG, "state store path too long");
+	*fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return errno == ENOENT ? 0 : cnet_errc(ctx, CNET_ERR_STORE, -errno, "%s: %s", path,
+							 strerror(errno));
+	if (flock(*fd, LOCK_EX | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK ? 1 : cnet_err(ctx, -errno, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, size_t n_targets,
+			     unsigned int flags, struct cnet_result **out)
+{
+	struct cnet_store st = {.lock_fd = -1};
+	struct cnet_result *res = NULL;
+	struct cnet_nl *hnl = NULL;
+	bool dry = flags & CNET_REAPPLY_DRY_RUN;
+	char (*ids)[9] = NULL;
+	int r, n = 0, failed = 0, lock_fd = -1;
+
+	cnet_clear_err(ctx);
+	if (flags & ~CNET_REAPPLY_DRY_RUN)
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "unknown reapply flags %#x", flags);
+	r = cnet_result_new(ctx, &res);
+	if (r < 0)
+		return r;
+	if (!dry) {
+		r = reapply_lock(ctx, &lock_fd);
+		if (r > 0) {
+			r = 0; /* quietly: cron overlap is normal */
+			goto done;
+		}
+		if (r < 0)
+			goto out;
+	}
+	r = cnet_store_open(ctx, &st, dry);
+	if (r < 0)
+		goto out;
+	r = cnet_nl_open(ctx, -1, &hnl);
+	if (r < 0)
+		goto out;
+
+	/* Repairs replace records in the list: walk a copy of their ids. */
+	ids = calloc((size_t)cJSON_GetArraySize(st.records) + 1, sizeof(*ids));
+	if (!ids) {
+		r = cnet_err(ctx, -ENOMEM, "out of memory");
+		goto out;
+	}
+	{
+		const cJSON *rec;
+		cJSON_ArrayForEach(rec, st.records)
+		{
+			snprintf(ids[n++], 9, "%s", cnet_json_str(rec, "id"));
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		struct cnet_target t = {.fd = -1};
+		struct cnet_nl *tnl = NULL;
+		char reason[1100] = "";
+		cJSON *rec = NULL, *it;
+		int c;
+
+		cJSON_ArrayForEach(it, st.records)
+		{
+			if (!strcmp(cnet_json_str(it, "id"), ids[i]))
+				rec = it;
+		}
+		if (!rec || !wanted(rec, targets, n_targets))
+			continue;
+		c = cnet_target_resolve(ctx, cnet_json_str(rec, "target"), &t);
+		if (c < 0 && ctx->errclass == CNET_ERR_TARGET) {
+			cnet_clear_err(ctx);
+			report(res, rec, "stopped", "target not running");
+			goto next;
+		}
+		if (c == 0)
+			c = cnet_nl_open(ctx, t.fd, &tnl);
+		if (c == 0) {
+			t.cookie = cnet_nl_netns_cookie(tnl);
+			if (!cnet_record_in_netns(rec, &t)) {
+				snprintf(reason, sizeof(reason), "container restarted");
+				c = 1;
+			} else {
+				c = check(ctx, tnl, rec, reason, sizeof(reason));
+			}
+		}
+		if (c == 0) {
+			report(res, rec, "ok", "");
+		} else if (c > 0 && dry) {
+			report(res, rec, c == 2 ? "drifted" : "missing", reason);
+			res->changed = true;
+		} else if (c > 0 && (c = repair(ctx, &st, hnl, &t, tnl, rec, res)) == 0) {
+			/* The old record is gone; the new one is the store's last. */
+			report(res, cJSON_GetArrayItem(st.records, cJSON_GetArraySize(st.records) - 1),
+			       "repaired", reason);
+			res->changed = true;
+		}
+		if (c < 0) {
+			snprintf(reason, sizeof(reason), "%s", *ctx->errmsg ? ctx->errmsg : strerror(-c));
+			cnet_clear_err(ctx);
+			report(res, rec, "failed", reason);
+			failed++;
+		}
+next:
+		cnet_nl_close(tnl);
+		cnet_target_close(&t);
+	}
+done:
+	r = failed;
+	if (out) {
+		*out = res;
+		res = NULL;
+	}
+out:
+	free(ids);
+	cnet_nl_close(hnl);
+	cnet_store_close(&st);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	cnet_result_free(res);
+	return r;
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env bats
+# bats file_tags=netns
+# reapply brings recorded attachments back; ls reports their live state.
+# Outcomes are read from the kernel; the store is read only for record ids.
+
+load test_helper
+
+setup() { setup_host; }
+teardown() { teardown_host; }
+
+# What a container looks like from the inside, for before/after comparisons.
+inside() { # NS
+	link_json "$1" eth1 | jq -r '"\(.linkinfo.info_kind) \(.mtu) \(.address)"'
+	addrs_of "$1" eth1
+	ip -n "$1" -j route show | jq -r '.[] | "\(.dst) \(.gateway // "-") \(.dev)"' | sort
+}
+
+@test "after a container restart reapply restores the identical setup, and a second reapply changes nothing" {
+	cnet attach "netns:$CNS" macvlan --parent up0 --ip 10.82.0.2/24 --ip fd82::2/64 --no-dad \
+		--gw 10.82.0.1 --route 10.83.0.0/16@10.82.0.9 --mtu 1400
+	before=$(inside "$CNS")
+	ip netns del "$CNS"
+	ip netns add "$CNS"
+	run -0 cnet reapply
+	assert_output --partial "repaired: macvlan eth1 in netns:$CNS: container restarted"
+	[ "$(inside "$CNS")" = "$before" ]
+	run -0 cnet reapply --json
+	[ "$(jq -r .changed <<<"$output")" = false ]
+	[ "$(jq -r '.records[0].status' <<<"$output")" = ok ]
+	[ "$(inside "$CNS")" = "$before" ]
+}
+
+@test "reapply repairs drift: an MTU changed and an address deleted by hand" {
+	cnet attach "$CNS" macvlan --parent up0 --ip 10.84.0.2/24 --gw 10.84.0.1
+	before=$(inside "$CNS")
+	ip -n "$CNS" link set eth1 mtu 1300
+	run -0 cnet reapply
+	assert_output --partial "MTU is 1300, not 1500"
+	[ "$(inside "$CNS")" = "$before" ]
+	ip -n "$CNS" addr del 10.84.0.2/24 dev eth1
+	run -0 cnet reapply
+	assert_output --partial "address 10.84.0.2/24 missing"
+	[ "$(inside "$CNS")" = "$before" ]
+}
+
+@test "reapply restores a veth on its bridge after the namespace was re-created" {
+	cnet attach "$CNS" veth --bridge br7 --create-bridge --ip 10.85.0.2/24
+	ip netns del "$CNS"
+	wait_link_gone "$HOSTNS" "$(jq -r '.records[0].host.ifname' "$CNET_STATE")"
+	ip netns add "$CNS"
+	run -0 cnet reapply
+	[ "$(link_json "$CNS" eth1 | jq -r .linkinfo.info_kind)" = veth ]
+	[ "$(hostip -j link show master br7 | jq length)" = 1 ]
+	run -0 addrs_of "$CNS" eth1
+	assert_output 10.85.0.2/24
+}
+
+@test "reapply repairs a moved device that drifted, keeping it in the container" {
+	hostip link add hd7 mtu 1400 type veth peer name hd7p
+	hostip link set hd7p up
+	cnet attach "$CNS" host-device --dev hd7 --ifname lan0 --ip 10.86.0.2/24
+	ip -n "$CNS" addr flush dev lan0
+	run -0 cnet reapply
+	assert_output --partial "address 10.86.0.2/24 missing"
+	run -0 addrs_of "$CNS" lan0
+	assert_output 10.86.0.2/24
+	run -1 hostip link show hd7
+	# and detach still gives it back as it was
+	run -0 cnet detach "$CNS"
+	[ "$(link_json "$HOSTNS" hd7 | jq .mtu)" = 1400 ]
+}
+
+@test "a stopped container is reported and skipped, not a failure" {
+	cnet attach "$CNS" macvlan --parent up0
+	ip netns del "$CNS"
+	run -0 cnet reapply --json
+	[ "$(jq -r '.records[0].status' <<<"$output")" = stopped ]
+	[ "$(jq -r .ok <<<"$output")" = true ]
+	[ "$(jq '.records | length' "$CNET_STATE")" = 1 ]
+}
+
+@test "a record that cannot be brought back fails reapply with exit 7, naming it, and is kept" {
+	cnet attach "$CNS" macvlan --parent up0 --ip 10.87.0.2/24
+	ip netns del "$CNS"
+	ip netns add "$CNS"
+	hostip link set up0 down
+	run -7 --separate-stderr cnet reapply
+	assert_output --partial "failed: macvlan eth1 in $CNS"
+	[[ "$stderr" == *"1 record could not be brought back"* ]]
+	[ "$(jq '.records | length' "$CNET_STATE")" = 1 ]
+	hostip link set up0 up
+	run -0 cnet reapply
+	[ "$(link_json "$CNS" eth1 | jq -r .linkinfo.info_kind)" = macvlan ]
+}
+
+@test "reapply TARGET touches only that target's records" {
+	cnet attach "$CNS" macvlan --parent up0 --ip 10.88.0.2/24
+	cnet attach "$CNS2" macvlan --parent up0 --ip 10.88.0.3/24
+	ip -n "$CNS" link set eth1 mtu 1280
+	ip -n "$CNS2" link set eth1 mtu 1280
+	run -0 cnet reapply "$CNS2"
+	[ "$(link_json "$CNS2" eth1 | jq .mtu)" = 1500 ]
+	[ "$(link_json "$CNS" eth1 | jq .mtu)" = 1280 ]
+}
+
+@test "ls and reapply --dry-run report drift without changing anything" {
+	cnet attach "$CNS" macvlan --parent up0 --ip 10.89.0.2/24
+	ip -n "$CNS" link set eth1 mtu 1280
+	before=$(ns_state "$CNS"; cat "$CNET_STATE")
+	run -0 cnet ls
+	assert_line --regexp "^[0-9a-f]{8} +$CNS +macvlan +eth1 +drifted \\(MTU is 1280, not 1500\\)$"
+	run -0 cnet reapply --dry-run
+	assert_output --partial "would repair: drifted: macvlan eth1 in $CNS"
+	[ "$(ns_state "$CNS"; cat "$CNET_STATE")" = "$before" ]
+}
+
+@test "a reapply that finds another one running leaves at once, quietly" {
+	cnet attach "$CNS" macvlan --parent up0
+	ip -n "$CNS" link set eth1 mtu 1280
+	exec {fd}>"$CNET_STATE.reapply"
+	flock "$fd"
+	run -0 cnet reapply
+	assert_output ""
+	exec {fd}>&-
+	[ "$(link_json "$CNS" eth1 | jq .mtu)" = 1280 ]
+}
