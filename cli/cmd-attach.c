@@ -88,6 +88,8 @@ int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv)
 		flags |= CNET_ATTACH_NO_DAD;
 	if (cli_has(cmd, &a, "force"))
 		flags |= CNET_ATTACH_FORCE;
+	if (cli_has(cmd, &a, "replace"))
+		flags |= CNET_ATTACH_REPLACE;
 	r = cnet_attach_set_flags(att, flags);
 	if (r < 0)
 		goto fail;

@@ -9,6 +9,7 @@
 	{"json", NULL, false, 0, "print one JSON object on stdout"},                    \
 	{"dry-run", NULL, false, 0, "change nothing; say what would be done"},          \
 	{"state", "PATH", false, 0, "state store (default /var/lib/cnet/state.json)"}, \
+	{"wait", "SEC", false, 0, "wait this long for the store's lock (default 30)"},  \
 	{"help", NULL, false, 0, "show this help"}
 
 static const struct cli_opt attach_opts[] = {
@@ -26,6 +27,7 @@ static const struct cli_opt attach_opts[] = {
 	{"bridge", "BR", false, K_VETH, "veth: Linux bridge for the host end"},
 	{"create-bridge", NULL, false, K_VETH, "veth: create the bridge if it does not exist"},
 	{"host-ifname", "NAME", false, K_VETH, "veth: name of the host end (default vethID)"},
+	{"replace", NULL, false, 0, "replace an attachment of that name made with other settings"},
 	COMMON_OPTS,
 	{0},
 };
@@ -44,6 +46,7 @@ static const struct cli_opt reapply_opts[] = {
 static const struct cli_opt ls_opts[] = {
 	{"json", NULL, false, 0, "print one JSON object on stdout"},
 	{"state", "PATH", false, 0, "state store (default /var/lib/cnet/state.json)"},
+	{"wait", "SEC", false, 0, "wait this long for the store's lock (default 30)"},
 	{"help", NULL, false, 0, "show this help"},
 	{0},
 };

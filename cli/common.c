@@ -258,6 +258,9 @@ int cli_partial(struct cnet_result *res, const char *msg)
 int cli_ctx(const struct cli_cmd *cmd, const struct cli_args *a, struct cnet_ctx **ctx)
 {
 	const char *state = cli_get(cmd, a, "state");
+	const char *wait = cli_get(cmd, a, "wait");
+	unsigned long secs;
+	char *end;
 	int r;
 
 	r = cnet_ctx_new(ctx);
@@ -269,5 +272,14 @@ int cli_ctx(const struct cli_cmd *cmd, const struct cli_args *a, struct cnet_ctx
 		cnet_ctx_set_log_fn(*ctx, debug_log, NULL);
 	if (state && (r = cnet_ctx_set_state_path(*ctx, state)) < 0)
 		return cli_fail(*ctx, r);
+	if (wait) {
+		secs = strtoul(wait, &end, 10);
+		if (!*wait || *wait == '-' || *wait == '+' || *end || secs > 86400) {
+			cnet_ctx_free(*ctx);
+			*ctx = NULL;
+			return cli_usage_error("invalid --wait '%s' (whole seconds, 0-86400)", wait);
+		}
+		cnet_ctx_set_lock_timeout(*ctx, (unsigned int)secs * 1000);
+	}
 	return 0;
 }

@@ -21,7 +21,7 @@ _cnet()
 {
     local cur line words cword i w n=0 kind='' ddash='' opt='' pre='' opts brk=''
     local valopts=' --ifname --ip --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state '
-    local common='--json --dry-run --state --help'
+    local common='--json --dry-run --state --wait --help'
 
     # Words up to the cursor, not split at '=' or ':' as COMP_WORDS is.
     if [[ -n ${COMP_LINE-} ]]; then
@@ -95,9 +95,9 @@ _cnet()
         elif [[ ${words[1]} == reapply ]]; then
             opts=$common
         elif [[ ${words[1]} == ls ]]; then
-            opts='--json --state --help'
+            opts='--json --state --wait --help'
         else
-            opts="--ifname --ip --gw --route --mtu --mac --no-dad $common"
+            opts="--ifname --ip --gw --route --mtu --mac --no-dad --replace $common"
             case $kind in
             macvlan) opts+=' --parent --mode' ;;
             host-device) opts+=' --dev --force' ;;

@@ -5,8 +5,9 @@
 #           macvlan: --parent --mode; host-device: --dev --force;
 #           veth: --bridge --create-bridge --host-ifname
 #   detach: --ifname
-#   attach, detach, reapply: --json --dry-run --state --help
-#   ls: --json --state --help
+#   attach: --replace
+#   attach, detach, reapply: --json --dry-run --state --wait --help
+#   ls: --json --state --wait --help
 
 # The subcommand, then the positional arguments before the cursor, one a line.
 function __cnet_args
@@ -88,6 +89,7 @@ complete -c cnet -n $at -l route -x -d 'add a route (DEST/PLEN[@VIA])'
 complete -c cnet -n $at -l mtu -x -d 'MTU of the interface'
 complete -c cnet -n $at -l mac -x -d 'MAC address of the interface'
 complete -c cnet -n $at -l no-dad -d 'IPv6 addresses usable at once, without DAD'
+complete -c cnet -n $at -l replace -d 'replace an attachment of that name made with other settings'
 complete -c cnet -n '__cnet_kind macvlan' -l parent -x -a '(__cnet_names /sys/class/net)' -d 'host interface to sit on'
 complete -c cnet -n '__cnet_kind macvlan' -l mode -x -a 'bridge private vepa passthru' -d 'macvlan mode'
 complete -c cnet -n '__cnet_kind host-device' -l dev -x -a '(__cnet_names /sys/class/net)' -d 'host interface to move in'
@@ -105,4 +107,5 @@ set -l all "$ad; or __fish_seen_subcommand_from ls"
 complete -c cnet -n $all -l json -d 'print one JSON object on stdout'
 complete -c cnet -n $ad -l dry-run -d 'change nothing; say what would be done'
 complete -c cnet -n $all -l state -r -F -d 'state store (default /var/lib/cnet/state.json)'
+complete -c cnet -n $all -l wait -x -d "seconds to wait for the store's lock (default 30)"
 complete -c cnet -n $all -l help -d 'show help'

@@ -239,7 +239,7 @@ CNET_EXPORT int cnet_attach_set_host_ifname(struct cnet_attach *att, const char 
 CNET_EXPORT int cnet_attach_set_flags(struct cnet_attach *att, unsigned int flags)
 {
 	cnet_clear_err(att->ctx);
-	if (flags & ~(CNET_ATTACH_DRY_RUN | CNET_ATTACH_NO_DAD | CNET_ATTACH_FORCE))
+	if (flags & ~(CNET_ATTACH_DRY_RUN | CNET_ATTACH_NO_DAD | CNET_ATTACH_FORCE | CNET_ATTACH_REPLACE))
 		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, "unknown attach flags %#x", flags);
 	if ((flags & CNET_ATTACH_FORCE) && att->kind != CNET_KIND_HOST_DEVICE)
 		return need_kind(att, CNET_KIND_HOST_DEVICE, "--force");
@@ -916,6 +916,58 @@ static bool record_live(struct run *run, const cJSON *rec)
 	return !strcmp(li.alias, alias);
 }
 
+/* --replace: undo the attachment that holds the name, attach as asked; if
+ * that fails, put the old one back as it was recorded (best effort). */
+static int replace(struct run *run, cJSON *existing, cJSON *options)
+{
+	struct cnet_ctx *ctx = run->ctx;
+	struct cnet_attach *old_att = cnet_attach_from_record(ctx, existing);
+	unsigned int flags = run->att->flags;
+	cJSON *old;
+	int r;
+
+	cJSON_Delete(options); /* the new attach builds its own */
+	if (!old_att)
+		return -EBADMSG;
+	cnet_result_add_action(run->res, "replace %s %s in %s", cnet_json_str(existing, "kind"),
+			       run->att->ifname, run->att->target);
+	if (flags & CNET_ATTACH_DRY_RUN) {
+		run->res->changed = true;
+		cnet_attach_free(old_att);
+		return 0;
+	}
+	r = cnet_record_undo(ctx, run->res, run->st, &run->t, run->hnl, run->tnl, existing);
+	if (r < 0)
+		goto out;
+	old = cJSON_DetachItemViaPointer(run->st->records, existing);
+	r = cnet_store_save(ctx, run->st);
+	if (r == 0) {
+		run->att->flags &= ~CNET_ATTACH_REPLACE;
+		r = cnet_attach_locked(ctx, run->att, run->st, run->res);
+		run->att->flags = flags;
+	}
+	if (r < 0) {
+		struct cnet_result *sub;
+		char msg[sizeof(ctx->errmsg)];
+		int errclass = ctx->errclass;
+
+		memcpy(msg, ctx->errmsg, sizeof(msg));
+		cnet_clear_err(ctx);
+		if (cnet_result_new(ctx, &sub) == 0) {
+			if (cnet_attach_locked(ctx, old_att, run->st, sub) < 0)
+				cnet_result_add_warning(run->res, "the previous attachment could not be restored: %s",
+							ctx->errmsg);
+			cnet_result_free(sub);
+		}
+		cnet_clear_err(ctx);
+		cnet_errc(ctx, errclass, r, "%s", msg);
+	}
+	cJSON_Delete(old);
+out:
+	cnet_attach_free(old_att);
+	return r;
+}
+
 int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cnet_store *st,
 		       struct cnet_result *res)
 {
@@ -947,8 +999,13 @@ int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cne
 		if (!cJSON_Compare(cJSON_GetObjectItemCaseSensitive(existing, "options"), options,
 				   true) ||
 		    strcmp(cnet_json_str(existing, "kind"), cnet_kind_to_string(att->kind))) {
+			if (att->flags & CNET_ATTACH_REPLACE) {
+				r = replace(&run, existing, options);
+				options = NULL;
+				goto out;
+			}
 			r = cnet_errc(ctx, CNET_ERR_BUSY, -EEXIST,
-				      "%s in %s is already attached with other settings (detach it first)",
+				      "%s in %s is already attached with other settings (detach it first, or --replace)",
 				      att->ifname, att->target);
 			goto out;
 		}

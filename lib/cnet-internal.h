@@ -31,6 +31,7 @@ struct cnet_ctx {
 	cnet_log_fn log_fn;
 	void *log_data;
 	int self_ns_fd; /* the namespace cnet was called in: "the host" */
+	unsigned int lock_timeout_ms;
 	unsigned long nl_requests;
 #ifdef CNET_FAULT_INJECTION
 	unsigned long fault_nl; /* fail the N-th netlink request (1-based) */

@@ -23,6 +23,7 @@ CNET_EXPORT int cnet_ctx_new(struct cnet_ctx **out)
 	if (!ctx)
 		return -ENOMEM;
 	ctx->self_ns_fd = -1;
+	ctx->lock_timeout_ms = 30000;
 	p = getenv("CNET_STATE");
 	ctx->state_path = strdup(p && *p ? p : DEFAULT_STATE_PATH);
 	if (!ctx->state_path) {
@@ -80,6 +81,12 @@ CNET_EXPORT int cnet_ctx_set_state_path(struct cnet_ctx *ctx, const char *path)
 CNET_EXPORT const char *cnet_ctx_get_state_path(const struct cnet_ctx *ctx)
 {
 	return ctx->state_path;
+}
+
+CNET_EXPORT int cnet_ctx_set_lock_timeout(struct cnet_ctx *ctx, unsigned int ms)
+{
+	ctx->lock_timeout_ms = ms;
+	return 0;
 }
 
 CNET_EXPORT void cnet_ctx_set_log_fn(struct cnet_ctx *ctx, cnet_log_fn fn, void *userdata)

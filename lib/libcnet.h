@@ -57,6 +57,10 @@ int cnet_ctx_errclass(const struct cnet_ctx *ctx);
 int cnet_ctx_set_state_path(struct cnet_ctx *ctx, const char *path);
 const char *cnet_ctx_get_state_path(const struct cnet_ctx *ctx);
 
+/* How long to wait for the state store's lock before failing with -EBUSY
+ * (CNET_ERR_BUSY). Default 30000 ms; 0 fails at once. */
+int cnet_ctx_set_lock_timeout(struct cnet_ctx *ctx, unsigned int ms);
+
 /* Optional debug log: fn is called with one line, no trailing newline. */
 typedef void (*cnet_log_fn)(void *userdata, const char *line);
 void cnet_ctx_set_log_fn(struct cnet_ctx *ctx, cnet_log_fn fn, void *userdata);
@@ -115,6 +119,7 @@ enum cnet_attach_flags {
 	CNET_ATTACH_DRY_RUN = 1u << 0, /* resolve and validate, change nothing */
 	CNET_ATTACH_NO_DAD = 1u << 1,  /* IPv6 addresses usable at once, no DAD */
 	CNET_ATTACH_FORCE = 1u << 2,   /* host-device: move a device in use */
+	CNET_ATTACH_REPLACE = 1u << 3, /* replace an attachment of that name with other settings */
 };
 int cnet_attach_set_flags(struct cnet_attach *att, unsigned int flags);
 

@@ -23,7 +23,6 @@
 
 #include "cnet-internal.h"
 
-#define LOCK_WAIT_MS 30000
 #define STORE_MAX (64u << 20)
 
 int cnet_new_id(struct cnet_ctx *ctx, char id[9])
@@ -81,14 +80,14 @@ static int take_lock(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only
 	if (st->lock_fd < 0)
 		return store_err(ctx, -errno, lock,
 				 errno == ELOOP ? "lock file is a symlink; refusing it" : strerror(errno));
-	deadline = now_ms() + LOCK_WAIT_MS;
+	deadline = now_ms() + ctx->lock_timeout_ms;
 	while (flock(st->lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return store_err(ctx, -errno, lock, strerror(errno));
 		if (now_ms() >= deadline)
 			return cnet_errc(ctx, CNET_ERR_BUSY, -EBUSY,
-					 "state store %s is locked by another cnet for over %d s", st->path,
-					 LOCK_WAIT_MS / 1000);
+					 "state store %s is locked by another cnet (waited %.1f s)", st->path,
+					 ctx->lock_timeout_ms / 1000.0);
 		nanosleep(&(struct timespec){0, 2 * 1000000}, NULL);
 	}
 	return 0;

@@ -247,3 +247,37 @@ teardown() { teardown_host; }
 	[[ "$stderr" == *"host bits"* ]]
 	[ "$(ns_state "$CNS")" = "$before" ]
 }
+
+@test "--replace re-attaches with other settings in place of the old ones" {
+	cnet attach "$CNS" macvlan --parent up0 --ip 10.58.0.2/24
+	run -0 cnet attach "$CNS" macvlan --parent up0 --ip 10.58.0.3/24 --mtu 1400 --replace
+	run -0 addrs_of "$CNS" eth1
+	assert_output 10.58.0.3/24
+	[ "$(link_json "$CNS" eth1 | jq .mtu)" = 1400 ]
+	[ "$(jq '.records | length' "$CNET_STATE")" = 1 ]
+}
+
+@test "a --replace that fails puts the old attachment back" {
+	cnet attach "$CNS" macvlan --parent up0 --ip 10.59.0.2/24
+	before=$(ns_state "$CNS")
+	# a second parent that is down: the new attach must fail after the old was undone
+	hostip link add up9 type veth peer name up9p
+	run -5 cnet attach "$CNS" macvlan --parent up9 --ip 10.59.0.3/24 --replace
+	run -0 addrs_of "$CNS" eth1
+	assert_output 10.59.0.2/24
+	[ "$(jq '.records | length' "$CNET_STATE")" = 1 ]
+}
+
+@test "--wait bounds how long a command waits for the store's lock" {
+	touch "$CNET_STATE.lock"
+	exec {fd}>"$CNET_STATE.lock"
+	flock "$fd"
+	before=$(ns_state "$CNS")
+	start=$EPOCHREALTIME
+	run -4 --separate-stderr cnet attach "$CNS" macvlan --parent up0 --wait 1
+	[[ "$stderr" == *"locked by another cnet"* ]]
+	awk -v s="$start" -v e="$EPOCHREALTIME" 'BEGIN { exit !(e - s >= 0.9 && e - s < 10) }'
+	exec {fd}>&-
+	[ "$(ns_state "$CNS")" = "$before" ]
+	run -2 cnet attach "$CNS" macvlan --parent up0 --wait soon
+}
