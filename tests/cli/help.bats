@@ -7,8 +7,8 @@ setup() { setup_host; }
 teardown() { teardown_host; }
 
 ATTACH_OPTS=(ifname ip gw route mtu mac no-dad parent mode dev force bridge create-bridge
-	host-ifname json dry-run state help)
-DETACH_OPTS=(ifname json dry-run state help)
+	host-ifname replace json dry-run state wait help)
+DETACH_OPTS=(ifname json dry-run state wait help)
 
 # The "--name" words of a help text's option list, sorted.
 help_options() {
