@@ -75,6 +75,7 @@ int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_detach(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_reapply(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_ls(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_gc(const struct cli_cmd *cmd, int argc, char **argv);
 /* Report a partial failure: the actions on stdout (or the JSON object with
  * them), msg on stderr; returns EXIT_PARTIAL. */
 int cli_partial(struct cnet_result *res, const char *msg);

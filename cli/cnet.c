@@ -51,6 +51,12 @@ static const struct cli_opt ls_opts[] = {
 	{0},
 };
 
+static const struct cli_opt gc_opts[] = {
+	{"yes", NULL, false, 0, "really remove them (gc refuses without --yes or --dry-run)"},
+	COMMON_OPTS,
+	{0},
+};
+
 static const struct cli_opt no_opts[] = {{0}};
 
 static int cmd_help(const struct cli_cmd *cmd, int argc, char **argv);
@@ -65,6 +71,8 @@ const struct cli_cmd cli_cmds[] = {
 	 "bring recorded attachments back after restarts, reboots or drift", reapply_opts},
 	{"ls", cmd_ls, "ls [TARGET...] [OPTIONS]", "list recorded attachments and their live state",
 	 ls_opts},
+	{"gc", cmd_gc, "gc --yes|--dry-run [OPTIONS]",
+	 "undo and drop the records of containers that no longer exist", gc_opts},
 	{"help", cmd_help, "help [COMMAND]", "show help for cnet or one command", no_opts},
 	{"version", cmd_version, "version", "show the version", no_opts},
 	{0},

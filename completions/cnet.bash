@@ -40,16 +40,16 @@ _cnet()
         if [[ $cur == -* ]]; then
             _cnet_reply -W '--help --version'
         else
-            _cnet_reply -W 'attach detach reapply ls help version'
+            _cnet_reply -W 'attach detach reapply ls gc help version'
         fi
         return 0
     fi
     case ${words[1]} in
     help)
-        ((cword == 2)) && _cnet_reply -W 'attach detach reapply ls help version'
+        ((cword == 2)) && _cnet_reply -W 'attach detach reapply ls gc help version'
         return 0
         ;;
-    attach | detach | reapply | ls) ;;
+    attach | detach | reapply | ls | gc) ;;
     *) return 0 ;;
     esac
 
@@ -94,6 +94,8 @@ _cnet()
             opts="--ifname $common"
         elif [[ ${words[1]} == reapply ]]; then
             opts=$common
+        elif [[ ${words[1]} == gc ]]; then
+            opts="--yes $common"
         elif [[ ${words[1]} == ls ]]; then
             opts='--json --state --wait --help'
         else

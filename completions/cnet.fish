@@ -6,6 +6,7 @@
 #           veth: --bridge --create-bridge --host-ifname
 #   detach: --ifname
 #   attach: --replace
+#   gc: --yes
 #   attach, detach, reapply: --json --dry-run --state --wait --help
 #   ls: --json --state --wait --help
 
@@ -67,11 +68,12 @@ complete -c cnet -n __fish_use_subcommand -a attach -d "put an interface into a 
 complete -c cnet -n __fish_use_subcommand -a detach -d 'undo attachments and give the host back what it lent'
 complete -c cnet -n __fish_use_subcommand -a reapply -d 'bring recorded attachments back after restarts, reboots or drift'
 complete -c cnet -n __fish_use_subcommand -a ls -d 'list recorded attachments and their live state'
+complete -c cnet -n __fish_use_subcommand -a gc -d 'undo and drop the records of containers that no longer exist'
 complete -c cnet -n __fish_use_subcommand -a help -d 'show help for cnet or one command'
 complete -c cnet -n __fish_use_subcommand -a version -d 'show the version'
 complete -c cnet -n __fish_use_subcommand -l help -d 'show help'
 complete -c cnet -n __fish_use_subcommand -l version -d 'show the version'
-complete -c cnet -n '__cnet_at help 0' -a 'attach detach reapply ls help version'
+complete -c cnet -n '__cnet_at help 0' -a 'attach detach reapply ls gc help version'
 
 # Positional arguments
 complete -c cnet -n '__cnet_at attach 0; or __cnet_at detach 0' -a '(__cnet_targets)'
@@ -102,7 +104,8 @@ complete -c cnet -n '__cnet_kind veth' -l host-ifname -x -d 'name of the host en
 complete -c cnet -n '__cnet_at detach' -l ifname -x -d 'only this interface (default: every one recorded)'
 
 # Common
-set -l ad '__cnet_at attach; or __cnet_at detach; or __fish_seen_subcommand_from reapply'
+set -l ad '__cnet_at attach; or __cnet_at detach; or __fish_seen_subcommand_from reapply gc'
+complete -c cnet -n '__fish_seen_subcommand_from gc' -l yes -d 'really remove them'
 set -l all "$ad; or __fish_seen_subcommand_from ls"
 complete -c cnet -n $all -l json -d 'print one JSON object on stdout'
 complete -c cnet -n $ad -l dry-run -d 'change nothing; say what would be done'

@@ -167,6 +167,19 @@ enum cnet_reapply_flags {
 int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, size_t n_targets,
 		 unsigned int flags, struct cnet_result **res);
 
+enum cnet_gc_flags {
+	CNET_GC_DRY_RUN = 1u << 0, /* list, change nothing */
+};
+/*
+ * For every record whose target no longer exists (or whose PID now belongs
+ * to another process), undo what is left of it as detach would (devices
+ * back to the host with their settings, leftovers removed) and drop the
+ * record, only when that succeeded. Records in the result carry "status":
+ * gone (dry run), removed or failed. Returns how many could not be
+ * cleaned up, or a negative errno.
+ */
+int cnet_gc(struct cnet_ctx *ctx, unsigned int flags, struct cnet_result **res);
+
 /* ---- results ----------------------------------------------------------- */
 
 bool cnet_result_changed(const struct cnet_result *res);

@@ -176,6 +176,29 @@ out:
 	return r;
 }
 
+/* Find a record's target again. 1: it is gone (not running, or its PID now
+ * belongs to another process: never act on that one); 0: found; < 0. */
+static int find_target(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_target *t, char *why,
+		       size_t len)
+{
+	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(rec, "netns");
+	long long start = cnet_json_int(ns, "pid_start", 1, 1LL << 53, 0);
+	int r = cnet_target_resolve(ctx, cnet_json_str(rec, "target"), t);
+
+	if (r < 0 && ctx->errclass == CNET_ERR_TARGET) {
+		cnet_clear_err(ctx);
+		snprintf(why, len, "target not running");
+		return 1;
+	}
+	if (r < 0)
+		return r;
+	if (t->pid && start && (long long)t->start_time != start) {
+		snprintf(why, len, "process gone (its PID now belongs to another)");
+		return 1;
+	}
+	return 0;
+}
+
 static bool wanted(const cJSON *rec, const char *const *targets, size_t n)
 {
 	if (!n)
@@ -262,10 +285,9 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 		}
 		if (!rec || !wanted(rec, targets, n_targets))
 			continue;
-		c = cnet_target_resolve(ctx, cnet_json_str(rec, "target"), &t);
-		if (c < 0 && ctx->errclass == CNET_ERR_TARGET) {
-			cnet_clear_err(ctx);
-			report(res, rec, "stopped", "target not running");
+		c = find_target(ctx, rec, &t, reason, sizeof(reason));
+		if (c > 0) {
+			report(res, rec, "stopped", reason);
 			goto next;
 		}
 		if (c == 0)
@@ -312,6 +334,75 @@ out:
 	cnet_store_close(&st);
 	if (lock_fd >= 0)
 		close(lock_fd);
+	cnet_result_free(res);
+	return r;
+}
+
+CNET_EXPORT int cnet_gc(struct cnet_ctx *ctx, unsigned int flags, struct cnet_result **out)
+{
+	struct cnet_store st = {.lock_fd = -1};
+	struct cnet_result *res = NULL;
+	struct cnet_nl *hnl = NULL;
+	bool dry = flags & CNET_GC_DRY_RUN;
+	cJSON *rec, *next;
+	int r, failed = 0;
+
+	cnet_clear_err(ctx);
+	if (flags & ~CNET_GC_DRY_RUN)
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "unknown gc flags %#x", flags);
+	r = cnet_result_new(ctx, &res);
+	if (r < 0)
+		return r;
+	r = cnet_store_open(ctx, &st, dry);
+	if (r < 0)
+		goto out;
+	r = cnet_nl_open(ctx, -1, &hnl);
+	if (r < 0)
+		goto out;
+	for (rec = st.records->child; rec; rec = next) {
+		struct cnet_target t = {.fd = -1};
+		char why[128] = "";
+		int c;
+
+		next = rec->next;
+		c = find_target(ctx, rec, &t, why, sizeof(why));
+		if (c == 0) {
+			cnet_target_close(&t);
+			continue; /* still there: reapply's business, not gc's */
+		}
+		if (c < 0) {
+			report(res, rec, "failed", *ctx->errmsg ? ctx->errmsg : strerror(-c));
+			cnet_clear_err(ctx);
+			failed++;
+			cnet_target_close(&t);
+			continue;
+		}
+		res->changed = true;
+		if (dry) {
+			report(res, rec, "gone", why);
+		} else if ((c = cnet_record_undo(ctx, res, &st, &t, hnl, NULL, rec)) < 0) {
+			report(res, rec, "failed", *ctx->errmsg ? ctx->errmsg : strerror(-c));
+			cnet_clear_err(ctx);
+			failed++;
+		} else {
+			report(res, rec, "removed", why);
+			cJSON_Delete(cJSON_DetachItemViaPointer(st.records, rec));
+		}
+		cnet_target_close(&t);
+	}
+	if (res->changed && !dry) {
+		r = cnet_store_save(ctx, &st);
+		if (r < 0)
+			goto out;
+	}
+	r = failed;
+	if (out) {
+		*out = res;
+		res = NULL;
+	}
+out:
+	cnet_nl_close(hnl);
+	cnet_store_close(&st);
 	cnet_result_free(res);
 	return r;
 }

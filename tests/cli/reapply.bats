@@ -124,3 +124,41 @@ inside() { # NS
 	exec {fd}>&-
 	[ "$(link_json "$CNS" eth1 | jq .mtu)" = 1280 ]
 }
+
+@test "a pid: record whose PID now belongs to another process is treated as gone, never acted on" {
+	ip netns exec "$CNS" sleep 60 &
+	pid=$!
+	for _ in $(seq 50); do
+		[ "$(readlink /proc/$pid/ns/net)" = "$(ip netns exec "$CNS" readlink /proc/self/ns/net)" ] && break
+		sleep 0.02
+	done
+	cnet attach "pid:$pid" macvlan --parent up0 --ip 10.91.0.2/24
+	# as if the PID had been reused: the recorded start time no longer matches
+	jq '.records[0].netns.pid_start += 1' "$CNET_STATE" >"$CNET_STATE.new" && mv "$CNET_STATE.new" "$CNET_STATE"
+	ip -n "$CNS" link set eth1 mtu 1280
+	before=$(ns_state "$CNS")
+	run -0 cnet reapply --json
+	[ "$(jq -r '.records[0].status' <<<"$output")" = stopped ]
+	[[ "$(jq -r '.records[0].reason' <<<"$output")" == *"PID now belongs to another"* ]]
+	run -0 cnet gc --yes
+	[ "$(ns_state "$CNS")" = "$before" ]
+	kill "$pid"
+}
+
+@test "gc: --dry-run lists records of containers that are gone; --yes cleans up and drops them" {
+	cnet attach "$CNS" veth --bridge brg --create-bridge --ip 10.92.0.2/24
+	cnet attach "$CNS2" macvlan --parent up0 --ip 10.92.0.3/24
+	ip netns del "$CNS"
+	wait_link_gone "$HOSTNS" "$(jq -r '.records[0].host.ifname' "$CNET_STATE")"
+	run -2 cnet gc
+	run -0 cnet gc --dry-run
+	assert_output --partial "would remove: gone: veth eth1 in $CNS"
+	[ "$(jq '.records | length' "$CNET_STATE")" = 2 ]
+	run -0 hostip link show brg
+	run -0 cnet gc --yes
+	assert_output --partial "removed: veth eth1 in $CNS"
+	refute_output --partial "$CNS2"
+	[ "$(jq -r '[.records[].target] | join(" ")' "$CNET_STATE")" = "$CNS2" ]
+	run -1 hostip link show brg
+	[ "$(link_json "$CNS2" eth1 | jq -r .linkinfo.info_kind)" = macvlan ]
+}
