@@ -457,6 +457,12 @@ static int preflight(struct run *run)
 				 att->ifname, att->target);
 	if (r != -ENODEV)
 		return r;
+	/* The default routes --gw will replace, kept whole now, so that the
+	 * pending record holds them before any is removed. */
+	if (att->has_gw4 && (r = cnet_routes_save(run->tnl, AF_INET, 0, &run->replace)) < 0)
+		return r;
+	if (att->has_gw6 && (r = cnet_routes_save(run->tnl, AF_INET6, 0, &run->replace)) < 0)
+		return r;
 	if (att->n_ips) {
 		r = cnet_addr_each(run->tnl, 0, find_clash, &clash);
 		if (r < 0)
@@ -483,6 +489,10 @@ static int preflight(struct run *run)
 		if (r == -ENODEV && att->create_bridge) {
 			run->make_bridge = true;
 			run->parent.mtu = 1500; /* a new, empty bridge's MTU */
+			/* Chosen now, so the pending record can name the bridge. */
+			if (getrandom(run->bridge_mac, 6, 0) != 6)
+				return cnet_err(run->ctx, -EIO, "cannot get random bytes");
+			run->bridge_mac[0] = (run->bridge_mac[0] & 0xfc) | 0x02; /* unicast, local */
 		} else if (r < 0) {
 			return missing(run, r, "bridge", att->bridge, " (--create-bridge creates it)");
 		} else if (strcmp(run->parent.kind, "bridge")) {
@@ -597,11 +607,7 @@ static int create_or_move(struct run *run)
 		};
 		if (run->make_bridge) {
 			struct cnet_linkinfo br;
-			unsigned char *br_mac = run->bridge_mac;
-			if (getrandom(br_mac, 6, 0) != 6)
-				return cnet_err(run->ctx, -EIO, "cannot get random bytes");
-			br_mac[0] = (br_mac[0] & 0xfc) | 0x02; /* unicast, locally administered */
-			r = cnet_link_build_bridge(run->ctx, att->bridge, br_mac, &msg);
+			r = cnet_link_build_bridge(run->ctx, att->bridge, run->bridge_mac, &msg);
 			if (r < 0)
 				return r;
 			snprintf(what, sizeof(what), "create bridge '%s'", att->bridge);
@@ -677,24 +683,25 @@ static int set_default(struct run *run, const struct cnet_ip *gw)
 {
 	struct cnet_rt rt = {.family = gw->family, .has_gw = true, .gw = *gw};
 	char what[CNET_IPSTRLEN + 48], buf[CNET_IPSTRLEN];
-	size_t first = run->saved.n;
 	int r;
 
 	/* "Replace" means the container ends with exactly one default route of
-	 * this family, ours; the ones removed are kept whole for detach (and
-	 * rollback) to put back. */
-	r = cnet_routes_save(run->tnl, gw->family, 0, &run->saved);
-	if (r < 0)
-		return r;
-	for (size_t i = first; i < run->saved.n; i++) {
-		r = cnet_route_replay(run->tnl, run->saved.msg[i], false, 0, 0,
-				      "remove the old default route");
-		if (r < 0) {
-			/* Routes from i on are still there: not ours to add back. */
-			while (run->saved.n > i)
-				free(run->saved.msg[--run->saved.n]);
+	 * this family, ours. The ones to remove were saved whole before
+	 * anything changed (they are in the pending record); those removed
+	 * are what rollback puts back. */
+	for (size_t i = 0; i < run->replace.n; i++) {
+		const struct nlmsghdr *h = run->replace.msg[i];
+		struct nlmsghdr *copy;
+		if (((const struct rtmsg *)NLMSG_DATA(h))->rtm_family != gw->family)
+			continue;
+		r = cnet_route_replay(run->tnl, h, false, 0, 0, "remove the old default route");
+		if (r < 0)
 			return r;
-		}
+		copy = malloc(h->nlmsg_len);
+		if (!copy)
+			return cnet_err(run->ctx, -ENOMEM, "out of memory");
+		memcpy(copy, h, h->nlmsg_len);
+		run->saved.msg[run->saved.n++] = copy;
 	}
 	rt.dst.family = gw->family;
 	rt.oif = run->link.ifindex;
@@ -811,7 +818,9 @@ static void rollback(struct run *run)
 
 /* ---- the record ---------------------------------------------------------- */
 
-static cJSON *make_record(struct run *run, cJSON *options)
+/* The record: pending (written before the kernel is touched, with what
+ * undo needs to find and reverse any step) or final. */
+static cJSON *make_record(struct run *run, cJSON *options, bool pending)
 {
 	struct cnet_attach *att = run->att;
 	char buf[CNET_IPSTRLEN], tbuf[32];
@@ -837,21 +846,27 @@ static cJSON *make_record(struct run *run, cJSON *options)
 	cJSON_AddStringToObject(rec, "kind", cnet_kind_to_string(att->kind));
 	cJSON_AddStringToObject(rec, "ifname", att->ifname);
 	cJSON_AddItemToObject(rec, "options", options);
-	o = cJSON_AddObjectToObject(rec, "link");
-	cJSON_AddNumberToObject(o, "ifindex", run->link.ifindex);
-	cnet_mac_str(run->link.mac, buf);
-	cJSON_AddStringToObject(o, "mac", buf);
-	cJSON_AddNumberToObject(o, "mtu", run->link.mtu);
+	if (pending) {
+		cJSON_AddBoolToObject(rec, "pending", true);
+	} else {
+		o = cJSON_AddObjectToObject(rec, "link");
+		cJSON_AddNumberToObject(o, "ifindex", run->link.ifindex);
+		cnet_mac_str(run->link.mac, buf);
+		cJSON_AddStringToObject(o, "mac", buf);
+		cJSON_AddNumberToObject(o, "mtu", run->link.mtu);
+	}
 	if (att->kind == CNET_KIND_VETH) {
 		o = cJSON_AddObjectToObject(rec, "host");
 		cJSON_AddStringToObject(o, "ifname", run->host_name);
 		cJSON_AddStringToObject(o, "bridge", att->bridge);
-		cJSON_AddBoolToObject(o, "created_bridge", run->made_bridge);
-		if (run->made_bridge) {
+		/* Pending: the intent, since a crash may come right after. */
+		cJSON_AddBoolToObject(o, "created_bridge", pending ? run->make_bridge : run->made_bridge);
+		if (run->make_bridge) {
 			/* What tells this bridge from another of the same name. */
 			cnet_mac_str(run->bridge_mac, buf);
 			cJSON_AddStringToObject(o, "bridge_mac", buf);
-			cJSON_AddNumberToObject(o, "bridge_ifindex", run->parent.ifindex);
+			if (!pending)
+				cJSON_AddNumberToObject(o, "bridge_ifindex", run->parent.ifindex);
 		}
 	}
 	if (att->kind == CNET_KIND_HOST_DEVICE) {
@@ -869,10 +884,13 @@ static cJSON *make_record(struct run *run, cJSON *options)
 		for (size_t i = 0; a && i < run->dev_routes.n; i++)
 			cJSON_AddItemToArray(a, cnet_route_to_json(run->dev_routes.msg[i]));
 	}
-	if (run->saved.n) {
-		a = cJSON_AddArrayToObject(rec, "replaced_routes");
-		for (size_t i = 0; a && i < run->saved.n; i++)
-			cJSON_AddItemToArray(a, cnet_route_to_json(run->saved.msg[i]));
+	{
+		const struct cnet_routes *rs = pending ? &run->replace : &run->saved;
+		if (rs->n) {
+			a = cJSON_AddArrayToObject(rec, "replaced_routes");
+			for (size_t i = 0; a && i < rs->n; i++)
+				cJSON_AddItemToArray(a, cnet_route_to_json(rs->msg[i]));
+		}
 	}
 	gmtime_r(&now, &tm);
 	strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -972,7 +990,7 @@ int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cne
 		       struct cnet_result *res)
 {
 	struct run run = {.ctx = ctx, .att = att, .t = {.fd = -1}, .st = st, .res = res};
-	cJSON *options = NULL, *existing, *rec;
+	cJSON *options = NULL, *existing, *rec, *pending;
 	int r, idx = -1;
 
 	r = check_static(&run);
@@ -1036,28 +1054,54 @@ int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cne
 	if (att->flags & CNET_ATTACH_DRY_RUN)
 		goto out;
 
+	/* Crash consistency: the record goes to disk, pending, before the
+	 * kernel is touched, so a cnet killed at any later moment leaves
+	 * nothing that detach, gc or reapply cannot find and undo. */
+	pending = make_record(&run, cJSON_Duplicate(options, true), true);
+	if (!pending) {
+		r = cnet_err(ctx, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (existing) {
+		cJSON_DeleteItemFromArray(st->records, idx);
+		existing = NULL;
+	}
+	cJSON_AddItemToArray(st->records, pending);
+	r = cnet_store_save(ctx, st);
+	if (r < 0) {
+		cJSON_Delete(cJSON_DetachItemViaPointer(st->records, pending));
+		goto out;
+	}
+
 	r = create_or_move(&run);
 	if (r == 0)
 		r = configure(&run);
 	if (r == 0) {
-		rec = make_record(&run, options);
+		rec = make_record(&run, options, false);
 		options = NULL; /* owned by rec, even when rec is NULL */
 		if (!rec) {
 			r = cnet_err(ctx, -ENOMEM, "out of memory");
 		} else {
-			if (existing)
-				cJSON_DeleteItemFromArray(st->records, idx);
-			cJSON_AddItemToArray(st->records, rec);
+			cJSON_ReplaceItemViaPointer(st->records, pending, rec);
+			pending = NULL;
 			cnet_result_add_record(res, rec);
 			r = cnet_store_save(ctx, st);
 			if (r < 0)
-				cJSON_Delete(cJSON_DetachItemViaPointer(st->records, rec));
+				pending = rec; /* on disk it is still pending */
 		}
 	}
-	if (r < 0)
+	if (r < 0) {
 		rollback(&run);
+		/* Undone: the record goes. If saving that fails too, it stays
+		 * pending on disk, and detach or gc finds nothing to undo. */
+		if (pending) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(st->records, pending));
+			cnet_store_save(ctx, st);
+		}
+	}
 out:
 	cJSON_Delete(options);
+	cnet_routes_free(&run.replace);
 	cnet_routes_free(&run.saved);
 	cnet_routes_free(&run.dev_routes);
 	cnet_nl_close(run.tnl);

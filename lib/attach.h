@@ -46,7 +46,8 @@ struct run {
 	size_t n_dev_addrs;
 	struct cnet_linkinfo link; /* the interface in the target */
 	bool make_bridge, made_bridge, created, moved;
-	struct cnet_routes saved;      /* default routes replaced by --gw */
+	struct cnet_routes replace;    /* default routes --gw will replace */
+	struct cnet_routes saved;      /* ... and those it has removed */
 	struct cnet_routes dev_routes; /* host routes through a forced device */
 	unsigned char bridge_mac[6];   /* of a bridge cnet made */
 };

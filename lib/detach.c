@@ -34,6 +34,10 @@ int cnet_link_del_by_name(struct cnet_nl *nl, const char *name)
  * (rollback, res NULL, where the first failure's message must survive). */
 static void warn_failed(struct cnet_ctx *ctx, struct cnet_result *res, int r, const char *what)
 {
+	if (r == -EEXIST && res) {
+		cnet_clear_err(ctx); /* already there: nothing was lost */
+		return;
+	}
 	if (r >= 0 || !res)
 		return;
 	cnet_result_add_warning(res, "could not %s: %s", what,
@@ -120,6 +124,35 @@ struct ctx_detach {
 	bool dry_run;
 };
 
+static bool alias_is(const struct cnet_linkinfo *li, const cJSON *rec);
+
+static bool is_pending(const cJSON *rec)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "pending"));
+}
+
+/* Where a record's interface may be in its namespace: by recorded ifindex
+ * (with its mark, or its MAC for a moved device), else, after a crash, by
+ * the temporary name or the final name with cnet's mark. */
+static int find_ours(struct ctx_detach *d, const cJSON *rec, int ifindex, const unsigned char *mac1,
+		     const unsigned char *mac2, struct cnet_linkinfo *li)
+{
+	bool moved = !strcmp(cnet_json_str(rec, "kind"), "host-device");
+	char tmp[IFNAMSIZ];
+#define MINE(l) (moved ? ((l).has_mac && ((mac1 && !memcmp((l).mac, mac1, 6)) || (mac2 && !memcmp((l).mac, mac2, 6)))) \
+		       : alias_is(&(l), rec))
+	if (ifindex > 0 && cnet_link_get(d->tnl, ifindex, NULL, li) == 0 && MINE(*li))
+		return 0;
+	snprintf(tmp, sizeof(tmp), "cn%s", cnet_json_str(rec, "id"));
+	if (cnet_link_get(d->tnl, 0, tmp, li) == 0)
+		return 0; /* the temporary name is unique to this record */
+	if (cnet_link_get(d->tnl, 0, cnet_json_str(rec, "ifname"), li) == 0 && MINE(*li))
+		return 0;
+#undef MINE
+	cnet_clear_err(d->ctx);
+	return -ENODEV;
+}
+
 static bool alias_is(const struct cnet_linkinfo *li, const cJSON *rec)
 {
 	char alias[32];
@@ -170,9 +203,10 @@ static int undo_veth_host(struct ctx_detach *d, cJSON *rec)
 	char what[64];
 	int r;
 
-	/* Normally gone with its peer; remove it if a crash left it behind. */
+	/* Normally gone with its peer; remove it if a crash left it behind
+	 * (before it was marked, if the record is still pending). */
 	r = cnet_link_get(d->hnl, 0, cnet_json_str(host, "ifname"), &li);
-	if (r == 0 && alias_is(&li, rec)) {
+	if (r == 0 && (alias_is(&li, rec) || (is_pending(rec) && !li.alias[0] && !strcmp(li.kind, "veth")))) {
 		snprintf(what, sizeof(what), "remove '%s'", li.name);
 		r = cnet_link_del(d->hnl, li.ifindex, what);
 	}
@@ -189,7 +223,8 @@ static int undo_veth_host(struct ctx_detach *d, cJSON *rec)
 	/* Only the bridge cnet made: same kind, ifindex and the MAC it was
 	 * given, no ports and no addresses. Anything else is someone's. */
 	if (strcmp(li.kind, "bridge") ||
-	    li.ifindex != (int)cnet_json_int(host, "bridge_ifindex", 1, INT32_MAX, -1) ||
+	    (cJSON_GetObjectItemCaseSensitive(host, "bridge_ifindex") &&
+	     li.ifindex != (int)cnet_json_int(host, "bridge_ifindex", 1, INT32_MAX, -1)) ||
 	    cnet_parse_mac(cnet_json_str(host, "bridge_mac"), mac) < 0 || memcmp(mac, li.mac, 6) ||
 	    cnet_addr_each(d->hnl, li.ifindex, has_addr, NULL) != 0) {
 		cnet_clear_err(d->ctx);
@@ -247,18 +282,25 @@ static int undo_host_device(struct ctx_detach *d, const cJSON *rec, bool alive, 
 	}
 	/* Trust an ifindex only with a MAC the device had with cnet (the one
 	 * it was given in the container, or its own). */
-	if (cnet_parse_mac(cnet_json_str(link, "mac"), mac) < 0)
+	if (cnet_parse_mac(cnet_json_str(link, "mac"), mac) < 0 &&
+	    cnet_parse_mac(cnet_json_str(cJSON_GetObjectItemCaseSensitive(rec, "options"), "mac"), mac) < 0)
 		memcpy(mac, orig.mac, 6);
 #define OURS(li) ((li).has_mac && (!memcmp((li).mac, mac, 6) || !memcmp((li).mac, orig.mac, 6)))
-	if (alive && cnet_link_get(d->tnl, ifindex, NULL, &li) == 0 && OURS(li)) {
+	if (alive && find_ours(d, rec, ifindex, mac, orig.mac, &li) == 0) {
 		r = cnet_restore_device(d->ctx, d->tnl, d->hnl, li.ifindex, &orig, addrs, n, &routes,
 					d->res);
 		goto out;
 	}
 	/* The namespace is gone: the kernel returned the device to the host,
-	 * usually keeping its ifindex. */
-	r = cnet_link_get(d->hnl, ifindex, NULL, &li);
+	 * usually keeping its ifindex. A pending record's device may never
+	 * have left: found as it was, there is nothing to give back. */
+	r = cnet_link_get(d->hnl, ifindex > 0 ? ifindex : orig.ifindex, NULL, &li);
 	if (r == 0 && OURS(li)) {
+		if (is_pending(rec) && !strcmp(li.name, orig.name) && li.mtu == orig.mtu &&
+		    !memcmp(li.mac, orig.mac, 6)) {
+			r = 0;
+			goto out;
+		}
 		r = cnet_restore_device(d->ctx, NULL, d->hnl, li.ifindex, &orig, addrs, n, &routes,
 					d->res);
 		goto out;
@@ -321,12 +363,10 @@ static int undo(struct ctx_detach *d, cJSON *rec)
 	if (!strcmp(kind, "host-device")) {
 		r = undo_host_device(d, rec, alive, ifindex);
 	} else if (alive) {
-		r = cnet_link_get(d->tnl, ifindex, NULL, &li);
-		if (r == 0 && alias_is(&li, rec)) {
+		r = 0;
+		if (find_ours(d, rec, ifindex, NULL, NULL, &li) == 0) {
 			snprintf(what, sizeof(what), "remove '%s'", li.name);
 			r = cnet_link_del(d->tnl, li.ifindex, what);
-		} else if (r == -ENODEV || r == 0) {
-			r = 0; /* already gone, or not ours any more */
 		}
 	}
 	if (r == 0 && !strcmp(kind, "veth"))

@@ -6,6 +6,7 @@
  * into NLE_FAILURE and drops the kernel's extended-ack message.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -112,6 +113,8 @@ static int fault(struct cnet_nl *nl, const char *what)
 
 	ctx->nl_requests++;
 #ifdef CNET_FAULT_INJECTION
+	if (ctx->fault_nl && ctx->nl_requests == ctx->fault_nl && ctx->fault_errno < 0)
+		kill(getpid(), SIGKILL);
 	if (ctx->fault_nl && ctx->nl_requests == ctx->fault_nl)
 		return cnet_err(ctx, -ctx->fault_errno,
 				"cannot %s: %s (injected fault at netlink request %lu)", what,

@@ -23,7 +23,10 @@ snapshot() {
 	echo ---
 	ns_state "$CNS"
 	echo ---
-	if [ -e "$CNET_STATE" ]; then cat "$CNET_STATE"; else echo "no store"; fi
+	# The records, not the file: an attach writes its record pending
+	# before touching the kernel, so a failed one may leave an empty store
+	# where there was none.
+	if [ -e "$CNET_STATE" ]; then jq -c .records "$CNET_STATE"; else echo "[]"; fi
 }
 
 walk() {

@@ -1,0 +1,72 @@
+#!/usr/bin/env bats
+# bats file_tags=netns
+# kill -9 at every step of an attach (the test build's CNET_FAULT_NL=N:kill
+# SIGKILLs cnet at its N-th netlink request, so every step is hit, not a
+# random few). After each kill: the store parses; reapply converges (a
+# second reapply finds everything ok); detach then leaves host, container
+# and records exactly as they were before the attach.
+
+load test_helper
+
+setup() {
+	setup_host
+	[ -x "$CNET_FI_BIN" ] || fail "no fault-injection build at $CNET_FI_BIN (make build/fi/cnet)"
+	ip -n "$CNS" link add old0 type veth peer name old0p
+	ip -n "$CNS" link set old0 up
+	ip -n "$CNS" link set old0p up
+	ip -n "$CNS" addr add 172.31.0.2/24 dev old0
+	ip -n "$CNS" route add default via 172.31.0.1
+}
+teardown() { teardown_host; }
+
+snapshot() {
+	ns_state "$HOSTNS"
+	echo ---
+	ns_state "$CNS"
+	echo ---
+	if [ -e "$CNET_STATE" ]; then jq -c .records "$CNET_STATE"; else echo "[]"; fi
+}
+
+crash_walk() {
+	local n=1 before
+	before=$(snapshot)
+	while :; do
+		CNET_FAULT_NL=$n:kill run cnet_fi attach "$CNS" "$@"
+		if [ "$status" = 0 ]; then
+			[ "$n" -gt 3 ] || fail "the walk ended after only $n requests"
+			echo "# $1: killed at each of $((n - 1)) requests, each time recovered" >&3
+			return 0
+		fi
+		[ "$status" = 137 ] || fail "request $n: expected SIGKILL (137), got $status: $output"
+		[ ! -e "$CNET_STATE" ] || jq -e .records "$CNET_STATE" >/dev/null ||
+			fail "request $n: the store does not parse"
+		run cnet reapply
+		[ "$status" = 0 ] || fail "request $n: reapply after the kill failed: $output"
+		run -0 cnet reapply --json
+		jq -e 'all(.records[]; .status == "ok")' <<<"$output" >/dev/null ||
+			fail "request $n: reapply did not converge: $output"
+		run cnet detach "$CNS"
+		[ "$status" = 0 ] || fail "request $n: detach failed: $output"
+		[ "$(snapshot)" = "$before" ] || {
+			diff <(echo "$before") <(snapshot) >&2
+			fail "request $n: after kill, reapply and detach, something is left"
+		}
+		n=$((n + 1))
+		[ "$n" -lt 80 ] || fail "the walk did not end"
+	done
+}
+
+@test "a macvlan attach killed at any step is recovered by reapply, and detach leaves nothing" {
+	crash_walk macvlan --parent up0 --ip 10.93.0.2/24 --gw 10.93.0.1 --no-dad
+}
+
+@test "a veth attach killed at any step is recovered, bridge and all" {
+	crash_walk veth --bridge brc --create-bridge --ip 10.94.0.2/24
+}
+
+@test "a host-device attach killed at any step is recovered, and the device comes back as it was" {
+	hostip link add hdc mtu 1400 address 02:00:00:00:0c:01 type veth peer name hdcp
+	hostip link set hdcp up
+	hostip link set hdc up
+	crash_walk host-device --dev hdc --ifname lan0 --mtu 1300 --ip 10.95.0.2/24
+}
