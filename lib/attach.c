@@ -1067,7 +1067,12 @@ int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cne
 		existing = NULL;
 	}
 	cJSON_AddItemToArray(st->records, pending);
+	/* Atomic but not fsync'd: it must survive a killed cnet, which the
+	 * page cache does; after a power cut none of the kernel state it
+	 * describes exists any more. The final record is durable. */
+	st->volatile_write = true;
 	r = cnet_store_save(ctx, st);
+	st->volatile_write = false;
 	if (r < 0) {
 		cJSON_Delete(cJSON_DetachItemViaPointer(st->records, pending));
 		goto out;

@@ -230,6 +230,7 @@ struct cnet_store {
 	int lock_fd;
 	struct cJSON *doc;
 	struct cJSON *records; /* borrowed from doc */
+	bool volatile_write;   /* next save: atomic, but without the fsyncs */
 };
 #define CNET_STORE_SCHEMA 1
 /* Lock and load. read_only (dry runs): create nothing, and take the lock

@@ -206,7 +206,7 @@ int cnet_store_save(struct cnet_ctx *ctx, struct cnet_store *st)
 	if (r == 0)
 		r = write_all(fd, "\n", 1);
 	free(text);
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && !st->volatile_write && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
@@ -217,7 +217,7 @@ int cnet_store_save(struct cnet_ctx *ctx, struct cnet_store *st)
 		return store_err(ctx, r, st->path, strerror(-r));
 	}
 	/* The rename is durable only once the directory is. */
-	copy = strdup(st->path);
+	copy = st->volatile_write ? NULL : strdup(st->path);
 	if (copy) {
 		dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dfd >= 0) {
