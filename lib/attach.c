@@ -1070,9 +1070,12 @@ int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cne
 	/* Atomic but not fsync'd: it must survive a killed cnet, which the
 	 * page cache does; after a power cut none of the kernel state it
 	 * describes exists any more. The final record is durable. */
-	st->volatile_write = true;
-	r = cnet_store_save(ctx, st);
-	st->volatile_write = false;
+	{
+		bool was = st->volatile_write;
+		st->volatile_write = true;
+		r = cnet_store_save(ctx, st);
+		st->volatile_write = was;
+	}
 	if (r < 0) {
 		cJSON_Delete(cJSON_DetachItemViaPointer(st->records, pending));
 		goto out;
@@ -1090,7 +1093,9 @@ int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cne
 			cJSON_ReplaceItemViaPointer(st->records, pending, rec);
 			pending = NULL;
 			cnet_result_add_record(res, rec);
-			r = cnet_store_save(ctx, st);
+			/* In a batch (reapply) the next save writes it: until then
+			 * the pending record on disk covers a crash. */
+			r = st->batch ? 0 : cnet_store_save(ctx, st);
 			if (r < 0)
 				pending = rec; /* on disk it is still pending */
 		}

@@ -231,6 +231,7 @@ struct cnet_store {
 	struct cJSON *doc;
 	struct cJSON *records; /* borrowed from doc */
 	bool volatile_write;   /* next save: atomic, but without the fsyncs */
+	bool batch;	       /* reapply: attach's final save waits for the next one */
 };
 #define CNET_STORE_SCHEMA 1
 /* Lock and load. read_only (dry runs): create nothing, and take the lock

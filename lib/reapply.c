@@ -258,6 +258,13 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 	if (r < 0)
 		goto out;
 
+	/* Each repair saves the store (atomically, so a killed reapply leaves a
+	 * consistent one); only the end state needs to be durable: after a
+	 * power cut the next reapply does it all again. One fsync'd save at
+	 * the end instead of two per record (1,000 records: 11 s before). */
+	st.volatile_write = true;
+	st.batch = true;
+
 	/* Repairs replace records in the list: walk a copy of their ids. */
 	ids = calloc((size_t)cJSON_GetArraySize(st.records) + 1, sizeof(*ids));
 	if (!ids) {
@@ -321,6 +328,12 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 next:
 		cnet_nl_close(tnl);
 		cnet_target_close(&t);
+	}
+	if (res->changed && !dry) {
+		st.volatile_write = false;
+		r = cnet_store_save(ctx, &st);
+		if (r < 0)
+			goto out;
 	}
 done:
 	r = failed;
