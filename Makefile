@@ -119,6 +119,10 @@ $(B)/fi/cnet: $(FI_OBJ)
 	$(say) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(FI_OBJ) $(DEP_LIBS)
 
+$(B)/fake-engine: tests/fake-engine.c
+	$(say) CC $@
+	$(Q)$(CC) $(CFLAGS) $(WARN) -o $@ $<
+
 $(B)/unit-tests: $(UNIT_OBJ)
 	$(say) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(DEP_LIBS)
@@ -165,7 +169,8 @@ deps:
 	fi
 
 check: deps
-	$(MAKE) all $(B)/fi/cnet $(B)/unit-tests $(B)/unit-tests-san CFLAGS='$(CFLAGS) -Werror'
+	$(MAKE) all $(B)/fi/cnet $(B)/fake-engine $(B)/unit-tests $(B)/unit-tests-san \
+		CFLAGS='$(CFLAGS) -Werror'
 	$(MAKE) check-unit check-abi check-docs check-cli check-vm
 
 check-unit: $(B)/unit-tests $(B)/unit-tests-san
@@ -191,7 +196,7 @@ check-docs: $(B)/cnet.8
 		$(B)/cnet.8 2>&1 >/dev/null); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
 	@echo "man page: no warnings"
 
-check-cli: all $(B)/fi/cnet
+check-cli: all $(B)/fi/cnet $(B)/fake-engine
 	bats --formatter pretty --timing --print-output-on-failure $(if $(TESTS),$(TESTS),tests/cli)
 
 # The full-kernel VM (tests/vm/): the guest suites, then proof on the host

@@ -120,7 +120,7 @@ _cnet()
             ;;
         pid:*) ;;
         *)
-            _cnet_reply -W "pid: netns: $(_cnet_names '/run/netns/*')"
+            _cnet_reply -W "pid: netns: docker: podman: $(_cnet_names '/run/netns/*')"
             [[ ${#COMPREPLY[@]} == 1 && ${COMPREPLY[0]} == *: ]] && compopt -o nospace 2>/dev/null || :
             ;;
         esac

@@ -57,7 +57,7 @@ function __cnet_targets
             __cnet_names /run/netns | string replace -r '^' 'netns:'
         case '*'
             __cnet_names /run/netns
-            printf '%s\t%s\n' pid: 'PID of a process' netns: 'named namespace'
+            printf '%s\t%s\n' pid: 'PID of a process' netns: 'named namespace' docker: 'Docker container' podman: 'Podman container'
     end
 end
 

@@ -839,7 +839,7 @@ static cJSON *make_record(struct run *run, cJSON *options, bool pending)
 	cJSON_AddNumberToObject(o, "ino", (double)run->t.ino);
 	if (run->t.cookie)
 		cJSON_AddNumberToObject(o, "cookie", (double)run->t.cookie);
-	if (run->t.pid) {
+	if (run->t.pid && run->t.by_pid) {
 		cJSON_AddNumberToObject(o, "pid", run->t.pid);
 		cJSON_AddNumberToObject(o, "pid_start", (double)run->t.start_time);
 	}

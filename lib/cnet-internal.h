@@ -32,6 +32,7 @@ struct cnet_ctx {
 	void *log_data;
 	int self_ns_fd; /* the namespace cnet was called in: "the host" */
 	unsigned int lock_timeout_ms;
+	char *docker_sock, *podman_sock;
 	unsigned long nl_requests;
 #ifdef CNET_FAULT_INJECTION
 	unsigned long fault_nl; /* fail the N-th netlink request (1-based) */
@@ -92,12 +93,16 @@ struct cnet_target {
 	int fd;		     /* open netns file, -1 if not resolved */
 	unsigned long long dev, ino; /* namespace identity */
 	unsigned long long cookie; /* SO_NETNS_COOKIE: never reused, unlike ino */
-	pid_t pid;	     /* 0 unless named by PID */
+	pid_t pid;	     /* 0 unless named by PID or found through an engine */
+	bool by_pid;	     /* named by PID: its start time is its identity */
 	unsigned long long start_time; /* of pid, in clock ticks since boot */
 };
 int cnet_target_resolve(struct cnet_ctx *ctx, const char *spec, struct cnet_target *t);
 void cnet_target_close(struct cnet_target *t);
 int cnet_self_ns(struct cnet_ctx *ctx); /* fd, owned by ctx */
+/* engine.c: the PID of a running Docker or Podman container. -ENXIO: no
+ * engine answers; -ENOENT: no such container; -ESRCH: not running. */
+int cnet_engine_pid(struct cnet_ctx *ctx, const char *engine, const char *name, pid_t *pid);
 /* Run fn(arg) with the calling thread in namespace fd, then come back. */
 int cnet_in_netns(struct cnet_ctx *ctx, int fd, int (*fn)(struct cnet_ctx *, void *), void *arg);
 

@@ -26,8 +26,12 @@ CNET_EXPORT int cnet_ctx_new(struct cnet_ctx **out)
 	ctx->lock_timeout_ms = 30000;
 	p = getenv("CNET_STATE");
 	ctx->state_path = strdup(p && *p ? p : DEFAULT_STATE_PATH);
-	if (!ctx->state_path) {
-		free(ctx);
+	p = getenv("CNET_DOCKER_SOCK");
+	ctx->docker_sock = strdup(p && *p ? p : "/var/run/docker.sock");
+	p = getenv("CNET_PODMAN_SOCK");
+	ctx->podman_sock = strdup(p && *p ? p : "/run/podman/podman.sock");
+	if (!ctx->state_path || !ctx->docker_sock || !ctx->podman_sock) {
+		cnet_ctx_free(ctx);
 		return -ENOMEM;
 	}
 #ifdef CNET_FAULT_INJECTION
@@ -52,6 +56,8 @@ CNET_EXPORT void cnet_ctx_free(struct cnet_ctx *ctx)
 	if (ctx->self_ns_fd >= 0)
 		close(ctx->self_ns_fd);
 	free(ctx->state_path);
+	free(ctx->docker_sock);
+	free(ctx->podman_sock);
 	free(ctx);
 }
 
@@ -87,6 +93,24 @@ CNET_EXPORT const char *cnet_ctx_get_state_path(const struct cnet_ctx *ctx)
 CNET_EXPORT int cnet_ctx_set_lock_timeout(struct cnet_ctx *ctx, unsigned int ms)
 {
 	ctx->lock_timeout_ms = ms;
+	return 0;
+}
+
+CNET_EXPORT int cnet_ctx_set_engine_socket(struct cnet_ctx *ctx, const char *engine,
+					   const char *path)
+{
+	char **slot = engine && !strcmp(engine, "docker")   ? &ctx->docker_sock
+		      : engine && !strcmp(engine, "podman") ? &ctx->podman_sock
+							    : NULL;
+	char *p;
+
+	if (!slot || !path || !*path)
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "unknown engine or empty socket path");
+	p = strdup(path);
+	if (!p)
+		return cnet_err(ctx, -ENOMEM, "out of memory");
+	free(*slot);
+	*slot = p;
 	return 0;
 }
 

@@ -61,6 +61,11 @@ const char *cnet_ctx_get_state_path(const struct cnet_ctx *ctx);
  * (CNET_ERR_BUSY). Default 30000 ms; 0 fails at once. */
 int cnet_ctx_set_lock_timeout(struct cnet_ctx *ctx, unsigned int ms);
 
+/* The unix socket of a container engine's API: engine "docker" (default
+ * /var/run/docker.sock, or $CNET_DOCKER_SOCK) or "podman" (default
+ * /run/podman/podman.sock, or $CNET_PODMAN_SOCK). */
+int cnet_ctx_set_engine_socket(struct cnet_ctx *ctx, const char *engine, const char *path);
+
 /* Optional debug log: fn is called with one line, no trailing newline. */
 typedef void (*cnet_log_fn)(void *userdata, const char *line);
 void cnet_ctx_set_log_fn(struct cnet_ctx *ctx, cnet_log_fn fn, void *userdata);
@@ -90,8 +95,11 @@ const char *cnet_kind_to_string(int kind);
  * Describe an attachment of `kind` into `target`. Targets:
  *   pid:PID        the network namespace of a process
  *   netns:NAME     a named namespace (/run/netns/NAME)
+ *   docker:NAME    a running Docker container (name or ID), by its API
+ *   podman:NAME    a running Podman container, by its Docker-compatible API
  *   /path          a namespace file (/proc/PID/ns/net, /run/netns/NAME)
- *   NAME           a named namespace; all digits: a PID if no such name
+ *   NAME           a named namespace; all digits: a PID; else a Docker,
+ *                  then a Podman container of that name
  * The target is resolved by cnet_attach(), not here.
  */
 int cnet_attach_new(struct cnet_ctx *ctx, const char *target, int kind,

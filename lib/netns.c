@@ -84,13 +84,11 @@ static int pid_start_time(pid_t pid, unsigned long long *out)
 	return 0;
 }
 
-static int open_pid(struct cnet_ctx *ctx, struct cnet_target *t, const char *num)
+static int open_pid_n(struct cnet_ctx *ctx, struct cnet_target *t, pid_t n)
 {
-	unsigned long pid;
+	unsigned long pid = (unsigned long)n;
 	char path[64];
 
-	if (cnet_parse_uint(num, 4194304, &pid) < 0 || pid == 0)
-		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "invalid PID '%s'", num);
 	t->pid = (pid_t)pid;
 	snprintf(path, sizeof(path), "/proc/%lu/ns/net", pid);
 	t->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -103,6 +101,18 @@ static int open_pid(struct cnet_ctx *ctx, struct cnet_target *t, const char *num
 	if (pid_start_time(t->pid, &t->start_time) < 0)
 		return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "no running process with PID %lu", pid);
 	return 0;
+}
+
+/* Named by PID: its start time, recorded, tells it from a later process
+ * with the same PID. (An engine's container gets a new PID on restart.) */
+static int open_pid(struct cnet_ctx *ctx, struct cnet_target *t, const char *num)
+{
+	unsigned long pid;
+
+	if (cnet_parse_uint(num, 4194304, &pid) < 0 || pid == 0)
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "invalid PID '%s'", num);
+	t->by_pid = true;
+	return open_pid_n(ctx, t, (pid_t)pid);
 }
 
 static int open_path(struct cnet_ctx *ctx, struct cnet_target *t, const char *path,
@@ -131,6 +141,32 @@ static int open_named(struct cnet_ctx *ctx, struct cnet_target *t, const char *n
 	return open_path(ctx, t, path, name);
 }
 
+/* A bare name that is no namespace: a Docker container, else a Podman one.
+ * An engine that is not there, or does not know the name, is no answer. */
+static int by_engine(struct cnet_ctx *ctx, struct cnet_target *t, const char *name)
+{
+	static const char *const engines[] = {"docker", "podman"};
+	char stopped[sizeof(ctx->errmsg)] = "";
+	pid_t pid;
+	int r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(engines); i++) {
+		cnet_clear_err(ctx);
+		r = cnet_engine_pid(ctx, engines[i], name, &pid);
+		if (r == 0)
+			return open_pid_n(ctx, t, pid);
+		if (r == -ESRCH && !*stopped)
+			memcpy(stopped, ctx->errmsg, sizeof(stopped)); /* known, not running */
+		else if (r != -ENXIO && r != -ENOENT && r != -ESRCH)
+			return r;
+	}
+	cnet_clear_err(ctx);
+	if (*stopped)
+		return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "%s", stopped);
+	return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH,
+			 "no network namespace, Docker or Podman container named '%s'", name);
+}
+
 int cnet_target_resolve(struct cnet_ctx *ctx, const char *spec, struct cnet_target *t)
 {
 	struct stat st, self;
@@ -146,19 +182,32 @@ int cnet_target_resolve(struct cnet_ctx *ctx, const char *spec, struct cnet_targ
 		r = open_pid(ctx, t, spec + 4);
 	} else if (!strncmp(spec, "netns:", 6)) {
 		r = open_named(ctx, t, spec + 6);
+	} else if (!strncmp(spec, "docker:", 7) || !strncmp(spec, "podman:", 7)) {
+		char engine[7];
+		pid_t pid;
+		snprintf(engine, sizeof(engine), "%.6s", spec);
+		r = cnet_engine_pid(ctx, engine, spec + 7, &pid);
+		if (r == 0)
+			r = open_pid_n(ctx, t, pid);
+		else if (r == -ENXIO || r == -ENOENT)
+			r = -ESRCH; /* the message says which */
 	} else if (spec[0] == '/') {
 		r = open_path(ctx, t, spec, NULL);
 	} else if (!*spec) {
 		r = cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "empty target");
 	} else if (strchr(spec, ':')) {
 		r = cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL,
-			      "unknown target type in '%s' (use pid:, netns: or a path)", spec);
+			      "unknown target type in '%s' (use pid:, netns:, docker:, podman: or a path)",
+			      spec);
 	} else {
 		r = open_named(ctx, t, spec);
-		/* A bare number that is not a namespace name is a PID. */
+		/* A bare number that is not a namespace name is a PID; a bare
+		 * name, a Docker container, then a Podman one. */
 		if (r == -ESRCH && all_digits(spec)) {
 			cnet_clear_err(ctx);
 			r = open_pid(ctx, t, spec);
+		} else if (r == -ESRCH) {
+			r = by_engine(ctx, t, spec);
 		}
 	}
 	if (r < 0)

@@ -192,7 +192,7 @@ static int find_target(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_targe
 	}
 	if (r < 0)
 		return r;
-	if (t->pid && start && (long long)t->start_time != start) {
+	if (t->by_pid && start && (long long)t->start_time != start) {
 		snprintf(why, len, "process gone (its PID now belongs to another)");
 		return 1;
 	}

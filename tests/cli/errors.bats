@@ -231,7 +231,7 @@ refused() { # STATUS "SUBSTRING..." -- CNET-ARGS...
 }
 
 @test "attach refuses an unknown target type" {
-	refused 2 "docker:web" -- attach docker:web macvlan --parent up0
+	refused 2 "lxc:web" -- attach lxc:web macvlan --parent up0
 }
 
 # ---- missing resources (5) ----------------------------------------------

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Container engines: ask Docker, or Podman's Docker-compatible API, over its
+ * unix socket which PID a container runs as. No docker or podman command is
+ * run: one HTTP/1.0 GET, one JSON answer.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "cnet-internal.h"
+
+#define ANSWER_MAX (1u << 20)
+
+/* Docker and Podman names: [a-zA-Z0-9][a-zA-Z0-9_.-]*, or an ID: nothing
+ * that could change the request line. */
+static bool name_ok(const char *s)
+{
+	if (!isalnum((unsigned char)*s) || strlen(s) > 255)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
+			return false;
+	return true;
+}
+
+static int ask(struct cnet_ctx *ctx, const char *engine, const char *sock, const char *name,
+	       char **body)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timeval tv = {.tv_sec = 10};
+	char req[512], *buf = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int fd, r;
+
+	if (strlen(sock) >= sizeof(sa.sun_path))
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "%s socket path too long", engine);
+	strcpy(sa.sun_path, sock);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return cnet_err(ctx, -errno, "cannot make a socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		r = -errno;
+		close(fd);
+		return r; /* no engine there: the caller decides what that means */
+	}
+	snprintf(req, sizeof(req), "GET /containers/%s/json HTTP/1.0\r\nHost: localhost\r\n\r\n", name);
+	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
+		r = cnet_err(ctx, -EIO, "cannot ask %s at %s", engine, sock);
+		goto out;
+	}
+	buf = malloc(ANSWER_MAX + 1);
+	if (!buf) {
+		r = cnet_err(ctx, -ENOMEM, "out of memory");
+		goto out;
+	}
+	/* HTTP/1.0: the engine closes the connection after its answer. */
+	while (len < ANSWER_MAX && (n = read(fd, buf + len, ANSWER_MAX - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	if (strncmp(buf, "HTTP/1.", 7) || len < 12) {
+		r = cnet_err(ctx, -EPROTO, "%s at %s did not answer in HTTP", engine, sock);
+		goto out;
+	}
+	r = atoi(buf + 9);
+	*body = strstr(buf, "\r\n\r\n");
+	if (*body) {
+		*body += 4;
+		memmove(buf, *body, strlen(*body) + 1);
+		*body = buf;
+		buf = NULL;
+	} else {
+		r = cnet_err(ctx, -EPROTO, "%s at %s sent no body", engine, sock);
+	}
+out:
+	free(buf);
+	close(fd);
+	return r;
+}
+
+int cnet_engine_pid(struct cnet_ctx *ctx, const char *engine, const char *name, pid_t *pid)
+{
+	const char *sock = !strcmp(engine, "docker") ? ctx->docker_sock : ctx->podman_sock;
+	const cJSON *state, *running, *p;
+	char *body = NULL;
+	cJSON *doc;
+	int status, r;
+
+	if (!name_ok(name))
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "invalid %s container name '%s'", engine,
+				 name);
+	status = ask(ctx, engine, sock, name, &body);
+	if (status == -ENOENT || status == -ECONNREFUSED)
+		return cnet_errc(ctx, CNET_ERR_TARGET, -ENXIO, "no %s engine answers at %s", engine, sock);
+	if (status < 0)
+		return ctx->errclass ? status
+				     : cnet_err(ctx, status, "cannot reach %s at %s: %s", engine, sock,
+						strerror(-status));
+	if (status == 404) {
+		free(body);
+		return cnet_errc(ctx, CNET_ERR_TARGET, -ENOENT, "no %s container named '%s'", engine, name);
+	}
+	doc = cJSON_Parse(body);
+	free(body);
+	if (status != 200 || !doc) {
+		cJSON_Delete(doc);
+		return cnet_err(ctx, -EPROTO, "%s answered %d about container '%s'", engine, status, name);
+	}
+	state = cJSON_GetObjectItemCaseSensitive(doc, "State");
+	running = cJSON_GetObjectItemCaseSensitive(state, "Running");
+	p = cJSON_GetObjectItemCaseSensitive(state, "Pid");
+	if (!cJSON_IsTrue(running) || !cJSON_IsNumber(p) || p->valuedouble < 1 ||
+	    p->valuedouble > 4194304) {
+		r = cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "%s container '%s' is not running", engine, name);
+	} else {
+		*pid = (pid_t)p->valuedouble;
+		r = 0;
+	}
+	cJSON_Delete(doc);
+	return r;
+}

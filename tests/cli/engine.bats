@@ -1,0 +1,89 @@
+#!/usr/bin/env bats
+# bats file_tags=netns
+# docker:NAME, podman:NAME and bare names, through the engines' HTTP APIs on
+# their unix sockets. A small fake engine (tests/fake-engine.c) answers
+# GET /containers/NAME/json here; the "container" is a process in $CNS.
+
+load test_helper
+
+setup() {
+	setup_host
+	ENGINE_DIR=$BATS_TEST_TMPDIR/engine
+	mkdir -p "$ENGINE_DIR"
+	"$TOP/build/fake-engine" "$BATS_TEST_TMPDIR/docker.sock" "$ENGINE_DIR" &
+	DOCKER_PID=$!
+	export CNET_DOCKER_SOCK=$BATS_TEST_TMPDIR/docker.sock
+	export CNET_PODMAN_SOCK=$BATS_TEST_TMPDIR/no-podman.sock
+	SLEEPERS=()
+	for _ in $(seq 50); do [ -S "$CNET_DOCKER_SOCK" ] && break; sleep 0.02; done
+}
+
+teardown() {
+	kill "$DOCKER_PID" "${SLEEPERS[@]}" 2>/dev/null || true
+	teardown_host
+}
+
+# A "container": a process in namespace NS, published by the engine as NAME.
+container() { # NAME NS [running]
+	local pid
+	ip netns exec "$2" sleep 300 &
+	pid=$!
+	SLEEPERS+=("$pid")
+	for _ in $(seq 50); do
+		[ "$(readlink /proc/$pid/ns/net)" = "$(ip netns exec "$2" readlink /proc/self/ns/net)" ] && break
+		sleep 0.02
+	done
+	printf '{"Id":"%064d","Name":"/%s","State":{"Running":%s,"Pid":%d}}\n' \
+		"$pid" "$1" "${3:-true}" "$pid" >"$ENGINE_DIR/$1.json"
+}
+
+@test "docker:NAME attaches into the container's namespace, found through the engine's API" {
+	container web "$CNS"
+	run -0 cnet attach docker:web macvlan --parent up0 --ip 10.96.0.2/24
+	[ "$(link_json "$CNS" eth1 | jq -r .linkinfo.info_kind)" = macvlan ]
+	[ "$(jq -r '.records[0].target' "$CNET_STATE")" = docker:web ]
+}
+
+@test "a bare name that is no namespace is looked up in Docker, then Podman" {
+	container web2 "$CNS"
+	run -0 cnet attach web2 macvlan --parent up0
+	[ "$(link_json "$CNS" eth1 | jq -r .linkinfo.info_kind)" = macvlan ]
+	run -3 --separate-stderr cnet attach nosuch macvlan --parent up0
+	[[ "$stderr" == *"no network namespace, Docker or Podman container named 'nosuch'"* ]]
+}
+
+@test "a stopped container, an unknown one and an absent engine are exit 3" {
+	container idle "$CNS" false
+	run -3 --separate-stderr cnet attach docker:idle macvlan --parent up0
+	[[ "$stderr" == *"docker container 'idle' is not running"* ]]
+	run -3 --separate-stderr cnet attach docker:ghost macvlan --parent up0
+	[[ "$stderr" == *"no docker container named 'ghost'"* ]]
+	run -3 --separate-stderr cnet attach podman:web macvlan --parent up0
+	[[ "$stderr" == *"no podman engine answers at $CNET_PODMAN_SOCK"* ]]
+	run -2 cnet attach 'docker:we b' macvlan --parent up0
+	run -2 cnet attach 'docker:../../x' macvlan --parent up0
+}
+
+@test "reapply follows a restarted container into its new namespace" {
+	container app "$CNS"
+	cnet attach docker:app macvlan --parent up0 --ip 10.97.0.2/24 --gw 10.97.0.1
+	mac=$(link_json "$CNS" eth1 | jq -r .address)
+	# restart: the old process and its namespace go (the kernel tears the
+	# namespace down in the background; until then its macvlan still holds
+	# the MAC on up0), the engine runs it anew in another namespace
+	kill "${SLEEPERS[@]}"
+	ip netns del "$CNS"
+	container app "$CNS2"
+	for _ in $(seq 50); do
+		run cnet reapply
+		[ "$status" = 0 ] && break
+		sleep 0.1
+	done
+	[ "$status" = 0 ] || fail "reapply did not converge: $output"
+	assert_output --partial "repaired: macvlan eth1 in docker:app: container restarted"
+	[ "$(link_json "$CNS2" eth1 | jq -r .address)" = "$mac" ]
+	run -0 addrs_of "$CNS2" eth1
+	assert_output 10.97.0.2/24
+	run -0 cnet reapply
+	assert_output "ok: macvlan eth1 in docker:app"
+}

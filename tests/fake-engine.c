@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* fake-engine SOCKET DIR: answers GET /containers/NAME/json with DIR/NAME.json
+ * (200) or a 404, as Docker's API and Podman's compatible API do, one
+ * HTTP/1.0 connection at a time. For tests of cnet's docker: and podman:
+ * targets; real engines are tested where they run. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static void answer(int c, const char *dir)
+{
+	char req[1024] = "", name[256], path[512], body[65536], head[256];
+	size_t n = 0;
+	FILE *f;
+
+	while (n < sizeof(req) - 1 && !strstr(req, "\r\n\r\n")) {
+		ssize_t r = read(c, req + n, sizeof(req) - 1 - n);
+		if (r <= 0)
+			return;
+		n += (size_t)r;
+		req[n] = '\0';
+	}
+	if (sscanf(req, "GET /containers/%255[^/]/json HTTP/1.", name) != 1 || strchr(name, '.') == name)
+		name[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
+	f = name[0] ? fopen(path, "r") : NULL;
+	if (f) {
+		n = fread(body, 1, sizeof(body) - 1, f);
+		fclose(f);
+		body[n] = '\0';
+		snprintf(head, sizeof(head), "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n");
+	} else {
+		snprintf(body, sizeof(body), "{\"message\":\"No such container: %s\"}\n", name);
+		snprintf(head, sizeof(head), "HTTP/1.0 404 Not Found\r\nContent-Type: application/json\r\n\r\n");
+	}
+	if (write(c, head, strlen(head)) < 0 || write(c, body, strlen(body)) < 0)
+		perror("fake-engine: write");
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int s, c;
+
+	if (argc != 3 || strlen(argv[1]) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "usage: fake-engine SOCKET DIR\n");
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	strcpy(sa.sun_path, argv[1]);
+	unlink(argv[1]);
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(s, 16) < 0) {
+		perror("fake-engine");
+		return 1;
+	}
+	while ((c = accept(s, NULL, NULL)) >= 0) {
+		answer(c, argv[2]);
+		close(c);
+	}
+	return 1;
+}
