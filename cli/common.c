@@ -190,24 +190,41 @@ int cli_fail(struct cnet_ctx *ctx, int r)
 	return code;
 }
 
+/* Warnings on stderr; with --json, the one object for a result: error is
+ * NULL on success, else the message of a partial failure (EXIT_PARTIAL). */
+static void result_out(struct cnet_result *res, const char *error)
+{
+	cJSON *o, *a, *e, *recs;
+
+	for (size_t i = 0; i < cnet_result_n_warnings(res); i++)
+		fprintf(stderr, "cnet: warning: %s\n", cnet_result_warning(res, i));
+	if (!cli_json)
+		return;
+	o = envelope(!error, cnet_result_changed(res));
+	recs = cJSON_Parse(cnet_result_records_json(res));
+	cJSON_AddItemToObject(o, "records", recs ? recs : cJSON_CreateArray());
+	a = cJSON_AddArrayToObject(o, "actions");
+	for (size_t i = 0; i < cnet_result_n_actions(res); i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(cnet_result_action(res, i)));
+	a = cJSON_AddArrayToObject(o, "warnings");
+	for (size_t i = 0; i < cnet_result_n_warnings(res); i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(cnet_result_warning(res, i)));
+	if (error) {
+		e = cJSON_AddObjectToObject(o, "error");
+		cJSON_AddStringToObject(e, "message", error);
+		cJSON_AddNumberToObject(e, "exit_code", EXIT_PARTIAL);
+	} else {
+		cJSON_AddNullToObject(o, "error");
+	}
+	json_print(o);
+}
+
 int cli_report(struct cnet_result *res, bool dry_run, const char *summary)
 {
 	size_t n = cnet_result_n_actions(res);
 
-	for (size_t i = 0; i < cnet_result_n_warnings(res); i++)
-		fprintf(stderr, "cnet: warning: %s\n", cnet_result_warning(res, i));
+	result_out(res, NULL);
 	if (cli_json) {
-		cJSON *o = envelope(true, cnet_result_changed(res)), *a;
-		cJSON *recs = cJSON_Parse(cnet_result_records_json(res));
-		cJSON_AddItemToObject(o, "records", recs ? recs : cJSON_CreateArray());
-		a = cJSON_AddArrayToObject(o, "actions");
-		for (size_t i = 0; i < n; i++)
-			cJSON_AddItemToArray(a, cJSON_CreateString(cnet_result_action(res, i)));
-		a = cJSON_AddArrayToObject(o, "warnings");
-		for (size_t i = 0; i < cnet_result_n_warnings(res); i++)
-			cJSON_AddItemToArray(a, cJSON_CreateString(cnet_result_warning(res, i)));
-		cJSON_AddNullToObject(o, "error");
-		json_print(o);
 	} else if (dry_run) {
 		for (size_t i = 0; i < n; i++)
 			printf("would %s\n", cnet_result_action(res, i));
@@ -229,28 +246,9 @@ static void debug_log(void *userdata, const char *line)
 
 int cli_partial(struct cnet_result *res, const char *msg)
 {
-	size_t n = cnet_result_n_actions(res);
-
-	for (size_t i = 0; i < cnet_result_n_warnings(res); i++)
-		fprintf(stderr, "cnet: warning: %s\n", cnet_result_warning(res, i));
-	if (cli_json) {
-		cJSON *o = envelope(false, cnet_result_changed(res)), *a, *e;
-		cJSON *recs = cJSON_Parse(cnet_result_records_json(res));
-		cJSON_AddItemToObject(o, "records", recs ? recs : cJSON_CreateArray());
-		a = cJSON_AddArrayToObject(o, "actions");
-		for (size_t i = 0; i < n; i++)
-			cJSON_AddItemToArray(a, cJSON_CreateString(cnet_result_action(res, i)));
-		a = cJSON_AddArrayToObject(o, "warnings");
-		for (size_t i = 0; i < cnet_result_n_warnings(res); i++)
-			cJSON_AddItemToArray(a, cJSON_CreateString(cnet_result_warning(res, i)));
-		e = cJSON_AddObjectToObject(o, "error");
-		cJSON_AddStringToObject(e, "message", msg);
-		cJSON_AddNumberToObject(e, "exit_code", EXIT_PARTIAL);
-		json_print(o);
-	} else {
-		for (size_t i = 0; i < n; i++)
-			printf("%s\n", cnet_result_action(res, i));
-	}
+	result_out(res, msg);
+	for (size_t i = 0; !cli_json && i < cnet_result_n_actions(res); i++)
+		printf("%s\n", cnet_result_action(res, i));
 	fprintf(stderr, "cnet: %s\n", msg);
 	return EXIT_PARTIAL;
 }

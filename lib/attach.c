@@ -492,7 +492,9 @@ static int preflight(struct run *run)
 			/* Chosen now, so the pending record can name the bridge. */
 			if (getrandom(run->bridge_mac, 6, 0) != 6)
 				return cnet_err(run->ctx, -EIO, "cannot get random bytes");
-			run->bridge_mac[0] = (run->bridge_mac[0] & 0xfc) | 0x02; /* unicast, local */
+			/* Unicast, locally administered, and never fe:, which
+			 * the veth host ends use. */
+			run->bridge_mac[0] = (run->bridge_mac[0] & 0xf0) | 0x02;
 		} else if (r < 0) {
 			return missing(run, r, "bridge", att->bridge, " (--create-bridge creates it)");
 		} else if (strcmp(run->parent.kind, "bridge")) {

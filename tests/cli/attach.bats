@@ -110,8 +110,10 @@ teardown() { teardown_host; }
 	[ "$(link_json "$HOSTNS" br8 | jq -r .linkinfo.info_kind)" = bridge ]
 	[ "$(hostip -j link show master br8 | jq length)" = 2 ]
 	ping_from "$CNS" 10.47.0.3
-	# the bridge's address never follows its ports as containers come and go
+	# the bridge has the address cnet gave it (recorded), never a port's,
+	# and keeps it as containers come and go
 	brmac=$(link_json "$HOSTNS" br8 | jq -r .address)
+	[ "$brmac" = "$(jq -r '.records[0].host.bridge_mac' "$CNET_STATE")" ]
 	[[ "$brmac" != fe:* ]]
 	run -0 cnet detach "$CNS"
 	[ "$(link_json "$HOSTNS" br8 | jq -r .linkinfo.info_kind)" = bridge ]

@@ -11,25 +11,13 @@ load test_helper
 setup() {
 	setup_host
 	[ -x "$CNET_FI_BIN" ] || fail "no fault-injection build at $CNET_FI_BIN (make build/fi/cnet)"
-	ip -n "$CNS" link add old0 type veth peer name old0p
-	ip -n "$CNS" link set old0 up
-	ip -n "$CNS" link set old0p up
-	ip -n "$CNS" addr add 172.31.0.2/24 dev old0
-	ip -n "$CNS" route add default via 172.31.0.1
+	container_with_default_route "$CNS"
 }
 teardown() { teardown_host; }
 
-snapshot() {
-	ns_state "$HOSTNS"
-	echo ---
-	ns_state "$CNS"
-	echo ---
-	if [ -e "$CNET_STATE" ]; then jq -c .records "$CNET_STATE"; else echo "[]"; fi
-}
-
 crash_walk() {
 	local n=1 before
-	before=$(snapshot)
+	before=$(world_snapshot)
 	while :; do
 		CNET_FAULT_NL=$n:kill run cnet_fi attach "$CNS" "$@"
 		if [ "$status" = 0 ]; then
@@ -47,8 +35,8 @@ crash_walk() {
 			fail "request $n: reapply did not converge: $output"
 		run cnet detach "$CNS"
 		[ "$status" = 0 ] || fail "request $n: detach failed: $output"
-		[ "$(snapshot)" = "$before" ] || {
-			diff <(echo "$before") <(snapshot) >&2
+		[ "$(world_snapshot)" = "$before" ] || {
+			diff <(echo "$before") <(world_snapshot) >&2
 			fail "request $n: after kill, reapply and detach, something is left"
 		}
 		n=$((n + 1))

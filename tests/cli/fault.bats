@@ -10,29 +10,14 @@ setup() {
 	setup_host
 	[ -x "$CNET_FI_BIN" ] || fail "no fault-injection build at $CNET_FI_BIN (make build/fi/cnet)"
 	# A container that already has a default route, so --gw has one to replace.
-	ip -n "$CNS" link add old0 type veth peer name old0p
-	ip -n "$CNS" link set old0 up
-	ip -n "$CNS" link set old0p up
-	ip -n "$CNS" addr add 172.31.0.2/24 dev old0
-	ip -n "$CNS" route add default via 172.31.0.1
+	container_with_default_route "$CNS"
 }
 teardown() { teardown_host; }
-
-snapshot() {
-	ns_state "$HOSTNS"
-	echo ---
-	ns_state "$CNS"
-	echo ---
-	# The records, not the file: an attach writes its record pending
-	# before touching the kernel, so a failed one may leave an empty store
-	# where there was none.
-	if [ -e "$CNET_STATE" ]; then jq -c .records "$CNET_STATE"; else echo "[]"; fi
-}
 
 walk() {
 	local n=1 before
 	while :; do
-		before=$(snapshot)
+		before=$(world_snapshot)
 		CNET_FAULT_NL=$n run --separate-stderr cnet_fi attach "$CNS" "$@"
 		if [ "$status" = 0 ]; then
 			[ "$n" -gt 3 ] || fail "the walk ended after only $n requests"
@@ -41,8 +26,8 @@ walk() {
 		fi
 		[[ "$stderr" == *"injected fault at netlink request $n"* ]] ||
 			fail "request $n: unexpected failure: $stderr"
-		[ "$(snapshot)" = "$before" ] || {
-			diff <(echo "$before") <(snapshot) >&2
+		[ "$(world_snapshot)" = "$before" ] || {
+			diff <(echo "$before") <(world_snapshot) >&2
 			fail "request $n: the failed attach left something changed"
 		}
 		n=$((n + 1))

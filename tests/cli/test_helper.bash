@@ -114,3 +114,24 @@ wait_link_gone() { # NS IFNAME
 is_up() {
 	jq -e '(.flags | index("UP")) != null and (.flags | index("LOWER_UP")) != null' >/dev/null
 }
+
+# A container that already has a link and a default route of its own, so
+# that --gw has one to replace and detach one to restore.
+container_with_default_route() { # NS
+	ip -n "$1" link add old0 type veth peer name old0p
+	ip -n "$1" link set old0 up
+	ip -n "$1" link set old0p up
+	ip -n "$1" addr add 172.31.0.2/24 dev old0
+	ip -n "$1" route add default via 172.31.0.1
+}
+
+# Host, container and the store's records. The records, not the file: an
+# attach writes its record pending before touching the kernel, so a failed
+# one may leave an empty store where there was none.
+world_snapshot() {
+	ns_state "$HOSTNS"
+	echo ---
+	ns_state "$CNS"
+	echo ---
+	if [ -e "$CNET_STATE" ]; then jq -c .records "$CNET_STATE"; else echo "[]"; fi
+}
