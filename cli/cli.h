@@ -64,6 +64,8 @@ void cli_help(const struct cli_cmd *cmd);
 /* Report a failure (one line on stderr, or the JSON object) and return the
  * exit code. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same with another exit code. */
+int cli_usage_error_code(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cli_fail(struct cnet_ctx *ctx, int r);
 int cli_exit_code(struct cnet_ctx *ctx);
 /* Print a successful result. */
@@ -76,6 +78,7 @@ int cmd_detach(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_reapply(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_ls(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_gc(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_show(const struct cli_cmd *cmd, int argc, char **argv);
 /* Report a partial failure: the actions on stdout (or the JSON object with
  * them), msg on stderr; returns EXIT_PARTIAL. */
 int cli_partial(struct cnet_result *res, const char *msg);

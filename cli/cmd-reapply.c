@@ -6,7 +6,44 @@
 
 #include "cli.h"
 
-/* reapply and ls share everything but their flags and how they print. */
+static const char *str(const cJSON *o, const char *key)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+
+	return s ? s : "";
+}
+
+/* show: one record, a field a line. */
+static void show_record(const cJSON *rec)
+{
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(rec, "options"), *v, *link;
+	const char *reason = str(rec, "reason");
+
+	printf("%-9s %s\n%-9s %s\n%-9s %s\n%-9s %s\n%-9s %s%s%s%s\n", "id", str(rec, "id"), "target",
+	       str(rec, "target"), "kind", str(rec, "kind"), "ifname", str(rec, "ifname"), "state",
+	       str(rec, "status"), *reason ? " (" : "", reason, *reason ? ")" : "");
+	printf("%-9s", "options");
+	cJSON_ArrayForEach(v, o)
+	{
+		if (cJSON_IsString(v))
+			printf(" %s=%s", v->string, v->valuestring);
+		else if (cJSON_IsNumber(v))
+			printf(" %s=%g", v->string, v->valuedouble);
+		else if (cJSON_IsArray(v)) {
+			const cJSON *e;
+			cJSON_ArrayForEach(e, v) if (cJSON_IsString(e)) printf(" %s=%s", v->string, e->valuestring);
+		}
+	}
+	putchar('\n');
+	link = cJSON_GetObjectItemCaseSensitive(rec, "link");
+	if (link)
+		printf("%-9s ifindex %g, mac %s, mtu %g\n", "link",
+		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(link, "ifindex")), str(link, "mac"),
+		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(link, "mtu")));
+	printf("%-9s %s\n", "created", str(rec, "created"));
+}
+
+/* reapply, ls and show share everything but their flags and how they print. */
 static int run(const struct cli_cmd *cmd, int argc, char **argv, bool list)
 {
 	struct cnet_result *res = NULL;
@@ -34,6 +71,26 @@ static int run(const struct cli_cmd *cmd, int argc, char **argv, bool list)
 		snprintf(msg, sizeof(msg), "%d record%s could not be brought back (see above)", r,
 			 r == 1 ? "" : "s");
 		r = cli_partial(res, msg);
+	} else if (list && !strcmp(cmd->name, "show")) {
+		cJSON *recs = cJSON_Parse(cnet_result_records_json(res)), *rec;
+		if (cJSON_GetArraySize(recs) == 0) {
+			cJSON_Delete(recs);
+			cnet_result_free(res);
+			cnet_ctx_free(ctx);
+			return cli_usage_error_code(EXIT_TARGET, "nothing is recorded for '%s'", a.pos[0]);
+		}
+		if (cli_json) {
+			r = cli_report(res, true, "");
+		} else {
+			cJSON_ArrayForEach(rec, recs)
+			{
+				show_record(rec);
+				if (rec->next)
+					putchar('\n');
+			}
+			r = EXIT_OK;
+		}
+		cJSON_Delete(recs);
 	} else if (list && !cli_json) {
 		cJSON *recs = cJSON_Parse(cnet_result_records_json(res)), *rec;
 		printf("%-8s  %-24s  %-11s  %-15s  %s\n", "ID", "TARGET", "KIND", "IFNAME", "STATE");
@@ -75,6 +132,25 @@ int cmd_reapply(const struct cli_cmd *cmd, int argc, char **argv)
 
 int cmd_ls(const struct cli_cmd *cmd, int argc, char **argv)
 {
+	return run(cmd, argc, argv, true);
+}
+
+int cmd_show(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	int n = 0;
+
+	/* Exactly one target (help aside): count the positionals first. */
+	for (int i = 1; i < argc; i++) {
+		int idx = strncmp(argv[i], "--", 2) ? -1 : cli_opt_index(cmd, argv[i] + 2);
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return run(cmd, argc, argv, true);
+		if (argv[i][0] != '-')
+			n++;
+		else if (idx >= 0 && cmd->opts[idx].arg)
+			i++;
+	}
+	if (n != 1)
+		return cli_usage_error("show needs exactly one TARGET (see 'cnet show --help')");
 	return run(cmd, argc, argv, true);
 }
 

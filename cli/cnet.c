@@ -71,6 +71,8 @@ const struct cli_cmd cli_cmds[] = {
 	 "bring recorded attachments back after restarts, reboots or drift", reapply_opts},
 	{"ls", cmd_ls, "ls [TARGET...] [OPTIONS]", "list recorded attachments and their live state",
 	 ls_opts},
+	{"show", cmd_show, "show TARGET [OPTIONS]",
+	 "show what is recorded for one target, and its live state", ls_opts},
 	{"gc", cmd_gc, "gc --yes|--dry-run [OPTIONS]",
 	 "undo and drop the records of containers that no longer exist", gc_opts},
 	{"help", cmd_help, "help [COMMAND]", "show help for cnet or one command", no_opts},

@@ -149,15 +149,34 @@ static int report_error(const char *msg, int code)
 	return code;
 }
 
-int cli_usage_error(const char *fmt, ...)
+static int verror(int code, const char *fmt, va_list ap)
 {
 	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	return report_error(msg, code);
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
 	va_list ap;
+	int r;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	r = verror(EXIT_USAGE, fmt, ap);
 	va_end(ap);
-	return report_error(msg, EXIT_USAGE);
+	return r;
+}
+
+int cli_usage_error_code(int code, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = verror(code, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 int cli_exit_code(struct cnet_ctx *ctx)

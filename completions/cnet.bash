@@ -40,16 +40,16 @@ _cnet()
         if [[ $cur == -* ]]; then
             _cnet_reply -W '--help --version'
         else
-            _cnet_reply -W 'attach detach reapply ls gc help version'
+            _cnet_reply -W 'attach detach reapply ls show gc help version'
         fi
         return 0
     fi
     case ${words[1]} in
     help)
-        ((cword == 2)) && _cnet_reply -W 'attach detach reapply ls gc help version'
+        ((cword == 2)) && _cnet_reply -W 'attach detach reapply ls show gc help version'
         return 0
         ;;
-    attach | detach | reapply | ls | gc) ;;
+    attach | detach | reapply | ls | show | gc) ;;
     *) return 0 ;;
     esac
 
@@ -96,7 +96,7 @@ _cnet()
             opts=$common
         elif [[ ${words[1]} == gc ]]; then
             opts="--yes $common"
-        elif [[ ${words[1]} == ls ]]; then
+        elif [[ ${words[1]} == ls || ${words[1]} == show ]]; then
             opts='--json --state --wait --help'
         else
             opts="--ifname --ip --gw --route --mtu --mac --no-dad --replace $common"

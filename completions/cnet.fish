@@ -8,7 +8,7 @@
 #   attach: --replace
 #   gc: --yes
 #   attach, detach, reapply: --json --dry-run --state --wait --help
-#   ls: --json --state --wait --help
+#   ls, show: --json --state --wait --help
 
 # The subcommand, then the positional arguments before the cursor, one a line.
 function __cnet_args
@@ -68,16 +68,17 @@ complete -c cnet -n __fish_use_subcommand -a attach -d "put an interface into a 
 complete -c cnet -n __fish_use_subcommand -a detach -d 'undo attachments and give the host back what it lent'
 complete -c cnet -n __fish_use_subcommand -a reapply -d 'bring recorded attachments back after restarts, reboots or drift'
 complete -c cnet -n __fish_use_subcommand -a ls -d 'list recorded attachments and their live state'
+complete -c cnet -n __fish_use_subcommand -a show -d 'show what is recorded for one target, and its live state'
 complete -c cnet -n __fish_use_subcommand -a gc -d 'undo and drop the records of containers that no longer exist'
 complete -c cnet -n __fish_use_subcommand -a help -d 'show help for cnet or one command'
 complete -c cnet -n __fish_use_subcommand -a version -d 'show the version'
 complete -c cnet -n __fish_use_subcommand -l help -d 'show help'
 complete -c cnet -n __fish_use_subcommand -l version -d 'show the version'
-complete -c cnet -n '__cnet_at help 0' -a 'attach detach reapply ls gc help version'
+complete -c cnet -n '__cnet_at help 0' -a 'attach detach reapply ls show gc help version'
 
 # Positional arguments
 complete -c cnet -n '__cnet_at attach 0; or __cnet_at detach 0' -a '(__cnet_targets)'
-complete -c cnet -n '__fish_seen_subcommand_from reapply ls' -a '(__cnet_targets)'
+complete -c cnet -n '__fish_seen_subcommand_from reapply ls show' -a '(__cnet_targets)'
 complete -c cnet -n '__cnet_at attach 1' -a macvlan -d 'macvlan on a host interface'
 complete -c cnet -n '__cnet_at attach 1' -a host-device -d 'move a host interface in'
 complete -c cnet -n '__cnet_at attach 1' -a veth -d 'veth pair onto a bridge'
@@ -106,7 +107,7 @@ complete -c cnet -n '__cnet_at detach' -l ifname -x -d 'only this interface (def
 # Common
 set -l ad '__cnet_at attach; or __cnet_at detach; or __fish_seen_subcommand_from reapply gc'
 complete -c cnet -n '__fish_seen_subcommand_from gc' -l yes -d 'really remove them'
-set -l all "$ad; or __fish_seen_subcommand_from ls"
+set -l all "$ad; or __fish_seen_subcommand_from ls show"
 complete -c cnet -n $all -l json -d 'print one JSON object on stdout'
 complete -c cnet -n $ad -l dry-run -d 'change nothing; say what would be done'
 complete -c cnet -n $all -l state -r -F -d 'state store (default /var/lib/cnet/state.json)'

@@ -162,3 +162,20 @@ inside() { # NS
 	run -1 hostip link show brg
 	[ "$(link_json "$CNS2" eth1 | jq -r .linkinfo.info_kind)" = macvlan ]
 }
+
+@test "show prints one target's records with their live state, and refuses nonsense" {
+	cnet attach "$CNS" macvlan --parent up0 --ip 10.98.0.2/24 --gw 10.98.0.1
+	ip -n "$CNS" link set eth1 mtu 1280
+	ifindex=$(link_json "$CNS" eth1 | jq .ifindex)
+	run -0 cnet show "$CNS"
+	assert_line "target    $CNS"
+	assert_line "state     drifted (MTU is 1280, not 1500)"
+	assert_line "options   parent=up0 mode=bridge ip=10.98.0.2/24 gw=10.98.0.1"
+	assert_line --regexp "^link      ifindex $ifindex, mac ..:..:..:..:..:.., mtu 1500$"
+	run -0 cnet show "$CNS" --json
+	[ "$(jq -r '.records[0].status' <<<"$output")" = drifted ]
+	[ "$(link_json "$CNS" eth1 | jq .mtu)" = 1280 ]
+	run -3 cnet show "$CNS2"
+	run -2 cnet show
+	run -2 cnet show "$CNS" "$CNS2"
+}
