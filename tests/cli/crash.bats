@@ -58,3 +58,42 @@ crash_walk() {
 	hostip link set hdc up
 	crash_walk host-device --dev hdc --ifname lan0 --mtu 1300 --ip 10.95.0.2/24
 }
+
+# Kill detach at every step instead: a second detach must finish the job.
+detach_crash_walk() {
+	local n=1 before
+	before=$(world_snapshot)
+	while :; do
+		cnet attach "$CNS" "$@" >/dev/null
+		CNET_FAULT_NL=$n:kill run cnet_fi detach "$CNS"
+		if [ "$status" = 0 ]; then
+			[ "$(world_snapshot)" = "$before" ] || fail "the unkilled detach left something"
+			[ "$n" -gt 2 ] || fail "the walk ended after only $n requests"
+			echo "# detach of $1: killed at each of $((n - 1)) requests, each time finished" >&3
+			return 0
+		fi
+		[ "$status" = 137 ] || fail "request $n: expected SIGKILL (137), got $status: $output"
+		[ ! -e "$CNET_STATE" ] || jq -e .records "$CNET_STATE" >/dev/null ||
+			fail "request $n: the store does not parse"
+		run cnet detach "$CNS"
+		[ "$status" = 0 ] || fail "request $n: the second detach failed: $output"
+		[ "$(world_snapshot)" = "$before" ] || {
+			diff <(echo "$before") <(world_snapshot) >&2
+			fail "request $n: after a killed detach and another, something is left"
+		}
+		n=$((n + 1))
+		[ "$n" -lt 80 ] || fail "the walk did not end"
+	done
+}
+
+@test "a detach killed at any step is finished by the next detach (veth with its bridge, --gw)" {
+	detach_crash_walk veth --bridge brd --create-bridge --ip 10.99.1.2/24 --gw 10.99.1.1
+}
+
+@test "a detach of a moved device killed at any step is finished by the next detach" {
+	hostip link add hdd mtu 1400 address 02:00:00:00:0d:0d type veth peer name hddp
+	hostip link set hddp up
+	hostip link set hdd up
+	hostip addr add 192.168.79.1/24 dev hdd
+	detach_crash_walk host-device --dev hdd --force --ifname lan0 --mtu 1300 --ip 10.99.2.2/24
+}
