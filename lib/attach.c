@@ -1129,6 +1129,13 @@ CNET_EXPORT int cnet_attach(struct cnet_ctx *ctx, struct cnet_attach *att, struc
 	int r;
 
 	cnet_clear_err(ctx);
+	/* Bad input is refused before any file or lock is touched. */
+	{
+		struct run check = {.ctx = ctx, .att = att};
+		r = check_static(&check);
+		if (r < 0)
+			return r;
+	}
 	r = cnet_result_new(ctx, &res);
 	if (r < 0)
 		return r;

@@ -2,6 +2,7 @@
 /* The public description API: bad input is refused with a class and a message. */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cnet-internal.h"
 #include "unit.h"
@@ -12,6 +13,8 @@ static struct cnet_attach *att;
 static void setup(int kind)
 {
 	cnet_ctx_new(&ctx);
+	/* Never the host's store: a refusal must not even create this. */
+	cnet_ctx_set_state_path(ctx, "/nonexistent-cnet-unit/state.json");
 	cnet_attach_new(ctx, "netns:x", kind, &att);
 }
 
@@ -96,5 +99,6 @@ TEST(test_attach_gateway_must_be_reachable, "a gateway outside every --ip subnet
 	CHECK(cnet_attach_add_gateway(att, "10.0.1.1") == 0);
 	CHECK(cnet_attach(ctx, att, NULL) == -EINVAL);
 	CHECK(strstr(cnet_ctx_errmsg(ctx), "10.0.1.1") != NULL);
+	CHECK(access("/nonexistent-cnet-unit", F_OK) != 0); /* no store, no lock, no directory */
 	teardown();
 }
