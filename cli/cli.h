@@ -56,6 +56,9 @@ enum {
 };
 
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_args *a);
+/* Every command's start: parse, and answer --help. *done: return the
+ * result now (a usage error, or help printed). */
+int cli_start(const struct cli_cmd *cmd, int argc, char **argv, struct cli_args *a, bool *done);
 int cli_opt_index(const struct cli_cmd *cmd, const char *name);
 const char *cli_get(const struct cli_cmd *cmd, const struct cli_args *a, const char *name);
 bool cli_has(const struct cli_cmd *cmd, const struct cli_args *a, const char *name);
@@ -82,5 +85,7 @@ int cmd_show(const struct cli_cmd *cmd, int argc, char **argv);
 /* Report a partial failure: the actions on stdout (or the JSON object with
  * them), msg on stderr; returns EXIT_PARTIAL. */
 int cli_partial(struct cnet_result *res, const char *msg);
+/* The same, the message being "N record(s) could not be <what> (see above)". */
+int cli_partial_records(struct cnet_result *res, int n, const char *what);
 
 #endif

@@ -11,6 +11,7 @@ int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv)
 	struct cnet_result *res = NULL;
 	struct cnet_ctx *ctx;
 	struct cli_args a;
+	bool done;
 	unsigned int flags = 0;
 	char summary[256];
 	int r, kind;
@@ -18,13 +19,9 @@ int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv)
 	char *end;
 	const char *v;
 
-	r = cli_parse(cmd, argc, argv, &a);
-	if (r)
+	r = cli_start(cmd, argc, argv, &a, &done);
+	if (done)
 		return r;
-	if (cli_has(cmd, &a, "help")) {
-		cli_help(cmd);
-		return EXIT_OK;
-	}
 	if (a.n_pos < 2)
 		return cli_usage_error("attach needs a TARGET and a KIND (see 'cnet attach --help')");
 	if (a.n_pos > 2)

@@ -25,17 +25,14 @@ int cmd_detach(const struct cli_cmd *cmd, int argc, char **argv)
 	struct cnet_result *res = NULL;
 	struct cnet_ctx *ctx;
 	struct cli_args a;
+	bool done;
 	const char *ifname;
 	bool dry;
 	int r;
 
-	r = cli_parse(cmd, argc, argv, &a);
-	if (r)
+	r = cli_start(cmd, argc, argv, &a, &done);
+	if (done)
 		return r;
-	if (cli_has(cmd, &a, "help")) {
-		cli_help(cmd);
-		return EXIT_OK;
-	}
 	if (a.n_pos != 1)
 		return a.n_pos ? cli_usage_error("unexpected argument '%s'", a.pos[1])
 			       : cli_usage_error("detach needs a TARGET (see 'cnet detach --help')");

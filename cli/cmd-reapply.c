@@ -49,16 +49,13 @@ static int run(const struct cli_cmd *cmd, int argc, char **argv, bool list)
 	struct cnet_result *res = NULL;
 	struct cnet_ctx *ctx;
 	struct cli_args a;
+	bool done;
 	bool dry;
 	int r;
 
-	r = cli_parse(cmd, argc, argv, &a);
-	if (r)
+	r = cli_start(cmd, argc, argv, &a, &done);
+	if (done)
 		return r;
-	if (cli_has(cmd, &a, "help")) {
-		cli_help(cmd);
-		return EXIT_OK;
-	}
 	r = cli_ctx(cmd, &a, &ctx);
 	if (r)
 		return r;
@@ -67,10 +64,7 @@ static int run(const struct cli_cmd *cmd, int argc, char **argv, bool list)
 	if (r < 0)
 		return cli_fail(ctx, r);
 	if (r > 0) {
-		char msg[64];
-		snprintf(msg, sizeof(msg), "%d record%s could not be brought back (see above)", r,
-			 r == 1 ? "" : "s");
-		r = cli_partial(res, msg);
+		r = cli_partial_records(res, r, "brought back");
 	} else if (list && !strcmp(cmd->name, "show")) {
 		cJSON *recs = cJSON_Parse(cnet_result_records_json(res)), *rec;
 		if (cJSON_GetArraySize(recs) == 0) {
@@ -159,16 +153,13 @@ int cmd_gc(const struct cli_cmd *cmd, int argc, char **argv)
 	struct cnet_result *res = NULL;
 	struct cnet_ctx *ctx;
 	struct cli_args a;
+	bool done;
 	bool dry;
 	int r;
 
-	r = cli_parse(cmd, argc, argv, &a);
-	if (r)
+	r = cli_start(cmd, argc, argv, &a, &done);
+	if (done)
 		return r;
-	if (cli_has(cmd, &a, "help")) {
-		cli_help(cmd);
-		return EXIT_OK;
-	}
 	if (a.n_pos)
 		return cli_usage_error("unexpected argument '%s'", a.pos[0]);
 	dry = cli_has(cmd, &a, "dry-run");
@@ -181,10 +172,7 @@ int cmd_gc(const struct cli_cmd *cmd, int argc, char **argv)
 	if (r < 0)
 		return cli_fail(ctx, r);
 	if (r > 0) {
-		char msg[64];
-		snprintf(msg, sizeof(msg), "%d record%s could not be cleaned up (see above)", r,
-			 r == 1 ? "" : "s");
-		r = cli_partial(res, msg);
+		r = cli_partial_records(res, r, "cleaned up");
 	} else if (!cli_json) {
 		for (size_t i = 0; i < cnet_result_n_warnings(res); i++)
 			fprintf(stderr, "cnet: warning: %s\n", cnet_result_warning(res, i));

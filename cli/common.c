@@ -83,6 +83,21 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_args 
 	return 0;
 }
 
+int cli_start(const struct cli_cmd *cmd, int argc, char **argv, struct cli_args *a, bool *done)
+{
+	int r = cli_parse(cmd, argc, argv, a);
+
+	*done = true;
+	if (r)
+		return r;
+	if (cli_has(cmd, a, "help")) {
+		cli_help(cmd);
+		return EXIT_OK;
+	}
+	*done = false;
+	return 0;
+}
+
 const char *cli_get(const struct cli_cmd *cmd, const struct cli_args *a, const char *name)
 {
 	int idx = cli_opt_index(cmd, name);
@@ -261,6 +276,15 @@ static void debug_log(void *userdata, const char *line)
 {
 	(void)userdata;
 	fprintf(stderr, "cnet: debug: %s\n", line);
+}
+
+int cli_partial_records(struct cnet_result *res, int n, const char *what)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "%d record%s could not be %s (see above)", n, n == 1 ? "" : "s",
+		 what);
+	return cli_partial(res, msg);
 }
 
 int cli_partial(struct cnet_result *res, const char *msg)
