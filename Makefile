@@ -23,7 +23,8 @@ PKGS := libnl-3.0 libnl-route-3.0 libmnl libcjson
 # Every Debian package the build, the tests, the demo and the bench need.
 DEB_PKGS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libmnl-dev \
 	libcjson-dev bats bats-support bats-assert iproute2 iputils-ping jq scdoc \
-	man-db groff-base containernetworking-plugins procps abigail-tools
+	man-db groff-base containernetworking-plugins procps abigail-tools \
+	podman runc busybox-static
 
 ifeq ($(V),1)
 Q :=
@@ -181,7 +182,7 @@ check-unit: $(B)/unit-tests $(B)/unit-tests-san
 # addition, fails until it is reviewed and the baseline rewritten (new
 # symbols go in a new version node of lib/libcnet.sym).
 check-abi: $(SOLIB)
-	@abidiff --headers-dir1 lib --headers-dir2 lib lib/libcnet.abi $(SOLIB) > $(B)/abidiff.txt 2>&1; \
+	@abidiff --hf1 lib/libcnet.h --hf2 lib/libcnet.h lib/libcnet.abi $(SOLIB) > $(B)/abidiff.txt 2>&1; \
 	r=$$?; grep -qi 'error' $(B)/abidiff.txt && r=$$((r | 1)); \
 	if [ $$r -ne 0 ]; then cat $(B)/abidiff.txt; \
 	if [ $$((r & 8)) -ne 0 ]; then echo "libcnet: INCOMPATIBLE ABI change"; \
@@ -189,7 +190,7 @@ check-abi: $(SOLIB)
 	exit 1; fi; echo "libcnet ABI: unchanged"
 
 abi-baseline: $(SOLIB)
-	abidw --headers-dir lib --no-corpus-path --drop-undefined-syms $(SOLIB) > lib/libcnet.abi
+	abidw --header-file lib/libcnet.h --no-corpus-path --drop-undefined-syms $(SOLIB) > lib/libcnet.abi
 
 check-docs: $(B)/cnet.8
 	@out=$$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z \

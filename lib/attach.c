@@ -836,6 +836,7 @@ static cJSON *make_record(struct run *run, cJSON *options, bool pending)
 	}
 	cJSON_AddStringToObject(rec, "id", run->id);
 	cJSON_AddStringToObject(rec, "target", att->target);
+	cJSON_AddStringToObject(rec, "runtime", run->t.runtime);
 	o = cJSON_AddObjectToObject(rec, "netns");
 	cJSON_AddNumberToObject(o, "dev", (double)run->t.dev);
 	cJSON_AddNumberToObject(o, "ino", (double)run->t.ino);
@@ -998,7 +999,7 @@ int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cne
 	r = check_static(&run);
 	if (r < 0)
 		goto out;
-	r = cnet_target_resolve(ctx, att->target, &run.t);
+	r = cnet_target_resolve_as(ctx, att->target, att->runtime, &run.t);
 	if (r < 0)
 		goto out;
 	r = cnet_nl_open(ctx, -1, &run.hnl);
@@ -1219,5 +1220,6 @@ struct cnet_attach *cnet_attach_from_record(struct cnet_ctx *ctx, const cJSON *r
 		return NULL;
 	}
 	att->has_mac_hint = cnet_parse_mac(cnet_json_str(link, "mac"), att->mac_hint) == 0;
+	att->runtime = cnet_runtime_name(cnet_json_str(rec, "runtime"));
 	return att;
 }

@@ -8,6 +8,7 @@
 struct cnet_attach {
 	struct cnet_ctx *ctx;
 	char *target;
+	const char *runtime; /* from a record: resolve target through this one only */
 	int kind;
 	unsigned int flags;
 	char ifname[IFNAMSIZ];

@@ -96,8 +96,17 @@ struct cnet_target {
 	pid_t pid;	     /* 0 unless named by PID or found through an engine */
 	bool by_pid;	     /* named by PID: its start time is its identity */
 	unsigned long long start_time; /* of pid, in clock ticks since boot */
+	const char *runtime; /* how it was found: netns, pid, path, docker, podman */
 };
 int cnet_target_resolve(struct cnet_ctx *ctx, const char *spec, struct cnet_target *t);
+/* The same, for a bare name or number recorded as found through runtime
+ * (a record's "runtime"): only that runtime is asked, so a bare name that
+ * was a Docker container never becomes a namespace created later under
+ * that name. runtime NULL: as cnet_target_resolve. */
+/* The runtime names a record may hold, as static strings; NULL for others. */
+const char *cnet_runtime_name(const char *s);
+int cnet_target_resolve_as(struct cnet_ctx *ctx, const char *spec, const char *runtime,
+			   struct cnet_target *t);
 void cnet_target_close(struct cnet_target *t);
 int cnet_self_ns(struct cnet_ctx *ctx); /* fd, owned by ctx */
 /* engine.c: the PID of a running Docker or Podman container. -ENXIO: no
@@ -237,8 +246,10 @@ struct cnet_store {
 	struct cJSON *records; /* borrowed from doc */
 	bool volatile_write;   /* next save: atomic, but without the fsyncs */
 	bool batch;	       /* reapply: attach's final save waits for the next one */
+	int migrated_from;     /* the schema it was read as, when older; else 0 */
 };
-#define CNET_STORE_SCHEMA 1
+/* 2: records name the runtime their target was found through. */
+#define CNET_STORE_SCHEMA 2
 /* Lock and load. read_only (dry runs): create nothing, and take the lock
  * only if its file exists. */
 int cnet_store_open(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only);

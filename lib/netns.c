@@ -112,6 +112,7 @@ static int open_pid(struct cnet_ctx *ctx, struct cnet_target *t, const char *num
 	if (cnet_parse_uint(num, 4194304, &pid) < 0 || pid == 0)
 		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "invalid PID '%s'", num);
 	t->by_pid = true;
+	t->runtime = "pid";
 	return open_pid_n(ctx, t, (pid_t)pid);
 }
 
@@ -153,8 +154,10 @@ static int by_engine(struct cnet_ctx *ctx, struct cnet_target *t, const char *na
 	for (size_t i = 0; i < ARRAY_SIZE(engines); i++) {
 		cnet_clear_err(ctx);
 		r = cnet_engine_pid(ctx, engines[i], name, &pid);
-		if (r == 0)
+		if (r == 0) {
+			t->runtime = engines[i];
 			return open_pid_n(ctx, t, pid);
+		}
 		if (r == -ESRCH && !*stopped)
 			memcpy(stopped, ctx->errmsg, sizeof(stopped)); /* known, not running */
 		else if (r != -ENXIO && r != -ENOENT && r != -ESRCH)
@@ -187,11 +190,13 @@ int cnet_target_resolve(struct cnet_ctx *ctx, const char *spec, struct cnet_targ
 		pid_t pid;
 		snprintf(engine, sizeof(engine), "%.6s", spec);
 		r = cnet_engine_pid(ctx, engine, spec + 7, &pid);
+		t->runtime = spec[0] == 'd' ? "docker" : "podman";
 		if (r == 0)
 			r = open_pid_n(ctx, t, pid);
 		else if (r == -ENXIO || r == -ENOENT)
 			r = -ESRCH; /* the message says which */
 	} else if (spec[0] == '/') {
+		t->runtime = "path";
 		r = open_path(ctx, t, spec, NULL);
 	} else if (!*spec) {
 		r = cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "empty target");
@@ -212,6 +217,8 @@ int cnet_target_resolve(struct cnet_ctx *ctx, const char *spec, struct cnet_targ
 	}
 	if (r < 0)
 		return r;
+	if (!t->runtime)
+		t->runtime = "netns";
 
 	if (ioctl(t->fd, NS_GET_NSTYPE) != CLONE_NEWNET)
 		return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "'%s' is not a network namespace", spec);
@@ -228,6 +235,36 @@ int cnet_target_resolve(struct cnet_ctx *ctx, const char *spec, struct cnet_targ
 		return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH,
 				 "'%s' is the host's own network namespace, not a container", spec);
 	return 0;
+}
+
+const char *cnet_runtime_name(const char *s)
+{
+	static const char *const names[] = {"netns", "pid", "path", "docker", "podman"};
+
+	for (size_t i = 0; s && i < ARRAY_SIZE(names); i++)
+		if (!strcmp(s, names[i]))
+			return names[i];
+	return NULL;
+}
+
+int cnet_target_resolve_as(struct cnet_ctx *ctx, const char *spec, const char *runtime,
+			   struct cnet_target *t)
+{
+	char *full, *orig;
+	int r;
+
+	if (!runtime || !*spec || spec[0] == '/' || strchr(spec, ':') || !strcmp(runtime, "path"))
+		return cnet_target_resolve(ctx, spec, t);
+	if (asprintf(&full, "%s:%s", runtime, spec) < 0)
+		return cnet_err(ctx, -ENOMEM, "out of memory");
+	r = cnet_target_resolve(ctx, full, t);
+	free(full);
+	orig = strdup(spec);
+	if (!orig)
+		return r < 0 ? r : cnet_err(ctx, -ENOMEM, "out of memory");
+	free(t->spec);
+	t->spec = orig;
+	return r;
 }
 
 void cnet_target_close(struct cnet_target *t)

@@ -183,7 +183,8 @@ static int find_target(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_targe
 {
 	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(rec, "netns");
 	long long start = cnet_json_int(ns, "pid_start", 1, 1LL << 53, 0);
-	int r = cnet_target_resolve(ctx, cnet_json_str(rec, "target"), t);
+	int r = cnet_target_resolve_as(ctx, cnet_json_str(rec, "target"),
+				       cnet_runtime_name(cnet_json_str(rec, "runtime")), t);
 
 	if (r < 0 && ctx->errclass == CNET_ERR_TARGET) {
 		cnet_clear_err(ctx);

@@ -4,7 +4,8 @@
  * fsync, rename, fsync of the directory) under an flock held across the
  * whole read-modify-write. Files are 0600 and never opened through a
  * symlink. A store that does not parse, or comes from a newer schema, is
- * never overwritten.
+ * never overwritten. One from an older schema is migrated: its bytes are
+ * first kept, durably, in a backup beside it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +22,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "cnet-internal.h"
+#include "attach.h"
 
 #define STORE_MAX (64u << 20)
 
@@ -93,7 +94,88 @@ static int take_lock(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only
 	return 0;
 }
 
-static int load(struct cnet_ctx *ctx, struct cnet_store *st)
+static int write_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Schema 1 records did not say how their target was found. A prefixed
+ * target or a path says it; a bare name stays unsaid, and is looked up as
+ * before (namespace, PID, Docker, Podman) until it is attached again. */
+static int migrate_1(cJSON *doc)
+{
+	static const struct {
+		const char *prefix, *runtime;
+	} known[] = {{"netns:", "netns"}, {"pid:", "pid"},	 {"docker:", "docker"},
+		     {"podman:", "podman"}, {"/", "path"}};
+	cJSON *rec, *records = cJSON_GetObjectItemCaseSensitive(doc, "records");
+
+	cJSON_ArrayForEach(rec, records) {
+		const char *target = cnet_json_str(rec, "target");
+		if (cJSON_GetObjectItemCaseSensitive(rec, "runtime"))
+			continue;
+		for (size_t i = 0; i < ARRAY_SIZE(known); i++)
+			if (!strncmp(target, known[i].prefix, strlen(known[i].prefix))) {
+				if (!cJSON_AddStringToObject(rec, "runtime", known[i].runtime))
+					return -ENOMEM;
+				break;
+			}
+	}
+	return 0;
+}
+
+/* migrations[N] turns schema N into N + 1. */
+static int (*const migrations[CNET_STORE_SCHEMA])(cJSON *doc) = {[1] = migrate_1};
+
+/* The old store's bytes, as read, in PATH.schemaN.TIME.bak (never replacing
+ * a file), synced with its directory before the migrated store is written. */
+static int backup(struct cnet_ctx *ctx, struct cnet_store *st, const char *buf, size_t len,
+		  int schema)
+{
+	char bak[PATH_MAX], stamp[32], *copy;
+	time_t now = time(NULL);
+	struct tm tm;
+	int fd, dfd, r;
+
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime_r(&now, &tm));
+	if ((size_t)snprintf(bak, sizeof(bak), "%s.schema%d.%s.bak", st->path, schema, stamp) >=
+	    sizeof(bak))
+		return store_err(ctx, -ENAMETOOLONG, st->path, "path too long");
+	fd = open(bak, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return store_err(ctx, -errno, bak, strerror(errno));
+	r = write_all(fd, buf, len);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r < 0) {
+		unlink(bak);
+		return store_err(ctx, r, bak, strerror(-r));
+	}
+	copy = strdup(st->path);
+	if (!copy)
+		return cnet_err(ctx, -ENOMEM, "out of memory");
+	dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+static int load(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only)
 {
 	struct stat sb;
 	cJSON *schema;
@@ -141,9 +223,33 @@ static int load(struct cnet_ctx *ctx, struct cnet_store *st)
 			      "was written by a newer cnet (schema too new); left untouched");
 		goto out;
 	}
+	if (schema->valuedouble < 1 || schema->valuedouble != (int)schema->valuedouble) {
+		r = store_err(ctx, -EBADMSG, st->path, "has an unknown schema version; left untouched");
+		goto out;
+	}
 	st->records = cJSON_GetObjectItemCaseSensitive(st->doc, "records");
-	if (!cJSON_IsArray(st->records))
+	if (!cJSON_IsArray(st->records)) {
 		r = store_err(ctx, -EBADMSG, st->path, "has no record list; left untouched");
+		goto out;
+	}
+	st->migrated_from = (int)schema->valuedouble;
+	if (st->migrated_from == CNET_STORE_SCHEMA) {
+		st->migrated_from = 0;
+		goto out;
+	}
+	/* Older: migrated in memory; kept that way by a read-only command,
+	 * written back (after a backup) by any other. */
+	for (int v = st->migrated_from; v < CNET_STORE_SCHEMA; v++)
+		if (migrations[v](st->doc) < 0) {
+			r = cnet_err(ctx, -ENOMEM, "out of memory");
+			goto out;
+		}
+	cJSON_SetNumberValue(schema, CNET_STORE_SCHEMA);
+	if (!read_only) {
+		r = backup(ctx, st, buf, got, st->migrated_from);
+		if (r == 0)
+			r = cnet_store_save(ctx, st);
+	}
 out:
 	free(buf);
 	close(fd);
@@ -167,22 +273,7 @@ int cnet_store_open(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only)
 	r = take_lock(ctx, st, read_only);
 	if (r < 0)
 		return r;
-	return load(ctx, st);
-}
-
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return load(ctx, st, read_only);
 }
 
 int cnet_store_save(struct cnet_ctx *ctx, struct cnet_store *st)

@@ -64,6 +64,21 @@ container() { # NAME NS [running]
 	run -2 cnet attach 'docker:../../x' macvlan --parent up0
 }
 
+@test "a bare name found in Docker stays Docker's: a namespace later given that name is not it" {
+	name=$(ns_prefix)-w
+	container "$name" "$CNS"
+	run -0 cnet attach "$name" macvlan --parent up0 --ip 10.96.1.2/24
+	[ "$(jq -r '.records[0].runtime' "$CNET_STATE")" = docker ]
+	# the container stops; a namespace of the same name appears
+	printf '{"Id":"%064d","Name":"/%s","State":{"Running":false,"Pid":0}}\n' 1 "$name" \
+		>"$ENGINE_DIR/$name.json"
+	CREATED_NS+=("$name")
+	ip netns add "$name"
+	run -0 cnet reapply
+	assert_output "stopped: macvlan eth1 in $name: target not running"
+	[ "$(ip -n "$name" -j link show | jq length)" = 1 ] # lo only
+}
+
 @test "reapply follows a restarted container into its new namespace" {
 	container app "$CNS"
 	cnet attach docker:app macvlan --parent up0 --ip 10.97.0.2/24 --gw 10.97.0.1

@@ -410,6 +410,44 @@ refused() { # STATUS "SUBSTRING..." -- CNET-ARGS...
 	[ -z "$(ls -A "$CNET_STATE")" ]
 }
 
+@test "a state store of an unknown old schema (0, 1.5) is refused and left alone" {
+	for v in 0 1.5; do
+		printf '{"schema":%s,"records":[]}\n' "$v" >"$CNET_STATE"
+		cp "$CNET_STATE" "$BATS_TEST_TMPDIR/before"
+		refused 6 "unknown schema" -- attach "netns:$CNS" macvlan --parent up0
+		cmp "$CNET_STATE" "$BATS_TEST_TMPDIR/before"
+	done
+	[ -z "$(compgen -G "$CNET_STATE.schema*")" ]
+}
+
+@test "a schema 1 store is migrated by the first writer, its old bytes kept in a backup" {
+	cnet attach "$CNS" macvlan --parent up0 --ip 10.0.0.2/24
+	cnet attach "netns:$CNS2" macvlan --parent up0 --ip 10.0.1.2/24
+	ifindex=$(link_json "$CNS" eth1 | jq .ifindex)
+	# what cnet 0.1 wrote: schema 1, no runtime in the records
+	jq '.schema = 1 | .records |= map(del(.runtime))' "$CNET_STATE" >"$BATS_TEST_TMPDIR/v1"
+	cp "$BATS_TEST_TMPDIR/v1" "$CNET_STATE"
+	# read-only commands migrate in memory and write nothing
+	run -0 cnet ls
+	run -0 cnet reapply --dry-run
+	cmp "$CNET_STATE" "$BATS_TEST_TMPDIR/v1"
+	[ -z "$(compgen -G "$CNET_STATE.schema*")" ]
+	# the first writer keeps the old bytes, then writes schema 2
+	run -0 cnet reapply
+	bak=$(compgen -G "$CNET_STATE.schema1.*.bak")
+	cmp "$bak" "$BATS_TEST_TMPDIR/v1"
+	[ "$(stat -c %a "$bak")" = 600 ]
+	[ "$(jq .schema "$CNET_STATE")" = 2 ]
+	# a bare name stays unsaid; a prefixed one gets its runtime
+	[ "$(jq -c '[.records[] | .runtime]' "$CNET_STATE")" = '[null,"netns"]' ]
+	# the setups were found and left alone
+	[ "$(link_json "$CNS" eth1 | jq .ifindex)" = "$ifindex" ]
+	[ "$(addrs_of "$CNS2" eth1)" = 10.0.1.2/24 ]
+	run -0 cnet detach "$CNS"
+	run -0 cnet detach "netns:$CNS2"
+	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+}
+
 @test "detach refuses a state store that is not valid JSON and leaves it alone" {
 	printf 'not json\n' >"$CNET_STATE"
 	cp "$CNET_STATE" "$BATS_TEST_TMPDIR/before"
