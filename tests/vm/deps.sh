@@ -54,6 +54,26 @@ if [ -n "$missing" ]; then
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
+# docker.io: dockerd runs inside the guest only (tests/vm/suites/docker.bats).
+# Installing it must not start or enable a Docker daemon on this host: the
+# install runs with service starts denied, and the units it enabled are
+# disabled again (only when this script installed it).
+if ! dpkg-query -W -f='${Status}\n' docker.io 2>/dev/null | grep -q '^install ok installed'; then
+	apt_update
+	deny=/usr/sbin/policy-rc.d
+	placed=
+	if [ ! -e "$deny" ]; then
+		printf '#!/bin/sh\nexit 101\n' >"$deny"
+		chmod 755 "$deny"
+		placed=1
+	fi
+	apt-get install -y -qq --no-install-recommends docker.io >/dev/null || { [ -z "$placed" ] || rm -f "$deny"; exit 1; }
+	[ -z "$placed" ] || rm -f "$deny"
+	if command -v systemctl >/dev/null; then
+		systemctl disable docker.service docker.socket containerd.service >/dev/null 2>&1 || true
+	fi
+fi
+
 mkdir -p "$CACHE"
 pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
 if [ -z "$pkg" ]; then
