@@ -16,7 +16,7 @@ in_vm() {
 pf() { # N
 	local d
 	for d in /sys/class/net/*; do
-		[ "$(cat "$d/address")" = "52:54:00:c0:00:0$1" ] && { basename "$d"; return 0; }
+		[ -d "$d" ] && [ "$(cat "$d/address")" = "52:54:00:c0:00:0$1" ] && { basename "$d"; return 0; }
 	done
 	return 1
 }
