@@ -10,6 +10,7 @@
 #define K_MACVLAN (1u << CNET_KIND_MACVLAN)
 #define K_HOSTDEV (1u << CNET_KIND_HOST_DEVICE)
 #define K_VETH (1u << CNET_KIND_VETH)
+#define K_SRIOV (1u << CNET_KIND_SRIOV)
 
 struct cli_opt {
 	const char *name; /* without "--" */
@@ -66,6 +67,8 @@ void cli_help(const struct cli_cmd *cmd);
 
 /* Report a failure (one line on stderr, or the JSON object) and return the
  * exit code. */
+/* A decimal number in [0, max]: digits only, no sign, no blanks. */
+int cli_uint(const char *s, unsigned long max, unsigned long *out);
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The same with another exit code. */
 int cli_usage_error_code(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -81,6 +84,7 @@ int cmd_detach(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_reapply(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_ls(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_gc(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_vf(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_show(const struct cli_cmd *cmd, int argc, char **argv);
 /* Report a partial failure: the actions on stdout (or the JSON object with
  * them), msg on stderr; returns EXIT_PARTIAL. */

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,9 @@ int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv)
 	unsigned int flags = 0;
 	char summary[256];
 	int r, kind;
-	unsigned long mtu;
+	unsigned long mtu, n;
+	unsigned int min_rate = 0, max_rate = 0;
+	bool rates = false;
 	char *end;
 	const char *v;
 
@@ -28,12 +31,14 @@ int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv)
 		return cli_usage_error("unexpected argument '%s'", a.pos[2]);
 	kind = cnet_kind_from_string(a.pos[1]);
 	if (kind < 0)
-		return cli_usage_error("unknown kind '%s' (macvlan, host-device or veth)", a.pos[1]);
+		return cli_usage_error("unknown kind '%s' (macvlan, host-device, veth or sriov)", a.pos[1]);
 	for (int i = 0; cmd->opts[i].name; i++)
 		if (a.set[i] && cmd->opts[i].kinds && !(cmd->opts[i].kinds & (1u << kind)))
 			return cli_usage_error("--%s does not apply to %s", cmd->opts[i].name, a.pos[1]);
 	if (cli_has(cmd, &a, "create-bridge") && !cli_has(cmd, &a, "bridge"))
 		return cli_usage_error("--create-bridge needs --bridge BR");
+	if (cli_has(cmd, &a, "vlan-proto") && !cli_has(cmd, &a, "vlan"))
+		return cli_usage_error("--vlan-proto needs --vlan VID");
 
 	r = cli_ctx(cmd, &a, &ctx);
 	if (r)
@@ -67,6 +72,49 @@ int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv)
 			r = cnet_attach_set_bridge(att, v, cli_has(cmd, &a, "create-bridge"));
 		else if (!strcmp(name, "host-ifname"))
 			r = cnet_attach_set_host_ifname(att, v);
+		else if (!strcmp(name, "pf"))
+			r = cnet_attach_set_pf(att, v);
+		else if (!strcmp(name, "vf") || !strcmp(name, "vf-count") || !strcmp(name, "min-rate") ||
+			 !strcmp(name, "max-rate")) {
+			if (cli_uint(v, UINT32_MAX, &n) < 0) {
+				cnet_attach_free(att);
+				cnet_ctx_free(ctx);
+				return cli_usage_error("invalid --%s '%s' (a whole number)", name, v);
+			}
+			if (!strcmp(name, "vf"))
+				r = cnet_attach_set_vf(att, (unsigned int)n);
+			else if (!strcmp(name, "vf-count"))
+				r = cnet_attach_set_vf_count(att, (unsigned int)n);
+			else if (!strcmp(name, "min-rate"))
+				min_rate = (unsigned int)n, rates = true;
+			else
+				max_rate = (unsigned int)n, rates = true;
+		} else if (!strcmp(name, "vlan")) {
+			unsigned long vid, qos = 0;
+			char buf[32], *colon;
+			snprintf(buf, sizeof(buf), "%s", v);
+			colon = strchr(buf, ':');
+			if (colon)
+				*colon = '\0';
+			if (strlen(v) >= sizeof(buf) || cli_uint(buf, 4094, &vid) < 0 ||
+			    (colon && cli_uint(colon + 1, 7, &qos) < 0)) {
+				cnet_attach_free(att);
+				cnet_ctx_free(ctx);
+				return cli_usage_error("invalid --vlan '%s' (VID 0-4094, optionally :QOS 0-7)", v);
+			}
+			r = cnet_attach_set_vf_vlan(att, (unsigned int)vid, (unsigned int)qos,
+						    cli_get(cmd, &a, "vlan-proto"));
+		} else if (!strcmp(name, "spoofchk") || !strcmp(name, "trust")) {
+			bool on = !strcmp(v, "on");
+			if (!on && strcmp(v, "off")) {
+				cnet_attach_free(att);
+				cnet_ctx_free(ctx);
+				return cli_usage_error("invalid --%s '%s' (on or off)", name, v);
+			}
+			r = !strcmp(name, "trust") ? cnet_attach_set_vf_trust(att, on)
+						   : cnet_attach_set_vf_spoofchk(att, on);
+		} else if (!strcmp(name, "link-state"))
+			r = cnet_attach_set_vf_link_state(att, v);
 		else if (!strcmp(name, "mtu")) {
 			mtu = strtoul(v, &end, 10);
 			if (!*v || *v == '-' || *v == '+' || *end || mtu > 65535) {
@@ -77,6 +125,8 @@ int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv)
 				r = cnet_attach_set_mtu(att, (unsigned int)mtu);
 		}
 	}
+	if (r >= 0 && rates)
+		r = cnet_attach_set_vf_rate(att, min_rate, max_rate);
 	if (r < 0)
 		goto fail;
 	if (cli_has(cmd, &a, "dry-run"))

@@ -29,6 +29,8 @@ static void show_record(const cJSON *rec)
 			printf(" %s=%s", v->string, v->valuestring);
 		else if (cJSON_IsNumber(v))
 			printf(" %s=%g", v->string, v->valuedouble);
+		else if (cJSON_IsBool(v))
+			printf(" %s=%s", v->string, cJSON_IsTrue(v) ? "on" : "off");
 		else if (cJSON_IsArray(v)) {
 			const cJSON *e;
 			cJSON_ArrayForEach(e, v) if (cJSON_IsString(e)) printf(" %s=%s", v->string, e->valuestring);

@@ -27,6 +27,16 @@ static const struct cli_opt attach_opts[] = {
 	{"bridge", "BR", false, K_VETH, "veth: Linux bridge for the host end"},
 	{"create-bridge", NULL, false, K_VETH, "veth: create the bridge if it does not exist"},
 	{"host-ifname", "NAME", false, K_VETH, "veth: name of the host end (default vethID)"},
+	{"pf", "PF", false, K_SRIOV, "sriov: the PF, a host interface or PCI address"},
+	{"vf", "N", false, K_SRIOV, "sriov: this VF index (default: a free one)"},
+	{"vf-count", "N", false, K_SRIOV, "sriov: create N VFs first if the PF has none"},
+	{"vlan", "VID[:QOS]", false, K_SRIOV, "sriov: VLAN (and priority) the PF tags the VF with"},
+	{"vlan-proto", "PROTO", false, K_SRIOV, "sriov: 802.1Q (default) or 802.1ad"},
+	{"spoofchk", "on|off", false, K_SRIOV, "sriov: MAC spoof checking on the VF"},
+	{"trust", "on|off", false, K_SRIOV, "sriov: let the VF change its MAC and promiscuity"},
+	{"link-state", "STATE", false, K_SRIOV, "sriov: auto, enable or disable"},
+	{"min-rate", "MBPS", false, K_SRIOV, "sriov: minimum TX rate, Mbit/s"},
+	{"max-rate", "MBPS", false, K_SRIOV, "sriov: maximum TX rate, Mbit/s (0: no limit)"},
 	{"replace", NULL, false, 0, "replace an attachment of that name made with other settings"},
 	COMMON_OPTS,
 	{0},
@@ -57,6 +67,12 @@ static const struct cli_opt gc_opts[] = {
 	{0},
 };
 
+static const struct cli_opt vf_opts[] = {
+	{"count", "N", false, 0, "enable: how many VFs the PF gets"},
+	COMMON_OPTS,
+	{0},
+};
+
 static const struct cli_opt no_opts[] = {{0}};
 
 static int cmd_help(const struct cli_cmd *cmd, int argc, char **argv);
@@ -75,6 +91,8 @@ const struct cli_cmd cli_cmds[] = {
 	 "show what is recorded for one target, and its live state", ls_opts},
 	{"gc", cmd_gc, "gc --yes|--dry-run [OPTIONS]",
 	 "undo and drop the records of containers that no longer exist", gc_opts},
+	{"vf", cmd_vf, "vf enable PF --count N | vf disable PF | vf ls [PF] [OPTIONS]",
+	 "SR-IOV: set a PF's VF count, or list VFs and their settings", vf_opts},
 	{"help", cmd_help, "help [COMMAND]", "show help for cnet or one command", no_opts},
 	{"version", cmd_version, "version", "show the version", no_opts},
 	{0},
@@ -94,7 +112,7 @@ static void usage(FILE *f)
 	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
 		fprintf(f, "  %-8s %s\n", c->name, c->summary);
 	fprintf(f, "\nTargets: pid:PID, netns:NAME, /path/to/netns, or NAME (a named netns, or a PID)\n"
-		   "Kinds: macvlan, host-device, veth\n"
+		   "Kinds: macvlan, host-device, veth, sriov\n"
 		   "'cnet COMMAND --help' shows a command's options; cnet(8) has the rest.\n");
 }
 

@@ -324,3 +324,20 @@ int cli_ctx(const struct cli_cmd *cmd, const struct cli_args *a, struct cnet_ctx
 	}
 	return 0;
 }
+
+int cli_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (!s || !*s || strlen(s) > 10)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	if (v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}

@@ -20,7 +20,7 @@ _cnet_reply()
 _cnet()
 {
     local cur line words cword i w n=0 kind='' ddash='' opt='' pre='' opts brk=''
-    local valopts=' --ifname --ip --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state '
+    local valopts=' --ifname --ip --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --spoofchk --trust --link-state --min-rate --max-rate --count '
     local common='--json --dry-run --state --wait --help'
 
     # Words up to the cursor, not split at '=' or ':' as COMP_WORDS is.
@@ -40,16 +40,16 @@ _cnet()
         if [[ $cur == -* ]]; then
             _cnet_reply -W '--help --version'
         else
-            _cnet_reply -W 'attach detach reapply ls show gc help version'
+            _cnet_reply -W 'attach detach reapply ls show gc vf help version'
         fi
         return 0
     fi
     case ${words[1]} in
     help)
-        ((cword == 2)) && _cnet_reply -W 'attach detach reapply ls show gc help version'
+        ((cword == 2)) && _cnet_reply -W 'attach detach reapply ls show gc vf help version'
         return 0
         ;;
-    attach | detach | reapply | ls | show | gc) ;;
+    attach | detach | reapply | ls | show | gc | vf) ;;
     *) return 0 ;;
     esac
 
@@ -77,6 +77,10 @@ _cnet()
         --parent | --dev) _cnet_reply -W "$(_cnet_names '/sys/class/net/*')" ;;
         --bridge) _cnet_reply -W "$(_cnet_names '/sys/class/net/*/bridge' /bridge)" ;;
         --mode) _cnet_reply -W 'bridge private vepa passthru' ;;
+        --pf) _cnet_reply -W "$(_cnet_names '/sys/class/net/*/device/sriov_totalvfs' /device/sriov_totalvfs)" ;;
+        --vlan-proto) _cnet_reply -W '802.1Q 802.1ad' ;;
+        --spoofchk | --trust) _cnet_reply -W 'on off' ;;
+        --link-state) _cnet_reply -W 'auto enable disable' ;;
         --state)
             compopt -o filenames 2>/dev/null || :
             _cnet_reply -f
@@ -98,15 +102,24 @@ _cnet()
             opts="--yes $common"
         elif [[ ${words[1]} == ls || ${words[1]} == show ]]; then
             opts='--json --state --wait --help'
+        elif [[ ${words[1]} == vf ]]; then
+            opts="--count $common"
         else
             opts="--ifname --ip --gw --route --mtu --mac --no-dad --replace $common"
             case $kind in
             macvlan) opts+=' --parent --mode' ;;
             host-device) opts+=' --dev --force' ;;
             veth) opts+=' --bridge --create-bridge --host-ifname' ;;
+            sriov) opts+=' --pf --vf --vf-count --vlan --vlan-proto --spoofchk --trust --link-state --min-rate --max-rate' ;;
             esac
         fi
         _cnet_reply -W "$opts"
+    elif [[ ${words[1]} == vf ]]; then
+        if ((n == 0)); then
+            _cnet_reply -W 'enable disable ls'
+        elif ((n == 1)); then
+            _cnet_reply -W "$(_cnet_names '/sys/class/net/*/device/sriov_totalvfs' /device/sriov_totalvfs)"
+        fi
     elif ((n == 0)) || [[ ${words[1]} == reapply || ${words[1]} == ls ]]; then
         case $cur in
         /*)
@@ -125,7 +138,7 @@ _cnet()
             ;;
         esac
     elif ((n == 1)) && [[ ${words[1]} == attach ]]; then
-        _cnet_reply -W 'macvlan host-device veth'
+        _cnet_reply -W 'macvlan host-device veth sriov'
     fi
     return 0
 } &&

@@ -4,10 +4,13 @@
 #   attach: --ifname --ip --gw --route --mtu --mac --no-dad
 #           macvlan: --parent --mode; host-device: --dev --force;
 #           veth: --bridge --create-bridge --host-ifname
+#           sriov: --pf --vf --vf-count --vlan --vlan-proto --spoofchk --trust
+#                  --link-state --min-rate --max-rate
 #   detach: --ifname
 #   attach: --replace
 #   gc: --yes
-#   attach, detach, reapply: --json --dry-run --state --wait --help
+#   vf: --count
+#   attach, detach, reapply, gc, vf: --json --dry-run --state --wait --help
 #   ls, show: --json --state --wait --help
 
 # The subcommand, then the positional arguments before the cursor, one a line.
@@ -18,7 +21,7 @@ function __cnet_args
     for t in $tokens[3..-1]
         if test $skip = 1
             set skip 0
-        else if contains -- $t --ifname --ip --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state
+        else if contains -- $t --ifname --ip --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --spoofchk --trust --link-state --min-rate --max-rate --count
             set skip 1
         else if not string match -q -- '-*' $t
             echo $t
@@ -46,6 +49,13 @@ function __cnet_names
     string replace -r '^.*/([^/]+)'"$argv[2]"'$' '$1' -- $paths
 end
 
+# The SR-IOV PFs here: interfaces whose device has sriov_totalvfs.
+function __cnet_pfs
+    for f in /sys/class/net/*/device/sriov_totalvfs
+        string replace -r '^/sys/class/net/([^/]+)/.*$' '$1' -- $f
+    end
+end
+
 function __cnet_targets
     set -l cur (commandline -ct)
     switch $cur
@@ -70,11 +80,12 @@ complete -c cnet -n __fish_use_subcommand -a reapply -d 'bring recorded attachme
 complete -c cnet -n __fish_use_subcommand -a ls -d 'list recorded attachments and their live state'
 complete -c cnet -n __fish_use_subcommand -a show -d 'show what is recorded for one target, and its live state'
 complete -c cnet -n __fish_use_subcommand -a gc -d 'undo and drop the records of containers that no longer exist'
+complete -c cnet -n __fish_use_subcommand -a vf -d "SR-IOV: set a PF's VF count, or list VFs and their settings"
 complete -c cnet -n __fish_use_subcommand -a help -d 'show help for cnet or one command'
 complete -c cnet -n __fish_use_subcommand -a version -d 'show the version'
 complete -c cnet -n __fish_use_subcommand -l help -d 'show help'
 complete -c cnet -n __fish_use_subcommand -l version -d 'show the version'
-complete -c cnet -n '__cnet_at help 0' -a 'attach detach reapply ls show gc help version'
+complete -c cnet -n '__cnet_at help 0' -a 'attach detach reapply ls show gc vf help version'
 
 # Positional arguments
 complete -c cnet -n '__cnet_at attach 0; or __cnet_at detach 0' -a '(__cnet_targets)'
@@ -82,6 +93,11 @@ complete -c cnet -n '__fish_seen_subcommand_from reapply ls show' -a '(__cnet_ta
 complete -c cnet -n '__cnet_at attach 1' -a macvlan -d 'macvlan on a host interface'
 complete -c cnet -n '__cnet_at attach 1' -a host-device -d 'move a host interface in'
 complete -c cnet -n '__cnet_at attach 1' -a veth -d 'veth pair onto a bridge'
+complete -c cnet -n '__cnet_at attach 1' -a sriov -d 'an SR-IOV virtual function'
+complete -c cnet -n '__cnet_at vf 0' -a enable -d 'give a PF N VFs'
+complete -c cnet -n '__cnet_at vf 0' -a disable -d "remove a PF's VFs"
+complete -c cnet -n '__cnet_at vf 0' -a ls -d 'list VFs and their settings'
+complete -c cnet -n '__cnet_at vf 1' -a '(__cnet_pfs)'
 
 # attach
 set -l at '__cnet_at attach'
@@ -100,12 +116,25 @@ complete -c cnet -n '__cnet_kind host-device' -l force -d 'move it even if it ca
 complete -c cnet -n '__cnet_kind veth' -l bridge -x -a '(__cnet_names /sys/class/net /bridge)' -d 'Linux bridge for the host end'
 complete -c cnet -n '__cnet_kind veth' -l create-bridge -d 'create the bridge if it does not exist'
 complete -c cnet -n '__cnet_kind veth' -l host-ifname -x -d 'name of the host end (default vethID)'
+complete -c cnet -n '__cnet_kind sriov' -l pf -x -a '(__cnet_pfs)' -d 'the PF, a host interface or PCI address'
+complete -c cnet -n '__cnet_kind sriov' -l vf -x -d 'this VF index (default: a free one)'
+complete -c cnet -n '__cnet_kind sriov' -l vf-count -x -d 'create N VFs first if the PF has none'
+complete -c cnet -n '__cnet_kind sriov' -l vlan -x -d 'VLAN (VID[:QOS]) the PF tags the VF with'
+complete -c cnet -n '__cnet_kind sriov' -l vlan-proto -x -a '802.1Q 802.1ad' -d 'VLAN protocol'
+complete -c cnet -n '__cnet_kind sriov' -l spoofchk -x -a 'on off' -d 'MAC spoof checking on the VF'
+complete -c cnet -n '__cnet_kind sriov' -l trust -x -a 'on off' -d 'let the VF change its MAC and promiscuity'
+complete -c cnet -n '__cnet_kind sriov' -l link-state -x -a 'auto enable disable' -d 'VF link state'
+complete -c cnet -n '__cnet_kind sriov' -l min-rate -x -d 'minimum TX rate, Mbit/s'
+complete -c cnet -n '__cnet_kind sriov' -l max-rate -x -d 'maximum TX rate, Mbit/s (0: no limit)'
+
+# vf
+complete -c cnet -n '__cnet_at vf' -l count -x -d 'enable: how many VFs the PF gets'
 
 # detach
 complete -c cnet -n '__cnet_at detach' -l ifname -x -d 'only this interface (default: every one recorded)'
 
 # Common
-set -l ad '__cnet_at attach; or __cnet_at detach; or __fish_seen_subcommand_from reapply gc'
+set -l ad '__cnet_at attach; or __cnet_at detach; or __fish_seen_subcommand_from reapply gc vf'
 complete -c cnet -n '__fish_seen_subcommand_from gc' -l yes -d 'really remove them'
 set -l all "$ad; or __fish_seen_subcommand_from ls show"
 complete -c cnet -n $all -l json -d 'print one JSON object on stdout'

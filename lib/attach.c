@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -32,6 +33,8 @@ CNET_EXPORT int cnet_kind_from_string(const char *name)
 		return CNET_KIND_HOST_DEVICE;
 	if (!strcmp(name, "veth"))
 		return CNET_KIND_VETH;
+	if (!strcmp(name, "sriov"))
+		return CNET_KIND_SRIOV;
 	return -EINVAL;
 }
 
@@ -44,6 +47,8 @@ CNET_EXPORT const char *cnet_kind_to_string(int kind)
 		return "host-device";
 	case CNET_KIND_VETH:
 		return "veth";
+	case CNET_KIND_SRIOV:
+		return "sriov";
 	}
 	return NULL;
 }
@@ -67,6 +72,8 @@ CNET_EXPORT int cnet_attach_new(struct cnet_ctx *ctx, const char *target, int ki
 	att->kind = kind;
 	strcpy(att->ifname, "eth1");
 	att->mode = MACVLAN_MODE_BRIDGE;
+	att->vf = -1;
+	att->pf_lock_fd = -1;
 	*out = att;
 	return 0;
 }
@@ -269,6 +276,9 @@ static cJSON *options_json(const struct cnet_attach *att)
 		if (att->host_ifname[0])
 			cJSON_AddStringToObject(o, "host_ifname", att->host_ifname);
 		break;
+	case CNET_KIND_SRIOV:
+		cnet_sriov_options(att, o);
+		break;
 	}
 	a = cJSON_AddArrayToObject(o, "ip");
 	for (size_t i = 0; a && i < att->n_ips; i++)
@@ -345,6 +355,8 @@ static int check_static(struct run *run)
 		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "host-device needs --dev IF");
 	if (att->kind == CNET_KIND_VETH && !att->bridge[0])
 		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "veth needs --bridge BR");
+	if (att->kind == CNET_KIND_SRIOV && !att->pf[0])
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "sriov needs --pf PF");
 	for (size_t i = 0; i < 2; i++)
 		if (gws[i] && !gw_reachable(att, gws[i]))
 			return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL,
@@ -484,6 +496,11 @@ static int preflight(struct run *run)
 		return check_mtu(run, run->parent.mtu, "parent", att->parent);
 	case CNET_KIND_HOST_DEVICE:
 		return preflight_host_device(run);
+	case CNET_KIND_SRIOV:
+		r = cnet_sriov_preflight(run);
+		if (r < 0 || run->pf.num == 0) /* a dry run that would create VFs */
+			return r;
+		return preflight_host_device(run);
 	case CNET_KIND_VETH:
 		r = cnet_link_get(run->hnl, 0, att->bridge, &run->parent);
 		if (r == -ENODEV && att->create_bridge) {
@@ -529,6 +546,10 @@ static void plan(struct run *run, struct cnet_result *res)
 		break;
 	case CNET_KIND_HOST_DEVICE:
 		cnet_result_add_action(res, "move %s into %s as %s", att->dev, att->target, att->ifname);
+		break;
+	case CNET_KIND_SRIOV:
+		cnet_sriov_plan(run, res);
+		cnet_result_add_action(res, "move the VF into %s as %s", att->target, att->ifname);
 		break;
 	case CNET_KIND_VETH:
 		if (run->make_bridge)
@@ -649,6 +670,12 @@ static int create_or_move(struct run *run)
 			return r;
 		break;
 	}
+	case CNET_KIND_SRIOV:
+		r = cnet_sriov_apply(run);
+		if (r < 0)
+			return r;
+		/* the VF's netdev moves like a host device */
+		__attribute__((fallthrough));
 	case CNET_KIND_HOST_DEVICE: {
 		struct cnet_link_change c = {
 			.ifindex = run->dev.ifindex, .name = run->tmp_name, .ns_fd = run->t.fd, .up = -1,
@@ -743,9 +770,11 @@ static int configure(struct run *run)
 	/* One request names it, marks it and brings it up. Moved devices take
 	 * MTU and MAC here too; created ones had them at birth (the kernel
 	 * ignores IFLA_IFALIAS on create, hence the mark here). */
-	if (att->kind == CNET_KIND_HOST_DEVICE) {
+	if (cnet_kind_moves(att->kind)) {
 		c.mtu = att->mtu;
-		c.mac = att->has_mac ? att->mac : NULL;
+		/* A VF takes its MAC from the PF (set there already); its
+		 * driver may refuse a netdev-side change: see below. */
+		c.mac = att->has_mac && att->kind != CNET_KIND_SRIOV ? att->mac : NULL;
 	} else {
 		c.alias = run->alias;
 	}
@@ -758,6 +787,11 @@ static int configure(struct run *run)
 		run->link.mtu = c.mtu;
 	if (c.mac)
 		memcpy(run->link.mac, c.mac, 6);
+	if (att->kind == CNET_KIND_SRIOV && att->has_mac) {
+		r = cnet_sriov_netdev_mac(run);
+		if (r < 0)
+			return r;
+	}
 
 	for (size_t i = 0; i < att->n_routes; i++) {
 		const struct cnet_route *sp = &att->routes[i];
@@ -806,9 +840,14 @@ static void rollback(struct run *run)
 		cnet_link_del(run->tnl, run->link.ifindex, "remove the new interface");
 	if (run->created && run->att->kind == CNET_KIND_VETH)
 		cnet_link_del_by_name(run->hnl, run->host_name); /* gone with its peer, normally */
-	if (run->moved && run->link.ifindex > 0)
-		cnet_restore_device(ctx, run->tnl, run->hnl, run->link.ifindex, &run->dev, run->dev_addrs,
+	if (run->moved && run->link.ifindex > 0) {
+		/* A VF's MAC comes back with its PF settings (rollback of those,
+		 * below): the driver may refuse it on the netdev before. */
+		struct cnet_linkinfo dev = run->dev;
+		dev.has_mac = dev.has_mac && run->att->kind != CNET_KIND_SRIOV;
+		cnet_restore_device(ctx, run->tnl, run->hnl, run->link.ifindex, &dev, run->dev_addrs,
 				    n_addrs, &run->dev_routes, NULL);
+	}
 	/* The old default routes go back once ours has gone with the link:
 	 * while it is there, the kernel refuses them as duplicates. */
 	for (size_t i = 0; i < run->saved.n; i++)
@@ -816,6 +855,8 @@ static void rollback(struct run *run)
 				  "restore the old default route");
 	if (run->made_bridge)
 		cnet_link_del_by_name(run->hnl, run->att->bridge);
+	if (run->att->kind == CNET_KIND_SRIOV)
+		cnet_sriov_rollback(run);
 }
 
 /* ---- the record ---------------------------------------------------------- */
@@ -872,7 +913,9 @@ static cJSON *make_record(struct run *run, cJSON *options, bool pending)
 				cJSON_AddNumberToObject(o, "bridge_ifindex", run->parent.ifindex);
 		}
 	}
-	if (att->kind == CNET_KIND_HOST_DEVICE) {
+	if (att->kind == CNET_KIND_SRIOV)
+		cnet_sriov_record(run, rec, pending);
+	if (cnet_kind_moves(att->kind)) {
 		o = cJSON_AddObjectToObject(rec, "restore");
 		cJSON_AddStringToObject(o, "name", run->dev.name);
 		cJSON_AddNumberToObject(o, "ifindex", run->dev.ifindex);
@@ -931,7 +974,7 @@ static bool record_live(struct run *run, const cJSON *rec)
 		return false;
 	if (strcmp(li.name, run->att->ifname))
 		return false;
-	if (run->att->kind == CNET_KIND_HOST_DEVICE)
+	if (cnet_kind_moves(run->att->kind))
 		return true; /* moved devices carry no alias of ours */
 	snprintf(alias, sizeof(alias), "cnet:%s", cnet_json_str(rec, "id"));
 	return !strcmp(li.alias, alias);
@@ -992,7 +1035,8 @@ out:
 int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cnet_store *st,
 		       struct cnet_result *res)
 {
-	struct run run = {.ctx = ctx, .att = att, .t = {.fd = -1}, .st = st, .res = res};
+	struct run run = {.ctx = ctx, .att = att, .t = {.fd = -1}, .st = st, .res = res,
+			  .pf_lock_fd = -1};
 	cJSON *options = NULL, *existing, *rec, *pending;
 	int r, idx = -1;
 
@@ -1120,6 +1164,28 @@ out:
 	cnet_nl_close(run.tnl);
 	cnet_nl_close(run.hnl);
 	cnet_target_close(&run.t);
+	if (run.pf_lock_fd >= 0)
+		close(run.pf_lock_fd);
+	return r;
+}
+
+static int sriov_prepare(struct cnet_ctx *ctx, struct cnet_attach *att)
+{
+	bool dry = att->flags & CNET_ATTACH_DRY_RUN;
+	struct cnet_nl *hnl;
+	struct cnet_pf pf;
+	int r = cnet_pf_find(ctx, att->pf, &pf);
+
+	if (r < 0)
+		return r;
+	r = cnet_pf_lock(ctx, pf.pci, dry, &att->pf_lock_fd);
+	if (r < 0 || pf.num || !att->vf_count || dry)
+		return r;
+	r = cnet_nl_open(ctx, -1, &hnl);
+	if (r < 0)
+		return r;
+	r = cnet_pf_create_vfs(ctx, hnl, &pf, att->vf_count);
+	cnet_nl_close(hnl);
 	return r;
 }
 
@@ -1140,10 +1206,18 @@ CNET_EXPORT int cnet_attach(struct cnet_ctx *ctx, struct cnet_attach *att, struc
 	r = cnet_result_new(ctx, &res);
 	if (r < 0)
 		return r;
-	r = cnet_store_open(ctx, &st, att->flags & CNET_ATTACH_DRY_RUN);
+	/* Lock order: PF, then store. VFs are created (a PF reset, seconds)
+	 * under the PF lock only, so other cnet commands are not held up. */
+	if (att->kind == CNET_KIND_SRIOV)
+		r = sriov_prepare(ctx, att);
+	if (r == 0)
+		r = cnet_store_open(ctx, &st, att->flags & CNET_ATTACH_DRY_RUN);
 	if (r == 0)
 		r = cnet_attach_locked(ctx, att, &st, res);
 	cnet_store_close(&st);
+	if (att->pf_lock_fd >= 0)
+		close(att->pf_lock_fd);
+	att->pf_lock_fd = -1;
 	if (r == 0 && out)
 		*out = res;
 	else
@@ -1208,6 +1282,8 @@ struct cnet_attach *cnet_attach_from_record(struct cnet_ctx *ctx, const cJSON *r
 		/* It was moved once, knowingly: what it carried then went with
 		 * it and came back; what it carries now is the host's again. */
 	}
+	if (r == 0 && kind == CNET_KIND_SRIOV)
+		r = cnet_sriov_from_record(att, rec);
 	if (r == 0 && kind == CNET_KIND_VETH) {
 		const cJSON *host = cJSON_GetObjectItemCaseSensitive(rec, "host");
 		r = cnet_attach_set_bridge(att, cnet_json_str(o, "bridge"),

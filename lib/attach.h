@@ -27,6 +27,15 @@ struct cnet_attach {
 	char bridge[IFNAMSIZ]; /* veth */
 	bool create_bridge;
 	char host_ifname[IFNAMSIZ];
+	char pf[16]; /* sriov: PF as named (netdev or PCI address) */
+	int vf;	     /* -1: any free one */
+	bool explicit_vf;
+	unsigned int vf_count;
+	unsigned int vf_set; /* 1 << enum cnet_vf_field, asked */
+	struct cnet_vfinfo vf_want;
+	char vf_pf_pci[16];	  /* from a record: the PF by PCI address */
+	unsigned int vf_recreate; /* from a record: the VF count the PF had */
+	int pf_lock_fd;		  /* held by cnet_attach, else -1 */
 	/* reapply: the MAC the interface had, kept without being an option */
 	unsigned char mac_hint[6];
 	bool has_mac_hint;
@@ -51,7 +60,35 @@ struct run {
 	struct cnet_routes saved;      /* ... and those it has removed */
 	struct cnet_routes dev_routes; /* host routes through a forced device */
 	unsigned char bridge_mac[6];   /* of a bridge cnet made */
+	struct cnet_pf pf;	       /* sriov */
+	struct cnet_vf vf;
+	int pf_ifindex, pf_lock_fd;
+	struct cnet_vfinfo vf_orig;
+	unsigned int vf_changed; /* 1 << enum cnet_vf_field, done */
 };
+
+static inline bool cnet_kind_moves(int kind)
+{
+	return kind == CNET_KIND_HOST_DEVICE || kind == CNET_KIND_SRIOV;
+}
+
+/* link-sriov.c */
+int cnet_link_has_global_addr(struct cnet_nl *nl, int ifindex); /* 1, 0 or < 0 */
+void cnet_sriov_options(const struct cnet_attach *att, struct cJSON *o);
+int cnet_sriov_from_record(struct cnet_attach *att, const struct cJSON *rec);
+int cnet_pf_lock(struct cnet_ctx *ctx, const char *pci, bool dry, int *fd);
+int cnet_pf_create_vfs(struct cnet_ctx *ctx, struct cnet_nl *hnl, struct cnet_pf *pf, unsigned int n);
+int cnet_sriov_preflight(struct run *run);
+void cnet_sriov_plan(struct run *run, struct cnet_result *res);
+int cnet_sriov_apply(struct run *run);
+int cnet_sriov_netdev_mac(struct run *run);
+void cnet_sriov_rollback(struct run *run);
+void cnet_sriov_record(const struct run *run, struct cJSON *rec, bool pending);
+int cnet_sriov_undo(struct cnet_ctx *ctx, struct cnet_nl *hnl, const struct cJSON *rec,
+		    struct cnet_result *res);
+int cnet_sriov_wait_back(struct cnet_ctx *ctx, const struct cJSON *rec);
+int cnet_sriov_check(struct cnet_ctx *ctx, struct cnet_nl *hnl, const struct cJSON *rec, char *reason,
+		     size_t len);
 
 /* json.c */
 const char *cnet_json_str(const struct cJSON *o, const char *key);

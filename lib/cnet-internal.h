@@ -33,6 +33,7 @@ struct cnet_ctx {
 	int self_ns_fd; /* the namespace cnet was called in: "the host" */
 	unsigned int lock_timeout_ms;
 	char *docker_sock, *podman_sock;
+	char *sysfs_root; /* "/sys", or $CNET_SYSFS_ROOT (tests) */
 	unsigned long nl_requests;
 #ifdef CNET_FAULT_INJECTION
 	unsigned long fault_nl; /* fail the N-th netlink request (1-based) */
@@ -237,6 +238,59 @@ void cnet_routes_free(struct cnet_routes *rs);
  * renamed to new_oif when old_oif is not 0. */
 int cnet_route_replay(struct cnet_nl *nl, const struct nlmsghdr *saved, bool add, int old_oif,
 		      int new_oif, const char *what);
+
+/* ---- SR-IOV through sysfs (sysfs.c) ---- */
+struct cnet_pf {
+	char pci[16];	     /* PCI address, e.g. 0000:01:00.0: what records keep */
+	char name[IFNAMSIZ]; /* its netdev here, "" if none */
+	unsigned int total, num; /* sriov_totalvfs, sriov_numvfs */
+};
+struct cnet_vf {
+	unsigned int index;
+	char pci[16];
+	char name[IFNAMSIZ]; /* its netdev in this namespace, "" if none here */
+	char driver[32];     /* bound driver, "" if none */
+};
+/* A PF named by its host netdev or its PCI address. */
+int cnet_pf_find(struct cnet_ctx *ctx, const char *spec, struct cnet_pf *pf);
+int cnet_pf_refresh(struct cnet_ctx *ctx, struct cnet_pf *pf); /* re-read num */
+int cnet_vf_get(struct cnet_ctx *ctx, const struct cnet_pf *pf, unsigned int index, struct cnet_vf *vf);
+bool cnet_vf_driver_is_userspace(const struct cnet_vf *vf); /* vfio-pci, uio */
+/* Poll (bounded) until VF index has a netdev here. */
+int cnet_vf_wait_netdev(struct cnet_ctx *ctx, const struct cnet_pf *pf, unsigned int index,
+			unsigned int timeout_ms, struct cnet_vf *vf);
+/* Write sriov_numvfs (through 0 when changing a nonzero count). No checks:
+ * the caller has made sure no VF is in use. */
+int cnet_pf_write_numvfs(struct cnet_ctx *ctx, struct cnet_pf *pf, unsigned int n);
+/* sriov_drivers_autoprobe: read (set < 0, returns 0/1) or write. */
+int cnet_pf_autoprobe(struct cnet_ctx *ctx, const struct cnet_pf *pf, int set);
+int cnet_vf_probe(struct cnet_ctx *ctx, const struct cnet_vf *vf); /* drivers_probe */
+
+/* ---- VF settings through the PF (vf.c) ---- */
+enum cnet_vf_field {
+	CNET_VF_MAC,
+	CNET_VF_VLAN, /* vlan, qos, proto */
+	CNET_VF_SPOOFCHK,
+	CNET_VF_TRUST,
+	CNET_VF_LINK_STATE,
+	CNET_VF_RATE, /* min_rate, max_rate */
+	CNET_VF_NFIELDS
+};
+struct cnet_vfinfo {
+	unsigned int index;
+	unsigned char mac[6];
+	unsigned int vlan, qos;
+	unsigned int proto; /* 0x8100 or 0x88a8 */
+	int spoofchk, trust; /* 0, 1; -1 if the driver does not say */
+	int link_state;	     /* IFLA_VF_LINK_STATE_*, -1 if not said */
+	unsigned int min_rate, max_rate; /* Mbit/s */
+};
+int cnet_vfinfo_get(struct cnet_nl *nl, int pf_ifindex, unsigned int index, struct cnet_vfinfo *out);
+int cnet_vf_build_set(struct cnet_ctx *ctx, int pf_ifindex, const struct cnet_vfinfo *v,
+		      enum cnet_vf_field field, struct nl_msg **out);
+int cnet_vf_set(struct cnet_nl *nl, int pf_ifindex, const struct cnet_vfinfo *v, enum cnet_vf_field field);
+bool cnet_vfinfo_equal(const struct cnet_vfinfo *a, const struct cnet_vfinfo *b, enum cnet_vf_field f);
+const char *cnet_vf_field_name(enum cnet_vf_field f);
 
 /* ---- state store (store.c) ---- */
 struct cnet_store {

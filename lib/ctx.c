@@ -30,7 +30,9 @@ CNET_EXPORT int cnet_ctx_new(struct cnet_ctx **out)
 	ctx->docker_sock = strdup(p && *p ? p : "/var/run/docker.sock");
 	p = getenv("CNET_PODMAN_SOCK");
 	ctx->podman_sock = strdup(p && *p ? p : "/run/podman/podman.sock");
-	if (!ctx->state_path || !ctx->docker_sock || !ctx->podman_sock) {
+	p = getenv("CNET_SYSFS_ROOT");
+	ctx->sysfs_root = strdup(p && *p ? p : "/sys");
+	if (!ctx->state_path || !ctx->docker_sock || !ctx->podman_sock || !ctx->sysfs_root) {
 		cnet_ctx_free(ctx);
 		return -ENOMEM;
 	}
@@ -58,6 +60,7 @@ CNET_EXPORT void cnet_ctx_free(struct cnet_ctx *ctx)
 	free(ctx->state_path);
 	free(ctx->docker_sock);
 	free(ctx->podman_sock);
+	free(ctx->sysfs_root);
 	free(ctx);
 }
 
@@ -93,6 +96,20 @@ CNET_EXPORT const char *cnet_ctx_get_state_path(const struct cnet_ctx *ctx)
 CNET_EXPORT int cnet_ctx_set_lock_timeout(struct cnet_ctx *ctx, unsigned int ms)
 {
 	ctx->lock_timeout_ms = ms;
+	return 0;
+}
+
+CNET_EXPORT int cnet_ctx_set_sysfs_root(struct cnet_ctx *ctx, const char *path)
+{
+	char *p;
+
+	if (!path || path[0] != '/')
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "the sysfs root must be an absolute path");
+	p = strdup(path);
+	if (!p)
+		return cnet_err(ctx, -ENOMEM, "out of memory");
+	free(ctx->sysfs_root);
+	ctx->sysfs_root = p;
 	return 0;
 }
 

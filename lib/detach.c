@@ -137,7 +137,7 @@ static bool is_pending(const cJSON *rec)
 static int find_ours(struct ctx_detach *d, const cJSON *rec, int ifindex, const unsigned char *mac1,
 		     const unsigned char *mac2, struct cnet_linkinfo *li)
 {
-	bool moved = !strcmp(cnet_json_str(rec, "kind"), "host-device");
+	bool moved = cnet_kind_moves(cnet_kind_from_string(cnet_json_str(rec, "kind")));
 	char tmp[IFNAMSIZ];
 #define MINE(l) (moved ? ((l).has_mac && ((mac1 && !memcmp((l).mac, mac1, 6)) || (mac2 && !memcmp((l).mac, mac2, 6)))) \
 		       : alias_is(&(l), rec))
@@ -286,8 +286,12 @@ static int undo_host_device(struct ctx_detach *d, const cJSON *rec, bool alive, 
 	    cnet_parse_mac(cnet_json_str(cJSON_GetObjectItemCaseSensitive(rec, "options"), "mac"), mac) < 0)
 		memcpy(mac, orig.mac, 6);
 #define OURS(li) ((li).has_mac && (!memcmp((li).mac, mac, 6) || !memcmp((li).mac, orig.mac, 6)))
+	/* A VF's MAC comes back with its PF settings, after the move. */
+	bool keep_mac = !strcmp(cnet_json_str(rec, "kind"), "sriov");
+	struct cnet_linkinfo back = orig;
+	back.has_mac = back.has_mac && !keep_mac;
 	if (alive && find_ours(d, rec, ifindex, mac, orig.mac, &li) == 0) {
-		r = cnet_restore_device(d->ctx, d->tnl, d->hnl, li.ifindex, &orig, addrs, n, &routes,
+		r = cnet_restore_device(d->ctx, d->tnl, d->hnl, li.ifindex, &back, addrs, n, &routes,
 					d->res);
 		goto out;
 	}
@@ -301,7 +305,7 @@ static int undo_host_device(struct ctx_detach *d, const cJSON *rec, bool alive, 
 			r = 0;
 			goto out;
 		}
-		r = cnet_restore_device(d->ctx, NULL, d->hnl, li.ifindex, &orig, addrs, n, &routes,
+		r = cnet_restore_device(d->ctx, NULL, d->hnl, li.ifindex, &back, addrs, n, &routes,
 					d->res);
 		goto out;
 	}
@@ -360,8 +364,12 @@ static int undo(struct ctx_detach *d, cJSON *rec)
 	char what[64];
 	int r = 0;
 
-	if (!strcmp(kind, "host-device")) {
-		r = undo_host_device(d, rec, alive, ifindex);
+	if (cnet_kind_moves(cnet_kind_from_string(kind))) {
+		r = !alive && !strcmp(kind, "sriov") ? cnet_sriov_wait_back(d->ctx, rec) : 0;
+		if (r == 0)
+			r = undo_host_device(d, rec, alive, ifindex);
+		if (r == 0 && !strcmp(kind, "sriov"))
+			r = cnet_sriov_undo(d->ctx, d->hnl, rec, d->res);
 	} else if (alive) {
 		r = 0;
 		if (find_ours(d, rec, ifindex, NULL, NULL, &li) == 0) {

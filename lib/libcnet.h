@@ -66,6 +66,10 @@ int cnet_ctx_set_lock_timeout(struct cnet_ctx *ctx, unsigned int ms);
  * /run/podman/podman.sock, or $CNET_PODMAN_SOCK). */
 int cnet_ctx_set_engine_socket(struct cnet_ctx *ctx, const char *engine, const char *path);
 
+/* Where sysfs is (default /sys, or $CNET_SYSFS_ROOT): SR-IOV PFs and VFs
+ * are found under it. For tests on a fake tree. */
+int cnet_ctx_set_sysfs_root(struct cnet_ctx *ctx, const char *path);
+
 /* Optional debug log: fn is called with one line, no trailing newline. */
 typedef void (*cnet_log_fn)(void *userdata, const char *line);
 void cnet_ctx_set_log_fn(struct cnet_ctx *ctx, cnet_log_fn fn, void *userdata);
@@ -86,8 +90,9 @@ enum cnet_kind {
 	CNET_KIND_MACVLAN = 1,
 	CNET_KIND_HOST_DEVICE = 2,
 	CNET_KIND_VETH = 3,
+	CNET_KIND_SRIOV = 4,
 };
-/* "macvlan", "host-device", "veth" <-> enum cnet_kind. Unknown: -EINVAL. */
+/* "macvlan", "host-device", "veth", "sriov" <-> enum cnet_kind. Unknown: -EINVAL. */
 int cnet_kind_from_string(const char *name);
 const char *cnet_kind_to_string(int kind);
 
@@ -122,6 +127,18 @@ int cnet_attach_set_device(struct cnet_attach *att, const char *ifname);
 /* veth */
 int cnet_attach_set_bridge(struct cnet_attach *att, const char *bridge, bool create);
 int cnet_attach_set_host_ifname(struct cnet_attach *att, const char *ifname);
+/* sriov: the PF (host netdev or PCI address), which VF (default: a free
+ * one), how many VFs to create if it has none, and what the PF sets for
+ * the VF. --mac (cnet_attach_set_mac) is set through the PF and on the VF. */
+int cnet_attach_set_pf(struct cnet_attach *att, const char *pf);
+int cnet_attach_set_vf(struct cnet_attach *att, unsigned int index);
+int cnet_attach_set_vf_count(struct cnet_attach *att, unsigned int n);
+int cnet_attach_set_vf_vlan(struct cnet_attach *att, unsigned int vid, unsigned int qos,
+			    const char *proto); /* proto: "802.1Q" (NULL) or "802.1ad" */
+int cnet_attach_set_vf_spoofchk(struct cnet_attach *att, bool on);
+int cnet_attach_set_vf_trust(struct cnet_attach *att, bool on);
+int cnet_attach_set_vf_link_state(struct cnet_attach *att, const char *state); /* auto, enable, disable */
+int cnet_attach_set_vf_rate(struct cnet_attach *att, unsigned int min_mbps, unsigned int max_mbps);
 
 enum cnet_attach_flags {
 	CNET_ATTACH_DRY_RUN = 1u << 0, /* resolve and validate, change nothing */
@@ -187,6 +204,18 @@ enum cnet_gc_flags {
  * cleaned up, or a negative errno.
  */
 int cnet_gc(struct cnet_ctx *ctx, unsigned int flags, struct cnet_result **res);
+
+/* SR-IOV: the VFs of one PF (pf_spec: netdev or PCI address), or of every
+ * PF here (NULL), one record each: pf, pf_pci, vf, pci, netdev, driver,
+ * mac, vlan, qos, vlan_proto, spoofchk, trust, link_state, min_rate,
+ * max_rate, and target, ifname and record when cnet attached it. */
+int cnet_vf_list(struct cnet_ctx *ctx, const char *pf_spec, struct cnet_result **res);
+/* Give a PF count VFs (0: none). A PF whose VFs are attached, in another
+ * namespace, bound to a userspace driver, enslaved or addressed is left
+ * alone (CNET_ERR_BUSY): any change of a nonzero count destroys them all.
+ * flags: CNET_ATTACH_DRY_RUN. The same count is no change. */
+int cnet_vf_set_count(struct cnet_ctx *ctx, const char *pf_spec, unsigned int count,
+		      unsigned int flags, struct cnet_result **res);
 
 /* ---- results ----------------------------------------------------------- */
 

@@ -66,7 +66,7 @@ static int check(struct cnet_ctx *ctx, struct cnet_nl *tnl, const cJSON *rec, ch
 	r = cnet_link_get(tnl, ifindex, NULL, &li);
 	snprintf(alias, sizeof(alias), "cnet:%s", cnet_json_str(rec, "id"));
 	if (r == -ENODEV || (r == 0 && (strcmp(li.name, cnet_json_str(rec, "ifname")) ||
-					(strcmp(cnet_json_str(rec, "kind"), "host-device") &&
+					(!cnet_kind_moves(cnet_kind_from_string(cnet_json_str(rec, "kind"))) &&
 					 strcmp(li.alias, alias))))) {
 		snprintf(reason, len, "interface missing");
 		return 1;
@@ -307,6 +307,12 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 				c = 1;
 			} else {
 				c = check(ctx, tnl, rec, reason, sizeof(reason));
+				/* What the PF holds for a VF drifts apart from
+				 * the netdev: a repair moves it out and in again. */
+				if (c == 0 && !strcmp(cnet_json_str(rec, "kind"), "sriov")) {
+					c = cnet_sriov_check(ctx, hnl, rec, reason, sizeof(reason));
+					c = c > 0 ? 2 : c;
+				}
 			}
 		}
 		if (c == 0) {

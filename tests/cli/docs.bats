@@ -61,6 +61,17 @@ each_option() { # FILE: fail naming every option absent from FILE
 	COMP_WORDS=(cnet attach x veth --p)
 	_cnet
 	[[ " ${COMPREPLY[*]} " != *" --parent "* ]]
+	COMP_WORDS=(cnet attach x sriov --v)
+	_cnet
+	[ "${COMPREPLY[*]}" = "--vf --vf-count --vlan --vlan-proto" ]
+	COMP_WORDS=(cnet attach x sriov --spoofchk "")
+	COMP_CWORD=5
+	_cnet
+	[ "${COMPREPLY[*]}" = "on off" ]
+	COMP_WORDS=(cnet vf "")
+	COMP_CWORD=2
+	_cnet
+	[ "${COMPREPLY[*]}" = "enable disable ls" ]
 }
 
 @test "every exit code the CLI defines is documented under EXIT STATUS" {

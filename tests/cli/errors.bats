@@ -118,6 +118,31 @@ refused() { # STATUS "SUBSTRING..." -- CNET-ARGS...
 	refused 2 "unknown kind 'ipvlan'" -- attach "netns:$CNS" ipvlan --parent up0
 }
 
+# sriov: what can be refused without SR-IOV hardware (tests/vm/suites/
+# sriov.bats has the rest). up0 is a veth: no PCI device behind it.
+@test "sriov: bad values and missing or unsuitable PFs are refused, nothing made" {
+	refused 2 "sriov needs --pf PF" -- attach "netns:$CNS" sriov
+	refused 2 "invalid --vlan '4095'" -- attach "netns:$CNS" sriov --pf up0 --vlan 4095
+	refused 2 "invalid --vlan '10:8'" -- attach "netns:$CNS" sriov --pf up0 --vlan 10:8
+	refused 2 "invalid --vlan '10:'" -- attach "netns:$CNS" sriov --pf up0 --vlan 10:
+	refused 2 "invalid VLAN protocol '802.1x'" -- attach "netns:$CNS" sriov --pf up0 --vlan 5 --vlan-proto 802.1x
+	refused 2 "--vlan-proto needs --vlan VID" -- attach "netns:$CNS" sriov --pf up0 --vlan-proto 802.1ad
+	refused 2 "invalid --spoofchk 'maybe' (on or off)" -- attach "netns:$CNS" sriov --pf up0 --spoofchk maybe
+	refused 2 "invalid link state 'up'" -- attach "netns:$CNS" sriov --pf up0 --link-state up
+	refused 2 "--min-rate 100 is above --max-rate 10" -- attach "netns:$CNS" sriov --pf up0 --min-rate 100 --max-rate 10
+	refused 2 "invalid VF index 300" -- attach "netns:$CNS" sriov --pf up0 --vf 300
+	refused 2 "invalid --vf '-1'" -- attach "netns:$CNS" sriov --pf up0 --vf -1
+	refused 2 "invalid VF count 0" -- attach "netns:$CNS" sriov --pf up0 --vf-count 0
+	refused 2 "--pf does not apply to macvlan" -- attach "netns:$CNS" macvlan --parent up0 --pf up0
+	refused 2 "--parent does not apply to sriov" -- attach "netns:$CNS" sriov --pf up0 --parent up0
+	refused 2 "'up0' is not a PCI network device, so it has no SR-IOV" -- attach "netns:$CNS" sriov --pf up0
+	refused 2 "'lo' is not a PCI network device" -- vf enable lo --count 2
+	refused 5 "PF 'nosuch' does not exist on the host" -- attach "netns:$CNS" sriov --pf nosuch
+	refused 5 "no PCI device 0000:7f:00.0" -- attach "netns:$CNS" sriov --pf 0000:7f:00.0
+	refused 5 "PF 'nosuch' does not exist" -- vf ls nosuch
+	[ ! -e "$CNET_STATE" ]
+}
+
 @test "attach refuses an unknown option" {
 	refused 2 "--bogus" -- attach "netns:$CNS" macvlan --parent up0 --bogus
 }

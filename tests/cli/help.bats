@@ -7,8 +7,10 @@ setup() { setup_host; }
 teardown() { teardown_host; }
 
 ATTACH_OPTS=(ifname ip gw route mtu mac no-dad parent mode dev force bridge create-bridge
-	host-ifname replace json dry-run state wait help)
+	host-ifname pf vf vf-count vlan vlan-proto spoofchk trust link-state min-rate max-rate
+	replace json dry-run state wait help)
 DETACH_OPTS=(ifname json dry-run state wait help)
+VF_OPTS=(count json dry-run state wait help)
 
 # The "--name" words of a help text's option list, sorted.
 help_options() {
@@ -42,7 +44,25 @@ parser_options() { # COMMAND
 	for c in attach detach help version; do
 		assert_line --regexp "^  $c +[a-z]"
 	done
-	assert_output --partial 'macvlan, host-device, veth'
+	assert_output --partial 'macvlan, host-device, veth, sriov'
+}
+
+@test "vf --help lists the vf options; bad vf command lines are usage errors" {
+	run -0 --separate-stderr cnet vf --help
+	want=$(printf -- '--%s\n' "${VF_OPTS[@]}" | sort)
+	assert_equal "$(help_options "$output")" "$want"
+	assert_equal "$(help_options "$output")" "$(parser_options vf)"
+	run -2 --separate-stderr cnet vf
+	run -2 --separate-stderr cnet vf frob
+	[ "$stderr" = "cnet: unknown vf command 'frob' (enable, disable or ls)" ]
+	run -2 --separate-stderr cnet vf enable
+	run -2 --separate-stderr cnet vf enable up0
+	[ "$stderr" = "cnet: vf enable needs --count N (1-256)" ]
+	run -2 cnet vf enable up0 --count 0
+	run -2 cnet vf enable up0 --count 257
+	run -2 cnet vf enable up0 --count -1
+	run -2 cnet vf disable up0 --count 2
+	run -2 cnet vf ls up0 extra
 }
 
 @test "--help and -h print the same as help" {

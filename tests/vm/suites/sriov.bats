@@ -1,0 +1,318 @@
+#!/usr/bin/env bats
+# cnet's sriov kind and vf command on real (emulated igb) VFs. Everything is
+# read back from the kernel: the PF's IFLA_VF_* settings (ip -j link show
+# PF), sysfs (sriov_numvfs, virtfnN), the VF netdev's namespace, name, MAC
+# and parent PCI device, and pings between namespaces.
+# PF 1 and PF 2 keep 2 VFs across tests; PF 3 is cnet's to create and
+# destroy. cnet runs in the guest's initial namespace, where the PFs are.
+
+load ../vm_helper
+
+setup_file() {
+	[ -n "${CNET_VM_SHARE:-}" ] || return 0
+	for n in 1 2 3; do ip link set "$(pf $n)" up; done
+}
+
+setup() {
+	in_vm
+	P1=$(pf 1) P2=$(pf 2) P3=$(pf 3)
+	ensure_vfs "$P1" 2
+	ensure_vfs "$P2" 2
+	export CNET_STATE=$BATS_TEST_TMPDIR/state.json
+	NSS=()
+}
+
+teardown() {
+	local ns
+	# detach what is recorded (gives VFs back), then drop namespaces
+	for ns in "${NSS[@]}"; do "$CNET_BIN" detach "$ns" >/dev/null 2>&1 || true; done
+	for ns in "${NSS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+}
+
+cnet() { "$CNET_BIN" "$@"; }
+
+newns() { # NAME
+	ip netns add "$1"
+	ip -n "$1" link set lo up
+	NSS+=("$1")
+}
+
+# The PF's view of VF I, as the kernel reports it.
+vfinfo() { # PF I
+	ip -j link show "$1" | jq ".[0].vfinfo_list[] | select(.vf == $2)"
+}
+
+# The PCI address of VF I of PF, from sysfs.
+vf_pci() { # PF I
+	basename "$(readlink "/sys/class/net/$1/device/virtfn$2")"
+}
+
+# The PCI device behind a netdev in a namespace.
+parentdev() { # NS IFNAME
+	ip -n "$1" -d -j link show "$2" | jq -r '.[0].parentdev'
+}
+
+@test "sriov: VFs of two PFs in two namespaces, addressed, ping each other" {
+	newns sr-a
+	newns sr-b
+	run -0 cnet attach sr-a sriov --pf "$P1" --ip 10.50.0.1/24 --mac 02:00:00:50:00:01
+	run -0 cnet attach sr-b sriov --pf "$P2" --ip 10.50.0.2/24
+	# each namespace holds a VF of the PF it was given
+	pa=$(parentdev sr-a eth1)
+	pb=$(parentdev sr-b eth1)
+	[ "$pa" = "$(vf_pci "$P1" 0)" ] || [ "$pa" = "$(vf_pci "$P1" 1)" ]
+	[ "$pb" = "$(vf_pci "$P2" 0)" ] || [ "$pb" = "$(vf_pci "$P2" 1)" ]
+	# the MAC asked for is the netdev's and the PF's, and traffic flows with it
+	[ "$(ip -n sr-a -j link show eth1 | jq -r '.[0].address')" = 02:00:00:50:00:01 ]
+	retry 30 0.5 ip netns exec sr-a ping -c 1 -W 1 10.50.0.2 >/dev/null
+	[ "$(ip -n sr-b -j neigh show 10.50.0.1 | jq -r '.[0].lladdr')" = 02:00:00:50:00:01 ]
+}
+
+@test "sriov: VF settings go through the PF and read back; detach restores every one and the name" {
+	newns sr-a
+	before=$(vfinfo "$P1" 1)
+	name=$(vf "$P1" 1)
+	mac=$(cat "/sys/class/net/$name/address")
+	mtu=$(cat "/sys/class/net/$name/mtu")
+	run -0 cnet attach sr-a sriov --pf "$P1" --vf 1 --mac 02:00:00:50:00:11 --vlan 100:3 \
+		--spoofchk off --trust on --max-rate 100 --mtu 1400 --ip 10.50.1.1/24
+	v=$(vfinfo "$P1" 1)
+	[ "$(jq -r .address <<<"$v")" = 02:00:00:50:00:11 ]
+	[ "$(jq -r '.vlan_list[0].vlan' <<<"$v")" = 100 ]
+	[ "$(jq -r '.vlan_list[0].qos' <<<"$v")" = 3 ]
+	[ "$(jq -r .spoofchk <<<"$v")" = false ]
+	[ "$(jq -r .trust <<<"$v")" = true ]
+	[ "$(jq -r .rate.max_tx <<<"$v")" = 100 ]
+	link=$(ip -n sr-a -j link show eth1 | jq '.[0]')
+	[ "$(jq -r .address <<<"$link")" = 02:00:00:50:00:11 ]
+	[ "$(jq -r .mtu <<<"$link")" = 1400 ]
+	[ "$(parentdev sr-a eth1)" = "$(vf_pci "$P1" 1)" ]
+	[ ! -e "/sys/class/net/$name" ]
+
+	run -0 cnet detach sr-a
+	# the netdev is back in this namespace under its name, MAC and MTU
+	retry 20 0.1 test -e "/sys/class/net/$name"
+	[ "$(cat "/sys/class/net/$name/address")" = "$mac" ]
+	[ "$(cat "/sys/class/net/$name/mtu")" = "$mtu" ]
+	# and the PF holds for it what it held before
+	after=$(vfinfo "$P1" 1)
+	for k in address vlan_list spoofchk trust rate; do
+		[ "$(jq -c ".$k" <<<"$after")" = "$(jq -c ".$k" <<<"$before")" ] || fail "$k: $(jq -c ".$k" <<<"$after") != $(jq -c ".$k" <<<"$before")"
+	done
+	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+}
+
+@test "sriov: the PF's VLAN isolates VFs: same VLAN pings, another does not" {
+	newns sr-a
+	newns sr-b
+	run -0 cnet attach sr-a sriov --pf "$P1" --vlan 100 --ip 10.50.2.1/24
+	run -0 cnet attach sr-b sriov --pf "$P2" --vlan 100 --ip 10.50.2.2/24
+	retry 30 0.5 ip netns exec sr-a ping -c 1 -W 1 10.50.2.2 >/dev/null
+	run -0 cnet attach sr-b sriov --pf "$P2" --vlan 200 --ip 10.50.2.2/24 --replace
+	# the VF now in sr-b, found by its PCI device, is tagged 200 by the PF
+	for i in 0 1; do [ "$(vf_pci "$P2" $i)" = "$(parentdev sr-b eth1)" ] && idx=$i; done
+	[ "$(vfinfo "$P2" "$idx" | jq '.vlan_list[0].vlan')" = 200 ]
+	run -1 ip netns exec sr-a ping -c 3 -i 0.3 -W 1 10.50.2.2
+}
+
+@test "sriov: a namespace deleted without detach leaves the VF recoverable; detach restores it" {
+	newns sr-a
+	name=$(vf "$P2" 0)
+	before=$(vfinfo "$P2" 0)
+	run -0 cnet attach sr-a sriov --pf "$P2" --vf 0 --vlan 300 --mac 02:00:00:50:00:20 --ifname lan0
+	[ "$(ip -n sr-a -j link show lan0 | jq -r '.[0].address')" = 02:00:00:50:00:20 ]
+	ino=$(stat -L -c %i /run/netns/sr-a)
+	ip netns del sr-a
+	# The kernel returns the VF's netdev to the initial namespace once it
+	# dismantles the namespace; detach waits for that (10 s at most), and
+	# until it has happened refuses (exit 4) and keeps the record.
+	for i in 1 2 3 4 5 6; do
+		run cnet detach sr-a
+		[ "$status" = 4 ] || break
+		echo "# $output" >&3
+		echo "# namespace net:[$ino] held by: $(find /proc/[0-9]*/ns/net -lname "net:\[$ino\]" 2>/dev/null | tr '\n' ' ')" \
+			"mounted in: $(grep -l "net:\[$ino\]" /proc/[0-9]*/mountinfo 2>/dev/null | tr '\n' ' ')" >&3
+		[ "$(jq '.records | length' "$CNET_STATE")" = 1 ]
+	done
+	[ "$status" = 0 ] || fail "detach: $output"
+	retry 20 0.1 test -e "/sys/class/net/$name"
+	[ "$(jq -c '.vlan_list' <<<"$(vfinfo "$P2" 0)")" = "$(jq -c '.vlan_list' <<<"$before")" ]
+	[ "$(jq -r '.address' <<<"$(vfinfo "$P2" 0)")" = "$(jq -r .address <<<"$before")" ]
+	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+}
+
+@test "sriov: settings the emulated NIC refuses (link-state, min-rate, 802.1ad) fail clearly and roll back" {
+	newns sr-a
+	before=$(vfinfo "$P1" 0)
+	name=$(vf "$P1" 0)
+	run -1 --separate-stderr cnet attach sr-a sriov --pf "$P1" --vf 0 --vlan 400 --link-state disable
+	[[ "$stderr" == *"cannot set the link state of VF 0"*"Operation not supported"* ]]
+	run -1 --separate-stderr cnet attach sr-a sriov --pf "$P1" --vf 0 --vlan 400 --min-rate 10 --max-rate 100
+	[[ "$stderr" == *"cannot set the rate of VF 0"* ]]
+	mac=$(cat "/sys/class/net/$name/address")
+	run -1 --separate-stderr cnet attach sr-a sriov --pf "$P1" --vf 0 --mac 02:00:00:50:04:01 \
+		--vlan 400 --vlan-proto 802.1ad
+	[[ "$stderr" == *"cannot set the VLAN of VF 0"*"Protocol not supported"* ]]
+	# what was set before each refusal (VLAN, MAC) is undone; the VF never left
+	[ "$(jq -c '{address, vlan_list}' <<<"$(vfinfo "$P1" 0)")" = "$(jq -c '{address, vlan_list}' <<<"$before")" ]
+	[ -e "/sys/class/net/$name" ]
+	[ "$(cat "/sys/class/net/$name/address")" = "$mac" ]
+	[ "$(ip -n sr-a -j link show | jq length)" = 1 ]
+	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+}
+
+@test "vf enable, ls and disable on a PF, refused while a VF is attached" {
+	local dev=/sys/class/net/$P3/device
+	[ "$(cat "$dev/sriov_numvfs")" = 0 ] || echo 0 >"$dev/sriov_numvfs"
+	run -0 cnet vf enable "$P3" --count 3
+	[ "$(cat "$dev/sriov_numvfs")" = 3 ]
+	for i in 0 1 2; do compgen -G "$dev/virtfn$i/net/*" >/dev/null; done
+	run -0 cnet vf enable "$P3" --count 3 --json
+	[ "$(jq .changed <<<"$output")" = false ]
+	run -0 cnet vf ls "$P3" --json
+	[ "$(jq -c '[.records[].pci]' <<<"$output")" = "$(for i in 0 1 2; do vf_pci "$P3" $i; done | jq -R . | jq -sc .)" ]
+	newns sr-a
+	run -0 cnet attach sr-a sriov --pf "$P3" --vf 1
+	run -0 cnet vf ls "$P3" --json
+	[ "$(jq -r '.records[1].target' <<<"$output")" = sr-a ]
+	run -4 --separate-stderr cnet vf disable "$P3"
+	[[ "$stderr" == *"VF 1 of $P3 is attached to sr-a as eth1"* ]]
+	[ "$(cat "$dev/sriov_numvfs")" = 3 ]
+	run -0 cnet detach sr-a
+	run -0 cnet vf disable "$P3"
+	[ "$(cat "$dev/sriov_numvfs")" = 0 ]
+}
+
+@test "sriov: seven concurrent attaches to one PF get seven distinct VFs; the eighth is busy (4)" {
+	local dev=/sys/class/net/$P3/device pids=() i codes=()
+	[ "$(cat "$dev/sriov_numvfs")" = 0 ] || echo 0 >"$dev/sriov_numvfs"
+	run -0 cnet vf enable "$P3" --count 7
+	for i in 1 2 3 4 5 6 7 8; do newns "sr-c$i"; done
+	for i in 1 2 3 4 5 6 7 8; do
+		cnet attach "sr-c$i" sriov --pf "$P3" >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	for i in "${!pids[@]}"; do
+		wait "${pids[$i]}" && codes+=(0) || codes+=($?)
+	done
+	[ "$(printf '%s\n' "${codes[@]}" | sort | uniq -c | tr -s ' ' | sed 's/^ //' | paste -sd,)" = "7 0,1 4" ]
+	devs=$(for i in 1 2 3 4 5 6 7 8; do ip -n "sr-c$i" -d -j link show eth1 2>/dev/null | jq -r '.[0].parentdev'; done | sort)
+	[ "$(wc -l <<<"$devs")" = 7 ]
+	[ "$(uniq <<<"$devs" | wc -l)" = 7 ]
+	[ "$devs" = "$(for i in 0 1 2 3 4 5 6; do vf_pci "$P3" $i; done | sort)" ]
+	for i in 1 2 3 4 5 6 7 8; do cnet detach "sr-c$i" >/dev/null; done
+	run -0 cnet vf disable "$P3"
+}
+
+@test "sriov: after a 'reboot' (VFs removed behind cnet's back) reapply re-creates the VFs and the attachment" {
+	local dev=/sys/class/net/$P3/device
+	[ "$(cat "$dev/sriov_numvfs")" = 0 ] || echo 0 >"$dev/sriov_numvfs"
+	newns sr-a
+	run -0 cnet attach sr-a sriov --pf "$P3" --vf-count 2 --vf 1 --vlan 500 --ip 10.50.5.1/24
+	[ "$(cat "$dev/sriov_numvfs")" = 2 ]
+	[ "$(parentdev sr-a eth1)" = "$(vf_pci "$P3" 1)" ]
+	echo 0 >"$dev/sriov_numvfs"
+	retry 50 0.1 bash -c "! ip -n sr-a link show eth1 2>/dev/null"
+	run -0 cnet reapply
+	assert_output --partial "repaired: sriov eth1 in sr-a"
+	[ "$(cat "$dev/sriov_numvfs")" = 2 ]
+	[ "$(parentdev sr-a eth1)" = "$(vf_pci "$P3" 1)" ]
+	[ "$(vfinfo "$P3" 1 | jq '.vlan_list[0].vlan')" = 500 ]
+	[ "$(ip -n sr-a -j addr show eth1 | jq -r '.[0].addr_info[] | select(.family == "inet") | .local')" = 10.50.5.1 ]
+	# drift: the VLAN changed through the PF behind cnet's back
+	ip link set "$P3" vf 1 vlan 0
+	run -0 cnet reapply
+	assert_output --partial "repaired: sriov eth1 in sr-a: VF VLAN differs"
+	[ "$(vfinfo "$P3" 1 | jq '.vlan_list[0].vlan')" = 500 ]
+	run -0 cnet reapply
+	assert_output "ok: sriov eth1 in sr-a"
+	run -0 cnet detach sr-a
+	run -0 cnet vf disable "$P3"
+}
+
+# The VF's whole state as the kernel has it: what the PF holds for it, its
+# netdev (by PCI address: name, MAC, MTU, or absent here), plus the
+# namespace's links and the store's records.
+vf_world() { # PF I NS
+	vfinfo "$1" "$2" | jq -c '{address, vlan_list, spoofchk, trust, rate}'
+	local d="/sys/class/net/$1/device/virtfn$2/net"
+	if compgen -G "$d/*" >/dev/null; then
+		local n
+		n=$(basename "$(echo "$d"/*)")
+		echo "$n $(cat "/sys/class/net/$n/address") $(cat "/sys/class/net/$n/mtu")"
+	else
+		echo "no netdev here"
+	fi
+	ip -n "$3" -j link show | jq -c '[.[].ifname]'
+	if [ -e "$CNET_STATE" ]; then jq -c .records "$CNET_STATE"; else echo "[]"; fi
+}
+
+SRIOV_ALL=(--vf 1 --mac 02:00:00:50:09:01 --vlan 900:2 --spoofchk off --trust on --max-rate 200
+	--mtu 1400 --ifname lan0 --ip 10.50.9.1/24 --gw 10.50.9.254)
+
+@test "sriov: an attach failing at any netlink request leaves the VF exactly as it was" {
+	newns sr-f
+	local n=1 before fi=$TOP/build/fi/cnet
+	[ -x "$fi" ] || fail "no fault-injection build at $fi"
+	while :; do
+		before=$(vf_world "$P1" 1 sr-f)
+		CNET_DEBUG=1 CNET_FAULT_NL=$n run --separate-stderr "$fi" attach sr-f sriov --pf "$P1" "${SRIOV_ALL[@]}"
+		if [ "$status" = 0 ] && [[ "$stderr" != *"injected fault at netlink request $n"* ]]; then
+			[ "$n" -gt 8 ] || fail "the walk ended after only $n requests"
+			echo "# sriov: $((n - 1)) requests, each rolled back or tolerated" >&3
+			break
+		fi
+		if [ "$status" = 0 ]; then # tolerated (the netdev-side MAC): attached all the same
+			echo "# sriov: request $n failed and was tolerated" >&3
+			run -0 cnet detach sr-f
+			[ "$(vf_world "$P1" 1 sr-f)" = "$before" ] || {
+				diff <(echo "$before") <(vf_world "$P1" 1 sr-f) >&2
+				fail "request $n: tolerated, but detach left a change"
+			}
+			n=$((n + 1))
+			continue
+		fi
+		[[ "$stderr" == *"injected fault at netlink request $n"* ]] ||
+			fail "request $n: unexpected failure: $stderr"
+		[ "$(vf_world "$P1" 1 sr-f)" = "$before" ] || {
+			diff <(echo "$before") <(vf_world "$P1" 1 sr-f) >&2
+			fail "request $n: the failed attach left something changed"
+		}
+		n=$((n + 1))
+		[ "$n" -lt 80 ] || fail "the walk did not end"
+	done
+	run -0 cnet detach sr-f
+	[ "$(vf_world "$P1" 1 sr-f)" = "$before" ]
+}
+
+@test "sriov: an attach killed at any step is recovered by reapply, and detach gives the VF back" {
+	newns sr-k
+	local n=1 before fi=$TOP/build/fi/cnet
+	before=$(vf_world "$P1" 1 sr-k)
+	while :; do
+		CNET_FAULT_NL=$n:kill run "$fi" attach sr-k sriov --pf "$P1" "${SRIOV_ALL[@]}"
+		if [ "$status" = 0 ]; then
+			[ "$n" -gt 8 ] || fail "the walk ended after only $n requests"
+			echo "# sriov: killed at each of $((n - 1)) requests, each time recovered" >&3
+			break
+		fi
+		[ "$status" = 137 ] || fail "request $n: expected SIGKILL (137), got $status: $output"
+		[ ! -e "$CNET_STATE" ] || jq -e .records "$CNET_STATE" >/dev/null ||
+			fail "request $n: the store does not parse"
+		run cnet reapply
+		[ "$status" = 0 ] || fail "request $n: reapply after the kill failed: $output"
+		run -0 cnet reapply --json
+		jq -e 'all(.records[]; .status == "ok")' <<<"$output" >/dev/null ||
+			fail "request $n: reapply did not converge: $output"
+		run cnet detach sr-k
+		[ "$status" = 0 ] || fail "request $n: detach failed: $output"
+		[ "$(vf_world "$P1" 1 sr-k)" = "$before" ] || {
+			diff <(echo "$before") <(vf_world "$P1" 1 sr-k) >&2
+			fail "request $n: after kill, reapply and detach, something is left"
+		}
+		n=$((n + 1))
+		[ "$n" -lt 80 ] || fail "the walk did not end"
+	done
+	run -0 cnet detach sr-k
+	[ "$(vf_world "$P1" 1 sr-k)" = "$before" ]
+}
