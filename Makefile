@@ -212,6 +212,7 @@ demo: deps all
 
 bench: deps all
 	./bench/attach.sh
+	./bench/sriov.sh
 
 clean:
 	rm -rf $(B)
@@ -226,7 +227,8 @@ help:
 	@echo '                TESTS=tests/cli/attach.bats runs chosen bats files'
 	@echo 'make check-vm   boot the full-kernel test VM and run tests/vm/suites in it'
 	@echo '                VM_TESTS=tests/vm/suites/rig.bats runs chosen guest suites'
-	@echo 'make bench      attach speed against the CNI macvlan plugin and iproute2'
+	@echo 'make bench      attach speed against the CNI macvlan plugin and iproute2,'
+	@echo '                and (in the VM) an sriov attach against ip link set netns'
 	@echo 'make clean      remove build/'
 	@echo 'V=1             show full commands'
 
