@@ -286,6 +286,10 @@ struct cnet_vfinfo {
 	unsigned int min_rate, max_rate; /* Mbit/s */
 };
 int cnet_vfinfo_get(struct cnet_nl *nl, int pf_ifindex, unsigned int index, struct cnet_vfinfo *out);
+/* *holder: the index of another VF of the PF (not except) whose MAC is
+ * mac, or -1. */
+int cnet_vf_mac_holder(struct cnet_nl *nl, int pf_ifindex, unsigned int except,
+		       const unsigned char mac[6], int *holder);
 int cnet_vf_build_set(struct cnet_ctx *ctx, int pf_ifindex, const struct cnet_vfinfo *v,
 		      enum cnet_vf_field field, struct nl_msg **out);
 int cnet_vf_set(struct cnet_nl *nl, int pf_ifindex, const struct cnet_vfinfo *v, enum cnet_vf_field field);

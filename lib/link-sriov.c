@@ -515,6 +515,20 @@ int cnet_sriov_preflight(struct run *run)
 					 "no free VF on %s: all %u are attached, in other namespaces or in use",
 					 pf_label, run->pf.num);
 	}
+	/* Two VFs of one PF with one MAC: the PF's switch delivers to one of
+	 * them only (a bug sriov-cni users met). */
+	if (att->has_mac) {
+		int holder;
+		r = cnet_vf_mac_holder(run->hnl, run->pf_ifindex, run->vf.index, att->mac, &holder);
+		if (r < 0)
+			return r;
+		if (holder >= 0) {
+			char buf[24];
+			cnet_mac_str(att->mac, buf);
+			return cnet_errc(ctx, CNET_ERR_BUSY, -EADDRINUSE,
+					 "MAC %s is already VF %d's on %s", buf, holder, pf_label);
+		}
+	}
 	/* From here on it is a host device named by the VF's netdev. */
 	snprintf(att->dev, sizeof(att->dev), "%s", run->vf.name);
 	r = cnet_vfinfo_get(run->hnl, run->pf_ifindex, run->vf.index, &run->vf_orig);

@@ -21,6 +21,8 @@ struct vf_find {
 	unsigned int index;
 	struct cnet_vfinfo *out;
 	bool found;
+	const unsigned char *mac; /* instead: the first other VF with this MAC */
+	int holder;
 };
 
 static void parse_vf(const struct nlattr *info, struct vf_find *f)
@@ -81,6 +83,11 @@ static void parse_vf(const struct nlattr *info, struct vf_find *f)
 			break;
 		}
 	}
+	if (f->mac) {
+		if (have_index && v.index != f->index && f->holder < 0 && !memcmp(v.mac, f->mac, 6))
+			f->holder = (int)v.index;
+		return;
+	}
 	if (have_index && v.index == f->index) {
 		*f->out = v;
 		f->found = true;
@@ -124,6 +131,25 @@ int cnet_vfinfo_get(struct cnet_nl *nl, int pf_ifindex, unsigned int index, stru
 		return cnet_errc(ctx, CNET_ERR_MISSING, -ENODEV, "the PF reports no settings for VF %u",
 				 index);
 	return 0;
+}
+
+int cnet_vf_mac_holder(struct cnet_nl *nl, int pf_ifindex, unsigned int except,
+		       const unsigned char mac[6], int *holder)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = pf_ifindex};
+	struct vf_find f = {.index = except, .mac = mac, .holder = -1};
+	struct cnet_ctx *ctx = cnet_nl_ctx(nl);
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
+	int r;
+
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_VF) < 0) {
+		nlmsg_free(msg);
+		return cnet_err(ctx, -ENOMEM, "out of memory");
+	}
+	r = cnet_nl_query_raw(nl, msg, vf_cb, &f, "read the PF's VF settings");
+	*holder = f.holder;
+	return r;
 }
 
 int cnet_vf_build_set(struct cnet_ctx *ctx, int pf_ifindex, const struct cnet_vfinfo *v,

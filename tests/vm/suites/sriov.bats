@@ -161,6 +161,18 @@ parentdev() { # NS IFNAME
 	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
 }
 
+@test "sriov: a MAC another VF of the PF has is refused (4), and nothing changes" {
+	newns sr-a
+	newns sr-b
+	run -0 cnet attach sr-a sriov --pf "$P1" --vf 0 --mac 02:00:00:50:06:01
+	before=$(vfinfo "$P1" 1)
+	run -4 --separate-stderr cnet attach sr-b sriov --pf "$P1" --mac 02:00:00:50:06:01 --vlan 600
+	[ "$stderr" = "cnet: MAC 02:00:00:50:06:01 is already VF 0's on $P1" ]
+	[ "$(vfinfo "$P1" 1)" = "$before" ]
+	[ "$(ip -n sr-b -j link show | jq length)" = 1 ]
+	[ "$(jq '.records | length' "$CNET_STATE")" = 1 ]
+}
+
 @test "vf enable, ls and disable on a PF, refused while a VF is attached" {
 	local dev=/sys/class/net/$P3/device
 	[ "$(cat "$dev/sriov_numvfs")" = 0 ] || echo 0 >"$dev/sriov_numvfs"
