@@ -11,6 +11,7 @@
 #define K_HOSTDEV (1u << CNET_KIND_HOST_DEVICE)
 #define K_VETH (1u << CNET_KIND_VETH)
 #define K_SRIOV (1u << CNET_KIND_SRIOV)
+#define K_VLAN (1u << CNET_KIND_VLAN)
 
 struct cli_opt {
 	const char *name; /* without "--" */

@@ -31,7 +31,8 @@ int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv)
 		return cli_usage_error("unexpected argument '%s'", a.pos[2]);
 	kind = cnet_kind_from_string(a.pos[1]);
 	if (kind < 0)
-		return cli_usage_error("unknown kind '%s' (macvlan, host-device, veth or sriov)", a.pos[1]);
+		return cli_usage_error("unknown kind '%s' (macvlan, host-device, veth, sriov or vlan)",
+				       a.pos[1]);
 	for (int i = 0; cmd->opts[i].name; i++)
 		if (a.set[i] && cmd->opts[i].kinds && !(cmd->opts[i].kinds & (1u << kind)))
 			return cli_usage_error("--%s does not apply to %s", cmd->opts[i].name, a.pos[1]);
@@ -102,7 +103,7 @@ int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv)
 				cnet_ctx_free(ctx);
 				return cli_usage_error("invalid --vlan '%s' (VID 0-4094, optionally :QOS 0-7)", v);
 			}
-			r = cnet_attach_set_vf_vlan(att, (unsigned int)vid, (unsigned int)qos,
+			r = cnet_attach_set_vlan(att, (unsigned int)vid, (unsigned int)qos,
 						    cli_get(cmd, &a, "vlan-proto"));
 		} else if (!strcmp(name, "spoofchk") || !strcmp(name, "trust")) {
 			bool on = !strcmp(v, "on");

@@ -20,7 +20,7 @@ static const struct cli_opt attach_opts[] = {
 	{"mtu", "N", false, 0, "MTU of the interface"},
 	{"mac", "MAC", false, 0, "MAC address of the interface"},
 	{"no-dad", NULL, false, 0, "IPv6 addresses usable at once, without duplicate detection"},
-	{"parent", "IF", false, K_MACVLAN, "macvlan: host interface to sit on"},
+	{"parent", "IF", false, K_MACVLAN | K_VLAN, "macvlan, vlan: host interface to sit on"},
 	{"mode", "MODE", false, K_MACVLAN, "macvlan: bridge (default), private, vepa or passthru"},
 	{"dev", "IF", false, K_HOSTDEV, "host-device: the host interface to move in"},
 	{"force", NULL, false, K_HOSTDEV, "host-device: move it even if it carries addresses, routes or a master"},
@@ -30,8 +30,9 @@ static const struct cli_opt attach_opts[] = {
 	{"pf", "PF", false, K_SRIOV, "sriov: the PF, a host interface or PCI address"},
 	{"vf", "N", false, K_SRIOV, "sriov: this VF index (default: a free one)"},
 	{"vf-count", "N", false, K_SRIOV, "sriov: create N VFs first if the PF has none"},
-	{"vlan", "VID[:QOS]", false, K_SRIOV, "sriov: VLAN (and priority) the PF tags the VF with"},
-	{"vlan-proto", "PROTO", false, K_SRIOV, "sriov: 802.1Q (default) or 802.1ad"},
+	{"vlan", "VID[:QOS]", false, K_SRIOV | K_MACVLAN | K_VLAN,
+	 "sriov: VLAN (and priority) the PF tags the VF with; macvlan: sit on PARENT.VID; vlan: its ID"},
+	{"vlan-proto", "PROTO", false, K_SRIOV | K_MACVLAN | K_VLAN, "802.1Q (default) or 802.1ad"},
 	{"spoofchk", "on|off", false, K_SRIOV, "sriov: MAC spoof checking on the VF"},
 	{"trust", "on|off", false, K_SRIOV, "sriov: let the VF change its MAC and promiscuity"},
 	{"link-state", "STATE", false, K_SRIOV, "sriov: auto, enable or disable"},
@@ -112,7 +113,7 @@ static void usage(FILE *f)
 	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
 		fprintf(f, "  %-8s %s\n", c->name, c->summary);
 	fprintf(f, "\nTargets: pid:PID, netns:NAME, /path/to/netns, or NAME (a named netns, or a PID)\n"
-		   "Kinds: macvlan, host-device, veth, sriov\n"
+		   "Kinds: macvlan, host-device, veth, sriov, vlan\n"
 		   "'cnet COMMAND --help' shows a command's options; cnet(8) has the rest.\n");
 }
 

@@ -107,7 +107,8 @@ _cnet()
         else
             opts="--ifname --ip --gw --route --mtu --mac --no-dad --replace $common"
             case $kind in
-            macvlan) opts+=' --parent --mode' ;;
+            macvlan) opts+=' --parent --mode --vlan --vlan-proto' ;;
+            vlan) opts+=' --parent --vlan --vlan-proto' ;;
             host-device) opts+=' --dev --force' ;;
             veth) opts+=' --bridge --create-bridge --host-ifname' ;;
             sriov) opts+=' --pf --vf --vf-count --vlan --vlan-proto --spoofchk --trust --link-state --min-rate --max-rate' ;;
@@ -138,7 +139,7 @@ _cnet()
             ;;
         esac
     elif ((n == 1)) && [[ ${words[1]} == attach ]]; then
-        _cnet_reply -W 'macvlan host-device veth sriov'
+        _cnet_reply -W 'macvlan host-device veth sriov vlan'
     fi
     return 0
 } &&

@@ -2,7 +2,8 @@
 #
 # The options, as `cnet __options` lists them from the parser's table:
 #   attach: --ifname --ip --gw --route --mtu --mac --no-dad
-#           macvlan: --parent --mode; host-device: --dev --force;
+#           macvlan: --parent --mode --vlan --vlan-proto; host-device: --dev --force;
+#           vlan: --parent --vlan --vlan-proto;
 #           veth: --bridge --create-bridge --host-ifname
 #           sriov: --pf --vf --vf-count --vlan --vlan-proto --spoofchk --trust
 #                  --link-state --min-rate --max-rate
@@ -94,6 +95,7 @@ complete -c cnet -n '__cnet_at attach 1' -a macvlan -d 'macvlan on a host interf
 complete -c cnet -n '__cnet_at attach 1' -a host-device -d 'move a host interface in'
 complete -c cnet -n '__cnet_at attach 1' -a veth -d 'veth pair onto a bridge'
 complete -c cnet -n '__cnet_at attach 1' -a sriov -d 'an SR-IOV virtual function'
+complete -c cnet -n '__cnet_at attach 1' -a vlan -d 'an 802.1Q subinterface of a host interface'
 complete -c cnet -n '__cnet_at vf 0' -a enable -d 'give a PF N VFs'
 complete -c cnet -n '__cnet_at vf 0' -a disable -d "remove a PF's VFs"
 complete -c cnet -n '__cnet_at vf 0' -a ls -d 'list VFs and their settings'
@@ -111,6 +113,11 @@ complete -c cnet -n $at -l no-dad -d 'IPv6 addresses usable at once, without DAD
 complete -c cnet -n $at -l replace -d 'replace an attachment of that name made with other settings'
 complete -c cnet -n '__cnet_kind macvlan' -l parent -x -a '(__cnet_names /sys/class/net)' -d 'host interface to sit on'
 complete -c cnet -n '__cnet_kind macvlan' -l mode -x -a 'bridge private vepa passthru' -d 'macvlan mode'
+complete -c cnet -n '__cnet_kind macvlan' -l vlan -x -d 'sit on the host subinterface PARENT.VID'
+complete -c cnet -n '__cnet_kind macvlan' -l vlan-proto -x -a '802.1Q 802.1ad' -d 'VLAN protocol'
+complete -c cnet -n '__cnet_kind vlan' -l parent -x -a '(__cnet_names /sys/class/net)' -d 'host interface to sit on'
+complete -c cnet -n '__cnet_kind vlan' -l vlan -x -d 'VLAN ID'
+complete -c cnet -n '__cnet_kind vlan' -l vlan-proto -x -a '802.1Q 802.1ad' -d 'VLAN protocol'
 complete -c cnet -n '__cnet_kind host-device' -l dev -x -a '(__cnet_names /sys/class/net)' -d 'host interface to move in'
 complete -c cnet -n '__cnet_kind host-device' -l force -d 'move it even if it carries addresses, routes or a master'
 complete -c cnet -n '__cnet_kind veth' -l bridge -x -a '(__cnet_names /sys/class/net /bridge)' -d 'Linux bridge for the host end'

@@ -35,6 +35,8 @@ CNET_EXPORT int cnet_kind_from_string(const char *name)
 		return CNET_KIND_VETH;
 	if (!strcmp(name, "sriov"))
 		return CNET_KIND_SRIOV;
+	if (!strcmp(name, "vlan"))
+		return CNET_KIND_VLAN;
 	return -EINVAL;
 }
 
@@ -49,6 +51,8 @@ CNET_EXPORT const char *cnet_kind_to_string(int kind)
 		return "veth";
 	case CNET_KIND_SRIOV:
 		return "sriov";
+	case CNET_KIND_VLAN:
+		return "vlan";
 	}
 	return NULL;
 }
@@ -200,7 +204,7 @@ CNET_EXPORT int cnet_attach_set_mac(struct cnet_attach *att, const char *mac)
 
 CNET_EXPORT int cnet_attach_set_parent(struct cnet_attach *att, const char *ifname)
 {
-	int r = need_kind(att, CNET_KIND_MACVLAN, "--parent");
+	int r = att->kind == CNET_KIND_VLAN ? 0 : need_kind(att, CNET_KIND_MACVLAN, "--parent");
 
 	return r < 0 ? r : set_name(att, att->parent, ifname);
 }
@@ -265,8 +269,14 @@ static cJSON *options_json(const struct cnet_attach *att)
 		return NULL;
 	switch (att->kind) {
 	case CNET_KIND_MACVLAN:
+	case CNET_KIND_VLAN:
 		cJSON_AddStringToObject(o, "parent", att->parent);
-		cJSON_AddStringToObject(o, "mode", cnet_macvlan_mode_to_string(att->mode));
+		if (att->kind == CNET_KIND_MACVLAN)
+			cJSON_AddStringToObject(o, "mode", cnet_macvlan_mode_to_string(att->mode));
+		if (att->vlan)
+			cJSON_AddNumberToObject(o, "vlan", att->vlan);
+		if (att->vlan && att->vlan_proto == 0x88a8)
+			cJSON_AddStringToObject(o, "vlan_proto", "802.1ad");
 		break;
 	case CNET_KIND_HOST_DEVICE:
 		cJSON_AddStringToObject(o, "dev", att->dev);
@@ -357,6 +367,13 @@ static int check_static(struct run *run)
 		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "veth needs --bridge BR");
 	if (att->kind == CNET_KIND_SRIOV && !att->pf[0])
 		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "sriov needs --pf PF");
+	if (att->kind == CNET_KIND_VLAN && (!att->parent[0] || !att->vlan))
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "vlan needs --parent IF and --vlan VID");
+	if (att->kind == CNET_KIND_MACVLAN && att->vlan &&
+	    strlen(att->parent) + 1 + (size_t)snprintf(NULL, 0, "%d", att->vlan) >= IFNAMSIZ)
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL,
+				 "the VLAN subinterface %s.%d would be longer than 15 bytes", att->parent,
+				 att->vlan);
 	for (size_t i = 0; i < 2; i++)
 		if (gws[i] && !gw_reachable(att, gws[i]))
 			return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL,
@@ -455,6 +472,37 @@ static int preflight_host_device(struct run *run)
 	return 0;
 }
 
+/* macvlan --vlan: the macvlan sits on the host's PARENT.VID. One that
+ * exists must be that VLAN of that parent, and up; a missing one is made. */
+static int preflight_lower(struct run *run)
+{
+	struct cnet_attach *att = run->att;
+	struct cnet_linkinfo li;
+	char name[40];
+	int r;
+
+
+	snprintf(name, sizeof(name), "%s.%d", att->parent, att->vlan); /* fits: check_static */
+	snprintf(run->lower, sizeof(run->lower), "%.15s", name);
+	r = cnet_link_get(run->hnl, 0, run->lower, &li);
+	if (r == -ENODEV) {
+		run->make_lower = true; /* same MTU as the parent */
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	if (li.vlan_id != att->vlan || li.link != run->parent.ifindex ||
+	    li.vlan_proto != att->vlan_proto)
+		return cnet_errc(run->ctx, CNET_ERR_BUSY, -EEXIST,
+				 "host interface '%s' exists and is not VLAN %d of '%s'", run->lower,
+				 att->vlan, att->parent);
+	if (!(li.flags & IFF_UP))
+		return cnet_errc(run->ctx, CNET_ERR_MISSING, -ENETDOWN, "parent interface '%s' is down",
+				 run->lower);
+	run->parent = li;
+	return 0;
+}
+
 static int preflight(struct run *run)
 {
 	struct cnet_attach *att = run->att;
@@ -487,12 +535,18 @@ static int preflight(struct run *run)
 
 	switch (att->kind) {
 	case CNET_KIND_MACVLAN:
+	case CNET_KIND_VLAN:
 		r = cnet_link_get(run->hnl, 0, att->parent, &run->parent);
 		if (r < 0)
 			return missing(run, r, "parent interface", att->parent, "");
 		if (!(run->parent.flags & IFF_UP))
 			return cnet_errc(run->ctx, CNET_ERR_MISSING, -ENETDOWN, "parent interface '%s' is down",
 					 att->parent);
+		if (att->kind == CNET_KIND_MACVLAN && att->vlan) {
+			r = preflight_lower(run);
+			if (r < 0)
+				return r;
+		}
 		return check_mtu(run, run->parent.mtu, "parent", att->parent);
 	case CNET_KIND_HOST_DEVICE:
 		return preflight_host_device(run);
@@ -541,8 +595,16 @@ static void plan(struct run *run, struct cnet_result *res)
 
 	switch (att->kind) {
 	case CNET_KIND_MACVLAN:
+		if (run->make_lower)
+			cnet_result_add_action(res, "create VLAN %d on %s as %s on the host", att->vlan,
+					       att->parent, run->lower);
 		cnet_result_add_action(res, "create macvlan %s on %s (mode %s) in %s", att->ifname,
-				   att->parent, cnet_macvlan_mode_to_string(att->mode), att->target);
+				   att->vlan ? run->lower : att->parent,
+				   cnet_macvlan_mode_to_string(att->mode), att->target);
+		break;
+	case CNET_KIND_VLAN:
+		cnet_result_add_action(res, "create VLAN %d on %s as %s in %s", att->vlan, att->parent,
+				       att->ifname, att->target);
 		break;
 	case CNET_KIND_HOST_DEVICE:
 		cnet_result_add_action(res, "move %s into %s as %s", att->dev, att->target, att->ifname);
@@ -594,6 +656,37 @@ static const unsigned char *new_mac(const struct cnet_attach *att)
 	return att->has_mac ? att->mac : att->has_mac_hint ? att->mac_hint : NULL;
 }
 
+/* macvlan --vlan: the host's PARENT.VID, made up and marked as cnet's. */
+static int make_lower(struct run *run)
+{
+	struct cnet_attach *att = run->att;
+	struct cnet_vlan_opts o = {.name = run->lower, .parent = run->parent.ifindex,
+				   .vid = (unsigned int)att->vlan, .proto = att->vlan_proto,
+				   .ns_fd = -1};
+	struct cnet_link_change up = {.ns_fd = -1, .up = 1, .alias = run->alias};
+	struct cnet_linkinfo li;
+	struct nl_msg *msg;
+	char what[64];
+	int r;
+
+	r = cnet_link_build_vlan(run->ctx, &o, &msg);
+	if (r < 0)
+		return r;
+	snprintf(what, sizeof(what), "create VLAN %d on '%s'", att->vlan, att->parent);
+	r = cnet_nl_talk(run->hnl, msg, what);
+	if (r < 0)
+		return r;
+	run->made_lower = true;
+	r = cnet_link_get(run->hnl, 0, run->lower, &li);
+	if (r < 0)
+		return r == -ENODEV ? cnet_err(run->ctx, r, "the new '%s' vanished", run->lower) : r;
+	run->lower_ifindex = li.ifindex;
+	run->parent = li;
+	up.ifindex = li.ifindex;
+	snprintf(what, sizeof(what), "bring '%s' up", run->lower);
+	return cnet_link_change(run->hnl, &up, what);
+}
+
 static int create_or_move(struct run *run)
 {
 	struct cnet_attach *att = run->att;
@@ -602,7 +695,33 @@ static int create_or_move(struct run *run)
 	int r;
 
 	switch (att->kind) {
+	case CNET_KIND_VLAN: {
+		struct cnet_vlan_opts o = {
+			.name = run->tmp_name, .parent = run->parent.ifindex, .vid = (unsigned int)att->vlan,
+			.proto = att->vlan_proto, .ns_fd = run->t.fd, .mtu = att->mtu, .mac = new_mac(att),
+		};
+		r = cnet_link_build_vlan(run->ctx, &o, &msg);
+		if (r < 0)
+			return r;
+		snprintf(what, sizeof(what), "create VLAN %d on '%s'", att->vlan, att->parent);
+		r = cnet_nl_talk(run->hnl, msg, what);
+		if (r == -EEXIST) {
+			cnet_clear_err(run->ctx);
+			return cnet_errc(run->ctx, CNET_ERR_BUSY, r,
+					 "'%s' already has a VLAN %d subinterface (here or in another namespace)",
+					 att->parent, att->vlan);
+		}
+		if (r < 0)
+			return r;
+		run->created = true;
+		break;
+	}
 	case CNET_KIND_MACVLAN: {
+		if (run->make_lower) {
+			r = make_lower(run);
+			if (r < 0)
+				return r;
+		}
 		struct cnet_macvlan_opts o = {
 			.name = run->tmp_name, .parent = run->parent.ifindex, .mode = att->mode,
 			.ns_fd = run->t.fd, .mtu = att->mtu, .mac = new_mac(att),
@@ -855,6 +974,12 @@ static void rollback(struct run *run)
 				  "restore the old default route");
 	if (run->made_bridge)
 		cnet_link_del_by_name(run->hnl, run->att->bridge);
+	/* Never by run->parent: until the new one was found, that is the
+	 * host's own interface. */
+	if (run->made_lower && run->lower_ifindex > 0)
+		cnet_link_del(run->hnl, run->lower_ifindex, "remove the VLAN subinterface");
+	else if (run->made_lower)
+		cnet_link_del_by_name(run->hnl, run->lower);
 	if (run->att->kind == CNET_KIND_SRIOV)
 		cnet_sriov_rollback(run);
 }
@@ -915,6 +1040,14 @@ static cJSON *make_record(struct run *run, cJSON *options, bool pending)
 	}
 	if (att->kind == CNET_KIND_SRIOV)
 		cnet_sriov_record(run, rec, pending);
+	if (att->kind == CNET_KIND_MACVLAN && att->vlan) {
+		o = cJSON_AddObjectToObject(rec, "host");
+		cJSON_AddStringToObject(o, "vlan_dev", run->lower);
+		/* Pending: the intent, since a crash may come right after. */
+		cJSON_AddBoolToObject(o, "created_vlan_dev", pending ? run->make_lower : run->made_lower);
+		if (!pending && run->made_lower)
+			cJSON_AddNumberToObject(o, "vlan_dev_ifindex", run->lower_ifindex);
+	}
 	if (cnet_kind_moves(att->kind)) {
 		o = cJSON_AddObjectToObject(rec, "restore");
 		cJSON_AddStringToObject(o, "name", run->dev.name);
@@ -1272,10 +1405,13 @@ struct cnet_attach *cnet_attach_from_record(struct cnet_ctx *ctx, const cJSON *r
 		r = cnet_attach_set_mtu(att, (unsigned int)mtu);
 	if (r == 0 && *cnet_json_str(o, "mac"))
 		r = cnet_attach_set_mac(att, cnet_json_str(o, "mac"));
-	if (r == 0 && kind == CNET_KIND_MACVLAN) {
+	if (r == 0 && (kind == CNET_KIND_MACVLAN || kind == CNET_KIND_VLAN)) {
 		r = cnet_attach_set_parent(att, cnet_json_str(o, "parent"));
-		if (r == 0)
+		if (r == 0 && kind == CNET_KIND_MACVLAN)
 			r = cnet_attach_set_macvlan_mode(att, cnet_json_str(o, "mode"));
+		if (r == 0 && cJSON_GetObjectItemCaseSensitive(o, "vlan"))
+			r = cnet_attach_set_vlan(att, (unsigned int)cnet_json_int(o, "vlan", 1, 4094, 0), 0,
+						 *cnet_json_str(o, "vlan_proto") ? cnet_json_str(o, "vlan_proto") : NULL);
 	}
 	if (r == 0 && kind == CNET_KIND_HOST_DEVICE) {
 		r = cnet_attach_set_device(att, cnet_json_str(o, "dev"));

@@ -21,8 +21,10 @@ struct cnet_attach {
 	unsigned int mtu;
 	unsigned char mac[6];
 	bool has_mac;
-	char parent[IFNAMSIZ]; /* macvlan */
+	char parent[IFNAMSIZ]; /* macvlan, vlan */
 	int mode;
+	int vlan;		 /* macvlan, vlan: the VLAN ID, 0 if none */
+	unsigned int vlan_proto; /* 0x8100, 0x88a8 */
 	char dev[IFNAMSIZ]; /* host-device */
 	char bridge[IFNAMSIZ]; /* veth */
 	bool create_bridge;
@@ -50,7 +52,10 @@ struct run {
 	struct cnet_store *st; /* opened (locked) by the caller */
 	struct cnet_nl *hnl, *tnl; /* host, target */
 	char id[9], tmp_name[IFNAMSIZ], alias[16], host_name[IFNAMSIZ];
-	struct cnet_linkinfo parent; /* macvlan parent or veth bridge */
+	struct cnet_linkinfo parent; /* macvlan or vlan parent, or veth bridge */
+	char lower[IFNAMSIZ];	     /* macvlan --vlan: the host's PARENT.VID */
+	bool make_lower, made_lower;
+	int lower_ifindex;	     /* ... once made and found */
 	struct cnet_linkinfo dev;    /* host-device, as found on the host */
 	struct cnet_ip dev_addrs[16];
 	size_t n_dev_addrs;

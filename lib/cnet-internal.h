@@ -146,6 +146,9 @@ struct cnet_linkinfo {
 	unsigned int mtu, flags, master;
 	unsigned char mac[6];
 	bool has_mac;
+	int link;	   /* IFLA_LINK: the lower device, 0 if none */
+	int vlan_id;	   /* a VLAN's ID, -1 for other kinds */
+	unsigned int vlan_proto; /* a VLAN's protocol (0x8100, 0x88a8) */
 };
 /* By ifindex (> 0) or name. -ENODEV if absent, without a message. */
 int cnet_link_get(struct cnet_nl *nl, int ifindex, const char *name, struct cnet_linkinfo *out);
@@ -178,6 +181,51 @@ struct cnet_macvlan_opts {
 	const unsigned char *mac;
 	const char *alias;
 };
+/* An 802.1Q/802.1ad subinterface of parent, created in ns_fd (-1: here). */
+struct cnet_vlan_opts {
+	const char *name;
+	int parent;
+	unsigned int vid, proto; /* proto: 0x8100 or 0x88a8 */
+	int ns_fd;
+	unsigned int mtu;
+	const unsigned char *mac;
+	const char *alias;
+};
+int cnet_link_build_vlan(struct cnet_ctx *ctx, const struct cnet_vlan_opts *o, struct nl_msg **msg);
+/* Bonds (link-bond.c): options by their command-line names. */
+enum { CNET_BOND_RR, CNET_BOND_ACTIVE_BACKUP, CNET_BOND_XOR, CNET_BOND_BROADCAST, CNET_BOND_8023AD,
+       CNET_BOND_TLB, CNET_BOND_ALB };
+enum {
+	CNET_BOND_MIIMON = 1u << 0,
+	CNET_BOND_UPDELAY = 1u << 1,
+	CNET_BOND_DOWNDELAY = 1u << 2,
+	CNET_BOND_ARP_INTERVAL = 1u << 3,
+	CNET_BOND_ARP_VALIDATE = 1u << 4,
+	CNET_BOND_ARP_ALL_TARGETS = 1u << 5,
+	CNET_BOND_FAIL_OVER_MAC = 1u << 6,
+	CNET_BOND_XMIT_HASH_POLICY = 1u << 7,
+	CNET_BOND_LACP_RATE = 1u << 8,
+	CNET_BOND_MIN_LINKS = 1u << 9,
+};
+struct cnet_bond_opts {
+	int mode; /* CNET_BOND_*, -1 unset */
+	unsigned int set; /* which of the below were given */
+	unsigned int miimon, updelay, downdelay, arp_interval, min_links;
+	unsigned char targets[16][4]; /* ARP IP targets, network order */
+	size_t n_targets;
+	int arp_validate, arp_all_targets, fail_over_mac, xmit_hash_policy, lacp_rate;
+	char primary[IFNAMSIZ]; /* a slave's name in the container */
+};
+void cnet_bond_opts_init(struct cnet_bond_opts *o);
+int cnet_bond_mode_from_string(const char *s);
+const char *cnet_bond_mode_to_string(int mode);
+/* One option, as --NAME VALUE (mode, miimon, arp-ip-target, ...). */
+int cnet_bond_opt_set(struct cnet_ctx *ctx, struct cnet_bond_opts *o, const char *name,
+		      const char *value);
+/* The combination: what the kernel would refuse or ignore is an error. */
+int cnet_bond_opts_check(struct cnet_ctx *ctx, const struct cnet_bond_opts *o);
+int cnet_link_build_bond(struct cnet_ctx *ctx, const struct cnet_bond_opts *o, const char *name,
+			 int ifindex, int ns_fd, int primary_ifindex, struct nl_msg **msg);
 int cnet_macvlan_mode_from_string(const char *s);
 const char *cnet_macvlan_mode_to_string(int mode);
 int cnet_link_build_macvlan(struct cnet_ctx *ctx, const struct cnet_macvlan_opts *o,

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -242,6 +243,59 @@ static int undo_veth_host(struct ctx_detach *d, cJSON *rec)
 	return r;
 }
 
+/* macvlan --vlan: the host's PARENT.VID goes when cnet made it and nothing
+ * uses it any more; another record on it inherits the duty. */
+static int undo_vlan_host(struct ctx_detach *d, const cJSON *rec, bool alive)
+{
+	const cJSON *host = cJSON_GetObjectItemCaseSensitive(rec, "host");
+	const char *name = cnet_json_str(host, "vlan_dev");
+	long long want = cnet_json_int(host, "vlan_dev_ifindex", 1, INT32_MAX, 0);
+	struct cnet_linkinfo li;
+	cJSON *other, *oh;
+	char what[64];
+	int r;
+
+	if (!*name || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(host, "created_vlan_dev")))
+		return 0;
+	cJSON_ArrayForEach(other, d->st->records)
+	{
+		oh = cJSON_GetObjectItemCaseSensitive(other, "host");
+		if (other != rec && cJSON_IsObject(oh) && !strcmp(cnet_json_str(oh, "vlan_dev"), name)) {
+			cJSON_ReplaceItemInObjectCaseSensitive(oh, "created_vlan_dev", cJSON_CreateTrue());
+			if (want && !cJSON_GetObjectItemCaseSensitive(oh, "vlan_dev_ifindex"))
+				cJSON_AddNumberToObject(oh, "vlan_dev_ifindex", (double)want);
+			return 0;
+		}
+	}
+	r = cnet_link_get(d->hnl, 0, name, &li);
+	if (r == -ENODEV)
+		return 0;
+	if (r < 0)
+		return r;
+	/* Only the one cnet made: a VLAN, cnet's mark (none yet if a crash
+	 * came right after it was made), the recorded ifindex. */
+	if (strcmp(li.kind, "vlan") || (want && li.ifindex != want) ||
+	    (strncmp(li.alias, "cnet:", 5) && !(is_pending(rec) && !li.alias[0]))) {
+		cnet_result_add_warning(d->res, "'%s' is not the VLAN subinterface cnet created; left alone",
+					name);
+		return 0;
+	}
+	/* A macvlan in a namespace that is gone dies in the background. */
+	for (int i = 0; (r = cnet_link_count_uppers(d->hnl, li.ifindex)) > 0 && !alive && i < 150; i++)
+		nanosleep(&(struct timespec){0, 20 * 1000000}, NULL);
+	if (r < 0)
+		return r;
+	if (r > 0) {
+		cnet_result_add_warning(d->res, "'%s' still carries other interfaces; left alone", name);
+		return 0;
+	}
+	snprintf(what, sizeof(what), "remove '%s'", name);
+	r = cnet_link_del(d->hnl, li.ifindex, what);
+	if (r == 0)
+		cnet_result_add_action(d->res, "remove VLAN subinterface %s", name);
+	return r;
+}
+
 static int restore_info(const cJSON *restore, struct cnet_linkinfo *orig, struct cnet_ip *addrs,
 			size_t *n, struct cnet_routes *routes)
 {
@@ -379,6 +433,8 @@ static int undo(struct ctx_detach *d, cJSON *rec)
 	}
 	if (r == 0 && !strcmp(kind, "veth"))
 		r = undo_veth_host(d, rec);
+	if (r == 0 && !strcmp(kind, "macvlan"))
+		r = undo_vlan_host(d, rec, alive);
 	if (r == 0 && alive)
 		restore_routes(d, rec);
 	return r;

@@ -91,8 +91,10 @@ enum cnet_kind {
 	CNET_KIND_HOST_DEVICE = 2,
 	CNET_KIND_VETH = 3,
 	CNET_KIND_SRIOV = 4,
+	CNET_KIND_VLAN = 5,
 };
-/* "macvlan", "host-device", "veth", "sriov" <-> enum cnet_kind. Unknown: -EINVAL. */
+/* "macvlan", "host-device", "veth", "sriov", "vlan" <-> enum cnet_kind.
+ * Unknown: -EINVAL. */
 int cnet_kind_from_string(const char *name);
 const char *cnet_kind_to_string(int kind);
 
@@ -133,8 +135,12 @@ int cnet_attach_set_host_ifname(struct cnet_attach *att, const char *ifname);
 int cnet_attach_set_pf(struct cnet_attach *att, const char *pf);
 int cnet_attach_set_vf(struct cnet_attach *att, unsigned int index);
 int cnet_attach_set_vf_count(struct cnet_attach *att, unsigned int n);
-int cnet_attach_set_vf_vlan(struct cnet_attach *att, unsigned int vid, unsigned int qos,
-			    const char *proto); /* proto: "802.1Q" (NULL) or "802.1ad" */
+/* VLAN, one meaning per kind: sriov: the VF's hardware VLAN (with QoS);
+ * macvlan: the macvlan sits on the host subinterface PARENT.VID, created
+ * if missing; vlan: the subinterface's ID (required). proto: "802.1Q"
+ * (NULL) or "802.1ad"; qos only for sriov. */
+int cnet_attach_set_vlan(struct cnet_attach *att, unsigned int vid, unsigned int qos,
+			 const char *proto);
 int cnet_attach_set_vf_spoofchk(struct cnet_attach *att, bool on);
 int cnet_attach_set_vf_trust(struct cnet_attach *att, bool on);
 int cnet_attach_set_vf_link_state(struct cnet_attach *att, const char *state); /* auto, enable, disable */

@@ -6,6 +6,7 @@
 #include <netlink/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/macvlan.h>
+#include <netlink/route/link/vlan.h>
 
 #include "cnet-internal.h"
 
@@ -67,4 +68,37 @@ int cnet_link_build_macvlan(struct cnet_ctx *ctx, const struct cnet_macvlan_opts
 out:
 	rtnl_link_put(l);
 	return r < 0 ? cnet_err(ctx, r, "cannot build the macvlan request") : 0;
+}
+
+/* The same for a VLAN subinterface: created in place in the target too
+ * (cnet attach vlan), or on the host (the lower of macvlan --vlan). */
+int cnet_link_build_vlan(struct cnet_ctx *ctx, const struct cnet_vlan_opts *o, struct nl_msg **msg)
+{
+	struct rtnl_link *l = rtnl_link_vlan_alloc();
+	int r = -ENOMEM;
+
+	if (!l)
+		goto out;
+	rtnl_link_set_name(l, o->name);
+	rtnl_link_set_link(l, o->parent);
+	if (rtnl_link_vlan_set_id(l, (uint16_t)o->vid) < 0 ||
+	    rtnl_link_vlan_set_protocol(l, htons((uint16_t)(o->proto ? o->proto : 0x8100))) < 0)
+		goto out;
+	if (o->ns_fd >= 0)
+		rtnl_link_set_ns_fd(l, o->ns_fd);
+	if (o->mtu)
+		rtnl_link_set_mtu(l, o->mtu);
+	if (o->alias)
+		rtnl_link_set_ifalias(l, o->alias);
+	if (o->mac) {
+		struct nl_addr *a = nl_addr_build(AF_LLC, o->mac, 6);
+		if (!a)
+			goto out;
+		rtnl_link_set_addr(l, a);
+		nl_addr_put(a);
+	}
+	r = rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL, msg) < 0 ? -ENOMEM : 0;
+out:
+	rtnl_link_put(l);
+	return r < 0 ? cnet_err(ctx, r, "cannot build the VLAN request") : 0;
 }

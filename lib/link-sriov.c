@@ -83,25 +83,40 @@ CNET_EXPORT int cnet_attach_set_vf_count(struct cnet_attach *att, unsigned int n
 	return 0;
 }
 
-CNET_EXPORT int cnet_attach_set_vf_vlan(struct cnet_attach *att, unsigned int vid, unsigned int qos,
-					const char *proto)
+CNET_EXPORT int cnet_attach_set_vlan(struct cnet_attach *att, unsigned int vid, unsigned int qos,
+				     const char *proto)
 {
-	int r = sriov_only(att, "--vlan");
+	unsigned int p;
 
-	if (r < 0)
-		return r;
 	cnet_clear_err(att->ctx);
+	if (att->kind != CNET_KIND_SRIOV && att->kind != CNET_KIND_MACVLAN &&
+	    att->kind != CNET_KIND_VLAN)
+		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL,
+				 "--vlan applies to sriov, macvlan and vlan, not %s",
+				 cnet_kind_to_string(att->kind));
+	if (!proto || !strcmp(proto, "802.1Q"))
+		p = 0x8100;
+	else if (!strcmp(proto, "802.1ad"))
+		p = 0x88a8;
+	else
+		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL,
+				 "invalid VLAN protocol '%s' (802.1Q or 802.1ad)", proto);
+	if (att->kind != CNET_KIND_SRIOV) {
+		if (vid < 1 || vid > 4094)
+			return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL,
+					 "invalid VLAN ID %u (1-4094)", vid);
+		if (qos)
+			return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL,
+					 "a VLAN priority (QoS) applies to sriov only");
+		att->vlan = (int)vid;
+		att->vlan_proto = p;
+		return 0;
+	}
 	if (vid > 4094)
 		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, "invalid VLAN ID %u (0-4094)", vid);
 	if (qos > 7)
 		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, "invalid VLAN QoS %u (0-7)", qos);
-	if (!proto || !strcmp(proto, "802.1Q"))
-		att->vf_want.proto = 0x8100;
-	else if (!strcmp(proto, "802.1ad"))
-		att->vf_want.proto = 0x88a8;
-	else
-		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL,
-				 "invalid VLAN protocol '%s' (802.1Q or 802.1ad)", proto);
+	att->vf_want.proto = p;
 	att->vf_want.vlan = vid;
 	att->vf_want.qos = qos;
 	att->vf_set |= 1u << CNET_VF_VLAN;

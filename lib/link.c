@@ -8,6 +8,7 @@
 #include <netlink/addr.h>
 #include <netlink/msg.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/vlan.h>
 
 #include "cnet-internal.h"
 
@@ -33,6 +34,9 @@ static int fill_info(struct nl_object *obj, void *arg)
 		memcpy(li->mac, nl_addr_get_binary_addr(a), 6);
 		li->has_mac = true;
 	}
+	li->link = rtnl_link_get_link(l);
+	li->vlan_id = rtnl_link_is_vlan(l) ? rtnl_link_vlan_get_id(l) : -1;
+	li->vlan_proto = rtnl_link_is_vlan(l) ? ntohs((uint16_t)rtnl_link_vlan_get_protocol(l)) : 0;
 	return 1;
 }
 

@@ -143,6 +143,18 @@ refused() { # STATUS "SUBSTRING..." -- CNET-ARGS...
 	[ ! -e "$CNET_STATE" ]
 }
 
+@test "vlan and --vlan: missing or misplaced values are refused, nothing made" {
+	refused 2 "vlan needs --parent IF and --vlan VID" -- attach "netns:$CNS" vlan --parent up0
+	refused 2 "vlan needs --parent IF and --vlan VID" -- attach "netns:$CNS" vlan --vlan 5
+	refused 2 "invalid VLAN ID 0 (1-4094)" -- attach "netns:$CNS" macvlan --parent up0 --vlan 0
+	refused 2 "a VLAN priority (QoS) applies to sriov only" -- attach "netns:$CNS" macvlan --parent up0 --vlan 5:1
+	refused 2 "--vlan does not apply to veth" -- attach "netns:$CNS" veth --bridge br0 --vlan 5
+	refused 2 "--vlan does not apply to host-device" -- attach "netns:$CNS" host-device --dev up0p --vlan 5
+	refused 2 "--mode does not apply to vlan" -- attach "netns:$CNS" vlan --parent up0 --vlan 5 --mode bridge
+	refused 2 "would be longer than 15 bytes" -- attach "netns:$CNS" macvlan --parent up0abcdefghijk --vlan 100
+	[ ! -e "$CNET_STATE" ]
+}
+
 @test "attach refuses an unknown option" {
 	refused 2 "--bogus" -- attach "netns:$CNS" macvlan --parent up0 --bogus
 }

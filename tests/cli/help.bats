@@ -82,7 +82,7 @@ parser_options() { # COMMAND
 	want=$(printf -- '--%s\n' "${ATTACH_OPTS[@]}" | sort)
 	assert_equal "$(help_options "$output")" "$want"
 	assert_equal "$(help_options "$output")" "$(parser_options attach)"
-	assert_line --regexp '^  --parent IF +macvlan: '
+	assert_line --regexp '^  --parent IF +macvlan, vlan: '
 	assert_line --regexp '^  --ip ADDR/PLEN +.*repeatable'
 }
 

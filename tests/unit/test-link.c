@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The request builders, checked attribute by attribute; no root needed. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 
@@ -184,6 +185,82 @@ TEST(test_route_build_default_via_gateway, "a default route: main table, /0, gat
 	CHECK(rtm->rtm_protocol == RTPROT_STATIC);
 	CHECK(mnl_attr_get_u32(find((char *)rtm + off, len, RTA_GATEWAY)) == htonl(0x0a000001));
 	CHECK(mnl_attr_get_u32(find((char *)rtm + off, len, RTA_OIF)) == 6);
+	nlmsg_free(m);
+	cnet_ctx_free(ctx);
+}
+
+TEST(test_link_build_vlan_in_target_ns, "vlan: created in the target netns on its parent, ID and protocol in network order")
+{
+	struct cnet_ctx *ctx;
+	struct nl_msg *m;
+	struct cnet_vlan_opts o = {.name = "cnv", .parent = 3, .vid = 100, .proto = 0x88a8,
+				   .ns_fd = 8, .mtu = 1496};
+	const struct nlattr *data;
+
+	CHECK(cnet_ctx_new(&ctx) == 0);
+	CHECK(cnet_link_build_vlan(ctx, &o, &m) == 0);
+	CHECK(nlmsg_hdr(m)->nlmsg_flags & NLM_F_EXCL);
+	CHECK(mnl_attr_get_u32(link_attr(m, IFLA_LINK)) == 3);
+	CHECK(mnl_attr_get_u32(link_attr(m, IFLA_NET_NS_FD)) == 8);
+	CHECK(mnl_attr_get_u32(link_attr(m, IFLA_MTU)) == 1496);
+	CHECK(!strcmp(mnl_attr_get_str(nested(link_attr(m, IFLA_LINKINFO), IFLA_INFO_KIND)), "vlan"));
+	data = nested(link_attr(m, IFLA_LINKINFO), IFLA_INFO_DATA);
+	CHECK(mnl_attr_get_u16(nested(data, IFLA_VLAN_ID)) == 100);
+	CHECK(mnl_attr_get_u16(nested(data, IFLA_VLAN_PROTOCOL)) == htons(0x88a8));
+	nlmsg_free(m);
+	cnet_ctx_free(ctx);
+}
+
+/* One VF setting per request, nested as the kernel wants it: VFINFO_LIST >
+ * VF_INFO > the setting, which names the VF. */
+static const void *vf_setting(struct nl_msg *m, int type)
+{
+	const struct nlattr *a = nested(nested(link_attr(m, IFLA_VFINFO_LIST), IFLA_VF_INFO), type);
+
+	return a ? mnl_attr_get_payload(a) : NULL;
+}
+
+TEST(test_vf_build_set_one_setting_per_request, "VF settings: one per request, on the PF, naming the VF")
+{
+	struct cnet_vfinfo v = {.index = 3, .mac = {2, 0, 0, 0, 0, 7}, .vlan = 100, .qos = 5,
+				.proto = 0x8100, .spoofchk = 0, .trust = 1, .link_state = 2,
+				.min_rate = 10, .max_rate = 200};
+	const struct ifla_vf_vlan *vl;
+	const struct ifla_vf_vlan_info *vi;
+	const struct ifla_vf_rate *rt;
+	const struct ifla_vf_mac *mac;
+	struct cnet_ctx *ctx;
+	struct nl_msg *m;
+
+	CHECK(cnet_ctx_new(&ctx) == 0);
+	CHECK(cnet_vf_build_set(ctx, 11, &v, CNET_VF_MAC, &m) == 0);
+	CHECK(nlmsg_hdr(m)->nlmsg_type == RTM_SETLINK);
+	CHECK(((struct ifinfomsg *)mnl_nlmsg_get_payload(nlmsg_hdr(m)))->ifi_index == 11);
+	CHECK((mac = vf_setting(m, IFLA_VF_MAC)) && mac->vf == 3 && !memcmp(mac->mac, v.mac, 6));
+	CHECK(!vf_setting(m, IFLA_VF_VLAN) && !vf_setting(m, IFLA_VF_TRUST));
+	nlmsg_free(m);
+	CHECK(cnet_vf_build_set(ctx, 11, &v, CNET_VF_VLAN, &m) == 0);
+	CHECK((vl = vf_setting(m, IFLA_VF_VLAN)) && vl->vf == 3 && vl->vlan == 100 && vl->qos == 5);
+	nlmsg_free(m);
+	v.proto = 0x88a8; /* 802.1ad needs the list form */
+	CHECK(cnet_vf_build_set(ctx, 11, &v, CNET_VF_VLAN, &m) == 0);
+	CHECK(!vf_setting(m, IFLA_VF_VLAN));
+	vi = mnl_attr_get_payload(nested(nested(nested(link_attr(m, IFLA_VFINFO_LIST), IFLA_VF_INFO),
+						IFLA_VF_VLAN_LIST), IFLA_VF_VLAN_INFO));
+	CHECK(vi->vf == 3 && vi->vlan == 100 && vi->vlan_proto == htons(0x88a8));
+	nlmsg_free(m);
+	CHECK(cnet_vf_build_set(ctx, 11, &v, CNET_VF_RATE, &m) == 0);
+	CHECK((rt = vf_setting(m, IFLA_VF_RATE)) && rt->vf == 3 && rt->min_tx_rate == 10 &&
+	      rt->max_tx_rate == 200);
+	nlmsg_free(m);
+	CHECK(cnet_vf_build_set(ctx, 11, &v, CNET_VF_TRUST, &m) == 0);
+	CHECK(((const struct ifla_vf_trust *)vf_setting(m, IFLA_VF_TRUST))->setting == 1);
+	nlmsg_free(m);
+	CHECK(cnet_vf_build_set(ctx, 11, &v, CNET_VF_SPOOFCHK, &m) == 0);
+	CHECK(((const struct ifla_vf_spoofchk *)vf_setting(m, IFLA_VF_SPOOFCHK))->setting == 0);
+	nlmsg_free(m);
+	CHECK(cnet_vf_build_set(ctx, 11, &v, CNET_VF_LINK_STATE, &m) == 0);
+	CHECK(((const struct ifla_vf_link_state *)vf_setting(m, IFLA_VF_LINK_STATE))->link_state == 2);
 	nlmsg_free(m);
 	cnet_ctx_free(ctx);
 }
