@@ -910,6 +910,12 @@ static int configure(struct run *run)
 		r = cnet_sriov_netdev_mac(run);
 		if (r < 0)
 			return r;
+	} else if (att->kind == CNET_KIND_SRIOV) {
+		/* A VF driver may take the PF's MAC for it only when opened. */
+		r = cnet_link_get(run->tnl, run->link.ifindex, NULL, &now);
+		if (r < 0)
+			return r;
+		memcpy(run->link.mac, now.mac, 6);
 	}
 
 	for (size_t i = 0; i < att->n_routes; i++) {
@@ -1213,7 +1219,20 @@ int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cne
 		goto out;
 	}
 	/* A record whose interface is gone is stale (its namespace died, and
-	 * its inode number may have been reused): attach anew, replace it. */
+	 * its inode number may have been reused): attach anew, replace it.
+	 * What it lent (a device, a VF and its PF settings) is given back
+	 * first: dropping the record would lose how. */
+	if (existing && cnet_kind_moves(cnet_kind_from_string(cnet_json_str(existing, "kind"))) &&
+	    !(att->flags & CNET_ATTACH_DRY_RUN)) {
+		r = cnet_record_undo(ctx, res, st, &run.t, run.hnl, run.tnl, existing);
+		if (r < 0)
+			goto out;
+		cJSON_DeleteItemFromArray(st->records, idx);
+		existing = NULL;
+		r = cnet_store_save(ctx, st);
+		if (r < 0)
+			goto out;
+	}
 
 	r = cnet_new_id(ctx, run.id);
 	if (r < 0)
@@ -1305,10 +1324,16 @@ out:
 static int sriov_prepare(struct cnet_ctx *ctx, struct cnet_attach *att)
 {
 	bool dry = att->flags & CNET_ATTACH_DRY_RUN;
+	struct cnet_target t;
 	struct cnet_nl *hnl;
 	struct cnet_pf pf;
 	int r = cnet_pf_find(ctx, att->pf, &pf);
 
+	if (r < 0)
+		return r;
+	/* Creating VFs resets the PF: not for a target that is not there. */
+	r = cnet_target_resolve_as(ctx, att->target, att->runtime, &t);
+	cnet_target_close(&t);
 	if (r < 0)
 		return r;
 	r = cnet_pf_lock(ctx, pf.pci, dry, &att->pf_lock_fd);

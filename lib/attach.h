@@ -70,6 +70,7 @@ struct run {
 	int pf_ifindex, pf_lock_fd;
 	struct cnet_vfinfo vf_orig;
 	unsigned int vf_changed; /* 1 << enum cnet_vf_field, done */
+	bool vf_mac_admin;	 /* the VF's original MAC was administrative */
 };
 
 static inline bool cnet_kind_moves(int kind)

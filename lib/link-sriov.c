@@ -384,7 +384,8 @@ int cnet_pf_create_vfs(struct cnet_ctx *ctx, struct cnet_nl *hnl, struct cnet_pf
 		for (unsigned int i = 0; r == 0 && i < pf->num; i++)
 			if (cnet_vf_get(ctx, pf, i, &vf) == 0 && !vf.driver[0])
 				cnet_vf_probe(ctx, &vf);
-		cnet_clear_err(ctx);
+		if (r == 0)
+			cnet_clear_err(ctx); /* probing is best effort: waited for below */
 	}
 	if (r < 0)
 		return r;
@@ -559,8 +560,8 @@ void cnet_sriov_plan(struct run *run, struct cnet_result *res)
 	unsigned int fields = wanted_fields(att, &want);
 
 	if (run->pf.num == 0)
-		cnet_result_add_action(res, "create %u VFs on %s", att->vf_count ? att->vf_count : att->vf_recreate,
-				       att->pf);
+		cnet_result_add_action(res, "create %u VFs on %s",
+				       att->vf_recreate > att->vf_count ? att->vf_recreate : att->vf_count, att->pf);
 	else
 		cnet_result_add_action(res, "take VF %u of %s (%s, %s)", run->vf.index, run->pf.name,
 				       run->vf.pci, run->vf.name);
@@ -591,8 +592,15 @@ int cnet_sriov_apply(struct run *run)
 			struct cnet_link_change c = {.ifindex = run->dev.ifindex, .ns_fd = -1,
 						     .up = -1, .mac = want.mac};
 			run->vf_changed |= 1u << f;
-			if (cnet_link_change(run->hnl, &c, "set the MAC on the VF's interface") < 0)
+			/* Refused by the driver (igbvf: EADDRNOTAVAIL): the PF
+			 * holds an administrative MAC already, restored as such
+			 * on detach. Other failures: the PF's setting and the
+			 * readbacks below decide. */
+			r = cnet_link_change(run->hnl, &c, "set the MAC on the VF's interface");
+			if (r < 0) {
 				cnet_clear_err(run->ctx);
+				run->vf_mac_admin = r == -EADDRNOTAVAIL || r == -EPERM || r == -EACCES;
+			}
 		}
 		r = cnet_vf_set(run->hnl, run->pf_ifindex, &want, f);
 		if (r < 0)
@@ -647,16 +655,21 @@ int cnet_sriov_netdev_mac(struct run *run)
  * its own (igb refuses, unless trusted). So the PF's is cleared (all
  * zeros) first, the netdev sets its own, and the PF must then report it;
  * if any step is refused, the PF is given the original outright (the
- * driver hands it to the VF at its next reset). */
+ * driver hands it to the VF at its next reset). An original that was
+ * administrative (admin: the VF was refused a MAC of its own at attach)
+ * goes back through the PF directly, staying administrative. */
 static int restore_mac(struct cnet_ctx *ctx, struct cnet_nl *hnl, int pf_ifindex,
 		       const struct cnet_vfinfo *orig, const struct cnet_pf *pf,
-		       const unsigned char *netdev_mac)
+		       const unsigned char *netdev_mac, bool admin)
 {
 	struct cnet_vfinfo zero = {.index = orig->index}, now;
+	bool had_error = ctx->errmsg[0]; /* rollback's: the one to report */
 	struct cnet_linkinfo li;
 	struct cnet_vf vf;
 	int r;
 
+	if (admin)
+		return cnet_vf_set(hnl, pf_ifindex, orig, CNET_VF_MAC);
 	r = cnet_vf_set(hnl, pf_ifindex, &zero, CNET_VF_MAC);
 	if (r == 0 && netdev_mac && cnet_vf_get(ctx, pf, orig->index, &vf) == 0 && vf.name[0] &&
 	    cnet_link_get(hnl, 0, vf.name, &li) == 0) {
@@ -668,7 +681,8 @@ static int restore_mac(struct cnet_ctx *ctx, struct cnet_nl *hnl, int pf_ifindex
 		if (r == 0 && cnet_vfinfo_equal(&now, orig, CNET_VF_MAC))
 			return 0;
 	}
-	cnet_clear_err(ctx);
+	if (!had_error)
+		cnet_clear_err(ctx);
 	return cnet_vf_set(hnl, pf_ifindex, orig, CNET_VF_MAC);
 }
 
@@ -681,7 +695,7 @@ void cnet_sriov_rollback(struct run *run)
 			continue;
 		if (f == CNET_VF_MAC)
 			restore_mac(run->ctx, run->hnl, run->pf_ifindex, &run->vf_orig, &run->pf,
-				    run->dev.has_mac ? run->dev.mac : NULL);
+				    run->dev.has_mac ? run->dev.mac : NULL, run->vf_mac_admin);
 		else
 			cnet_vf_set(run->hnl, run->pf_ifindex, &run->vf_orig, f);
 	}
@@ -704,6 +718,8 @@ void cnet_sriov_record(const struct run *run, cJSON *rec, bool pending)
 	cJSON_AddStringToObject(o, "driver", run->vf.driver);
 	/* Pending: every field it may change; final: those it did. */
 	cJSON_AddNumberToObject(o, "changed", pending ? fields : run->vf_changed);
+	if (run->vf_mac_admin)
+		cJSON_AddBoolToObject(o, "orig_mac_admin", true);
 	orig = cJSON_AddObjectToObject(o, "orig");
 	if (orig)
 		vfinfo_json(orig, &run->vf_orig, (1u << CNET_VF_NFIELDS) - 1);
@@ -754,7 +770,8 @@ int cnet_sriov_undo(struct cnet_ctx *ctx, struct cnet_nl *hnl, const cJSON *rec,
 		if (f == CNET_VF_MAC)
 			r = restore_mac(ctx, hnl, pfl.ifindex, &orig, &pf,
 					cnet_parse_mac(cnet_json_str(cJSON_GetObjectItemCaseSensitive(rec, "restore"),
-								     "mac"), mac) == 0 ? mac : NULL);
+								     "mac"), mac) == 0 ? mac : NULL,
+					cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(vf, "orig_mac_admin")));
 		else
 			r = cnet_vf_set(hnl, pfl.ifindex, &orig, f);
 		if (r < 0) {
@@ -787,7 +804,9 @@ int cnet_sriov_wait_back(struct cnet_ctx *ctx, const cJSON *rec)
 		return 0;
 	}
 	r = cnet_vf_wait_netdev(ctx, &pf, (unsigned int)index, VF_BACK_MS, &v);
-	if (r == 0 || ctx->errclass == CNET_ERR_BUSY) { /* back, or bound to vfio: not ours */
+	/* Back; bound to vfio (not ours); or without a driver (its netdev is
+	 * gone for good): nothing more will come, undo goes on and warns. */
+	if (r == 0 || ctx->errclass == CNET_ERR_BUSY || (r < 0 && !v.driver[0])) {
 		cnet_clear_err(ctx);
 		return 0;
 	}

@@ -34,9 +34,10 @@ struct cnet_nl {
 	struct cnet_ctx *ctx;
 	struct mnl_socket *sk;
 	unsigned int portid, seq;
-	/* Dumps can be large: 32 KiB is what the kernel sends at most per
-	 * recv for rtnetlink dumps with the default page size. */
-	char buf[32768];
+	/* Dump parts are at most 32 KiB with the default page size; one
+	 * RTM_GETLINK of a PF with its VF list is ~210 bytes a VF (without
+	 * stats), so 256 VFs need more. */
+	char buf[131072];
 };
 
 struct cnet_ctx *cnet_nl_ctx(struct cnet_nl *nl)

@@ -157,7 +157,12 @@ int cnet_pf_find(struct cnet_ctx *ctx, const char *spec, struct cnet_pf *pf)
 	r = cnet_pf_refresh(ctx, pf);
 	if (r < 0)
 		return r;
-	netdev_of(ctx, pf->pci, pf->name);
+	/* Named by netdev: that one (a PCI function may have several, such as
+	 * switchdev representors); by address: the first. */
+	if (is_pci_addr(spec))
+		netdev_of(ctx, pf->pci, pf->name);
+	else
+		snprintf(pf->name, sizeof(pf->name), "%s", spec);
 	return 0;
 }
 

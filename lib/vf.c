@@ -70,11 +70,14 @@ static void parse_vf(const struct nlattr *info, struct vf_find *f)
 			}
 			break;
 		case IFLA_VF_SPOOFCHK:
-			if (len >= sizeof(struct ifla_vf_spoofchk))
+			/* (u32)-1: the driver does not report it */
+			if (len >= sizeof(struct ifla_vf_spoofchk) &&
+			    ((const struct ifla_vf_spoofchk *)p)->setting != (__u32)-1)
 				v.spoofchk = ((const struct ifla_vf_spoofchk *)p)->setting == 1;
 			break;
 		case IFLA_VF_TRUST:
-			if (len >= sizeof(struct ifla_vf_trust))
+			if (len >= sizeof(struct ifla_vf_trust) &&
+			    ((const struct ifla_vf_trust *)p)->setting != (__u32)-1)
 				v.trust = ((const struct ifla_vf_trust *)p)->setting == 1;
 			break;
 		case IFLA_VF_LINK_STATE:
@@ -120,7 +123,7 @@ int cnet_vfinfo_get(struct cnet_nl *nl, int pf_ifindex, unsigned int index, stru
 	int r;
 
 	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
-	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_VF) < 0) {
+	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS) < 0) {
 		nlmsg_free(msg);
 		return cnet_err(ctx, -ENOMEM, "out of memory");
 	}
@@ -143,7 +146,7 @@ int cnet_vf_mac_holder(struct cnet_nl *nl, int pf_ifindex, unsigned int except,
 	int r;
 
 	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
-	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_VF) < 0) {
+	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS) < 0) {
 		nlmsg_free(msg);
 		return cnet_err(ctx, -ENOMEM, "out of memory");
 	}

@@ -151,8 +151,10 @@ static int in_use(struct cnet_ctx *ctx, struct cnet_nl *hnl, const struct cnet_s
 	const cJSON *rec;
 
 	for (unsigned int i = 0; i < pf->num; i++) {
-		if (cnet_vf_get(ctx, pf, i, &vf) < 0)
+		if (cnet_vf_get(ctx, pf, i, &vf) < 0) {
+			cnet_clear_err(ctx);
 			continue;
+		}
 		rec = holder(st, vf.pci);
 		if (rec)
 			return cnet_errc(ctx, CNET_ERR_BUSY, -EBUSY,

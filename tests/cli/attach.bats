@@ -283,3 +283,18 @@ teardown() { teardown_host; }
 	[ "$(ns_state "$CNS")" = "$before" ]
 	run -2 cnet attach "$CNS" macvlan --parent up0 --wait soon
 }
+
+@test "a stale host-device record is given back before the same attach is made anew" {
+	hostip link add hdx mtu 1400 address 02:00:00:00:0d:01 type veth peer name hdxp
+	run -0 cnet attach "$CNS" host-device --dev hdx --ifname lan0 --mtu 1300
+	# by hand, the device leaves the container under another name: the
+	# record is stale, and only it knows how the device was
+	ip -n "$CNS" link set lan0 netns "$HOSTNS"
+	hostip link set lan0 name weird
+	run -0 cnet attach "$CNS" host-device --dev hdx --ifname lan0 --mtu 1300
+	[ "$(link_json "$CNS" lan0 | jq .mtu)" = 1300 ]
+	[ "$(jq '.records | length' "$CNET_STATE")" = 1 ]
+	run -0 cnet detach "$CNS"
+	[ "$(link_json "$HOSTNS" hdx | jq -r '"\(.mtu) \(.address)"')" = "1400 02:00:00:00:0d:01" ]
+	run -1 hostip link show weird
+}

@@ -173,9 +173,33 @@ parentdev() { # NS IFNAME
 	[ "$(jq '.records | length' "$CNET_STATE")" = 1 ]
 }
 
+@test "sriov: a VF whose MAC the PF pinned: reapply finds it ok; --mac and detach keep it administrative" {
+	newns sr-a
+	ip link set "$P2" vf 1 mac 02:00:00:50:07:01
+	run -0 cnet attach sr-a sriov --pf "$P2" --vf 1 --ip 10.50.7.1/24
+	ifindex=$(ip -n sr-a -j link show eth1 | jq '.[0].ifindex')
+	run -0 cnet reapply
+	assert_output "ok: sriov eth1 in sr-a"
+	run -0 cnet detach sr-a
+	# with --mac: the VF may not choose a MAC of its own here, so the
+	# original goes back through the PF, still administrative
+	run -0 cnet attach sr-a sriov --pf "$P2" --vf 1 --mac 02:00:00:50:07:02 --trust on
+	[ "$(vfinfo "$P2" 1 | jq -r .address)" = 02:00:00:50:07:02 ]
+	run -0 cnet detach sr-a
+	[ "$(vfinfo "$P2" 1 | jq -r .address)" = 02:00:00:50:07:01 ]
+	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	ip link set "$P2" vf 1 mac 00:00:00:00:00:00
+}
+
 @test "vf enable, ls and disable on a PF, refused while a VF is attached" {
 	local dev=/sys/class/net/$P3/device
 	[ "$(cat "$dev/sriov_numvfs")" = 0 ] || echo 0 >"$dev/sriov_numvfs"
+	# more VFs than the PF has, or a target that is not there: no VF made
+	newns sr-a
+	run -2 --separate-stderr cnet attach sr-a sriov --pf "$P3" --vf-count 8
+	[ "$stderr" = "cnet: PF $P3 supports at most 7 VFs, not 8" ]
+	run -3 cnet attach sr-nosuch sriov --pf "$P3" --vf-count 2
+	[ "$(cat "$dev/sriov_numvfs")" = 0 ]
 	run -0 cnet vf enable "$P3" --count 3
 	[ "$(cat "$dev/sriov_numvfs")" = 3 ]
 	for i in 0 1 2; do compgen -G "$dev/virtfn$i/net/*" >/dev/null; done
@@ -183,7 +207,6 @@ parentdev() { # NS IFNAME
 	[ "$(jq .changed <<<"$output")" = false ]
 	run -0 cnet vf ls "$P3" --json
 	[ "$(jq -c '[.records[].pci]' <<<"$output")" = "$(for i in 0 1 2; do vf_pci "$P3" $i; done | jq -R . | jq -sc .)" ]
-	newns sr-a
 	run -0 cnet attach sr-a sriov --pf "$P3" --vf 1
 	run -0 cnet vf ls "$P3" --json
 	[ "$(jq -r '.records[1].target' <<<"$output")" = sr-a ]
