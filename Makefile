@@ -120,6 +120,11 @@ $(B)/fi/cnet: $(FI_OBJ)
 	$(say) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(FI_OBJ) $(DEP_LIBS)
 
+# Test-only: libcnet's bond request sent to the kernel (tests/vm/suites/bond.bats).
+$(B)/bond-probe: tests/bond-probe.c $(B)/libcnet.a
+	$(say) CC $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilib $(LDFLAGS) -o $@ $< $(B)/libcnet.a $(DEP_LIBS)
+
 $(B)/fake-engine: tests/fake-engine.c
 	$(say) CC $@
 	$(Q)$(CC) $(CFLAGS) $(WARN) -o $@ $<
@@ -170,7 +175,7 @@ deps:
 	fi
 
 check: deps
-	$(MAKE) all $(B)/fi/cnet $(B)/fake-engine $(B)/unit-tests $(B)/unit-tests-san \
+	$(MAKE) all $(B)/fi/cnet $(B)/fake-engine $(B)/bond-probe $(B)/unit-tests $(B)/unit-tests-san \
 		CFLAGS='$(CFLAGS) -Werror'
 	$(MAKE) check-unit check-abi check-docs check-cli check-vm
 
@@ -203,7 +208,7 @@ check-cli: all $(B)/fi/cnet $(B)/fake-engine
 # The full-kernel VM (tests/vm/): the guest suites, then proof on the host
 # that a failing or hanging guest fails the run. VM_TESTS=path runs chosen
 # guest suites only.
-check-vm: deps all
+check-vm: deps all $(B)/bond-probe
 	tests/vm/run.sh $(VM_TESTS)
 	$(if $(VM_TESTS),,bats --formatter pretty tests/vm/propagation.bats)
 
