@@ -12,6 +12,7 @@
 #define K_VETH (1u << CNET_KIND_VETH)
 #define K_SRIOV (1u << CNET_KIND_SRIOV)
 #define K_VLAN (1u << CNET_KIND_VLAN)
+#define K_BOND (1u << CNET_KIND_BOND)
 
 struct cli_opt {
 	const char *name; /* without "--" */

@@ -31,7 +31,7 @@ int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv)
 		return cli_usage_error("unexpected argument '%s'", a.pos[2]);
 	kind = cnet_kind_from_string(a.pos[1]);
 	if (kind < 0)
-		return cli_usage_error("unknown kind '%s' (macvlan, host-device, veth, sriov or vlan)",
+		return cli_usage_error("unknown kind '%s' (macvlan, host-device, veth, sriov, vlan or bond)",
 				       a.pos[1]);
 	for (int i = 0; cmd->opts[i].name; i++)
 		if (a.set[i] && cmd->opts[i].kinds && !(cmd->opts[i].kinds & (1u << kind)))
@@ -65,8 +65,14 @@ int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv)
 			r = cnet_attach_set_mac(att, v);
 		else if (!strcmp(name, "parent"))
 			r = cnet_attach_set_parent(att, v);
+		else if (!strcmp(name, "mode") && kind == CNET_KIND_BOND)
+			r = cnet_attach_set_bond_option(att, "mode", v);
 		else if (!strcmp(name, "mode"))
 			r = cnet_attach_set_macvlan_mode(att, v);
+		else if (!strcmp(name, "slave"))
+			r = cnet_attach_add_bond_slave(att, v);
+		else if (cmd->opts[a.val_opt[i]].kinds == K_BOND)
+			r = cnet_attach_set_bond_option(att, name, v);
 		else if (!strcmp(name, "dev"))
 			r = cnet_attach_set_device(att, v);
 		else if (!strcmp(name, "bridge"))

@@ -21,7 +21,8 @@ static const struct cli_opt attach_opts[] = {
 	{"mac", "MAC", false, 0, "MAC address of the interface"},
 	{"no-dad", NULL, false, 0, "IPv6 addresses usable at once, without duplicate detection"},
 	{"parent", "IF", false, K_MACVLAN | K_VLAN, "macvlan, vlan: host interface to sit on"},
-	{"mode", "MODE", false, K_MACVLAN, "macvlan: bridge (default), private, vepa or passthru"},
+	{"mode", "MODE", false, K_MACVLAN | K_BOND,
+	 "macvlan: bridge (default), private, vepa or passthru; bond: its mode (required)"},
 	{"dev", "IF", false, K_HOSTDEV, "host-device: the host interface to move in"},
 	{"force", NULL, false, K_HOSTDEV, "host-device: move it even if it carries addresses, routes or a master"},
 	{"bridge", "BR", false, K_VETH, "veth: Linux bridge for the host end"},
@@ -38,6 +39,19 @@ static const struct cli_opt attach_opts[] = {
 	{"link-state", "STATE", false, K_SRIOV, "sriov: auto, enable or disable"},
 	{"min-rate", "MBPS", false, K_SRIOV, "sriov: minimum TX rate, Mbit/s"},
 	{"max-rate", "MBPS", false, K_SRIOV, "sriov: maximum TX rate, Mbit/s (0: no limit)"},
+	{"slave", "SPEC", true, K_BOND, "bond: sriov:PF, sriov:PF/VF, dev:IF or macvlan:PARENT (repeatable)"},
+	{"miimon", "MS", false, K_BOND, "bond: MII link monitoring interval"},
+	{"updelay", "MS", false, K_BOND, "bond: wait before using a slave whose link came up"},
+	{"downdelay", "MS", false, K_BOND, "bond: wait before dropping a slave whose link went down"},
+	{"arp-interval", "MS", false, K_BOND, "bond: ARP monitoring interval"},
+	{"arp-ip-target", "ADDR", true, K_BOND, "bond: IPv4 address ARP monitoring asks (repeatable)"},
+	{"arp-validate", "WHAT", false, K_BOND, "bond: none, active, backup, all, filter..."},
+	{"arp-all-targets", "any|all", false, K_BOND, "bond: a slave is up when any or all targets answer"},
+	{"primary", "SLAVE", false, K_BOND, "bond: the preferred slave, by its name IFNAMEsN"},
+	{"fail-over-mac", "POLICY", false, K_BOND, "bond: none, active or follow"},
+	{"xmit-hash-policy", "POLICY", false, K_BOND, "bond: layer2, layer3+4, layer2+3, encap2+3..."},
+	{"lacp-rate", "slow|fast", false, K_BOND, "bond: 802.3ad LACPDU rate"},
+	{"min-links", "N", false, K_BOND, "bond: 802.3ad: slaves needed for carrier"},
 	{"replace", NULL, false, 0, "replace an attachment of that name made with other settings"},
 	COMMON_OPTS,
 	{0},
@@ -113,7 +127,7 @@ static void usage(FILE *f)
 	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
 		fprintf(f, "  %-8s %s\n", c->name, c->summary);
 	fprintf(f, "\nTargets: pid:PID, netns:NAME, /path/to/netns, or NAME (a named netns, or a PID)\n"
-		   "Kinds: macvlan, host-device, veth, sriov, vlan\n"
+		   "Kinds: macvlan, host-device, veth, sriov, vlan, bond\n"
 		   "'cnet COMMAND --help' shows a command's options; cnet(8) has the rest.\n");
 }
 

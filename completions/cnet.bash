@@ -20,7 +20,7 @@ _cnet_reply()
 _cnet()
 {
     local cur line words cword i w n=0 kind='' ddash='' opt='' pre='' opts brk=''
-    local valopts=' --ifname --ip --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --spoofchk --trust --link-state --min-rate --max-rate --count '
+    local valopts=' --ifname --ip --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links '
     local common='--json --dry-run --state --wait --help'
 
     # Words up to the cursor, not split at '=' or ':' as COMP_WORDS is.
@@ -76,7 +76,19 @@ _cnet()
         case $opt in
         --parent | --dev) _cnet_reply -W "$(_cnet_names '/sys/class/net/*')" ;;
         --bridge) _cnet_reply -W "$(_cnet_names '/sys/class/net/*/bridge' /bridge)" ;;
-        --mode) _cnet_reply -W 'bridge private vepa passthru' ;;
+        --mode)
+            if [[ $kind == bond ]]; then
+                _cnet_reply -W 'active-backup balance-rr balance-xor broadcast 802.3ad balance-tlb balance-alb'
+            else
+                _cnet_reply -W 'bridge private vepa passthru'
+            fi
+            ;;
+        --slave) _cnet_reply -W 'sriov: dev: macvlan:' ;;
+        --arp-validate) _cnet_reply -W 'none active backup all filter filter_active filter_backup' ;;
+        --arp-all-targets) _cnet_reply -W 'any all' ;;
+        --fail-over-mac) _cnet_reply -W 'none active follow' ;;
+        --xmit-hash-policy) _cnet_reply -W 'layer2 layer3+4 layer2+3 encap2+3 encap3+4 vlan+srcmac' ;;
+        --lacp-rate) _cnet_reply -W 'slow fast' ;;
         --pf) _cnet_reply -W "$(_cnet_names '/sys/class/net/*/device/sriov_totalvfs' /device/sriov_totalvfs)" ;;
         --vlan-proto) _cnet_reply -W '802.1Q 802.1ad' ;;
         --spoofchk | --trust) _cnet_reply -W 'on off' ;;
@@ -109,6 +121,7 @@ _cnet()
             case $kind in
             macvlan) opts+=' --parent --mode --vlan --vlan-proto' ;;
             vlan) opts+=' --parent --vlan --vlan-proto' ;;
+            bond) opts+=' --mode --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links' ;;
             host-device) opts+=' --dev --force' ;;
             veth) opts+=' --bridge --create-bridge --host-ifname' ;;
             sriov) opts+=' --pf --vf --vf-count --vlan --vlan-proto --spoofchk --trust --link-state --min-rate --max-rate' ;;
@@ -139,7 +152,7 @@ _cnet()
             ;;
         esac
     elif ((n == 1)) && [[ ${words[1]} == attach ]]; then
-        _cnet_reply -W 'macvlan host-device veth sriov vlan'
+        _cnet_reply -W 'macvlan host-device veth sriov vlan bond'
     fi
     return 0
 } &&

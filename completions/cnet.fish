@@ -4,6 +4,9 @@
 #   attach: --ifname --ip --gw --route --mtu --mac --no-dad
 #           macvlan: --parent --mode --vlan --vlan-proto; host-device: --dev --force;
 #           vlan: --parent --vlan --vlan-proto;
+#           bond: --mode --slave --miimon --updelay --downdelay --arp-interval
+#                 --arp-ip-target --arp-validate --arp-all-targets --primary
+#                 --fail-over-mac --xmit-hash-policy --lacp-rate --min-links;
 #           veth: --bridge --create-bridge --host-ifname
 #           sriov: --pf --vf --vf-count --vlan --vlan-proto --spoofchk --trust
 #                  --link-state --min-rate --max-rate
@@ -22,7 +25,7 @@ function __cnet_args
     for t in $tokens[3..-1]
         if test $skip = 1
             set skip 0
-        else if contains -- $t --ifname --ip --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --spoofchk --trust --link-state --min-rate --max-rate --count
+        else if contains -- $t --ifname --ip --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links
             set skip 1
         else if not string match -q -- '-*' $t
             echo $t
@@ -96,6 +99,7 @@ complete -c cnet -n '__cnet_at attach 1' -a host-device -d 'move a host interfac
 complete -c cnet -n '__cnet_at attach 1' -a veth -d 'veth pair onto a bridge'
 complete -c cnet -n '__cnet_at attach 1' -a sriov -d 'an SR-IOV virtual function'
 complete -c cnet -n '__cnet_at attach 1' -a vlan -d 'an 802.1Q subinterface of a host interface'
+complete -c cnet -n '__cnet_at attach 1' -a bond -d 'a bond over VFs, devices or macvlans'
 complete -c cnet -n '__cnet_at vf 0' -a enable -d 'give a PF N VFs'
 complete -c cnet -n '__cnet_at vf 0' -a disable -d "remove a PF's VFs"
 complete -c cnet -n '__cnet_at vf 0' -a ls -d 'list VFs and their settings'
@@ -115,6 +119,20 @@ complete -c cnet -n '__cnet_kind macvlan' -l parent -x -a '(__cnet_names /sys/cl
 complete -c cnet -n '__cnet_kind macvlan' -l mode -x -a 'bridge private vepa passthru' -d 'macvlan mode'
 complete -c cnet -n '__cnet_kind macvlan' -l vlan -x -d 'sit on the host subinterface PARENT.VID'
 complete -c cnet -n '__cnet_kind macvlan' -l vlan-proto -x -a '802.1Q 802.1ad' -d 'VLAN protocol'
+complete -c cnet -n '__cnet_kind bond' -l mode -x -a 'active-backup balance-rr balance-xor broadcast 802.3ad balance-tlb balance-alb' -d 'bonding mode'
+complete -c cnet -n '__cnet_kind bond' -l slave -x -a 'sriov: dev: macvlan:' -d 'a slave (repeatable)'
+complete -c cnet -n '__cnet_kind bond' -l miimon -x -d 'MII monitoring interval (ms)'
+complete -c cnet -n '__cnet_kind bond' -l updelay -x -d 'wait before using a slave whose link came up (ms)'
+complete -c cnet -n '__cnet_kind bond' -l downdelay -x -d 'wait before dropping a slave whose link went down (ms)'
+complete -c cnet -n '__cnet_kind bond' -l arp-interval -x -d 'ARP monitoring interval (ms)'
+complete -c cnet -n '__cnet_kind bond' -l arp-ip-target -x -d 'IPv4 address ARP monitoring asks (repeatable)'
+complete -c cnet -n '__cnet_kind bond' -l arp-validate -x -a 'none active backup all filter filter_active filter_backup' -d 'which ARP replies count'
+complete -c cnet -n '__cnet_kind bond' -l arp-all-targets -x -a 'any all' -d 'any or all targets must answer'
+complete -c cnet -n '__cnet_kind bond' -l primary -x -d 'preferred slave (IFNAMEsN)'
+complete -c cnet -n '__cnet_kind bond' -l fail-over-mac -x -a 'none active follow' -d 'MAC policy on failover'
+complete -c cnet -n '__cnet_kind bond' -l xmit-hash-policy -x -a 'layer2 layer3+4 layer2+3 encap2+3 encap3+4 vlan+srcmac' -d 'transmit hash policy'
+complete -c cnet -n '__cnet_kind bond' -l lacp-rate -x -a 'slow fast' -d '802.3ad LACPDU rate'
+complete -c cnet -n '__cnet_kind bond' -l min-links -x -d '802.3ad slaves needed for carrier'
 complete -c cnet -n '__cnet_kind vlan' -l parent -x -a '(__cnet_names /sys/class/net)' -d 'host interface to sit on'
 complete -c cnet -n '__cnet_kind vlan' -l vlan -x -d 'VLAN ID'
 complete -c cnet -n '__cnet_kind vlan' -l vlan-proto -x -a '802.1Q 802.1ad' -d 'VLAN protocol'

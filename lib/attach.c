@@ -37,6 +37,8 @@ CNET_EXPORT int cnet_kind_from_string(const char *name)
 		return CNET_KIND_SRIOV;
 	if (!strcmp(name, "vlan"))
 		return CNET_KIND_VLAN;
+	if (!strcmp(name, "bond"))
+		return CNET_KIND_BOND;
 	return -EINVAL;
 }
 
@@ -53,6 +55,8 @@ CNET_EXPORT const char *cnet_kind_to_string(int kind)
 		return "sriov";
 	case CNET_KIND_VLAN:
 		return "vlan";
+	case CNET_KIND_BOND:
+		return "bond";
 	}
 	return NULL;
 }
@@ -78,6 +82,7 @@ CNET_EXPORT int cnet_attach_new(struct cnet_ctx *ctx, const char *target, int ki
 	att->mode = MACVLAN_MODE_BRIDGE;
 	att->vf = -1;
 	att->pf_lock_fd = -1;
+	cnet_bond_opts_init(&att->bond);
 	*out = att;
 	return 0;
 }
@@ -289,6 +294,9 @@ static cJSON *options_json(const struct cnet_attach *att)
 	case CNET_KIND_SRIOV:
 		cnet_sriov_options(att, o);
 		break;
+	case CNET_KIND_BOND:
+		cnet_bond_options(att, o);
+		break;
 	}
 	a = cJSON_AddArrayToObject(o, "ip");
 	for (size_t i = 0; a && i < att->n_ips; i++)
@@ -367,6 +375,11 @@ static int check_static(struct run *run)
 		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "veth needs --bridge BR");
 	if (att->kind == CNET_KIND_SRIOV && !att->pf[0])
 		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "sriov needs --pf PF");
+	if (att->kind == CNET_KIND_BOND) {
+		int r = cnet_bond_check(run);
+		if (r < 0)
+			return r;
+	}
 	if (att->kind == CNET_KIND_VLAN && (!att->parent[0] || !att->vlan))
 		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "vlan needs --parent IF and --vlan VID");
 	if (att->kind == CNET_KIND_MACVLAN && att->vlan &&
@@ -550,6 +563,8 @@ static int preflight(struct run *run)
 		return check_mtu(run, run->parent.mtu, "parent", att->parent);
 	case CNET_KIND_HOST_DEVICE:
 		return preflight_host_device(run);
+	case CNET_KIND_BOND:
+		return 0; /* each slave's attach checks its own */
 	case CNET_KIND_SRIOV:
 		r = cnet_sriov_preflight(run);
 		if (r < 0 || run->pf.num == 0) /* a dry run that would create VFs */
@@ -605,6 +620,12 @@ static void plan(struct run *run, struct cnet_result *res)
 	case CNET_KIND_VLAN:
 		cnet_result_add_action(res, "create VLAN %d on %s as %s in %s", att->vlan, att->parent,
 				       att->ifname, att->target);
+		break;
+	case CNET_KIND_BOND:
+		for (size_t i = 0; i < att->n_slaves; i++)
+			cnet_result_add_action(res, "attach slave %s as %ss%zu", att->slaves[i], att->ifname, i);
+		cnet_result_add_action(res, "create bond %s (%s) in %s and enslave them", att->ifname,
+				       cnet_bond_mode_to_string(att->bond.mode), att->target);
 		break;
 	case CNET_KIND_HOST_DEVICE:
 		cnet_result_add_action(res, "move %s into %s as %s", att->dev, att->target, att->ifname);
@@ -695,6 +716,11 @@ static int create_or_move(struct run *run)
 	int r;
 
 	switch (att->kind) {
+	case CNET_KIND_BOND:
+		r = cnet_bond_create(run);
+		if (r < 0)
+			return r;
+		break;
 	case CNET_KIND_VLAN: {
 		struct cnet_vlan_opts o = {
 			.name = run->tmp_name, .parent = run->parent.ifindex, .vid = (unsigned int)att->vlan,
@@ -862,7 +888,7 @@ static int configure(struct run *run)
 	struct cnet_attach *att = run->att;
 	bool nodad = att->flags & CNET_ATTACH_NO_DAD;
 	struct cnet_link_change c = {.ifindex = run->link.ifindex, .name = att->ifname, .ns_fd = -1,
-				     .up = 1};
+				     .up = att->as_slave ? -1 : 1};
 	struct prep prep = {.ifname = run->tmp_name};
 	char what[CNET_IPSTRLEN * 2 + 48], buf[CNET_IPSTRLEN];
 	struct cnet_linkinfo now;
@@ -889,7 +915,11 @@ static int configure(struct run *run)
 	/* One request names it, marks it and brings it up. Moved devices take
 	 * MTU and MAC here too; created ones had them at birth (the kernel
 	 * ignores IFLA_IFALIAS on create, hence the mark here). */
-	if (cnet_kind_moves(att->kind)) {
+	if (att->kind == CNET_KIND_BOND) {
+		c.mtu = att->mtu; /* the bond's, passed on to its slaves */
+		c.mac = att->has_mac ? att->mac : NULL;
+		c.alias = run->alias;
+	} else if (cnet_kind_moves(att->kind)) {
 		c.mtu = att->mtu;
 		/* A VF takes its MAC from the PF (set there already); its
 		 * driver may refuse a netdev-side change: see below. */
@@ -988,6 +1018,8 @@ static void rollback(struct run *run)
 		cnet_link_del_by_name(run->hnl, run->lower);
 	if (run->att->kind == CNET_KIND_SRIOV)
 		cnet_sriov_rollback(run);
+	if (run->att->kind == CNET_KIND_BOND)
+		cnet_bond_rollback(run);
 }
 
 /* ---- the record ---------------------------------------------------------- */
@@ -1046,6 +1078,10 @@ static cJSON *make_record(struct run *run, cJSON *options, bool pending)
 	}
 	if (att->kind == CNET_KIND_SRIOV)
 		cnet_sriov_record(run, rec, pending);
+	if (att->kind == CNET_KIND_BOND && !pending)
+		cnet_bond_record(run, rec);
+	if (att->slave_of[0])
+		cJSON_AddStringToObject(rec, "slave_of", att->slave_of);
 	if (att->kind == CNET_KIND_MACVLAN && att->vlan) {
 		o = cJSON_AddObjectToObject(rec, "host");
 		cJSON_AddStringToObject(o, "vlan_dev", run->lower);
@@ -1445,6 +1481,8 @@ struct cnet_attach *cnet_attach_from_record(struct cnet_ctx *ctx, const cJSON *r
 	}
 	if (r == 0 && kind == CNET_KIND_SRIOV)
 		r = cnet_sriov_from_record(att, rec);
+	if (r == 0 && kind == CNET_KIND_BOND)
+		r = cnet_bond_from_record(att, rec);
 	if (r == 0 && kind == CNET_KIND_VETH) {
 		const cJSON *host = cJSON_GetObjectItemCaseSensitive(rec, "host");
 		r = cnet_attach_set_bridge(att, cnet_json_str(o, "bridge"),

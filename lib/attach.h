@@ -38,6 +38,13 @@ struct cnet_attach {
 	char vf_pf_pci[16];	  /* from a record: the PF by PCI address */
 	unsigned int vf_recreate; /* from a record: the VF count the PF had */
 	int pf_lock_fd;		  /* held by cnet_attach, else -1 */
+	struct cnet_bond_opts bond; /* bond */
+	char slaves[8][48];
+	size_t n_slaves;
+	char bond_given[32][64]; /* "name=value", as given: the record's */
+	size_t n_bond_given;
+	bool as_slave;	 /* a bond's slave: left down, unaddressed */
+	char slave_of[9]; /* ... whose bond record is this */
 	/* reapply: the MAC the interface had, kept without being an option */
 	unsigned char mac_hint[6];
 	bool has_mac_hint;
@@ -71,12 +78,25 @@ struct run {
 	struct cnet_vfinfo vf_orig;
 	unsigned int vf_changed; /* 1 << enum cnet_vf_field, done */
 	bool vf_mac_admin;	 /* the VF's original MAC was administrative */
+	char slave_ids[8][9];	 /* bond: the records of its slaves, made so far */
+	size_t n_slave_ids;
+	bool made_bond;
 };
 
 static inline bool cnet_kind_moves(int kind)
 {
 	return kind == CNET_KIND_HOST_DEVICE || kind == CNET_KIND_SRIOV;
 }
+
+/* bond.c */
+int cnet_bond_check(struct run *run);
+int cnet_bond_create(struct run *run);
+void cnet_bond_rollback(struct run *run);
+void cnet_bond_record(const struct run *run, struct cJSON *rec);
+void cnet_bond_options(const struct cnet_attach *att, struct cJSON *o);
+int cnet_bond_from_record(struct cnet_attach *att, const struct cJSON *rec);
+/* detach.c: a bond's slave whose bond is recorded (undone with it). */
+bool cnet_record_is_bond_slave(const struct cnet_store *st, const struct cJSON *rec);
 
 /* link-sriov.c */
 int cnet_link_has_global_addr(struct cnet_nl *nl, int ifindex); /* 1, 0 or < 0 */

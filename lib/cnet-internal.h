@@ -167,6 +167,7 @@ struct cnet_link_change {
 	int ns_fd;  /* -1: stay */
 	int up;	    /* -1: leave, 0 down, 1 up */
 	const char *alias;
+	int master; /* > 0: enslave to that ifindex; 0: leave */
 };
 int cnet_link_build_change(struct cnet_ctx *ctx, const struct cnet_link_change *c,
 			   struct nl_msg **msg);

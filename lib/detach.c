@@ -400,6 +400,40 @@ static void restore_routes(struct ctx_detach *d, const cJSON *rec)
 
 static int undo(struct ctx_detach *d, cJSON *rec);
 
+/* A bond's slave, while its bond's record is there: undone with it. */
+bool cnet_record_is_bond_slave(const struct cnet_store *st, const cJSON *rec)
+{
+	const char *of = cnet_json_str(rec, "slave_of");
+	const cJSON *r;
+
+	if (!*of)
+		return false;
+	cJSON_ArrayForEach(r, st->records) if (!strcmp(cnet_json_str(r, "id"), of)) return true;
+	return false;
+}
+
+/* After the bond is gone (its slaves released), each slave's attachment
+ * is undone as its record says, and the record dropped. */
+static int undo_bond_slaves(struct ctx_detach *d, const cJSON *bond)
+{
+	const char *id = cnet_json_str(bond, "id");
+	cJSON *rec;
+	int r;
+
+again:
+	cJSON_ArrayForEach(rec, d->st->records)
+	{
+		if (strcmp(cnet_json_str(rec, "slave_of"), id))
+			continue;
+		r = undo(d, rec);
+		if (r < 0)
+			return r;
+		cJSON_Delete(cJSON_DetachItemViaPointer(d->st->records, rec));
+		goto again;
+	}
+	return 0;
+}
+
 int cnet_record_undo(struct cnet_ctx *ctx, struct cnet_result *res, struct cnet_store *st,
 		     struct cnet_target *t, struct cnet_nl *hnl, struct cnet_nl *tnl, cJSON *rec)
 {
@@ -435,6 +469,8 @@ static int undo(struct ctx_detach *d, cJSON *rec)
 		r = undo_veth_host(d, rec);
 	if (r == 0 && !strcmp(kind, "macvlan"))
 		r = undo_vlan_host(d, rec, alive);
+	if (r == 0 && !strcmp(kind, "bond"))
+		r = undo_bond_slaves(d, rec);
 	if (r == 0 && alive)
 		restore_routes(d, rec);
 	return r;
@@ -501,7 +537,7 @@ CNET_EXPORT int cnet_detach(struct cnet_ctx *ctx, const char *target, const char
 
 	for (rec = st.records ? st.records->child : NULL; rec; rec = next) {
 		next = rec->next;
-		if (!matches(rec, target, &t, ifname))
+		if (!matches(rec, target, &t, ifname) || cnet_record_is_bond_slave(&st, rec))
 			continue;
 		found = true;
 		cnet_result_add_action(d.res, "remove %s %s from %s%s", cnet_json_str(rec, "kind"),
@@ -515,6 +551,8 @@ CNET_EXPORT int cnet_detach(struct cnet_ctx *ctx, const char *target, const char
 		if (r < 0)
 			break;
 		cJSON_Delete(cJSON_DetachItemViaPointer(st.records, rec));
+		/* A bond took its slaves' records with it: start over. */
+		next = st.records ? st.records->child : NULL;
 	}
 	if (!found)
 		cnet_result_add_action(d.res, "nothing recorded for %s%s%s", target, ifname ? " " : "",

@@ -92,8 +92,9 @@ enum cnet_kind {
 	CNET_KIND_VETH = 3,
 	CNET_KIND_SRIOV = 4,
 	CNET_KIND_VLAN = 5,
+	CNET_KIND_BOND = 6,
 };
-/* "macvlan", "host-device", "veth", "sriov", "vlan" <-> enum cnet_kind.
+/* "macvlan", "host-device", "veth", "sriov", "vlan", "bond" <-> enum cnet_kind.
  * Unknown: -EINVAL. */
 int cnet_kind_from_string(const char *name);
 const char *cnet_kind_to_string(int kind);
@@ -145,6 +146,14 @@ int cnet_attach_set_vf_spoofchk(struct cnet_attach *att, bool on);
 int cnet_attach_set_vf_trust(struct cnet_attach *att, bool on);
 int cnet_attach_set_vf_link_state(struct cnet_attach *att, const char *state); /* auto, enable, disable */
 int cnet_attach_set_vf_rate(struct cnet_attach *att, unsigned int min_mbps, unsigned int max_mbps);
+/* bond: its slaves, each "sriov:PF", "sriov:PF/VF", "dev:IF" or
+ * "macvlan:PARENT" (repeat, in order; inside the container they are named
+ * IFNAMEsN), and its options by their command-line names (mode, miimon,
+ * updelay, downdelay, arp-interval, arp-ip-target, arp-validate,
+ * arp-all-targets, primary, fail-over-mac, xmit-hash-policy, lacp-rate,
+ * min-links). */
+int cnet_attach_add_bond_slave(struct cnet_attach *att, const char *spec);
+int cnet_attach_set_bond_option(struct cnet_attach *att, const char *name, const char *value);
 
 enum cnet_attach_flags {
 	CNET_ATTACH_DRY_RUN = 1u << 0, /* resolve and validate, change nothing */

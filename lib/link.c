@@ -163,6 +163,8 @@ int cnet_link_build_change(struct cnet_ctx *ctx, const struct cnet_link_change *
 		rtnl_link_set_addr(l, a);
 		nl_addr_put(a);
 	}
+	if (c->master > 0)
+		rtnl_link_set_master(l, c->master);
 	if (c->up == 1)
 		rtnl_link_set_flags(l, IFF_UP);
 	else if (c->up == 0)

@@ -77,7 +77,9 @@ static int check(struct cnet_ctx *ctx, struct cnet_nl *tnl, const cJSON *rec, ch
 		snprintf(reason, len, "MTU is %u, not %lld", li.mtu, cnet_json_int(link, "mtu", 0, 65535, 0));
 		return 2;
 	}
-	if (cnet_parse_mac(cnet_json_str(link, "mac"), mac) == 0 && memcmp(mac, li.mac, 6)) {
+	/* A bond's MAC is its slaves' business (fail_over_mac, failover). */
+	if (strcmp(cnet_json_str(rec, "kind"), "bond") &&
+	    cnet_parse_mac(cnet_json_str(link, "mac"), mac) == 0 && memcmp(mac, li.mac, 6)) {
 		snprintf(reason, len, "MAC address changed");
 		return 2;
 	}
@@ -282,7 +284,7 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 	for (int i = 0; i < n; i++) {
 		struct cnet_target t = {.fd = -1};
 		struct cnet_nl *tnl = NULL;
-		char reason[1100] = "";
+		char reason[1100] = "", ifname[IFNAMSIZ];
 		cJSON *rec = NULL, *it;
 		int c;
 
@@ -291,8 +293,9 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 			if (!strcmp(cnet_json_str(it, "id"), ids[i]))
 				rec = it;
 		}
-		if (!rec || !wanted(rec, targets, n_targets))
+		if (!rec || !wanted(rec, targets, n_targets) || cnet_record_is_bond_slave(&st, rec))
 			continue;
+		snprintf(ifname, sizeof(ifname), "%s", cnet_json_str(rec, "ifname"));
 		c = find_target(ctx, rec, &t, reason, sizeof(reason));
 		if (c > 0) {
 			report(res, rec, "stopped", reason);
@@ -321,8 +324,17 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 			report(res, rec, c == 2 ? "drifted" : "missing", reason);
 			res->changed = true;
 		} else if (c > 0 && (c = repair(ctx, &st, hnl, &t, tnl, rec, res)) == 0) {
-			/* The old record is gone; the new one is the store's last. */
-			report(res, cJSON_GetArrayItem(st.records, cJSON_GetArraySize(st.records) - 1),
+			/* The old record is gone; the new one is the last with
+			 * its name that is no bond's slave (a bond's are after
+			 * it). */
+			cJSON *it2, *made = NULL;
+			cJSON_ArrayForEach(it2, st.records)
+			{
+				if (!strcmp(cnet_json_str(it2, "ifname"), ifname) &&
+				    !*cnet_json_str(it2, "slave_of"))
+					made = it2;
+			}
+			report(res, made ? made : cJSON_GetArrayItem(st.records, cJSON_GetArraySize(st.records) - 1),
 			       "repaired", reason);
 			res->changed = true;
 		}
@@ -364,7 +376,7 @@ CNET_EXPORT int cnet_gc(struct cnet_ctx *ctx, unsigned int flags, struct cnet_re
 	struct cnet_result *res = NULL;
 	struct cnet_nl *hnl = NULL;
 	bool dry = flags & CNET_GC_DRY_RUN;
-	cJSON *rec, *next;
+	cJSON *rec;
 	int r, failed = 0;
 
 	cnet_clear_err(ctx);
@@ -379,12 +391,24 @@ CNET_EXPORT int cnet_gc(struct cnet_ctx *ctx, unsigned int flags, struct cnet_re
 	r = cnet_nl_open(ctx, -1, &hnl);
 	if (r < 0)
 		goto out;
-	for (rec = st.records->child; rec; rec = next) {
+	/* By id: undoing a bond removes its slaves' records too. */
+	int n = cJSON_GetArraySize(st.records);
+	char (*ids)[9] = calloc((size_t)n + 1, sizeof(*ids));
+	if (!ids) {
+		r = cnet_err(ctx, -ENOMEM, "out of memory");
+		goto out;
+	}
+	n = 0;
+	cJSON_ArrayForEach(rec, st.records) snprintf(ids[n++], 9, "%s", cnet_json_str(rec, "id"));
+	for (int i = 0; i < n; i++) {
 		struct cnet_target t = {.fd = -1};
 		char why[128] = "";
 		int c;
 
-		next = rec->next;
+		for (rec = st.records->child; rec && strcmp(cnet_json_str(rec, "id"), ids[i]); rec = rec->next)
+			;
+		if (!rec || cnet_record_is_bond_slave(&st, rec))
+			continue; /* gone with its bond, or its bond's undo takes it */
 		c = find_target(ctx, rec, &t, why, sizeof(why));
 		if (c == 0) {
 			cnet_target_close(&t);
@@ -410,6 +434,7 @@ CNET_EXPORT int cnet_gc(struct cnet_ctx *ctx, unsigned int flags, struct cnet_re
 		}
 		cnet_target_close(&t);
 	}
+	free(ids);
 	if (res->changed && !dry) {
 		r = cnet_store_save(ctx, &st);
 		if (r < 0)

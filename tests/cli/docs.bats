@@ -68,6 +68,13 @@ each_option() { # FILE: fail naming every option absent from FILE
 	COMP_CWORD=5
 	_cnet
 	[ "${COMPREPLY[*]}" = "on off" ]
+	COMP_WORDS=(cnet attach x bond --mode "")
+	COMP_CWORD=5
+	_cnet
+	[ "${COMPREPLY[*]}" = "active-backup balance-rr balance-xor broadcast 802.3ad balance-tlb balance-alb" ]
+	COMP_WORDS=(cnet attach x macvlan --mode "")
+	_cnet
+	[ "${COMPREPLY[*]}" = "bridge private vepa passthru" ]
 	COMP_WORDS=(cnet vf "")
 	COMP_CWORD=2
 	_cnet

@@ -143,6 +143,26 @@ refused() { # STATUS "SUBSTRING..." -- CNET-ARGS...
 	[ ! -e "$CNET_STATE" ]
 }
 
+@test "bond: contradictory or incomplete requests are refused before anything is made" {
+	refused 2 "bond needs --mode" -- attach "netns:$CNS" bond --slave dev:up0
+	refused 2 "bond needs at least one --slave" -- attach "netns:$CNS" bond --mode active-backup
+	refused 2 "invalid --slave 'up0'" -- attach "netns:$CNS" bond --mode active-backup --slave up0
+	refused 2 "invalid --mode 'hot-standby'" -- attach "netns:$CNS" bond --mode hot-standby --slave dev:up0
+	refused 2 "exclude each other" -- attach "netns:$CNS" bond --mode active-backup --slave dev:up0 \
+		--miimon 100 --arp-interval 100 --arp-ip-target 10.0.0.1
+	refused 2 "does not work in 802.3ad mode" -- attach "netns:$CNS" bond --mode 802.3ad --slave dev:up0 \
+		--arp-interval 100 --arp-ip-target 10.0.0.1
+	refused 2 "--primary 'eth9s0' is none of the bond's slaves" -- attach "netns:$CNS" bond \
+		--mode active-backup --slave dev:up0 --primary eth9s0
+	refused 2 "--lacp-rate applies to 802.3ad" -- attach "netns:$CNS" bond --mode balance-xor \
+		--slave dev:up0 --lacp-rate fast
+	refused 2 "--slave does not apply to macvlan" -- attach "netns:$CNS" macvlan --parent up0 --slave dev:up0p
+	refused 2 "too long to name its slaves" -- attach "netns:$CNS" bond --mode broadcast --slave dev:up0 \
+		--ifname bond-with-name
+	[ ! -e "$CNET_STATE" ]
+	[ "$(hostip -j link show up0 | jq -r '.[0].ifname')" = up0 ]
+}
+
 @test "vlan and --vlan: missing or misplaced values are refused, nothing made" {
 	refused 2 "vlan needs --parent IF and --vlan VID" -- attach "netns:$CNS" vlan --parent up0
 	refused 2 "vlan needs --parent IF and --vlan VID" -- attach "netns:$CNS" vlan --vlan 5

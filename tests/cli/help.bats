@@ -8,6 +8,8 @@ teardown() { teardown_host; }
 
 ATTACH_OPTS=(ifname ip gw route mtu mac no-dad parent mode dev force bridge create-bridge
 	host-ifname pf vf vf-count vlan vlan-proto spoofchk trust link-state min-rate max-rate
+	slave miimon updelay downdelay arp-interval arp-ip-target arp-validate arp-all-targets
+	primary fail-over-mac xmit-hash-policy lacp-rate min-links
 	replace json dry-run state wait help)
 DETACH_OPTS=(ifname json dry-run state wait help)
 VF_OPTS=(count json dry-run state wait help)

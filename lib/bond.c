@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The bond kind. Each slave is an attachment of its own (host-device,
+ * macvlan or sriov) made by the same code as a standalone one, left down
+ * and unaddressed, with its own record marked "slave_of" the bond's: so
+ * what it lent (a device, a VF and its PF settings) is restored exactly as
+ * a standalone detach would. Then the bond is created in the container,
+ * down, with its mode and options; the slaves are enslaved; MTU, MAC, up,
+ * addresses and routes follow on the bond. A failure at any step undoes
+ * the bond and every slave made so far.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <netlink/msg.h>
+
+#include "attach.h"
+
+CNET_EXPORT int cnet_attach_add_bond_slave(struct cnet_attach *att, const char *spec)
+{
+	const char *colon = spec ? strchr(spec, ':') : NULL;
+
+	cnet_clear_err(att->ctx);
+	if (att->kind != CNET_KIND_BOND)
+		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, "--slave applies to bond, not %s",
+				 cnet_kind_to_string(att->kind));
+	if (!colon || strlen(spec) >= sizeof(att->slaves[0]) || !colon[1] ||
+	    (strncmp(spec, "sriov:", 6) && strncmp(spec, "dev:", 4) && strncmp(spec, "macvlan:", 8)))
+		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL,
+				 "invalid --slave '%s' (sriov:PF, sriov:PF/VF, dev:IF or macvlan:PARENT)",
+				 spec ? spec : "");
+	if (att->n_slaves == ARRAY_SIZE(att->slaves))
+		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, "too many slaves (at most %zu)",
+				 ARRAY_SIZE(att->slaves));
+	for (size_t i = 0; i < att->n_slaves; i++)
+		if (!strcmp(att->slaves[i], spec) && strcmp(spec, "sriov:") && !strchr(spec, '/') &&
+		    strncmp(spec, "sriov:", 6))
+			return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, "--slave '%s' given twice",
+					 spec);
+	strcpy(att->slaves[att->n_slaves++], spec);
+	return 0;
+}
+
+CNET_EXPORT int cnet_attach_set_bond_option(struct cnet_attach *att, const char *name,
+					    const char *value)
+{
+	int r;
+
+	cnet_clear_err(att->ctx);
+	if (att->kind != CNET_KIND_BOND)
+		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, "--%s applies to bond, not %s",
+				 name ? name : "?", cnet_kind_to_string(att->kind));
+	r = cnet_bond_opt_set(att->ctx, &att->bond, name, value);
+	if (r < 0 || !strcmp(name, "mode"))
+		return r;
+	if (att->n_bond_given == ARRAY_SIZE(att->bond_given) ||
+	    (size_t)snprintf(att->bond_given[att->n_bond_given], sizeof(att->bond_given[0]), "%s=%s",
+			     name, value) >= sizeof(att->bond_given[0]))
+		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, "too many or too long bond options");
+	att->n_bond_given++;
+	return 0;
+}
+
+static void slave_name(const struct cnet_attach *att, size_t i, char out[IFNAMSIZ])
+{
+	char buf[40];
+
+	snprintf(buf, sizeof(buf), "%ss%zu", att->ifname, i);
+	snprintf(out, IFNAMSIZ, "%.15s", buf);
+}
+
+static bool has_vf_slave(const struct cnet_attach *att)
+{
+	for (size_t i = 0; i < att->n_slaves; i++)
+		if (!strncmp(att->slaves[i], "sriov:", 6))
+			return true;
+	return false;
+}
+
+/* Static checks, and the defaults that depend on the slaves: VF slaves
+ * keep their carrier when the PF loses its link, so miimon cannot see
+ * that; with a gateway and a mode that allows it, the gateway is
+ * ARP-monitored instead. */
+int cnet_bond_check(struct run *run)
+{
+	struct cnet_attach *att = run->att;
+	struct cnet_bond_opts *o = &att->bond;
+	bool monitor = (o->set & (CNET_BOND_MIIMON | CNET_BOND_ARP_INTERVAL)) != 0;
+	int r;
+
+	if (!att->n_slaves)
+		return cnet_errc(run->ctx, CNET_ERR_INVALID, -EINVAL, "bond needs at least one --slave");
+	if (strlen(att->ifname) + 1 + (att->n_slaves > 10 ? 2 : 1) >= IFNAMSIZ)
+		return cnet_errc(run->ctx, CNET_ERR_INVALID, -EINVAL,
+				 "bond name '%s' is too long to name its slaves %ssN", att->ifname,
+				 att->ifname);
+	if (o->mode >= 0 && !monitor) {
+		bool arp_ok = o->mode != CNET_BOND_8023AD && o->mode != CNET_BOND_TLB &&
+			      o->mode != CNET_BOND_ALB;
+		if (has_vf_slave(att) && att->has_gw4 && arp_ok) {
+			o->set |= CNET_BOND_ARP_INTERVAL;
+			o->arp_interval = 100;
+			memcpy(o->targets[0], att->gw4.a, 4);
+			o->n_targets = 1;
+		} else {
+			o->set |= CNET_BOND_MIIMON;
+			o->miimon = 100;
+		}
+	}
+	if (o->mode == CNET_BOND_ACTIVE_BACKUP && has_vf_slave(att) &&
+	    !(o->set & CNET_BOND_FAIL_OVER_MAC)) {
+		/* The PF may refuse a VF a MAC it did not set: let each slave
+		 * keep its own, the active one's being the bond's. */
+		o->set |= CNET_BOND_FAIL_OVER_MAC;
+		o->fail_over_mac = 1;
+	}
+	r = cnet_bond_opts_check(run->ctx, o);
+	if (r < 0)
+		return r;
+	if (o->primary[0]) {
+		char n[IFNAMSIZ];
+		bool found = false;
+		for (size_t i = 0; i < att->n_slaves; i++) {
+			slave_name(att, i, n);
+			found |= !strcmp(n, o->primary);
+		}
+		if (!found)
+			return cnet_errc(run->ctx, CNET_ERR_INVALID, -EINVAL,
+					 "--primary '%s' is none of the bond's slaves (%ss0...)", o->primary,
+					 att->ifname);
+	}
+	return 0;
+}
+
+static int make_slave(struct run *run, size_t i, struct cnet_attach **out)
+{
+	struct cnet_attach *att = run->att, *s;
+	const char *spec = att->slaves[i], *v = strchr(spec, ':') + 1;
+	int kind = !strncmp(spec, "sriov:", 6) ? CNET_KIND_SRIOV
+		   : !strncmp(spec, "dev:", 4) ? CNET_KIND_HOST_DEVICE
+					      : CNET_KIND_MACVLAN;
+	char name[IFNAMSIZ], pf[48], *slash;
+	int r;
+
+	r = cnet_attach_new(run->ctx, att->target, kind, &s);
+	if (r < 0)
+		return r;
+	s->runtime = att->runtime ? att->runtime : run->t.runtime;
+	s->as_slave = true;
+	snprintf(s->slave_of, sizeof(s->slave_of), "%s", run->id);
+	slave_name(att, i, name);
+	r = cnet_attach_set_ifname(s, name);
+	if (r == 0 && kind == CNET_KIND_HOST_DEVICE)
+		r = cnet_attach_set_device(s, v);
+	if (r == 0 && kind == CNET_KIND_MACVLAN)
+		r = cnet_attach_set_parent(s, v);
+	if (r == 0 && kind == CNET_KIND_SRIOV) {
+		snprintf(pf, sizeof(pf), "%s", v);
+		slash = strchr(pf, '/');
+		if (slash)
+			*slash = '\0';
+		r = cnet_attach_set_pf(s, pf);
+		if (r == 0 && slash) {
+			unsigned long n;
+			r = cnet_parse_uint(slash + 1, 255, &n) < 0
+				    ? cnet_errc(run->ctx, CNET_ERR_INVALID, -EINVAL, "invalid VF in --slave '%s'", spec)
+				    : cnet_attach_set_vf(s, (unsigned int)n);
+		}
+	}
+	if (r < 0) {
+		cnet_attach_free(s);
+		return r;
+	}
+	*out = s;
+	return 0;
+}
+
+int cnet_bond_create(struct run *run)
+{
+	struct cnet_attach *att = run->att;
+	struct cnet_link_change en = {.ns_fd = -1, .up = -1};
+	struct cnet_linkinfo li, prim;
+	struct nl_msg *msg;
+	char what[96];
+	int r;
+
+	/* The slaves first, each recorded as its own attachment. */
+	for (size_t i = 0; i < att->n_slaves; i++) {
+		struct cnet_result *sub = NULL;
+		struct cnet_attach *s;
+		cJSON *last;
+
+		r = make_slave(run, i, &s);
+		if (r < 0)
+			return r;
+		r = cnet_result_new(run->ctx, &sub);
+		if (r == 0)
+			r = cnet_attach_locked(run->ctx, s, run->st, sub);
+		for (size_t k = 0; sub && k < sub->n_warnings; k++)
+			cnet_result_add_warning(run->res, "%s", sub->warnings[k]);
+		cnet_result_free(sub);
+		cnet_attach_free(s);
+		if (r < 0)
+			return r;
+		last = cJSON_GetArrayItem(run->st->records, cJSON_GetArraySize(run->st->records) - 1);
+		snprintf(run->slave_ids[run->n_slave_ids++], 9, "%s", cnet_json_str(last, "id"));
+	}
+	r = cnet_link_build_bond(run->ctx, &att->bond, run->tmp_name, 0, run->t.fd, 0, &msg);
+	if (r < 0)
+		return r;
+	snprintf(what, sizeof(what), "create bond %s in %s", att->ifname, att->target);
+	r = cnet_nl_talk(run->hnl, msg, what);
+	if (r < 0)
+		return r;
+	run->created = run->made_bond = true;
+	r = cnet_link_get(run->tnl, 0, run->tmp_name, &li);
+	if (r < 0)
+		return r;
+	run->link.ifindex = li.ifindex;
+	en.master = li.ifindex;
+	for (size_t i = 0; i < att->n_slaves; i++) {
+		char name[IFNAMSIZ];
+		struct cnet_linkinfo sl;
+		slave_name(att, i, name);
+		r = cnet_link_get(run->tnl, 0, name, &sl);
+		if (r < 0)
+			return r;
+		en.ifindex = sl.ifindex;
+		snprintf(what, sizeof(what), "enslave '%s' to the bond", name);
+		r = cnet_link_change(run->tnl, &en, what);
+		if (r < 0)
+			return r;
+	}
+	if (att->bond.primary[0]) {
+		r = cnet_link_get(run->tnl, 0, att->bond.primary, &prim);
+		if (r == 0)
+			r = cnet_link_build_bond(run->ctx, &att->bond, NULL, li.ifindex, -1, prim.ifindex, &msg);
+		if (r == 0)
+			r = cnet_nl_talk(run->tnl, msg, "set the bond's primary slave");
+		if (r < 0)
+			return r;
+	}
+	return cnet_link_get(run->tnl, li.ifindex, NULL, &run->link);
+}
+
+/* Undo, newest first: the bond (which releases its slaves), then each
+ * slave's attachment, as its own record says. */
+void cnet_bond_rollback(struct run *run)
+{
+	cJSON *rec, *next;
+
+	for (size_t i = run->n_slave_ids; i-- > 0;) {
+		for (rec = run->st->records ? run->st->records->child : NULL; rec; rec = next) {
+			next = rec->next;
+			if (strcmp(cnet_json_str(rec, "id"), run->slave_ids[i]))
+				continue;
+			cnet_record_undo(run->ctx, NULL, run->st, &run->t, run->hnl, run->tnl, rec);
+			cJSON_Delete(cJSON_DetachItemViaPointer(run->st->records, rec));
+		}
+	}
+	run->n_slave_ids = 0;
+}
+
+void cnet_bond_record(const struct run *run, cJSON *rec)
+{
+	cJSON *a = cJSON_AddArrayToObject(rec, "slaves");
+
+	for (size_t i = 0; a && i < run->n_slave_ids; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(run->slave_ids[i]));
+}
+
+void cnet_bond_options(const struct cnet_attach *att, cJSON *o)
+{
+	const struct cnet_bond_opts *b = &att->bond;
+	cJSON *a;
+
+	cJSON_AddStringToObject(o, "mode", cnet_bond_mode_to_string(b->mode));
+	a = cJSON_AddArrayToObject(o, "slaves");
+	for (size_t i = 0; a && i < att->n_slaves; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(att->slaves[i]));
+	/* as given (before defaults): what the user asked is compared */
+	a = cJSON_AddArrayToObject(o, "bond_options");
+	for (size_t i = 0; a && i < att->n_bond_given; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(att->bond_given[i]));
+}
+
+int cnet_bond_from_record(struct cnet_attach *att, const cJSON *rec)
+{
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(rec, "options"), *v;
+	int r = cnet_attach_set_bond_option(att, "mode", cnet_json_str(o, "mode"));
+
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(o, "slaves"))
+		if (r == 0)
+			r = cnet_attach_add_bond_slave(att, cJSON_GetStringValue(v) ?: "");
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(o, "bond_options"))
+	{
+		char buf[96], *eq;
+		snprintf(buf, sizeof(buf), "%s", cJSON_GetStringValue(v) ?: "");
+		eq = strchr(buf, '=');
+		if (r == 0 && eq) {
+			*eq = '\0';
+			r = cnet_attach_set_bond_option(att, buf, eq + 1);
+		}
+	}
+	return r;
+}
