@@ -564,7 +564,7 @@ static int preflight(struct run *run)
 	case CNET_KIND_HOST_DEVICE:
 		return preflight_host_device(run);
 	case CNET_KIND_BOND:
-		return 0; /* each slave's attach checks its own */
+		return cnet_bond_preflight(run);
 	case CNET_KIND_SRIOV:
 		r = cnet_sriov_preflight(run);
 		if (r < 0 || run->pf.num == 0) /* a dry run that would create VFs */
@@ -622,6 +622,7 @@ static void plan(struct run *run, struct cnet_result *res)
 				       att->ifname, att->target);
 		break;
 	case CNET_KIND_BOND:
+		cnet_bond_warn(run, res);
 		for (size_t i = 0; i < att->n_slaves; i++)
 			cnet_result_add_action(res, "attach slave %s as %ss%zu", att->slaves[i], att->ifname, i);
 		cnet_result_add_action(res, "create bond %s (%s) in %s and enslave them", att->ifname,

@@ -91,6 +91,8 @@ static inline bool cnet_kind_moves(int kind)
 /* bond.c */
 int cnet_bond_check(struct run *run);
 int cnet_bond_create(struct run *run);
+void cnet_bond_warn(struct run *run, struct cnet_result *res);
+int cnet_bond_preflight(struct run *run);
 void cnet_bond_rollback(struct run *run);
 void cnet_bond_record(const struct run *run, struct cJSON *rec);
 void cnet_bond_options(const struct cnet_attach *att, struct cJSON *o);

@@ -135,6 +135,20 @@ int cnet_bond_check(struct run *run)
 	return 0;
 }
 
+/* A VF keeps its carrier when its PF loses link: MII monitoring of VF
+ * slaves never fails over. Said, not refused: the user may know better
+ * (a PF that does propagate link state to its VFs). */
+void cnet_bond_warn(struct run *run, struct cnet_result *res)
+{
+	const struct cnet_bond_opts *o = &run->att->bond;
+
+	if (has_vf_slave(run->att) && !((o->set & CNET_BOND_ARP_INTERVAL) && o->arp_interval))
+		cnet_result_add_warning(res,
+					"with VF slaves, %s cannot see a PF losing its link (a VF keeps its carrier); "
+					"ARP monitoring can (--gw, or --arp-interval and --arp-ip-target)",
+					(o->set & CNET_BOND_MIIMON) && o->miimon ? "miimon" : "this bond");
+}
+
 static int make_slave(struct run *run, size_t i, struct cnet_attach **out)
 {
 	struct cnet_attach *att = run->att, *s;
@@ -176,6 +190,30 @@ static int make_slave(struct run *run, size_t i, struct cnet_attach **out)
 	}
 	*out = s;
 	return 0;
+}
+
+/* Each slave's attach checks its own when it runs; a dry run asks each
+ * of them now (as a dry run), so that it says truthfully what would fail. */
+int cnet_bond_preflight(struct run *run)
+{
+	int r = 0;
+
+	if (!(run->att->flags & CNET_ATTACH_DRY_RUN))
+		return 0;
+	for (size_t i = 0; r == 0 && i < run->att->n_slaves; i++) {
+		struct cnet_result *sub = NULL;
+		struct cnet_attach *s;
+		r = make_slave(run, i, &s);
+		if (r < 0)
+			return r;
+		s->flags |= CNET_ATTACH_DRY_RUN;
+		r = cnet_result_new(run->ctx, &sub);
+		if (r == 0)
+			r = cnet_attach_locked(run->ctx, s, run->st, sub);
+		cnet_result_free(sub);
+		cnet_attach_free(s);
+	}
+	return r;
 }
 
 int cnet_bond_create(struct run *run)

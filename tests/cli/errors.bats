@@ -159,6 +159,9 @@ refused() { # STATUS "SUBSTRING..." -- CNET-ARGS...
 	refused 2 "--slave does not apply to macvlan" -- attach "netns:$CNS" macvlan --parent up0 --slave dev:up0p
 	refused 2 "too long to name its slaves" -- attach "netns:$CNS" bond --mode broadcast --slave dev:up0 \
 		--ifname bond-with-name
+	# a dry run asks each slave, so it says what a real attach would meet
+	refused 5 "device 'nosuch'" -- attach "netns:$CNS" bond --mode broadcast --slave dev:up0p \
+		--slave dev:nosuch --dry-run
 	[ ! -e "$CNET_STATE" ]
 	[ "$(hostip -j link show up0 | jq -r '.[0].ifname')" = up0 ]
 }

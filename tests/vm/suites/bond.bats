@@ -191,6 +191,15 @@ lost_during() { # NS ADDR COUNT CMD...
 	[ "$lost" -lt 20 ]
 	[ "$(ip -n bc -d -j link show eth1 | jq -r '.[0].linkinfo.info_data.active_slave')" != "$act" ]
 	vm_link restore "$n"
+	# without a gateway, miimon it is, which cannot see a PF link loss: said
+	ip netns add bx
+	run -0 --separate-stderr "$CNET_BIN" attach bx bond --mode active-backup --slave "sriov:$p1" \
+		--slave "sriov:$p2" --ip 10.74.1.1/24 --dry-run
+	[[ "$stderr" == *"warning: with VF slaves, miimon cannot see a PF losing its link"* ]]
+	run -0 --separate-stderr "$CNET_BIN" attach bx bond --mode active-backup --slave "sriov:$p1" \
+		--slave "sriov:$p2" --ip 10.74.1.1/24 --arp-interval 200 --arp-ip-target 10.74.1.254 --dry-run
+	[[ "$stderr" != *warning* ]]
+	ip netns del bx
 	# a container restart: the namespace goes (its VFs return to the host)
 	# and comes back empty; reapply rebuilds the bond with both VF slaves
 	ip netns del bc
@@ -209,4 +218,56 @@ lost_during() { # NS ADDR COUNT CMD...
 	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
 	ip -n bpeer link set peer0 netns 1 2>/dev/null || true
 	ip netns del bc; ip netns del bpeer
+}
+
+@test "bond: an attach failing at any netlink request, or killed at any step, leaves nothing behind" {
+	export CNET_STATE=$BATS_TEST_TMPDIR/state.json
+	local n=1 fi=$TOP/build/fi/cnet before
+	peer_on_bridge 10.75.0.254/24
+	ip link set hv1 mtu 1450
+	ip netns add bc
+	world() {
+		ip -d -j link show | jq -c '[.[] | {ifname, mtu, address, k: .linkinfo.info_kind}] | sort_by(.ifname)'
+		ip -n bc -j link show | jq -c '[.[].ifname]'
+		[ -e "$CNET_STATE" ] && jq -c .records "$CNET_STATE" || echo '[]'
+	}
+	args=(attach bc bond --mode active-backup --slave dev:hv1 --slave dev:hv2 --primary eth1s1
+		--mtu 1400 --ip 10.75.0.1/24 --gw 10.75.0.254)
+	while :; do
+		before=$(world)
+		CNET_DEBUG=1 CNET_FAULT_NL=$n run --separate-stderr "$fi" "${args[@]}"
+		if [ "$status" = 0 ] && [[ "$stderr" != *"injected fault at netlink request $n"* ]]; then
+			echo "# bond: $((n - 1)) requests, each rolled back" >&3
+			break
+		fi
+		[ "$status" != 0 ] || fail "request $n: a tolerated fault where none is expected"
+		[[ "$stderr" == *"injected fault at netlink request $n"* ]] || fail "request $n: $stderr"
+		[ "$(world)" = "$before" ] || {
+			diff <(echo "$before") <(world) >&2
+			fail "request $n: the failed attach left something changed"
+		}
+		n=$((n + 1))
+		[ "$n" -lt 120 ] || fail "the walk did not end"
+	done
+	[ "$n" -gt 20 ]
+	run -0 "$CNET_BIN" detach bc
+	[ "$(world)" = "$before" ]
+	n=1
+	while :; do
+		CNET_FAULT_NL=$n:kill run "$fi" "${args[@]}"
+		[ "$status" = 0 ] && break
+		[ "$status" = 137 ] || fail "request $n: expected SIGKILL (137), got $status: $output"
+		run "$CNET_BIN" detach bc
+		[ "$status" = 0 ] || fail "request $n: detach after the kill failed: $output"
+		[ "$(world)" = "$before" ] || {
+			diff <(echo "$before") <(world) >&2
+			fail "request $n: after kill and detach, something is left"
+		}
+		n=$((n + 1))
+		[ "$n" -lt 120 ] || fail "the walk did not end"
+	done
+	echo "# bond: killed at each of $((n - 1)) requests, detach recovered each time" >&3
+	run -0 "$CNET_BIN" detach bc
+	[ "$(world)" = "$before" ]
+	cleanup_bond_rig
 }
