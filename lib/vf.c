@@ -114,20 +114,26 @@ static int vf_cb(const struct nlmsghdr *h, void *arg)
 	return 0;
 }
 
-int cnet_vfinfo_get(struct cnet_nl *nl, int pf_ifindex, unsigned int index, struct cnet_vfinfo *out)
+/* One RTM_GETLINK of the PF with its VF list (no stats: ~210 bytes a VF). */
+static int query_vfs(struct cnet_nl *nl, int pf_ifindex, struct vf_find *f)
 {
 	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = pf_ifindex};
-	struct vf_find f = {.index = index, .out = out};
-	struct cnet_ctx *ctx = cnet_nl_ctx(nl);
 	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
-	int r;
 
 	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
 	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS) < 0) {
 		nlmsg_free(msg);
-		return cnet_err(ctx, -ENOMEM, "out of memory");
+		return cnet_err(cnet_nl_ctx(nl), -ENOMEM, "out of memory");
 	}
-	r = cnet_nl_query_raw(nl, msg, vf_cb, &f, "read the PF's VF settings");
+	return cnet_nl_query_raw(nl, msg, vf_cb, f, "read the PF's VF settings");
+}
+
+int cnet_vfinfo_get(struct cnet_nl *nl, int pf_ifindex, unsigned int index, struct cnet_vfinfo *out)
+{
+	struct vf_find f = {.index = index, .out = out};
+	struct cnet_ctx *ctx = cnet_nl_ctx(nl);
+	int r = query_vfs(nl, pf_ifindex, &f);
+
 	if (r < 0)
 		return r;
 	if (!f.found)
@@ -139,18 +145,9 @@ int cnet_vfinfo_get(struct cnet_nl *nl, int pf_ifindex, unsigned int index, stru
 int cnet_vf_mac_holder(struct cnet_nl *nl, int pf_ifindex, unsigned int except,
 		       const unsigned char mac[6], int *holder)
 {
-	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = pf_ifindex};
 	struct vf_find f = {.index = except, .mac = mac, .holder = -1};
-	struct cnet_ctx *ctx = cnet_nl_ctx(nl);
-	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
-	int r;
+	int r = query_vfs(nl, pf_ifindex, &f);
 
-	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
-	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS) < 0) {
-		nlmsg_free(msg);
-		return cnet_err(ctx, -ENOMEM, "out of memory");
-	}
-	r = cnet_nl_query_raw(nl, msg, vf_cb, &f, "read the PF's VF settings");
 	*holder = f.holder;
 	return r;
 }
