@@ -40,6 +40,10 @@ int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv)
 		return cli_usage_error("--create-bridge needs --bridge BR");
 	if (cli_has(cmd, &a, "vlan-proto") && !cli_has(cmd, &a, "vlan"))
 		return cli_usage_error("--vlan-proto needs --vlan VID");
+	if (cli_has(cmd, &a, "vlan-mode") && !cli_has(cmd, &a, "vlan"))
+		return cli_usage_error("--vlan-mode needs --vlan VID");
+	if (cli_has(cmd, &a, "vlan-ifname") && !cli_has(cmd, &a, "vlan"))
+		return cli_usage_error("--vlan-ifname needs --vlan VID");
 
 	r = cli_ctx(cmd, &a, &ctx);
 	if (r)
@@ -71,6 +75,10 @@ int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv)
 			r = cnet_attach_set_macvlan_mode(att, v);
 		else if (!strcmp(name, "slave"))
 			r = cnet_attach_add_bond_slave(att, v);
+		else if (!strcmp(name, "vlan-mode"))
+			r = cnet_attach_set_vlan_mode(att, v);
+		else if (!strcmp(name, "vlan-ifname"))
+			r = cnet_attach_set_vlan_ifname(att, v);
 		else if (cmd->opts[a.val_opt[i]].kinds == K_BOND)
 			r = cnet_attach_set_bond_option(att, name, v);
 		else if (!strcmp(name, "dev"))

@@ -20,7 +20,7 @@ _cnet_reply()
 _cnet()
 {
     local cur line words cword i w n=0 kind='' ddash='' opt='' pre='' opts brk=''
-    local valopts=' --ifname --ip --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links '
+    local valopts=' --ifname --ip --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links '
     local common='--json --dry-run --state --wait --help'
 
     # Words up to the cursor, not split at '=' or ':' as COMP_WORDS is.
@@ -91,6 +91,7 @@ _cnet()
         --lacp-rate) _cnet_reply -W 'slow fast' ;;
         --pf) _cnet_reply -W "$(_cnet_names '/sys/class/net/*/device/sriov_totalvfs' /device/sriov_totalvfs)" ;;
         --vlan-proto) _cnet_reply -W '802.1Q 802.1ad' ;;
+        --vlan-mode) _cnet_reply -W 'sw hw' ;;
         --spoofchk | --trust) _cnet_reply -W 'on off' ;;
         --link-state) _cnet_reply -W 'auto enable disable' ;;
         --state)
@@ -121,7 +122,7 @@ _cnet()
             case $kind in
             macvlan) opts+=' --parent --mode --vlan --vlan-proto' ;;
             vlan) opts+=' --parent --vlan --vlan-proto' ;;
-            bond) opts+=' --mode --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links' ;;
+            bond) opts+=' --mode --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate' ;;
             host-device) opts+=' --dev --force' ;;
             veth) opts+=' --bridge --create-bridge --host-ifname' ;;
             sriov) opts+=' --pf --vf --vf-count --vlan --vlan-proto --spoofchk --trust --link-state --min-rate --max-rate' ;;

@@ -6,7 +6,9 @@
 #           vlan: --parent --vlan --vlan-proto;
 #           bond: --mode --slave --miimon --updelay --downdelay --arp-interval
 #                 --arp-ip-target --arp-validate --arp-all-targets --primary
-#                 --fail-over-mac --xmit-hash-policy --lacp-rate --min-links;
+#                 --fail-over-mac --xmit-hash-policy --lacp-rate --min-links
+#                 --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust
+#                 --link-state --min-rate --max-rate;
 #           veth: --bridge --create-bridge --host-ifname
 #           sriov: --pf --vf --vf-count --vlan --vlan-proto --spoofchk --trust
 #                  --link-state --min-rate --max-rate
@@ -25,7 +27,7 @@ function __cnet_args
     for t in $tokens[3..-1]
         if test $skip = 1
             set skip 0
-        else if contains -- $t --ifname --ip --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links
+        else if contains -- $t --ifname --ip --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links
             set skip 1
         else if not string match -q -- '-*' $t
             echo $t
@@ -133,6 +135,15 @@ complete -c cnet -n '__cnet_kind bond' -l fail-over-mac -x -a 'none active follo
 complete -c cnet -n '__cnet_kind bond' -l xmit-hash-policy -x -a 'layer2 layer3+4 layer2+3 encap2+3 encap3+4 vlan+srcmac' -d 'transmit hash policy'
 complete -c cnet -n '__cnet_kind bond' -l lacp-rate -x -a 'slow fast' -d '802.3ad LACPDU rate'
 complete -c cnet -n '__cnet_kind bond' -l min-links -x -d '802.3ad slaves needed for carrier'
+complete -c cnet -n '__cnet_kind bond' -l vlan -x -d 'VLAN: on the bond (sw) or set by each VF slave\'s PF (hw)'
+complete -c cnet -n '__cnet_kind bond' -l vlan-proto -x -a '802.1Q 802.1ad' -d 'VLAN protocol'
+complete -c cnet -n '__cnet_kind bond' -l vlan-mode -x -a 'sw hw' -d 'where the VLAN is'
+complete -c cnet -n '__cnet_kind bond' -l vlan-ifname -x -d 'name of the VLAN interface on the bond'
+complete -c cnet -n '__cnet_kind bond' -l spoofchk -x -a 'on off' -d 'MAC spoof checking on each VF slave'
+complete -c cnet -n '__cnet_kind bond' -l trust -x -a 'on off' -d 'let each VF slave change its MAC'
+complete -c cnet -n '__cnet_kind bond' -l link-state -x -a 'auto enable disable' -d 'VF slaves\' link state'
+complete -c cnet -n '__cnet_kind bond' -l min-rate -x -d 'VF slaves\' minimum TX rate (Mbit/s)'
+complete -c cnet -n '__cnet_kind bond' -l max-rate -x -d 'VF slaves\' maximum TX rate (Mbit/s)'
 complete -c cnet -n '__cnet_kind vlan' -l parent -x -a '(__cnet_names /sys/class/net)' -d 'host interface to sit on'
 complete -c cnet -n '__cnet_kind vlan' -l vlan -x -d 'VLAN ID'
 complete -c cnet -n '__cnet_kind vlan' -l vlan-proto -x -a '802.1Q 802.1ad' -d 'VLAN protocol'

@@ -607,6 +607,8 @@ static void plan(struct run *run, struct cnet_result *res)
 {
 	struct cnet_attach *att = run->att;
 	char buf[CNET_IPSTRLEN * 2 + 2];
+	const char *l3 = att->kind == CNET_KIND_BOND && att->vlan && !att->vlan_hw ? att->vlan_ifname
+										       : att->ifname;
 
 	switch (att->kind) {
 	case CNET_KIND_MACVLAN:
@@ -627,6 +629,11 @@ static void plan(struct run *run, struct cnet_result *res)
 			cnet_result_add_action(res, "attach slave %s as %ss%zu", att->slaves[i], att->ifname, i);
 		cnet_result_add_action(res, "create bond %s (%s) in %s and enslave them", att->ifname,
 				       cnet_bond_mode_to_string(att->bond.mode), att->target);
+		if (att->vlan && att->vlan_hw)
+			cnet_result_add_action(res, "VLAN %d: set by the PF on each VF slave", att->vlan);
+		else if (att->vlan)
+			cnet_result_add_action(res, "create VLAN %d on %s as %s in %s", att->vlan,
+					       att->ifname, l3, att->target);
 		break;
 	case CNET_KIND_HOST_DEVICE:
 		cnet_result_add_action(res, "move %s into %s as %s", att->dev, att->target, att->ifname);
@@ -650,7 +657,7 @@ static void plan(struct run *run, struct cnet_result *res)
 	}
 	for (size_t i = 0; i < att->n_ips; i++)
 		cnet_result_add_action(res, "add address %s to %s", cnet_ip_str(&att->ips[i], true, buf),
-				   att->ifname);
+				   l3);
 	for (size_t i = 0; i < att->n_routes; i++) {
 		const struct cnet_route *rt = &att->routes[i];
 		cnet_ip_str(&rt->dst, true, buf);
@@ -658,14 +665,14 @@ static void plan(struct run *run, struct cnet_result *res)
 			strcat(buf, " via ");
 			cnet_ip_str(&rt->via, false, buf + strlen(buf));
 		}
-		cnet_result_add_action(res, "add route %s dev %s", buf, att->ifname);
+		cnet_result_add_action(res, "add route %s dev %s", buf, l3);
 	}
 	if (att->has_gw4)
 		cnet_result_add_action(res, "set the IPv4 default route via %s dev %s",
-				   cnet_ip_str(&att->gw4, false, buf), att->ifname);
+				   cnet_ip_str(&att->gw4, false, buf), l3);
 	if (att->has_gw6)
 		cnet_result_add_action(res, "set the IPv6 default route via %s dev %s",
-				   cnet_ip_str(&att->gw6, false, buf), att->ifname);
+				   cnet_ip_str(&att->gw6, false, buf), l3);
 	cnet_result_add_action(res, "record the attachment in %s", run->ctx->state_path);
 }
 
@@ -854,7 +861,7 @@ static int prepare_in_netns(struct cnet_ctx *ctx, void *arg)
 	return cnet_iface_prepare(ctx, p->ifname, p->v4, p->v6);
 }
 
-static int set_default(struct run *run, const struct cnet_ip *gw)
+static int set_default(struct run *run, const struct cnet_ip *gw, int oif)
 {
 	struct cnet_rt rt = {.family = gw->family, .has_gw = true, .gw = *gw};
 	char what[CNET_IPSTRLEN + 48], buf[CNET_IPSTRLEN];
@@ -879,7 +886,7 @@ static int set_default(struct run *run, const struct cnet_ip *gw)
 		run->saved.msg[run->saved.n++] = copy;
 	}
 	rt.dst.family = gw->family;
-	rt.oif = run->link.ifindex;
+	rt.oif = oif;
 	snprintf(what, sizeof(what), "add default route via %s", cnet_ip_str(gw, false, buf));
 	return cnet_route_add(run->tnl, &rt, what);
 }
@@ -893,7 +900,19 @@ static int configure(struct run *run)
 	struct prep prep = {.ifname = run->tmp_name};
 	char what[CNET_IPSTRLEN * 2 + 48], buf[CNET_IPSTRLEN];
 	struct cnet_linkinfo now;
+	bool bond_vlan = att->kind == CNET_KIND_BOND && att->vlan && !att->vlan_hw;
+	int l3 = run->link.ifindex; /* where addresses and routes go */
+	const char *l3_name = att->ifname;
 	int r;
+
+	if (bond_vlan) {
+		r = cnet_bond_up_vlan(run, &l3);
+		if (r < 0)
+			return r;
+		prep.ifname = run->vlan_tmp;
+		c.ifindex = l3;
+		c.name = l3_name = att->vlan_ifname;
+	}
 
 	/* Addresses go on while the link is still down under its temporary
 	 * name, so that bringing it up makes the kernel announce them
@@ -908,7 +927,7 @@ static int configure(struct run *run)
 			return r;
 	}
 	for (size_t i = 0; i < att->n_ips; i++) {
-		r = cnet_addr_add(run->tnl, run->link.ifindex, &att->ips[i], nodad);
+		r = cnet_addr_add(run->tnl, l3, &att->ips[i], nodad);
 		if (r < 0)
 			return r;
 	}
@@ -916,7 +935,9 @@ static int configure(struct run *run)
 	/* One request names it, marks it and brings it up. Moved devices take
 	 * MTU and MAC here too; created ones had them at birth (the kernel
 	 * ignores IFLA_IFALIAS on create, hence the mark here). */
-	if (att->kind == CNET_KIND_BOND) {
+	if (bond_vlan) {
+		c.alias = run->alias; /* the bond has had its own */
+	} else if (att->kind == CNET_KIND_BOND) {
 		c.mtu = att->mtu; /* the bond's, passed on to its slaves */
 		c.mac = att->has_mac ? att->mac : NULL;
 		c.alias = run->alias;
@@ -928,15 +949,19 @@ static int configure(struct run *run)
 	} else {
 		c.alias = run->alias;
 	}
-	snprintf(what, sizeof(what), "name '%s' and bring it up in %s", att->ifname, att->target);
+	snprintf(what, sizeof(what), "name '%s' and bring it up in %s", l3_name, att->target);
 	r = cnet_link_change(run->tnl, &c, what);
 	if (r < 0)
 		return r;
-	snprintf(run->link.name, sizeof(run->link.name), "%s", att->ifname);
-	if (c.mtu)
-		run->link.mtu = c.mtu;
-	if (c.mac)
-		memcpy(run->link.mac, c.mac, 6);
+	if (bond_vlan) {
+		snprintf(run->vlan.name, sizeof(run->vlan.name), "%s", l3_name);
+	} else {
+		snprintf(run->link.name, sizeof(run->link.name), "%s", att->ifname);
+		if (c.mtu)
+			run->link.mtu = c.mtu;
+		if (c.mac)
+			memcpy(run->link.mac, c.mac, 6);
+	}
 	if (att->kind == CNET_KIND_SRIOV && att->has_mac) {
 		r = cnet_sriov_netdev_mac(run);
 		if (r < 0)
@@ -952,30 +977,30 @@ static int configure(struct run *run)
 	for (size_t i = 0; i < att->n_routes; i++) {
 		const struct cnet_route *sp = &att->routes[i];
 		struct cnet_rt rt = {.family = sp->dst.family, .dst = sp->dst, .has_gw = sp->has_via,
-				     .gw = sp->via, .oif = run->link.ifindex};
+				     .gw = sp->via, .oif = l3};
 		snprintf(what, sizeof(what), "add route %s", cnet_ip_str(&sp->dst, true, buf));
 		r = cnet_route_add(run->tnl, &rt, what);
 		if (r < 0)
 			return r;
 	}
-	if (att->has_gw4 && (r = set_default(run, &att->gw4)) < 0)
+	if (att->has_gw4 && (r = set_default(run, &att->gw4, l3)) < 0)
 		return r;
-	if (att->has_gw6 && (r = set_default(run, &att->gw6)) < 0)
+	if (att->has_gw6 && (r = set_default(run, &att->gw6, l3)) < 0)
 		return r;
 	if (!prep.v6 || nodad)
 		return 0;
 	/* DAD needs carrier; without it the addresses stay tentative. Read into
 	 * a copy: run->link must survive a failure here for rollback. */
-	r = cnet_link_get(run->tnl, run->link.ifindex, NULL, &now);
+	r = cnet_link_get(run->tnl, l3, NULL, &now);
 	if (r < 0)
-		return cnet_err(run->ctx, r, "cannot read back '%s' in %s", att->ifname, att->target);
+		return cnet_err(run->ctx, r, "cannot read back '%s' in %s", l3_name, att->target);
 	if (!(now.flags & IFF_LOWER_UP)) {
 		cnet_result_add_warning(run->res,
 					"%s has no carrier: IPv6 addresses stay tentative until it does",
-					att->ifname);
+					l3_name);
 		return 0;
 	}
-	return cnet_addr_wait_dad(run->tnl, run->link.ifindex, DAD_TIMEOUT_MS);
+	return cnet_addr_wait_dad(run->tnl, l3, DAD_TIMEOUT_MS);
 }
 
 /* Undo, newest first. Errors here are logged, not returned: the first

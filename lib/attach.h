@@ -23,8 +23,11 @@ struct cnet_attach {
 	bool has_mac;
 	char parent[IFNAMSIZ]; /* macvlan, vlan */
 	int mode;
-	int vlan;		 /* macvlan, vlan: the VLAN ID, 0 if none */
+	int vlan;		 /* macvlan, vlan, bond: the VLAN ID, 0 if none */
 	unsigned int vlan_proto; /* 0x8100, 0x88a8 */
+	unsigned int vlan_qos;	 /* bond, hw VLAN */
+	bool vlan_hw;		 /* bond: tagged by the PF on each VF slave */
+	char vlan_ifname[IFNAMSIZ]; /* bond, sw VLAN: its name (default IFNAME.VID) */
 	char dev[IFNAMSIZ]; /* host-device */
 	char bridge[IFNAMSIZ]; /* veth */
 	bool create_bridge;
@@ -81,6 +84,8 @@ struct run {
 	char slave_ids[8][9];	 /* bond: the records of its slaves, made so far */
 	size_t n_slave_ids;
 	bool made_bond;
+	struct cnet_linkinfo vlan; /* bond, sw VLAN: the subinterface on it */
+	char vlan_tmp[IFNAMSIZ];
 };
 
 static inline bool cnet_kind_moves(int kind)
@@ -97,12 +102,16 @@ void cnet_bond_rollback(struct run *run);
 void cnet_bond_record(const struct run *run, struct cJSON *rec);
 void cnet_bond_options(const struct cnet_attach *att, struct cJSON *o);
 int cnet_bond_from_record(struct cnet_attach *att, const struct cJSON *rec);
+int cnet_bond_up_vlan(struct run *run, int *l3_ifindex);
 /* detach.c: a bond's slave whose bond is recorded (undone with it). */
 bool cnet_record_is_bond_slave(const struct cnet_store *st, const struct cJSON *rec);
 
 /* link-sriov.c */
 int cnet_link_has_global_addr(struct cnet_nl *nl, int ifindex); /* 1, 0 or < 0 */
 void cnet_sriov_options(const struct cnet_attach *att, struct cJSON *o);
+/* The VF settings asked (no MAC, no VLAN), as JSON and back: a bond's. */
+void cnet_vf_settings_json(const struct cnet_attach *att, struct cJSON *o);
+void cnet_vf_settings_from_json(struct cnet_attach *att, const struct cJSON *o);
 int cnet_sriov_from_record(struct cnet_attach *att, const struct cJSON *rec);
 int cnet_pf_lock(struct cnet_ctx *ctx, const char *pci, bool dry, int *fd);
 int cnet_pf_create_vfs(struct cnet_ctx *ctx, struct cnet_nl *hnl, struct cnet_pf *pf, unsigned int n);

@@ -64,6 +64,31 @@ CNET_EXPORT int cnet_attach_set_bond_option(struct cnet_attach *att, const char 
 	return 0;
 }
 
+CNET_EXPORT int cnet_attach_set_vlan_mode(struct cnet_attach *att, const char *mode)
+{
+	cnet_clear_err(att->ctx);
+	if (att->kind != CNET_KIND_BOND)
+		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, "--vlan-mode applies to bond, not %s",
+				 cnet_kind_to_string(att->kind));
+	if (!mode || (strcmp(mode, "sw") && strcmp(mode, "hw")))
+		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, "invalid --vlan-mode '%s' (sw or hw)",
+				 mode ? mode : "");
+	att->vlan_hw = !strcmp(mode, "hw");
+	return 0;
+}
+
+CNET_EXPORT int cnet_attach_set_vlan_ifname(struct cnet_attach *att, const char *ifname)
+{
+	cnet_clear_err(att->ctx);
+	if (att->kind != CNET_KIND_BOND)
+		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, "--vlan-ifname applies to bond, not %s",
+				 cnet_kind_to_string(att->kind));
+	if (cnet_check_ifname(att->ctx, ifname) < 0)
+		return -EINVAL;
+	strcpy(att->vlan_ifname, ifname);
+	return 0;
+}
+
 static void slave_name(const struct cnet_attach *att, size_t i, char out[IFNAMSIZ])
 {
 	char buf[40];
@@ -78,6 +103,56 @@ static bool has_vf_slave(const struct cnet_attach *att)
 		if (!strncmp(att->slaves[i], "sriov:", 6))
 			return true;
 	return false;
+}
+
+static bool all_vf_slaves(const struct cnet_attach *att)
+{
+	for (size_t i = 0; i < att->n_slaves; i++)
+		if (strncmp(att->slaves[i], "sriov:", 6))
+			return false;
+	return true;
+}
+
+/* --vlan on a bond: a subinterface on it (sw), or the PF tagging each VF
+ * slave (hw). VF settings need VF slaves to apply to. */
+static int check_vlan(struct run *run)
+{
+	struct cnet_attach *att = run->att;
+
+	if (att->vf_set && !has_vf_slave(att))
+		return cnet_errc(run->ctx, CNET_ERR_INVALID, -EINVAL,
+				 "VF settings (--spoofchk, --trust, --link-state, rates) need a VF slave (sriov:PF)");
+	if (!att->vlan) {
+		if (att->vlan_hw || att->vlan_ifname[0])
+			return cnet_errc(run->ctx, CNET_ERR_INVALID, -EINVAL,
+					 "--vlan-mode and --vlan-ifname need --vlan VID");
+		return 0;
+	}
+	if (att->vlan_hw) {
+		if (!all_vf_slaves(att))
+			return cnet_errc(run->ctx, CNET_ERR_INVALID, -EINVAL,
+					 "--vlan-mode hw needs every slave to be a VF (sriov:PF or sriov:PF/VF)");
+		if (att->vlan_ifname[0])
+			return cnet_errc(run->ctx, CNET_ERR_INVALID, -EINVAL,
+					 "--vlan-ifname applies to --vlan-mode sw (the default)");
+		return 0;
+	}
+	if (att->vlan_qos)
+		return cnet_errc(run->ctx, CNET_ERR_INVALID, -EINVAL,
+				 "a VLAN priority (--vlan VID:QOS) needs --vlan-mode hw");
+	if (!att->vlan_ifname[0]) {
+		char name[32];
+		int n = snprintf(name, sizeof(name), "%s.%d", att->ifname, att->vlan);
+		if (n >= IFNAMSIZ)
+			return cnet_errc(run->ctx, CNET_ERR_INVALID, -EINVAL,
+					 "VLAN interface name '%s' is longer than 15 bytes (name it with --vlan-ifname)",
+					 name);
+		memcpy(att->vlan_ifname, name, (size_t)n + 1);
+	}
+	if (!strcmp(att->vlan_ifname, att->ifname))
+		return cnet_errc(run->ctx, CNET_ERR_INVALID, -EINVAL,
+				 "--vlan-ifname '%s' is the bond's own name", att->vlan_ifname);
+	return 0;
 }
 
 /* Static checks, and the defaults that depend on the slaves: VF slaves
@@ -118,6 +193,9 @@ int cnet_bond_check(struct run *run)
 		o->fail_over_mac = 1;
 	}
 	r = cnet_bond_opts_check(run->ctx, o);
+	if (r < 0)
+		return r;
+	r = check_vlan(run);
 	if (r < 0)
 		return r;
 	if (o->primary[0]) {
@@ -171,6 +249,15 @@ static int make_slave(struct run *run, size_t i, struct cnet_attach **out)
 		r = cnet_attach_set_device(s, v);
 	if (r == 0 && kind == CNET_KIND_MACVLAN)
 		r = cnet_attach_set_parent(s, v);
+	if (r == 0 && att->mtu)
+		r = cnet_attach_set_mtu(s, att->mtu); /* checked against each slave's parent or PF */
+	if (r == 0 && kind == CNET_KIND_SRIOV) {
+		s->vf_want = att->vf_want;
+		s->vf_set = att->vf_set;
+		if (att->vlan && att->vlan_hw)
+			r = cnet_attach_set_vlan(s, (unsigned int)att->vlan, att->vlan_qos,
+						 att->vlan_proto == 0x88a8 ? "802.1ad" : NULL);
+	}
 	if (r == 0 && kind == CNET_KIND_SRIOV) {
 		snprintf(pf, sizeof(pf), "%s", v);
 		slash = strchr(pf, '/');
@@ -302,12 +389,55 @@ void cnet_bond_rollback(struct run *run)
 	run->n_slave_ids = 0;
 }
 
+/* --vlan-mode sw: the bond is named, given its MTU, MAC and mark, and
+ * brought up; then the VLAN is made on it, down, under a temporary name,
+ * with the bond's MTU (never more). The caller addresses the VLAN, names
+ * it and brings it up as it does any new link. Deleting the bond (detach,
+ * rollback) deletes the VLAN with it. */
+int cnet_bond_up_vlan(struct run *run, int *l3_ifindex)
+{
+	struct cnet_attach *att = run->att;
+	struct cnet_link_change c = {.ifindex = run->link.ifindex, .name = att->ifname, .ns_fd = -1,
+				     .up = 1, .mtu = att->mtu, .mac = att->has_mac ? att->mac : NULL,
+				     .alias = run->alias};
+	struct cnet_vlan_opts o = {.name = run->vlan_tmp, .parent = run->link.ifindex,
+				   .vid = (unsigned int)att->vlan, .proto = att->vlan_proto, .ns_fd = -1};
+	struct nl_msg *msg;
+	char what[96];
+	int r;
+
+	snprintf(what, sizeof(what), "name bond '%s' and bring it up in %s", att->ifname, att->target);
+	r = cnet_link_change(run->tnl, &c, what);
+	if (r < 0)
+		return r;
+	r = cnet_link_get(run->tnl, run->link.ifindex, NULL, &run->link);
+	if (r < 0)
+		return r;
+	snprintf(run->vlan_tmp, sizeof(run->vlan_tmp), "cv%s", run->id);
+	r = cnet_link_build_vlan(run->ctx, &o, &msg);
+	if (r < 0)
+		return r;
+	snprintf(what, sizeof(what), "create VLAN %d on bond '%s'", att->vlan, att->ifname);
+	r = cnet_nl_talk(run->tnl, msg, what);
+	if (r < 0)
+		return r;
+	r = cnet_link_get(run->tnl, 0, run->vlan_tmp, &run->vlan);
+	if (r < 0)
+		return r;
+	*l3_ifindex = run->vlan.ifindex;
+	return 0;
+}
+
 void cnet_bond_record(const struct run *run, cJSON *rec)
 {
-	cJSON *a = cJSON_AddArrayToObject(rec, "slaves");
+	cJSON *a = cJSON_AddArrayToObject(rec, "slaves"), *o;
 
 	for (size_t i = 0; a && i < run->n_slave_ids; i++)
 		cJSON_AddItemToArray(a, cJSON_CreateString(run->slave_ids[i]));
+	if (run->vlan.ifindex > 0 && (o = cJSON_AddObjectToObject(rec, "vlan_link"))) {
+		cJSON_AddStringToObject(o, "ifname", run->att->vlan_ifname);
+		cJSON_AddNumberToObject(o, "ifindex", run->vlan.ifindex);
+	}
 }
 
 void cnet_bond_options(const struct cnet_attach *att, cJSON *o)
@@ -323,6 +453,17 @@ void cnet_bond_options(const struct cnet_attach *att, cJSON *o)
 	a = cJSON_AddArrayToObject(o, "bond_options");
 	for (size_t i = 0; a && i < att->n_bond_given; i++)
 		cJSON_AddItemToArray(a, cJSON_CreateString(att->bond_given[i]));
+	if (att->vlan) {
+		cJSON_AddNumberToObject(o, "vlan", att->vlan);
+		if (att->vlan_proto == 0x88a8)
+			cJSON_AddStringToObject(o, "vlan_proto", "802.1ad");
+		cJSON_AddStringToObject(o, "vlan_mode", att->vlan_hw ? "hw" : "sw");
+		if (att->vlan_hw)
+			cJSON_AddNumberToObject(o, "qos", att->vlan_qos);
+		else
+			cJSON_AddStringToObject(o, "vlan_ifname", att->vlan_ifname);
+	}
+	cnet_vf_settings_json(att, o);
 }
 
 int cnet_bond_from_record(struct cnet_attach *att, const cJSON *rec)
@@ -343,5 +484,16 @@ int cnet_bond_from_record(struct cnet_attach *att, const cJSON *rec)
 			r = cnet_attach_set_bond_option(att, buf, eq + 1);
 		}
 	}
+	if (r == 0 && cJSON_GetObjectItemCaseSensitive(o, "vlan")) {
+		r = cnet_attach_set_vlan(att, (unsigned int)cnet_json_int(o, "vlan", 1, 4094, 0),
+					 (unsigned int)cnet_json_int(o, "qos", 0, 7, 0),
+					 *cnet_json_str(o, "vlan_proto") ? cnet_json_str(o, "vlan_proto") : NULL);
+		if (r == 0)
+			r = cnet_attach_set_vlan_mode(att, cnet_json_str(o, "vlan_mode"));
+		if (r == 0 && *cnet_json_str(o, "vlan_ifname"))
+			r = cnet_attach_set_vlan_ifname(att, cnet_json_str(o, "vlan_ifname"));
+	}
+	if (r == 0)
+		cnet_vf_settings_from_json(att, o);
 	return r;
 }

@@ -138,10 +138,17 @@ int cnet_attach_set_vf(struct cnet_attach *att, unsigned int index);
 int cnet_attach_set_vf_count(struct cnet_attach *att, unsigned int n);
 /* VLAN, one meaning per kind: sriov: the VF's hardware VLAN (with QoS);
  * macvlan: the macvlan sits on the host subinterface PARENT.VID, created
- * if missing; vlan: the subinterface's ID (required). proto: "802.1Q"
- * (NULL) or "802.1ad"; qos only for sriov. */
+ * if missing; vlan: the subinterface's ID (required); bond: see below.
+ * proto: "802.1Q" (NULL) or "802.1ad"; qos only for sriov and a bond's
+ * "hw" VLAN. */
 int cnet_attach_set_vlan(struct cnet_attach *att, unsigned int vid, unsigned int qos,
 			 const char *proto);
+/* bond --vlan: mode "sw" (default) adds a VLAN subinterface on the bond in
+ * the container, named ifname (default IFNAME.VID), which takes the
+ * addresses and routes; "hw" has the PF tag each VF slave instead. */
+int cnet_attach_set_vlan_mode(struct cnet_attach *att, const char *mode);
+int cnet_attach_set_vlan_ifname(struct cnet_attach *att, const char *ifname);
+/* The VF settings below apply to sriov, and to each VF slave of a bond. */
 int cnet_attach_set_vf_spoofchk(struct cnet_attach *att, bool on);
 int cnet_attach_set_vf_trust(struct cnet_attach *att, bool on);
 int cnet_attach_set_vf_link_state(struct cnet_attach *att, const char *state); /* auto, enable, disable */

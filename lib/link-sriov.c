@@ -39,6 +39,16 @@ static int sriov_only(struct cnet_attach *att, const char *opt)
 			 cnet_kind_to_string(att->kind));
 }
 
+/* A VF setting: for a VF, or for each VF slave of a bond. */
+static int vf_setting(struct cnet_attach *att, const char *opt)
+{
+	if (att->kind == CNET_KIND_SRIOV || att->kind == CNET_KIND_BOND)
+		return 0;
+	cnet_clear_err(att->ctx);
+	return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, "%s applies to sriov and bond, not %s", opt,
+			 cnet_kind_to_string(att->kind));
+}
+
 CNET_EXPORT int cnet_attach_set_pf(struct cnet_attach *att, const char *pf)
 {
 	int r = sriov_only(att, "--pf");
@@ -90,9 +100,9 @@ CNET_EXPORT int cnet_attach_set_vlan(struct cnet_attach *att, unsigned int vid, 
 
 	cnet_clear_err(att->ctx);
 	if (att->kind != CNET_KIND_SRIOV && att->kind != CNET_KIND_MACVLAN &&
-	    att->kind != CNET_KIND_VLAN)
+	    att->kind != CNET_KIND_VLAN && att->kind != CNET_KIND_BOND)
 		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL,
-				 "--vlan applies to sriov, macvlan and vlan, not %s",
+				 "--vlan applies to sriov, macvlan, vlan and bond, not %s",
 				 cnet_kind_to_string(att->kind));
 	if (!proto || !strcmp(proto, "802.1Q"))
 		p = 0x8100;
@@ -105,10 +115,11 @@ CNET_EXPORT int cnet_attach_set_vlan(struct cnet_attach *att, unsigned int vid, 
 		if (vid < 1 || vid > 4094)
 			return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL,
 					 "invalid VLAN ID %u (1-4094)", vid);
-		if (qos)
+		if (qos > 7 || (qos && att->kind != CNET_KIND_BOND))
 			return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL,
-					 "a VLAN priority (QoS) applies to sriov only");
+					 "a VLAN priority (QoS) applies to sriov and bond --vlan-mode hw only");
 		att->vlan = (int)vid;
+		att->vlan_qos = qos; /* a bond's: checked against its mode at attach */
 		att->vlan_proto = p;
 		return 0;
 	}
@@ -125,7 +136,7 @@ CNET_EXPORT int cnet_attach_set_vlan(struct cnet_attach *att, unsigned int vid, 
 
 CNET_EXPORT int cnet_attach_set_vf_spoofchk(struct cnet_attach *att, bool on)
 {
-	int r = sriov_only(att, "--spoofchk");
+	int r = vf_setting(att, "--spoofchk");
 
 	if (r < 0)
 		return r;
@@ -136,7 +147,7 @@ CNET_EXPORT int cnet_attach_set_vf_spoofchk(struct cnet_attach *att, bool on)
 
 CNET_EXPORT int cnet_attach_set_vf_trust(struct cnet_attach *att, bool on)
 {
-	int r = sriov_only(att, "--trust");
+	int r = vf_setting(att, "--trust");
 
 	if (r < 0)
 		return r;
@@ -153,7 +164,7 @@ static const char *const link_states[] = {
 
 CNET_EXPORT int cnet_attach_set_vf_link_state(struct cnet_attach *att, const char *state)
 {
-	int r = sriov_only(att, "--link-state");
+	int r = vf_setting(att, "--link-state");
 
 	if (r < 0)
 		return r;
@@ -171,7 +182,7 @@ CNET_EXPORT int cnet_attach_set_vf_link_state(struct cnet_attach *att, const cha
 CNET_EXPORT int cnet_attach_set_vf_rate(struct cnet_attach *att, unsigned int min_mbps,
 					unsigned int max_mbps)
 {
-	int r = sriov_only(att, "--min-rate/--max-rate");
+	int r = vf_setting(att, "--min-rate/--max-rate");
 
 	if (r < 0)
 		return r;
@@ -262,6 +273,20 @@ void cnet_sriov_options(const struct cnet_attach *att, cJSON *o)
 	if (att->vf_count)
 		cJSON_AddNumberToObject(o, "vf_count", att->vf_count);
 	vfinfo_json(o, &want, att->vf_set & ~(1u << CNET_VF_MAC));
+}
+
+void cnet_vf_settings_json(const struct cnet_attach *att, cJSON *o)
+{
+	vfinfo_json(o, &att->vf_want, att->vf_set & ~(1u << CNET_VF_MAC | 1u << CNET_VF_VLAN));
+}
+
+void cnet_vf_settings_from_json(struct cnet_attach *att, const cJSON *o)
+{
+	struct cnet_vfinfo v = {0};
+	unsigned int fields = vfinfo_from_json(o, &v) & ~(1u << CNET_VF_MAC | 1u << CNET_VF_VLAN);
+
+	att->vf_want = v;
+	att->vf_set = fields;
 }
 
 /* The fields cnet sets: those asked, and the MAC when --mac is given. */
@@ -482,6 +507,14 @@ int cnet_sriov_preflight(struct run *run)
 	if (r < 0)
 		return cnet_errc(ctx, CNET_ERR_MISSING, r, "PF '%s' is not visible here", run->pf.name);
 	run->pf_ifindex = pfl.ifindex;
+	/* A VF's traffic goes through its PF: one that is down carries none,
+	 * and a VF frame longer than the PF's MTU is dropped on most NICs.
+	 * cnet never raises the PF's MTU: that is the host's business. */
+	if (!(pfl.flags & IFF_UP))
+		return cnet_errc(ctx, CNET_ERR_MISSING, -ENETDOWN, "PF '%s' is down", run->pf.name);
+	if (att->mtu > pfl.mtu)
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "MTU %u is above PF %s's MTU %u", att->mtu,
+				 run->pf.name, pfl.mtu);
 	if (run->pf.num == 0 && (att->vf_count || att->vf_recreate)) {
 		if (att->flags & CNET_ATTACH_DRY_RUN)
 			return 0; /* would be created first */

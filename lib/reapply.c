@@ -55,8 +55,8 @@ static int check(struct cnet_ctx *ctx, struct cnet_nl *tnl, const cJSON *rec, ch
 		 size_t len)
 {
 	const cJSON *link = cJSON_GetObjectItemCaseSensitive(rec, "link");
-	const cJSON *o = cJSON_GetObjectItemCaseSensitive(rec, "options"), *v;
-	int ifindex = (int)cnet_json_int(link, "ifindex", 1, INT32_MAX, 0);
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(rec, "options"), *v, *vl;
+	int ifindex = (int)cnet_json_int(link, "ifindex", 1, INT32_MAX, 0), l3;
 	struct cnet_rt rts[64];
 	struct cnet_linkinfo li;
 	unsigned char mac[6];
@@ -77,6 +77,20 @@ static int check(struct cnet_ctx *ctx, struct cnet_nl *tnl, const cJSON *rec, ch
 		snprintf(reason, len, "MTU is %u, not %lld", li.mtu, cnet_json_int(link, "mtu", 0, 65535, 0));
 		return 2;
 	}
+	l3 = li.ifindex;
+	if ((vl = cJSON_GetObjectItemCaseSensitive(rec, "vlan_link"))) {
+		/* a bond's VLAN: the addresses and routes are there */
+		struct cnet_linkinfo vli;
+		r = cnet_link_get(tnl, (int)cnet_json_int(vl, "ifindex", 1, INT32_MAX, 0), NULL, &vli);
+		if (r == -ENODEV || (r == 0 && (strcmp(vli.name, cnet_json_str(vl, "ifname")) ||
+						strcmp(vli.alias, alias)))) {
+			snprintf(reason, len, "VLAN interface %s missing", cnet_json_str(vl, "ifname"));
+			return 2;
+		}
+		if (r < 0)
+			return r;
+		l3 = vli.ifindex;
+	}
 	/* A bond's MAC is its slaves' business (fail_over_mac, failover). */
 	if (strcmp(cnet_json_str(rec, "kind"), "bond") &&
 	    cnet_parse_mac(cnet_json_str(link, "mac"), mac) == 0 && memcmp(mac, li.mac, 6)) {
@@ -89,7 +103,7 @@ static int check(struct cnet_ctx *ctx, struct cnet_nl *tnl, const cJSON *rec, ch
 		struct addr_want w = {.ip = &ip};
 		if (!cJSON_IsString(v) || cnet_parse_ip(v->valuestring, true, &ip) < 0)
 			continue;
-		r = cnet_addr_each(tnl, li.ifindex, addr_present, &w);
+		r = cnet_addr_each(tnl, l3, addr_present, &w);
 		if (r < 0)
 			return r;
 		if (!w.found) {
@@ -107,7 +121,7 @@ static int check(struct cnet_ctx *ctx, struct cnet_nl *tnl, const cJSON *rec, ch
 			if (!cJSON_IsString(v) || cnet_parse_route(v->valuestring, &want) < 0 ||
 			    want.dst.family != family)
 				continue;
-			if (!route_present(rts, n, &want, li.ifindex)) {
+			if (!route_present(rts, n, &want, l3)) {
 				snprintf(reason, len, "route %s missing", v->valuestring);
 				return 2;
 			}
@@ -119,7 +133,7 @@ static int check(struct cnet_ctx *ctx, struct cnet_nl *tnl, const cJSON *rec, ch
 			    want.via.family != family)
 				continue;
 			want.dst.family = family;
-			if (!route_present(rts, n, &want, li.ifindex)) {
+			if (!route_present(rts, n, &want, l3)) {
 				snprintf(reason, len, "default route via %s missing", v->valuestring);
 				return 2;
 			}

@@ -166,11 +166,34 @@ refused() { # STATUS "SUBSTRING..." -- CNET-ARGS...
 	[ "$(hostip -j link show up0 | jq -r '.[0].ifname')" = up0 ]
 }
 
+@test "bond --vlan and VF settings: misplaced or contradictory values are refused, nothing made" {
+	b=(attach "netns:$CNS" bond --mode active-backup)
+	refused 2 "--vlan-mode needs --vlan VID" -- "${b[@]}" --slave dev:up0 --vlan-mode hw
+	refused 2 "--vlan-ifname needs --vlan VID" -- "${b[@]}" --slave dev:up0 --vlan-ifname v5
+	refused 2 "invalid --vlan-mode 'both' (sw or hw)" -- "${b[@]}" --slave dev:up0 --vlan 5 --vlan-mode both
+	refused 2 "invalid interface name 'a/b'" -- "${b[@]}" --slave dev:up0 --vlan 5 --vlan-ifname a/b
+	refused 2 "VLAN interface name 'bondtwelve12.100' is longer than 15 bytes (name it with --vlan-ifname)" -- \
+		"${b[@]}" --slave dev:up0 --ifname bondtwelve12 --vlan 100
+	refused 2 "a VLAN priority (--vlan VID:QOS) needs --vlan-mode hw" -- "${b[@]}" --slave dev:up0 --vlan 5:3
+	refused 2 "--vlan-mode hw needs every slave to be a VF" -- "${b[@]}" --slave dev:up0 --vlan 5 --vlan-mode hw
+	refused 2 "--vlan-ifname applies to --vlan-mode sw" -- "${b[@]}" --slave sriov:up0 --vlan 5 \
+		--vlan-mode hw --vlan-ifname v5
+	refused 2 "--vlan-ifname 'eth1' is the bond's own name" -- "${b[@]}" --slave dev:up0 --vlan 5 --vlan-ifname eth1
+	refused 2 "VF settings (--spoofchk, --trust, --link-state, rates) need a VF slave" -- "${b[@]}" \
+		--slave dev:up0 --trust on
+	refused 2 "--vlan-mode does not apply to sriov" -- attach "netns:$CNS" sriov --pf up0 --vlan 5 --vlan-mode hw
+	refused 2 "--spoofchk does not apply to macvlan" -- attach "netns:$CNS" macvlan --parent up0 --spoofchk on
+	# a bond MTU above a macvlan slave's parent's is refused by that slave
+	refused 2 "MTU 9000 is above parent up0's MTU 1500" -- "${b[@]}" --slave macvlan:up0 --mtu 9000 --dry-run
+	[ ! -e "$CNET_STATE" ]
+	[ "$(hostip -j link show up0 | jq -r '.[0].ifname')" = up0 ]
+}
+
 @test "vlan and --vlan: missing or misplaced values are refused, nothing made" {
 	refused 2 "vlan needs --parent IF and --vlan VID" -- attach "netns:$CNS" vlan --parent up0
 	refused 2 "vlan needs --parent IF and --vlan VID" -- attach "netns:$CNS" vlan --vlan 5
 	refused 2 "invalid VLAN ID 0 (1-4094)" -- attach "netns:$CNS" macvlan --parent up0 --vlan 0
-	refused 2 "a VLAN priority (QoS) applies to sriov only" -- attach "netns:$CNS" macvlan --parent up0 --vlan 5:1
+	refused 2 "a VLAN priority (QoS) applies to sriov and bond --vlan-mode hw only" -- attach "netns:$CNS" macvlan --parent up0 --vlan 5:1
 	refused 2 "--vlan does not apply to veth" -- attach "netns:$CNS" veth --bridge br0 --vlan 5
 	refused 2 "--vlan does not apply to host-device" -- attach "netns:$CNS" host-device --dev up0p --vlan 5
 	refused 2 "--mode does not apply to vlan" -- attach "netns:$CNS" vlan --parent up0 --vlan 5 --mode bridge

@@ -7,7 +7,7 @@ setup() { setup_host; }
 teardown() { teardown_host; }
 
 ATTACH_OPTS=(ifname ip gw route mtu mac no-dad parent mode dev force bridge create-bridge
-	host-ifname pf vf vf-count vlan vlan-proto spoofchk trust link-state min-rate max-rate
+	host-ifname pf vf vf-count vlan vlan-proto vlan-mode vlan-ifname spoofchk trust link-state min-rate max-rate
 	slave miimon updelay downdelay arp-interval arp-ip-target arp-validate arp-all-targets
 	primary fail-over-mac xmit-hash-policy lacp-rate min-links
 	replace json dry-run state wait help)

@@ -78,10 +78,12 @@ peer_on_bridge() { # ADDR/PLEN
 }
 
 cleanup_bond_rig() {
-	"$CNET_BIN" detach bc >/dev/null 2>&1 || true
-	ip netns del bc 2>/dev/null || true
-	ip netns del bpeer 2>/dev/null || true
+	local ns
+	for ns in bc bva bvb bvc bq bpeer; do "$CNET_BIN" detach "$ns" >/dev/null 2>&1 || true; done
+	for ns in bc bva bvb bvc bq bpeer; do ip netns del "$ns" 2>/dev/null || true; done
 	for i in 1 2; do ip link del "hv$i" 2>/dev/null || true; done
+	for c in a b c; do for i in 1 2; do ip link del "h$c$i" 2>/dev/null || true; done; done
+	ip link del vbr 2>/dev/null || true
 }
 
 # Lost pings out of COUNT at 10/s while CMD runs after 1 s (a link cut).
@@ -147,6 +149,155 @@ lost_during() { # NS ADDR COUNT CMD...
 	retry 40 0.5 ip netns exec bc ping -c 1 -W 1 10.72.0.254 >/dev/null
 	run -0 "$CNET_BIN" detach bc
 	[ -e /sys/class/net/hv1 ] && [ -e /sys/class/net/hv2 ]
+	cleanup_bond_rig
+}
+
+@test "bond: balance-xor and broadcast against a Linux bond peer of the same mode, survive a slave cut" {
+	export CNET_STATE=$BATS_TEST_TMPDIR/state.json
+	for mode in balance-xor broadcast; do
+		ip netns add bpeer
+		ip -n bpeer link add pb type bond mode "$mode" miimon 100
+		for i in 1 2; do
+			ip link add "hv$i" type veth peer name "pv$i" netns bpeer
+			ip -n bpeer link set "pv$i" master pb
+		done
+		ip -n bpeer addr add 10.78.0.254/24 dev pb
+		ip -n bpeer link set pb up
+		ip netns add bc
+		extra=()
+		[ "$mode" = balance-xor ] && extra=(--xmit-hash-policy layer2+3)
+		run -0 "$CNET_BIN" attach bc bond --mode "$mode" "${extra[@]}" --slave dev:hv1 --slave dev:hv2 \
+			--ip 10.78.0.1/24
+		d=$(ip -n bc -d -j link show eth1 | jq -c '.[0].linkinfo.info_data')
+		[ "$(jq -r .mode <<<"$d")" = "$mode" ]
+		[ "$(jq -r .miimon <<<"$d")" = 100 ]
+		[ "$mode" = broadcast ] || [ "$(jq -r .xmit_hash_policy <<<"$d")" = layer2+3 ]
+		[ "$(ip -n bc -j link show eth1s0 | jq -r '.[0].master')" = eth1 ]
+		[ "$(ip -n bc -j link show eth1s1 | jq -r '.[0].master')" = eth1 ]
+		retry 30 0.3 ip netns exec bc ping -c 1 -W 1 10.78.0.254 >/dev/null
+		# the peer sees the bond's traffic on both of its slaves
+		ip netns exec bc ping -q -c 20 -i 0.05 -W 1 10.78.0.254 >/dev/null || true
+		ip netns exec bc ping -q -c 20 -i 0.05 -W 1 -I eth1 10.78.0.254 >/dev/null || true
+		rx1=$(ip -n bpeer -s -j link show pv1 | jq '.[0].stats64.rx.packets')
+		rx2=$(ip -n bpeer -s -j link show pv2 | jq '.[0].stats64.rx.packets')
+		echo "# $mode: the peer's slaves received $rx1 and $rx2 frames" >&3
+		if [ "$mode" = broadcast ]; then
+			[ "$rx1" -ge 40 ] && [ "$rx2" -ge 40 ]
+		else
+			[ $((rx1 + rx2)) -ge 40 ]
+		fi
+		# cut one slave's wire: the bonds drop it, traffic goes on
+		ip -n bpeer link set pv1 down
+		retry 30 0.3 ip netns exec bc ping -c 1 -W 1 10.78.0.254 >/dev/null
+		lost=$(lost_during bc 10.78.0.254 30 true)
+		echo "# $mode with one slave cut: $lost of 30 pings lost" >&3
+		[ "$lost" -lt 3 ]
+		run -0 "$CNET_BIN" detach bc
+		[ -e /sys/class/net/hv1 ] && [ -e /sys/class/net/hv2 ]
+		cleanup_bond_rig
+	done
+}
+
+# Three containers, each with a bond of two veths whose other ends sit on
+# one VLAN-unaware bridge (it forwards tagged frames as they are).
+bond_vlan_rig() {
+	ip link add name vbr type bridge
+	ip link set vbr up
+	for c in a b c; do
+		ip netns add "bv$c"
+		for i in 1 2; do
+			ip link add "h$c$i" type veth peer name "q$c$i"
+			ip link set "q$c$i" master vbr up
+		done
+	done
+}
+
+@test "bond --vlan (sw): a VLAN interface on the bond takes the addresses; VLAN 100 reaches 100, not 200" {
+	export CNET_STATE=$BATS_TEST_TMPDIR/state.json
+	bond_vlan_rig
+	run -0 "$CNET_BIN" attach bva bond --mode active-backup --slave dev:ha1 --slave dev:ha2 \
+		--vlan 100 --mtu 1400 --ip 10.76.0.1/24 --gw 10.76.0.254
+	run -0 "$CNET_BIN" attach bvb bond --mode active-backup --slave dev:hb1 --slave dev:hb2 \
+		--vlan 100 --vlan-ifname vl100 --ip 10.76.0.2/24
+	run -0 "$CNET_BIN" attach bvc bond --mode active-backup --slave dev:hc1 --slave dev:hc2 \
+		--vlan 200 --ip 10.76.0.3/24
+	v=$(ip -n bva -d -j link show eth1.100 | jq '.[0]')
+	[ "$(jq -r .linkinfo.info_kind <<<"$v")" = vlan ]
+	[ "$(jq -r .linkinfo.info_data.id <<<"$v")" = 100 ]
+	[ "$(jq -r .link <<<"$v")" = eth1 ]
+	[ "$(jq -r .mtu <<<"$v")" = 1400 ]
+	[ "$(ip -n bva -j link show eth1 | jq -r '.[0].mtu')" = 1400 ]
+	[ "$(ip -n bva -d -j link show eth1 | jq -r '.[0].linkinfo.info_kind')" = bond ]
+	[ "$(ip -n bva -j addr show eth1.100 | jq -r '.[0].addr_info[] | select(.family == "inet") | .local')" = 10.76.0.1 ]
+	[ "$(ip -n bva -j addr show eth1 | jq '[.[0].addr_info[] | select(.family == "inet")] | length')" = 0 ]
+	[ "$(ip -n bva -j route show default | jq -r '.[0].dev')" = eth1.100 ]
+	[ "$(ip -n bvb -d -j link show vl100 | jq -r '.[0].linkinfo.info_data.id')" = 100 ]
+	[ "$(ip -n bvc -d -j link show eth1.200 | jq -r '.[0].linkinfo.info_data.id')" = 200 ]
+	retry 30 0.3 ip netns exec bva ping -c 1 -W 1 10.76.0.2 >/dev/null
+	run -1 ip netns exec bva ping -c 3 -i 0.3 -W 1 10.76.0.3
+	# drift: the VLAN interface removed behind cnet's back is rebuilt
+	ip -n bva link del eth1.100
+	run -0 "$CNET_BIN" reapply
+	assert_line "repaired: bond eth1 in bva: VLAN interface eth1.100 missing"
+	[ "$(ip -n bva -j addr show eth1.100 | jq -r '.[0].addr_info[] | select(.family == "inet") | .local')" = 10.76.0.1 ]
+	retry 30 0.3 ip netns exec bva ping -c 1 -W 1 10.76.0.2 >/dev/null
+	run -0 "$CNET_BIN" reapply
+	assert_line "ok: bond eth1 in bva"
+	run -0 "$CNET_BIN" detach bva
+	run -1 ip -n bva link show eth1.100
+	run -1 ip -n bva link show eth1
+	[ "$(cat /sys/class/net/ha1/mtu)" = 1500 ] && [ "$(cat /sys/class/net/ha2/mtu)" = 1500 ]
+	cleanup_bond_rig
+}
+
+@test "bond --vlan-mode hw: each VF slave's PF tags it, with the VF settings; isolated by VLAN; detach restores both VFs" {
+	export CNET_STATE=$BATS_TEST_TMPDIR/state.json
+	local p1 p2 p3
+	p1=$(pf 1) p2=$(pf 2) p3=$(pf 3)
+	for p in "$p1" "$p2" "$p3"; do ip link set "$p" up; done
+	ensure_vfs "$p1" 2
+	ensure_vfs "$p2" 2
+	ensure_vfs "$p3" 2
+	vfs() { ip -j link show "$1" | jq -c '[.[0].vfinfo_list[] | {vf, address, vlan_list, spoofchk, trust}]'; }
+	b1=$(vfs "$p1") b2=$(vfs "$p2")
+	ip netns add bpeer
+	ip netns add bq
+	ip netns add bc
+	run -0 "$CNET_BIN" attach bpeer sriov --pf "$p3" --vf 0 --vlan 100 --ip 10.77.0.254/24
+	run -0 "$CNET_BIN" attach bq sriov --pf "$p3" --vf 1 --vlan 200 --ip 10.77.0.253/24
+	run -0 "$CNET_BIN" attach bc bond --mode active-backup --slave "sriov:$p1" --slave "sriov:$p2" \
+		--vlan 100 --vlan-mode hw --spoofchk off --trust on --ip 10.77.0.1/24 --gw 10.77.0.254
+	for s in eth1s0 eth1s1; do
+		pci=$(ip -n bc -d -j link show "$s" | jq -r '.[0].parentdev')
+		for p in "$p1" "$p2"; do for i in 0 1; do
+			[ "$(basename "$(readlink "/sys/class/net/$p/device/virtfn$i")")" = "$pci" ] && { pp=$p; idx=$i; }
+		done; done
+		v=$(ip -j link show "$pp" | jq ".[0].vfinfo_list[] | select(.vf == $idx)")
+		[ "$(jq -r '.vlan_list[0].vlan' <<<"$v")" = 100 ]
+		[ "$(jq -r .spoofchk <<<"$v")" = false ]
+		[ "$(jq -r .trust <<<"$v")" = true ]
+	done
+	# no VLAN interface in the container: the addresses are on the bond
+	[ "$(ip -n bc -j addr show eth1 | jq -r '.[0].addr_info[] | select(.family == "inet") | .local')" = 10.77.0.1 ]
+	[ "$(ip -n bc -d -j link show | jq '[.[] | select(.linkinfo.info_kind == "vlan")] | length')" = 0 ]
+	retry 30 0.5 ip netns exec bc ping -c 1 -W 1 10.77.0.254 >/dev/null
+	run -1 ip netns exec bc ping -c 3 -i 0.3 -W 1 10.77.0.253
+	run -0 "$CNET_BIN" detach bc
+	[ "$(vfs "$p1")" = "$b1" ] && [ "$(vfs "$p2")" = "$b2" ]
+	# a bond MTU above a VF slave's PF MTU is refused (cnet never raises a PF's)
+	run -2 --separate-stderr "$CNET_BIN" attach bc bond --mode active-backup --slave "sriov:$p1" \
+		--slave "sriov:$p2" --mtu 9000 --ip 10.77.0.1/24
+	[[ "$stderr" == *"MTU 9000 is above PF $p1's MTU 1500"* ]]
+	# and a PF that is down is exit 5
+	ip link set "$p2" down
+	run -5 --separate-stderr "$CNET_BIN" attach bc bond --mode active-backup --slave "sriov:$p1" \
+		--slave "sriov:$p2" --ip 10.77.0.1/24
+	ip link set "$p2" up
+	[[ "$stderr" == *"PF '$p2' is down"* ]]
+	[ "$(ip -n bc -j link show | jq length)" = 1 ]
+	[ "$(vfs "$p1")" = "$b1" ] && [ "$(vfs "$p2")" = "$b2" ]
+	[ "$(jq '[.records[] | select(.target == "bc")] | length' "$CNET_STATE")" = 0 ]
+	retry 100 0.1 has_carrier "$p2"
 	cleanup_bond_rig
 }
 

@@ -74,7 +74,7 @@ pings() { ip netns exec "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1; }
 	[ "$stderr" = "cnet: vlan needs --parent IF and --vlan VID" ]
 	run -2 --separate-stderr cnet attach va vlan --parent vu1 --vlan 0
 	run -2 --separate-stderr cnet attach va vlan --parent vu1 --vlan 10:3
-	[ "$stderr" = "cnet: a VLAN priority (QoS) applies to sriov only" ]
+	[ "$stderr" = "cnet: a VLAN priority (QoS) applies to sriov and bond --vlan-mode hw only" ]
 	run -2 cnet attach va veth --bridge br0 --vlan 10
 	run -2 cnet attach va host-device --dev vu2 --vlan 10
 	run -2 --separate-stderr cnet attach va macvlan --parent vu1abcdefghij --vlan 100
