@@ -24,7 +24,7 @@ PKGS := libnl-3.0 libnl-route-3.0 libmnl libcjson
 DEB_PKGS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libmnl-dev \
 	libcjson-dev bats bats-support bats-assert iproute2 iputils-ping jq scdoc \
 	man-db groff-base containernetworking-plugins procps abigail-tools \
-	podman runc busybox-static
+	podman runc busybox-static dnsmasq-base isc-dhcp-client clang
 
 ifeq ($(V),1)
 Q :=
@@ -59,7 +59,7 @@ SONAME := libcnet.so.$(SOVERSION)
 SOLIB := $(B)/libcnet.so.$(VERSION)
 
 .PHONY: all install uninstall check check-unit check-cli check-docs check-abi check-vm abi-baseline \
-	deps demo bench clean help
+	check-fuzz fuzz deps demo bench clean help
 .DEFAULT_GOAL := all
 
 all: $(SOLIB) $(B)/$(SONAME) $(B)/libcnet.so $(B)/libcnet.a $(B)/libcnet.pc $(B)/cnet $(B)/cnet.8
@@ -137,6 +137,24 @@ $(B)/unit-tests-san: $(SAN_OBJ)
 	$(say) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(SAN) -o $@ $(SAN_OBJ) $(DEP_LIBS)
 
+# The DHCP parser's fuzz target: replayed over its corpus under ASan+UBSan
+# (no libFuzzer needed), or fuzzed with clang's libFuzzer.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_DHCP_SRC := lib/dhcp.c tests/fuzz/fuzz-dhcp.c
+
+$(B)/fuzz/replay-dhcp: $(FUZZ_DHCP_SRC) tests/fuzz/replay.c lib/dhcp.h
+	@mkdir -p $(@D)
+	$(say) CC-SAN $@
+	$(Q)$(CC) -std=gnu11 $(WARN) $(CFLAGS) -Ilib -O1 $(SAN) $(LDFLAGS) -o $@ \
+		$(FUZZ_DHCP_SRC) tests/fuzz/replay.c
+
+$(B)/fuzz/fuzz-dhcp: $(FUZZ_DHCP_SRC) lib/dhcp.h
+	@mkdir -p $(@D)
+	$(say) FUZZCC $@
+	$(Q)$(FUZZ_CC) -std=gnu11 $(WARN) -g -O1 -Ilib -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $(FUZZ_DHCP_SRC)
+
 $(B)/cnet.8: man/cnet.8.scd
 	$(say) SCDOC $@
 	$(Q)mkdir -p $(B) && scdoc < $< > $@
@@ -177,11 +195,23 @@ deps:
 check: deps
 	$(MAKE) all $(B)/fi/cnet $(B)/fake-engine $(B)/bond-probe $(B)/unit-tests $(B)/unit-tests-san \
 		CFLAGS='$(CFLAGS) -Werror'
-	$(MAKE) check-unit check-abi check-docs check-cli check-vm
+	$(MAKE) check-unit check-fuzz check-abi check-docs check-cli check-vm
 
 check-unit: $(B)/unit-tests $(B)/unit-tests-san
 	$(B)/unit-tests
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(B)/unit-tests-san
+
+check-fuzz: $(B)/fuzz/replay-dhcp
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $< tests/fuzz/corpus/dhcp
+
+# Fuzzes a copy of the corpus (new inputs stay in $(B)); crashes go to $(B)/fuzz/.
+fuzz: $(B)/fuzz/fuzz-dhcp
+	@mkdir -p $(B)/fuzz/work-dhcp && cp tests/fuzz/corpus/dhcp/* $(B)/fuzz/work-dhcp/
+	@echo "fuzzing cnet_dhcp_parse for $(FUZZ_SECONDS)s (log: $(B)/fuzz/fuzz-dhcp.log)"
+	@$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(B)/fuzz/ \
+		$(B)/fuzz/work-dhcp > $(B)/fuzz/fuzz-dhcp.log 2>&1; r=$$?; \
+	if [ $$r -ne 0 ]; then tail -n 40 $(B)/fuzz/fuzz-dhcp.log; fi; \
+	grep -E '^Done [0-9]+ runs|^stat::number_of_executed_units' $(B)/fuzz/fuzz-dhcp.log; exit $$r
 
 # lib/libcnet.abi is the ABI that shipped. Any change, even a compatible
 # addition, fails until it is reviewed and the baseline rewritten (new
@@ -217,6 +247,7 @@ demo: deps all
 
 bench: deps all
 	./bench/attach.sh
+	./bench/dhcp.sh
 	./bench/sriov.sh
 
 clean:
@@ -230,6 +261,8 @@ help:
 	@echo 'make demo       deps, build, attach into a throwaway namespace, clean up'
 	@echo 'make check      deps, build, unit tests (also under ASan/UBSan), ABI, docs, CLI tests'
 	@echo '                TESTS=tests/cli/attach.bats runs chosen bats files'
+	@echo 'make check-fuzz replay tests/fuzz/corpus/dhcp through the DHCP parser under ASan/UBSan'
+	@echo 'make fuzz       fuzz the DHCP parser with libFuzzer (clang) for FUZZ_SECONDS (60)'
 	@echo 'make check-vm   boot the full-kernel test VM and run tests/vm/suites in it'
 	@echo '                VM_TESTS=tests/vm/suites/rig.bats runs chosen guest suites'
 	@echo 'make bench      attach speed against the CNI macvlan plugin and iproute2,'

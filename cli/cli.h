@@ -87,6 +87,7 @@ int cmd_reapply(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_ls(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_gc(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_vf(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_dhcp(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_show(const struct cli_cmd *cmd, int argc, char **argv);
 /* Report a partial failure: the actions on stdout (or the JSON object with
  * them), msg on stderr; returns EXIT_PARTIAL. */

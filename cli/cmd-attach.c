@@ -75,7 +75,17 @@ int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv)
 			r = cnet_attach_set_macvlan_mode(att, v);
 		else if (!strcmp(name, "slave"))
 			r = cnet_attach_add_bond_slave(att, v);
-		else if (!strcmp(name, "vlan-mode"))
+		else if (!strcmp(name, "hostname"))
+			r = cnet_attach_set_hostname(att, v);
+		else if (!strcmp(name, "dhcp-timeout")) {
+			unsigned long sec;
+			if (cli_uint(v, 3600, &sec) < 0 || !sec) {
+				cnet_attach_free(att);
+				cnet_ctx_free(ctx);
+				return cli_usage_error("invalid --dhcp-timeout '%s' (1-3600 seconds)", v);
+			}
+			r = cnet_attach_set_dhcp_timeout(att, (unsigned int)sec * 1000);
+		} else if (!strcmp(name, "vlan-mode"))
 			r = cnet_attach_set_vlan_mode(att, v);
 		else if (!strcmp(name, "vlan-ifname"))
 			r = cnet_attach_set_vlan_ifname(att, v);
@@ -152,6 +162,8 @@ int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv)
 		flags |= CNET_ATTACH_FORCE;
 	if (cli_has(cmd, &a, "replace"))
 		flags |= CNET_ATTACH_REPLACE;
+	if (cli_has(cmd, &a, "no-gw"))
+		flags |= CNET_ATTACH_NO_GW;
 	r = cnet_attach_set_flags(att, flags);
 	if (r < 0)
 		goto fail;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdio.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -47,6 +48,45 @@ int cmd_detach(const struct cli_cmd *cmd, int argc, char **argv)
 	if (!cli_json && !dry && cnet_result_changed(res))
 		print_detached(res);
 	r = cli_report(res, dry, "");
+	cnet_result_free(res);
+	cnet_ctx_free(ctx);
+	return r;
+}
+
+int cmd_dhcp(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	struct cnet_result *res = NULL;
+	struct cnet_ctx *ctx;
+	struct cli_args a;
+	bool done;
+	int r, op;
+
+	r = cli_start(cmd, argc, argv, &a, &done);
+	if (done)
+		return r;
+	if (a.n_pos < 1 || (strcmp(a.pos[0], "renew") && strcmp(a.pos[0], "release")))
+		return cli_usage_error("dhcp needs renew or release, then a TARGET (see 'cnet dhcp --help')");
+	if (a.n_pos != 2)
+		return a.n_pos > 2 ? cli_usage_error("unexpected argument '%s'", a.pos[2])
+				   : cli_usage_error("dhcp %s needs a TARGET", a.pos[0]);
+	op = !strcmp(a.pos[0], "renew") ? CNET_DHCP_RENEW : CNET_DHCP_RELEASE;
+	r = cli_ctx(cmd, &a, &ctx);
+	if (r)
+		return r;
+	r = cnet_dhcp(ctx, a.pos[1], cli_get(cmd, &a, "ifname"), op, &res);
+	if (r < 0)
+		return cli_fail(ctx, r);
+	if (r > 0) {
+		r = cli_partial_records(res, r, op == CNET_DHCP_RENEW ? "renewed" : "released");
+	} else if (!cli_json) {
+		for (size_t i = 0; i < cnet_result_n_warnings(res); i++)
+			fprintf(stderr, "cnet: warning: %s\n", cnet_result_warning(res, i));
+		for (size_t i = 0; i < cnet_result_n_actions(res); i++)
+			printf("%s\n", cnet_result_action(res, i));
+		r = EXIT_OK;
+	} else {
+		r = cli_report(res, false, "");
+	}
 	cnet_result_free(res);
 	cnet_ctx_free(ctx);
 	return r;

@@ -42,6 +42,23 @@ static void show_record(const cJSON *rec)
 		printf("%-9s ifindex %g, mac %s, mtu %g\n", "link",
 		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(link, "ifindex")), str(link, "mac"),
 		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(link, "mtu")));
+	{
+		const cJSON *l = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "dhcp"),
+								  "lease");
+		double left = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(l, "remaining"));
+		if (l) {
+			printf("%-9s %s from %s", "lease", str(l, "address"), str(l, "server"));
+			if (*str(l, "router"))
+				printf(", router %s", str(l, "router"));
+			if (left < 0)
+				printf(", never ends\n");
+			else
+				printf(", %.0f s of %.0f left\n", left,
+				       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(l, "lease")));
+		} else if (cJSON_GetObjectItemCaseSensitive(rec, "dhcp")) {
+			printf("%-9s none (released)\n", "lease");
+		}
+	}
 	printf("%-9s %s\n", "created", str(rec, "created"));
 }
 

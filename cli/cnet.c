@@ -14,12 +14,15 @@
 
 static const struct cli_opt attach_opts[] = {
 	{"ifname", "NAME", false, 0, "name inside the container (default eth1)"},
-	{"ip", "ADDR/PLEN", true, 0, "add an IPv4 or IPv6 address (repeatable)"},
+	{"ip", "ADDR/PLEN|dhcp", true, 0, "add an IPv4 or IPv6 address (repeatable), or lease one by DHCP"},
 	{"gw", "ADDR", true, 0, "default route via ADDR, replacing that family's (one per family)"},
 	{"route", "DEST/PLEN[@VIA]", true, 0, "add a route through the interface (repeatable)"},
 	{"mtu", "N", false, 0, "MTU of the interface"},
 	{"mac", "MAC", false, 0, "MAC address of the interface"},
 	{"no-dad", NULL, false, 0, "IPv6 addresses usable at once, without duplicate detection"},
+	{"hostname", "NAME", false, 0, "--ip dhcp: the hostname to send the server"},
+	{"dhcp-timeout", "SEC", false, 0, "--ip dhcp: how long to wait for a lease (default 10)"},
+	{"no-gw", NULL, false, 0, "--ip dhcp: no default route via the server's router"},
 	{"parent", "IF", false, K_MACVLAN | K_VLAN, "macvlan, vlan: host interface to sit on"},
 	{"mode", "MODE", false, K_MACVLAN | K_BOND,
 	 "macvlan: bridge (default), private, vepa or passthru; bond: its mode (required)"},
@@ -64,6 +67,15 @@ static const struct cli_opt attach_opts[] = {
 static const struct cli_opt detach_opts[] = {
 	{"ifname", "NAME", false, 0, "only this interface (default: every one recorded)"},
 	COMMON_OPTS,
+	{0},
+};
+
+static const struct cli_opt dhcp_opts[] = {
+	{"ifname", "NAME", false, 0, "only this interface (default: every --ip dhcp one recorded)"},
+	{"json", NULL, false, 0, "print one JSON object on stdout"},
+	{"state", "PATH", false, 0, "state store (default /var/lib/cnet/state.json)"},
+	{"wait", "SEC", false, 0, "wait this long for the store's lock (default 30)"},
+	{"help", NULL, false, 0, "show this help"},
 	{0},
 };
 
@@ -112,6 +124,8 @@ const struct cli_cmd cli_cmds[] = {
 	 "undo and drop the records of containers that no longer exist", gc_opts},
 	{"vf", cmd_vf, "vf enable PF --count N | vf disable PF | vf ls [PF] [OPTIONS]",
 	 "SR-IOV: set a PF's VF count, or list VFs and their settings", vf_opts},
+	{"dhcp", cmd_dhcp, "dhcp renew|release TARGET [--ifname NAME] [OPTIONS]",
+	 "renew or release the DHCP leases of a target's attachments now", dhcp_opts},
 	{"help", cmd_help, "help [COMMAND]", "show help for cnet or one command", no_opts},
 	{"version", cmd_version, "version", "show the version", no_opts},
 	{0},

@@ -20,7 +20,7 @@ _cnet_reply()
 _cnet()
 {
     local cur line words cword i w n=0 kind='' ddash='' opt='' pre='' opts brk=''
-    local valopts=' --ifname --ip --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links '
+    local valopts=' --ifname --ip --hostname --dhcp-timeout --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links '
     local common='--json --dry-run --state --wait --help'
 
     # Words up to the cursor, not split at '=' or ':' as COMP_WORDS is.
@@ -40,16 +40,16 @@ _cnet()
         if [[ $cur == -* ]]; then
             _cnet_reply -W '--help --version'
         else
-            _cnet_reply -W 'attach detach reapply ls show gc vf help version'
+            _cnet_reply -W 'attach detach reapply ls show gc vf dhcp help version'
         fi
         return 0
     fi
     case ${words[1]} in
     help)
-        ((cword == 2)) && _cnet_reply -W 'attach detach reapply ls show gc vf help version'
+        ((cword == 2)) && _cnet_reply -W 'attach detach reapply ls show gc vf dhcp help version'
         return 0
         ;;
-    attach | detach | reapply | ls | show | gc | vf) ;;
+    attach | detach | reapply | ls | show | gc | vf | dhcp) ;;
     *) return 0 ;;
     esac
 
@@ -92,6 +92,7 @@ _cnet()
         --pf) _cnet_reply -W "$(_cnet_names '/sys/class/net/*/device/sriov_totalvfs' /device/sriov_totalvfs)" ;;
         --vlan-proto) _cnet_reply -W '802.1Q 802.1ad' ;;
         --vlan-mode) _cnet_reply -W 'sw hw' ;;
+        --ip) _cnet_reply -W 'dhcp' ;;
         --spoofchk | --trust) _cnet_reply -W 'on off' ;;
         --link-state) _cnet_reply -W 'auto enable disable' ;;
         --state)
@@ -117,8 +118,10 @@ _cnet()
             opts='--json --state --wait --help'
         elif [[ ${words[1]} == vf ]]; then
             opts="--count $common"
+        elif [[ ${words[1]} == dhcp ]]; then
+            opts='--ifname --json --state --wait --help'
         else
-            opts="--ifname --ip --gw --route --mtu --mac --no-dad --replace $common"
+            opts="--ifname --ip --hostname --dhcp-timeout --no-gw --gw --route --mtu --mac --no-dad --replace $common"
             case $kind in
             macvlan) opts+=' --parent --mode --vlan --vlan-proto' ;;
             vlan) opts+=' --parent --vlan --vlan-proto' ;;
@@ -135,7 +138,10 @@ _cnet()
         elif ((n == 1)); then
             _cnet_reply -W "$(_cnet_names '/sys/class/net/*/device/sriov_totalvfs' /device/sriov_totalvfs)"
         fi
-    elif ((n == 0)) || [[ ${words[1]} == reapply || ${words[1]} == ls ]]; then
+    elif [[ ${words[1]} == dhcp && n -eq 0 ]]; then
+        _cnet_reply -W 'renew release'
+    elif ((n == 0)) || [[ ${words[1]} == reapply || ${words[1]} == ls ]] ||
+        [[ ${words[1]} == dhcp && n -eq 1 ]]; then
         case $cur in
         /*)
             compopt -o filenames 2>/dev/null || :

@@ -1,7 +1,7 @@
 # fish completion for cnet(8)
 #
 # The options, as `cnet __options` lists them from the parser's table:
-#   attach: --ifname --ip --gw --route --mtu --mac --no-dad
+#   attach: --ifname --ip --hostname --dhcp-timeout --no-gw --gw --route --mtu --mac --no-dad
 #           macvlan: --parent --mode --vlan --vlan-proto; host-device: --dev --force;
 #           vlan: --parent --vlan --vlan-proto;
 #           bond: --mode --slave --miimon --updelay --downdelay --arp-interval
@@ -13,6 +13,7 @@
 #           sriov: --pf --vf --vf-count --vlan --vlan-proto --spoofchk --trust
 #                  --link-state --min-rate --max-rate
 #   detach: --ifname
+#   dhcp: --ifname --json --state --wait --help
 #   attach: --replace
 #   gc: --yes
 #   vf: --count
@@ -27,7 +28,7 @@ function __cnet_args
     for t in $tokens[3..-1]
         if test $skip = 1
             set skip 0
-        else if contains -- $t --ifname --ip --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links
+        else if contains -- $t --ifname --ip --hostname --dhcp-timeout --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links
             set skip 1
         else if not string match -q -- '-*' $t
             echo $t
@@ -87,11 +88,12 @@ complete -c cnet -n __fish_use_subcommand -a ls -d 'list recorded attachments an
 complete -c cnet -n __fish_use_subcommand -a show -d 'show what is recorded for one target, and its live state'
 complete -c cnet -n __fish_use_subcommand -a gc -d 'undo and drop the records of containers that no longer exist'
 complete -c cnet -n __fish_use_subcommand -a vf -d "SR-IOV: set a PF's VF count, or list VFs and their settings"
+complete -c cnet -n __fish_use_subcommand -a dhcp -d "renew or release the DHCP leases of a target's attachments now"
 complete -c cnet -n __fish_use_subcommand -a help -d 'show help for cnet or one command'
 complete -c cnet -n __fish_use_subcommand -a version -d 'show the version'
 complete -c cnet -n __fish_use_subcommand -l help -d 'show help'
 complete -c cnet -n __fish_use_subcommand -l version -d 'show the version'
-complete -c cnet -n '__cnet_at help 0' -a 'attach detach reapply ls show gc vf help version'
+complete -c cnet -n '__cnet_at help 0' -a 'attach detach reapply ls show gc vf dhcp help version'
 
 # Positional arguments
 complete -c cnet -n '__cnet_at attach 0; or __cnet_at detach 0' -a '(__cnet_targets)'
@@ -106,11 +108,17 @@ complete -c cnet -n '__cnet_at vf 0' -a enable -d 'give a PF N VFs'
 complete -c cnet -n '__cnet_at vf 0' -a disable -d "remove a PF's VFs"
 complete -c cnet -n '__cnet_at vf 0' -a ls -d 'list VFs and their settings'
 complete -c cnet -n '__cnet_at vf 1' -a '(__cnet_pfs)'
+complete -c cnet -n '__cnet_at dhcp 0' -a renew -d 'renew the leases now'
+complete -c cnet -n '__cnet_at dhcp 0' -a release -d 'give the leases back'
+complete -c cnet -n '__cnet_at dhcp 1' -a '(__cnet_targets)'
 
 # attach
 set -l at '__cnet_at attach'
 complete -c cnet -n $at -l ifname -x -d 'name inside the container (default eth1)'
-complete -c cnet -n $at -l ip -x -d 'add an IPv4 or IPv6 address (ADDR/PLEN)'
+complete -c cnet -n $at -l ip -x -a dhcp -d 'add an IPv4 or IPv6 address (ADDR/PLEN), or dhcp'
+complete -c cnet -n $at -l hostname -x -d '--ip dhcp: the hostname to send'
+complete -c cnet -n $at -l dhcp-timeout -x -d '--ip dhcp: seconds to wait for a lease (default 10)'
+complete -c cnet -n $at -l no-gw -d "--ip dhcp: no default route via the server's router"
 complete -c cnet -n $at -l gw -x -d 'default route via ADDR (one per family)'
 complete -c cnet -n $at -l route -x -d 'add a route (DEST/PLEN[@VIA])'
 complete -c cnet -n $at -l mtu -x -d 'MTU of the interface'
@@ -169,10 +177,13 @@ complete -c cnet -n '__cnet_at vf' -l count -x -d 'enable: how many VFs the PF g
 # detach
 complete -c cnet -n '__cnet_at detach' -l ifname -x -d 'only this interface (default: every one recorded)'
 
+# dhcp
+complete -c cnet -n '__cnet_at dhcp' -l ifname -x -d 'only this interface'
+
 # Common
 set -l ad '__cnet_at attach; or __cnet_at detach; or __fish_seen_subcommand_from reapply gc vf'
 complete -c cnet -n '__fish_seen_subcommand_from gc' -l yes -d 'really remove them'
-set -l all "$ad; or __fish_seen_subcommand_from ls show"
+set -l all "$ad; or __fish_seen_subcommand_from ls show dhcp"
 complete -c cnet -n $all -l json -d 'print one JSON object on stdout'
 complete -c cnet -n $ad -l dry-run -d 'change nothing; say what would be done'
 complete -c cnet -n $all -l state -r -F -d 'state store (default /var/lib/cnet/state.json)'

@@ -44,6 +44,36 @@ out:
 	return r < 0 ? cnet_err(ctx, r, "cannot build the address request") : 0;
 }
 
+/* An address that lives valid seconds (preferred for preferred): added,
+ * or its lifetimes replaced. 0xffffffff: forever. */
+int cnet_addr_add_lft(struct cnet_nl *nl, int ifindex, const struct cnet_ip *ip, uint32_t valid,
+		      uint32_t preferred)
+{
+	struct cnet_ctx *ctx = cnet_nl_ctx(nl);
+	char what[CNET_IPSTRLEN + 32], buf[CNET_IPSTRLEN];
+	struct rtnl_addr *a = rtnl_addr_alloc();
+	struct nl_addr *local = NULL;
+	struct nl_msg *msg = NULL;
+	int r = -ENOMEM;
+
+	if (!a || !(local = nl_addr_build(ip->family, ip->a, ip->family == AF_INET ? 4 : 16)))
+		goto out;
+	nl_addr_set_prefixlen(local, (int)ip->plen);
+	rtnl_addr_set_ifindex(a, ifindex);
+	if (rtnl_addr_set_local(a, local) < 0)
+		goto out;
+	rtnl_addr_set_valid_lifetime(a, valid);
+	rtnl_addr_set_preferred_lifetime(a, preferred);
+	r = rtnl_addr_build_add_request(a, NLM_F_CREATE | NLM_F_REPLACE, &msg) < 0 ? -ENOMEM : 0;
+out:
+	nl_addr_put(local);
+	rtnl_addr_put(a);
+	if (r < 0)
+		return cnet_err(ctx, r, "cannot build the address request");
+	snprintf(what, sizeof(what), "add address %s", cnet_ip_str(ip, true, buf));
+	return cnet_nl_talk(nl, msg, what);
+}
+
 int cnet_addr_add(struct cnet_nl *nl, int ifindex, const struct cnet_ip *ip, bool nodad)
 {
 	char what[CNET_IPSTRLEN + 32], buf[CNET_IPSTRLEN];

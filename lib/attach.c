@@ -82,6 +82,7 @@ CNET_EXPORT int cnet_attach_new(struct cnet_ctx *ctx, const char *target, int ki
 	att->mode = MACVLAN_MODE_BRIDGE;
 	att->vf = -1;
 	att->pf_lock_fd = -1;
+	att->dhcp_timeout_ms = 10000;
 	cnet_bond_opts_init(&att->bond);
 	*out = att;
 	return 0;
@@ -130,8 +131,14 @@ CNET_EXPORT int cnet_attach_add_ip(struct cnet_attach *att, const char *cidr)
 {
 	struct cnet_ip ip;
 
+	if (cidr && !strcmp(cidr, "dhcp")) {
+		if (att->dhcp)
+			return invalid(att, "address '%s' given twice", cidr);
+		att->dhcp = true;
+		return 0;
+	}
 	if (!cidr || cnet_parse_ip(cidr, true, &ip) < 0)
-		return invalid(att, "invalid address '%s' (want ADDR/PREFIXLEN, e.g. 10.0.0.2/24)",
+		return invalid(att, "invalid address '%s' (want ADDR/PREFIXLEN, e.g. 10.0.0.2/24, or dhcp)",
 			       cidr ? cidr : "");
 	if (att->n_ips == ARRAY_SIZE(att->ips))
 		return invalid(att, "too many addresses (at most 32): '%s'", cidr);
@@ -207,6 +214,31 @@ CNET_EXPORT int cnet_attach_set_mac(struct cnet_attach *att, const char *mac)
 	return 0;
 }
 
+CNET_EXPORT int cnet_attach_set_hostname(struct cnet_attach *att, const char *hostname)
+{
+	size_t n = hostname ? strlen(hostname) : 0;
+
+	/* RFC 1123 labels: letters, digits, '-' and '.', at most 63 here */
+	if (!n || n >= sizeof(att->hostname) || hostname[0] == '-' || hostname[0] == '.' ||
+	    strspn(hostname, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") != n)
+		return invalid(att, "invalid hostname '%s' (letters, digits, '-' and '.', 1-63 bytes)",
+			       hostname ? hostname : "");
+	strcpy(att->hostname, hostname);
+	return 0;
+}
+
+CNET_EXPORT int cnet_attach_set_dhcp_timeout(struct cnet_attach *att, unsigned int ms)
+{
+	if (ms < 100 || ms > 3600000) {
+		char buf[16];
+		snprintf(buf, sizeof(buf), "%u", ms);
+		return invalid(att, "invalid DHCP timeout %s ms (100 ms to 1 h)", buf);
+	}
+	att->dhcp_timeout_ms = ms;
+	att->dhcp_timeout_set = true;
+	return 0;
+}
+
 CNET_EXPORT int cnet_attach_set_parent(struct cnet_attach *att, const char *ifname)
 {
 	int r = att->kind == CNET_KIND_VLAN ? 0 : need_kind(att, CNET_KIND_MACVLAN, "--parent");
@@ -255,7 +287,8 @@ CNET_EXPORT int cnet_attach_set_host_ifname(struct cnet_attach *att, const char 
 CNET_EXPORT int cnet_attach_set_flags(struct cnet_attach *att, unsigned int flags)
 {
 	cnet_clear_err(att->ctx);
-	if (flags & ~(CNET_ATTACH_DRY_RUN | CNET_ATTACH_NO_DAD | CNET_ATTACH_FORCE | CNET_ATTACH_REPLACE))
+	if (flags & ~(CNET_ATTACH_DRY_RUN | CNET_ATTACH_NO_DAD | CNET_ATTACH_FORCE | CNET_ATTACH_REPLACE |
+		      CNET_ATTACH_NO_GW))
 		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, "unknown attach flags %#x", flags);
 	if ((flags & CNET_ATTACH_FORCE) && att->kind != CNET_KIND_HOST_DEVICE)
 		return need_kind(att, CNET_KIND_HOST_DEVICE, "--force");
@@ -299,6 +332,8 @@ static cJSON *options_json(const struct cnet_attach *att)
 		break;
 	}
 	a = cJSON_AddArrayToObject(o, "ip");
+	if (a && att->dhcp)
+		cJSON_AddItemToArray(a, cJSON_CreateString("dhcp"));
 	for (size_t i = 0; a && i < att->n_ips; i++)
 		cJSON_AddItemToArray(a, cJSON_CreateString(cnet_ip_str(&att->ips[i], true, buf)));
 	a = cJSON_AddArrayToObject(o, "gw");
@@ -322,6 +357,12 @@ static cJSON *options_json(const struct cnet_attach *att)
 		cnet_mac_str(att->mac, buf);
 		cJSON_AddStringToObject(o, "mac", buf);
 	}
+	if (att->hostname[0])
+		cJSON_AddStringToObject(o, "hostname", att->hostname);
+	if (att->dhcp_timeout_set)
+		cJSON_AddNumberToObject(o, "dhcp_timeout_ms", att->dhcp_timeout_ms);
+	if (att->flags & CNET_ATTACH_NO_GW)
+		cJSON_AddBoolToObject(o, "no_gw", true);
 	return o;
 }
 
@@ -387,6 +428,15 @@ static int check_static(struct run *run)
 		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL,
 				 "the VLAN subinterface %s.%d would be longer than 15 bytes", att->parent,
 				 att->vlan);
+	if (att->dhcp && att->has_gw4)
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL,
+				 "an IPv4 --gw does not go with --ip dhcp (the server's router is the gateway; --no-gw for none)");
+	if (!att->dhcp && (att->flags & CNET_ATTACH_NO_GW))
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "--no-gw applies to --ip dhcp");
+	if (!att->dhcp && att->hostname[0])
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "--hostname applies to --ip dhcp");
+	if (!att->dhcp && att->dhcp_timeout_set)
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "--dhcp-timeout applies to --ip dhcp");
 	for (size_t i = 0; i < 2; i++)
 		if (gws[i] && !gw_reachable(att, gws[i]))
 			return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL,
@@ -532,7 +582,8 @@ static int preflight(struct run *run)
 		return r;
 	/* The default routes --gw will replace, kept whole now, so that the
 	 * pending record holds them before any is removed. */
-	if (att->has_gw4 && (r = cnet_routes_save(run->tnl, AF_INET, 0, &run->replace)) < 0)
+	if ((att->has_gw4 || (att->dhcp && !(att->flags & CNET_ATTACH_NO_GW))) &&
+	    (r = cnet_routes_save(run->tnl, AF_INET, 0, &run->replace)) < 0)
 		return r;
 	if (att->has_gw6 && (r = cnet_routes_save(run->tnl, AF_INET6, 0, &run->replace)) < 0)
 		return r;
@@ -655,6 +706,10 @@ static void plan(struct run *run, struct cnet_result *res)
 		cnet_mac_str(att->mac, buf);
 		cnet_result_add_action(res, "set MAC %s on %s", buf, att->ifname);
 	}
+	if (att->dhcp)
+		cnet_result_add_action(res, "get an IPv4 lease by DHCP on %s (waiting up to %.1f s)%s", l3,
+				       att->dhcp_timeout_ms / 1000.0,
+				       att->flags & CNET_ATTACH_NO_GW ? "" : ", its router the default route");
 	for (size_t i = 0; i < att->n_ips; i++)
 		cnet_result_add_action(res, "add address %s to %s", cnet_ip_str(&att->ips[i], true, buf),
 				   l3);
@@ -891,6 +946,34 @@ static int set_default(struct run *run, const struct cnet_ip *gw, int oif)
 	return cnet_route_add(run->tnl, &rt, what);
 }
 
+/* --ip dhcp: a lease for the interface l3 (up, named), its address
+ * installed with the lease's lifetime: if nothing renews it, the kernel
+ * drops it when the lease ends instead of keeping an address the server
+ * may give to another. */
+static int dhcp_bind(struct run *run, int l3)
+{
+	struct cnet_attach *att = run->att;
+	struct cnet_dhcp_client c = {.ctx = run->ctx, .ns_fd = run->t.fd, .hostname = att->hostname,
+				     .timeout_ms = att->dhcp_timeout_ms};
+	struct cnet_linkinfo li;
+	int r;
+
+	r = cnet_link_get(run->tnl, l3, NULL, &li);
+	if (r < 0)
+		return r;
+	snprintf(c.ifname, sizeof(c.ifname), "%s", li.name);
+	memcpy(c.mac, li.mac, 6);
+	if (!att->client_id_len)
+		cnet_dhcp_client_id(att->client_id, &att->client_id_len);
+	c.client_id = att->client_id;
+	c.client_id_len = att->client_id_len;
+	r = cnet_dhcp_acquire(&c, att->dhcp_prev, &run->lease);
+	if (r < 0)
+		return r;
+	run->leased = true;
+	return cnet_lease_install(run->tnl, l3, &run->lease);
+}
+
 static int configure(struct run *run)
 {
 	struct cnet_attach *att = run->att;
@@ -921,6 +1004,7 @@ static int configure(struct run *run)
 		prep.v4 |= att->ips[i].family == AF_INET;
 		prep.v6 |= att->ips[i].family == AF_INET6;
 	}
+	prep.v4 |= att->dhcp;
 	if (prep.v4 || prep.v6) {
 		r = cnet_in_netns(run->ctx, run->t.fd, prepare_in_netns, &prep);
 		if (r < 0)
@@ -974,6 +1058,15 @@ static int configure(struct run *run)
 		memcpy(run->link.mac, now.mac, 6);
 	}
 
+	/* DHCP once the link is up: its lease, then routes as for a static
+	 * address, then the server's router as the default route. */
+	if (att->dhcp) {
+		r = dhcp_bind(run, l3);
+		if (r == 0 && att->kind == CNET_KIND_BOND)
+			r = cnet_bond_arp_router(run);
+		if (r < 0)
+			return r;
+	}
 	for (size_t i = 0; i < att->n_routes; i++) {
 		const struct cnet_route *sp = &att->routes[i];
 		struct cnet_rt rt = {.family = sp->dst.family, .dst = sp->dst, .has_gw = sp->has_via,
@@ -985,6 +1078,13 @@ static int configure(struct run *run)
 	}
 	if (att->has_gw4 && (r = set_default(run, &att->gw4, l3)) < 0)
 		return r;
+	if (run->leased && run->lease.has_router && !(att->flags & CNET_ATTACH_NO_GW)) {
+		struct cnet_ip gw = {.family = AF_INET};
+		memcpy(gw.a, &run->lease.router, 4);
+		r = set_default(run, &gw, l3);
+		if (r < 0)
+			return r;
+	}
 	if (att->has_gw6 && (r = set_default(run, &att->gw6, l3)) < 0)
 		return r;
 	if (!prep.v6 || nodad)
@@ -1003,6 +1103,22 @@ static int configure(struct run *run)
 	return cnet_addr_wait_dad(run->tnl, l3, DAD_TIMEOUT_MS);
 }
 
+/* A lease got by an attach that then failed goes back to the server. */
+static void lease_give_back(struct run *run)
+{
+	struct cnet_dhcp_client c = {.ctx = run->ctx, .ns_fd = run->t.fd};
+	struct cnet_linkinfo li;
+	int l3 = run->vlan.ifindex > 0 ? run->vlan.ifindex : run->link.ifindex;
+
+	if (cnet_link_get(run->tnl, l3, NULL, &li) < 0)
+		return;
+	snprintf(c.ifname, sizeof(c.ifname), "%s", li.name);
+	memcpy(c.mac, li.mac, 6);
+	c.client_id = run->att->client_id;
+	c.client_id_len = run->att->client_id_len;
+	cnet_dhcp_release(&c, &run->lease);
+}
+
 /* Undo, newest first. Errors here are logged, not returned: the first
  * failure's message is what the caller needs. A step that failed right after
  * creating or moving something may not know its ifindex yet: the temporary
@@ -1017,6 +1133,8 @@ static void rollback(struct run *run)
 	if ((run->created || run->moved) && run->link.ifindex <= 0 &&
 	    cnet_link_get(run->tnl, 0, run->tmp_name, &li) == 0)
 		run->link.ifindex = li.ifindex;
+	if (run->leased)
+		lease_give_back(run);
 	if (run->created && run->link.ifindex > 0)
 		cnet_link_del(run->tnl, run->link.ifindex, "remove the new interface");
 	if (run->created && run->att->kind == CNET_KIND_VETH)
@@ -1108,6 +1226,8 @@ static cJSON *make_record(struct run *run, cJSON *options, bool pending)
 		cnet_bond_record(run, rec);
 	if (att->slave_of[0])
 		cJSON_AddStringToObject(rec, "slave_of", att->slave_of);
+	if (att->dhcp)
+		cnet_dhcp_record(att, rec, pending || !run->leased ? NULL : &run->lease);
 	if (att->kind == CNET_KIND_MACVLAN && att->vlan) {
 		o = cJSON_AddObjectToObject(rec, "host");
 		cJSON_AddStringToObject(o, "vlan_dev", run->lower);
@@ -1516,6 +1636,15 @@ struct cnet_attach *cnet_attach_from_record(struct cnet_ctx *ctx, const cJSON *r
 		if (r == 0 && *cnet_json_str(o, "host_ifname"))
 			r = cnet_attach_set_host_ifname(att, cnet_json_str(o, "host_ifname"));
 	}
+	if (r == 0 && *cnet_json_str(o, "hostname"))
+		r = cnet_attach_set_hostname(att, cnet_json_str(o, "hostname"));
+	if (r == 0 && cnet_json_int(o, "dhcp_timeout_ms", 100, 3600000, 0))
+		r = cnet_attach_set_dhcp_timeout(att, (unsigned int)cnet_json_int(o, "dhcp_timeout_ms", 100,
+										   3600000, 0));
+	if (r == 0 && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "no_gw")))
+		att->flags |= CNET_ATTACH_NO_GW;
+	if (r == 0 && att->dhcp)
+		cnet_dhcp_from_record(att, rec);
 	if (r < 0) {
 		cnet_attach_free(att);
 		return NULL;

@@ -4,6 +4,7 @@
 #define CNET_ATTACH_H
 
 #include "cnet-internal.h"
+#include "lease.h"
 
 struct cnet_attach {
 	struct cnet_ctx *ctx;
@@ -47,7 +48,17 @@ struct cnet_attach {
 	char bond_given[32][64]; /* "name=value", as given: the record's */
 	size_t n_bond_given;
 	bool as_slave;	 /* a bond's slave: left down, unaddressed */
+	/* bond of VFs with --ip dhcp: ARP-monitor the lease's router once
+	 * bound (decided with the defaults, which are applied once) */
+	bool arp_after_lease;
 	char slave_of[9]; /* ... whose bond record is this */
+	bool dhcp;		  /* --ip dhcp */
+	char hostname[64];	  /* DHCP option 12 */
+	unsigned int dhcp_timeout_ms;
+	bool dhcp_timeout_set;
+	uint8_t client_id[CNET_DHCP_MAX_CLIENT_ID]; /* from a record: the same one again */
+	size_t client_id_len;
+	struct in_addr dhcp_prev; /* from a record: asked for first (INIT-REBOOT) */
 	/* reapply: the MAC the interface had, kept without being an option */
 	unsigned char mac_hint[6];
 	bool has_mac_hint;
@@ -84,6 +95,8 @@ struct run {
 	char slave_ids[8][9];	 /* bond: the records of its slaves, made so far */
 	size_t n_slave_ids;
 	bool made_bond;
+	struct cnet_lease lease; /* --ip dhcp, once bound */
+	bool leased;
 	struct cnet_linkinfo vlan; /* bond, sw VLAN: the subinterface on it */
 	char vlan_tmp[IFNAMSIZ];
 };
@@ -92,6 +105,22 @@ static inline bool cnet_kind_moves(int kind)
 {
 	return kind == CNET_KIND_HOST_DEVICE || kind == CNET_KIND_SRIOV;
 }
+
+/* lease.c: a record's "dhcp": {client_id, lease}, and back. */
+void cnet_dhcp_record(struct cnet_attach *att, struct cJSON *rec, const struct cnet_lease *l);
+void cnet_dhcp_from_record(struct cnet_attach *att, const struct cJSON *rec);
+/* Detach: DHCPRELEASE for the record's lease, if it has one still valid.
+ * Best effort: a failure is a warning. */
+struct cnet_result;
+void cnet_lease_release_record(struct cnet_ctx *ctx, int ns_fd, struct cnet_nl *tnl,
+			       const struct cJSON *rec, struct cnet_result *res);
+/* Reapply: renew past T1 (or now, if forced), rebind past T2. 0: nothing
+ * due; 1: renewed (record updated, reason says how); 2: a new lease is
+ * needed (expired, or none and forced): attach again; < 0. */
+int cnet_lease_maintain(struct cnet_ctx *ctx, int ns_fd, struct cnet_nl *tnl, struct cJSON *rec,
+			bool force, char *reason, size_t len);
+/* The interface a record's addresses are on (a bond's VLAN, or its link). */
+int cnet_record_l3(struct cnet_nl *tnl, const struct cJSON *rec, struct cnet_linkinfo *li);
 
 /* bond.c */
 int cnet_bond_check(struct run *run);
@@ -103,6 +132,7 @@ void cnet_bond_record(const struct run *run, struct cJSON *rec);
 void cnet_bond_options(const struct cnet_attach *att, struct cJSON *o);
 int cnet_bond_from_record(struct cnet_attach *att, const struct cJSON *rec);
 int cnet_bond_up_vlan(struct run *run, int *l3_ifindex);
+int cnet_bond_arp_router(struct run *run);
 /* detach.c: a bond's slave whose bond is recorded (undone with it). */
 bool cnet_record_is_bond_slave(const struct cnet_store *st, const struct cJSON *rec);
 

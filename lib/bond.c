@@ -181,8 +181,12 @@ int cnet_bond_check(struct run *run)
 			memcpy(o->targets[0], att->gw4.a, 4);
 			o->n_targets = 1;
 		} else {
+			/* With --ip dhcp the gateway is known once the lease
+			 * is: miimon until then, its router ARP-monitored after. */
 			o->set |= CNET_BOND_MIIMON;
 			o->miimon = 100;
+			att->arp_after_lease = has_vf_slave(att) && att->dhcp && arp_ok &&
+					       !(att->flags & CNET_ATTACH_NO_GW);
 		}
 	}
 	if (o->mode == CNET_BOND_ACTIVE_BACKUP && has_vf_slave(att) &&
@@ -220,7 +224,8 @@ void cnet_bond_warn(struct run *run, struct cnet_result *res)
 {
 	const struct cnet_bond_opts *o = &run->att->bond;
 
-	if (has_vf_slave(run->att) && !((o->set & CNET_BOND_ARP_INTERVAL) && o->arp_interval))
+	if (has_vf_slave(run->att) && !((o->set & CNET_BOND_ARP_INTERVAL) && o->arp_interval) &&
+	    !run->att->arp_after_lease)
 		cnet_result_add_warning(res,
 					"with VF slaves, %s cannot see a PF losing its link (a VF keeps its carrier); "
 					"ARP monitoring can (--gw, or --arp-interval and --arp-ip-target)",
@@ -360,9 +365,11 @@ int cnet_bond_create(struct run *run)
 			return r;
 	}
 	if (att->bond.primary[0]) {
+		struct cnet_bond_opts only = att->bond;
+		only.set = 0;
 		r = cnet_link_get(run->tnl, 0, att->bond.primary, &prim);
 		if (r == 0)
-			r = cnet_link_build_bond(run->ctx, &att->bond, NULL, li.ifindex, -1, prim.ifindex, &msg);
+			r = cnet_link_build_bond(run->ctx, &only, NULL, li.ifindex, -1, prim.ifindex, &msg);
 		if (r == 0)
 			r = cnet_nl_talk(run->tnl, msg, "set the bond's primary slave");
 		if (r < 0)
@@ -387,6 +394,25 @@ void cnet_bond_rollback(struct run *run)
 		}
 	}
 	run->n_slave_ids = 0;
+}
+
+/* --ip dhcp on a bond of VFs: once the lease names a router, the bond
+ * ARP-monitors it (every 100 ms), as it would a --gw. */
+int cnet_bond_arp_router(struct run *run)
+{
+	struct cnet_bond_opts o;
+	struct nl_msg *msg;
+	int r;
+
+	if (!run->att->arp_after_lease || !run->leased || !run->lease.has_router)
+		return 0;
+	cnet_bond_opts_init(&o);
+	o.set = CNET_BOND_ARP_INTERVAL;
+	o.arp_interval = 100;
+	memcpy(o.targets[0], &run->lease.router, 4);
+	o.n_targets = 1;
+	r = cnet_link_build_bond(run->ctx, &o, NULL, run->link.ifindex, -1, 0, &msg);
+	return r < 0 ? r : cnet_nl_talk(run->tnl, msg, "ARP-monitor the DHCP router on the bond");
 }
 
 /* --vlan-mode sw: the bond is named, given its MTU, MAC and mark, and

@@ -246,6 +246,8 @@ int cnet_link_build_bridge(struct cnet_ctx *ctx, const char *name, const unsigne
 int cnet_addr_build(struct cnet_ctx *ctx, int ifindex, const struct cnet_ip *ip, bool nodad,
 		    bool add, struct nl_msg **msg);
 int cnet_addr_add(struct cnet_nl *nl, int ifindex, const struct cnet_ip *ip, bool nodad);
+int cnet_addr_add_lft(struct cnet_nl *nl, int ifindex, const struct cnet_ip *ip, uint32_t valid,
+		      uint32_t preferred);
 /* Every address in the namespace (ifindex 0) or on one link. */
 typedef int (*cnet_addr_cb)(int ifindex, const struct cnet_ip *ip, unsigned int flags, void *arg);
 int cnet_addr_each(struct cnet_nl *nl, int ifindex, cnet_addr_cb cb, void *arg);

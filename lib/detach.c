@@ -452,6 +452,8 @@ static int undo(struct ctx_detach *d, cJSON *rec)
 	char what[64];
 	int r = 0;
 
+	if (alive && cJSON_GetObjectItemCaseSensitive(rec, "dhcp"))
+		cnet_lease_release_record(d->ctx, d->t->fd, d->tnl, rec, d->res);
 	if (cnet_kind_moves(cnet_kind_from_string(kind))) {
 		r = !alive && !strcmp(kind, "sriov") ? cnet_sriov_wait_back(d->ctx, rec) : 0;
 		if (r == 0)

@@ -117,11 +117,15 @@ void cnet_attach_free(struct cnet_attach *att);
 /* Setters validate their input and return -EINVAL (class CNET_ERR_INVALID)
  * with a message in the context on bad values. Strings are copied. */
 int cnet_attach_set_ifname(struct cnet_attach *att, const char *ifname); /* default eth1 */
-int cnet_attach_add_ip(struct cnet_attach *att, const char *cidr);	  /* ADDR/PLEN, v4 or v6 */
+int cnet_attach_add_ip(struct cnet_attach *att, const char *cidr);	  /* ADDR/PLEN, v4 or v6, or "dhcp" */
 int cnet_attach_add_gateway(struct cnet_attach *att, const char *addr);  /* one per family */
 int cnet_attach_add_route(struct cnet_attach *att, const char *spec);	  /* DEST/PLEN[@VIA] */
 int cnet_attach_set_mtu(struct cnet_attach *att, unsigned int mtu);
 int cnet_attach_set_mac(struct cnet_attach *att, const char *mac);	  /* unicast only */
+/* --ip dhcp: the hostname sent (option 12), and how long to wait for a
+ * lease (default 10000 ms). */
+int cnet_attach_set_hostname(struct cnet_attach *att, const char *hostname);
+int cnet_attach_set_dhcp_timeout(struct cnet_attach *att, unsigned int ms);
 /* macvlan */
 int cnet_attach_set_parent(struct cnet_attach *att, const char *ifname);
 int cnet_attach_set_macvlan_mode(struct cnet_attach *att, const char *mode);
@@ -167,6 +171,7 @@ enum cnet_attach_flags {
 	CNET_ATTACH_NO_DAD = 1u << 1,  /* IPv6 addresses usable at once, no DAD */
 	CNET_ATTACH_FORCE = 1u << 2,   /* host-device: move a device in use */
 	CNET_ATTACH_REPLACE = 1u << 3, /* replace an attachment of that name with other settings */
+	CNET_ATTACH_NO_GW = 1u << 4,   /* --ip dhcp: no default route via the server's router */
 };
 int cnet_attach_set_flags(struct cnet_attach *att, unsigned int flags);
 
@@ -194,6 +199,16 @@ enum cnet_detach_flags {
  */
 int cnet_detach(struct cnet_ctx *ctx, const char *target, const char *ifname,
 		unsigned int flags, struct cnet_result **res);
+
+/* ---- DHCP leases by hand ------------------------------------------------- */
+
+enum cnet_dhcp_op {
+	CNET_DHCP_RENEW = 1,   /* renew now (or get a new lease if it expired) */
+	CNET_DHCP_RELEASE = 2, /* give the lease back and remove the address */
+};
+/* On the --ip dhcp attachments recorded for target (or only ifname). */
+int cnet_dhcp(struct cnet_ctx *ctx, const char *target, const char *ifname, int op,
+	      struct cnet_result **res);
 
 /* ---- reapply ------------------------------------------------------------ */
 

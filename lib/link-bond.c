@@ -196,7 +196,7 @@ int cnet_bond_opts_check(struct cnet_ctx *ctx, const struct cnet_bond_opts *o)
 
 /* The bond's RTM_NEWLINK: created (ifindex 0: in ns_fd, down) with its
  * mode and options, or changed (ifindex > 0: options that need slaves,
- * such as primary_ifindex). */
+ * such as primary_ifindex, and ARP monitoring if o has it). */
 int cnet_link_build_bond(struct cnet_ctx *ctx, const struct cnet_bond_opts *o, const char *name,
 			 int ifindex, int ns_fd, int primary_ifindex, struct nl_msg **out)
 {
@@ -256,8 +256,23 @@ int cnet_link_build_bond(struct cnet_ctx *ctx, const struct cnet_bond_opts *o, c
 			PUT(mnl_attr_put_u8_check, IFLA_BOND_AD_LACP_RATE, (uint8_t)o->lacp_rate);
 		if (o->set & CNET_BOND_MIN_LINKS)
 			PUT(mnl_attr_put_u32_check, IFLA_BOND_MIN_LINKS, o->min_links);
-	} else if (primary_ifindex > 0) {
-		PUT(mnl_attr_put_u32_check, IFLA_BOND_PRIMARY, (uint32_t)primary_ifindex);
+	} else {
+		if (primary_ifindex > 0)
+			PUT(mnl_attr_put_u32_check, IFLA_BOND_PRIMARY, (uint32_t)primary_ifindex);
+		/* ARP monitoring set later (of a router DHCP named): the
+		 * kernel turns miimon off as it turns this on. */
+		if (o->set & CNET_BOND_ARP_INTERVAL) {
+			PUT(mnl_attr_put_u32_check, IFLA_BOND_ARP_INTERVAL, o->arp_interval);
+			targets = ok ? mnl_attr_nest_start_check(h, max, IFLA_BOND_ARP_IP_TARGET) : NULL;
+			ok = ok && targets;
+			for (size_t i = 0; ok && i < o->n_targets; i++) {
+				uint32_t a;
+				memcpy(&a, o->targets[i], 4);
+				PUT(mnl_attr_put_u32_check, (uint16_t)i, a);
+			}
+			if (ok)
+				mnl_attr_nest_end(h, targets);
+		}
 	}
 #undef PUT
 	if (!ok)

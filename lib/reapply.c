@@ -15,7 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <arpa/inet.h>
 
 #include <cjson/cJSON.h>
 
@@ -111,6 +114,27 @@ static int check(struct cnet_ctx *ctx, struct cnet_nl *tnl, const cJSON *rec, ch
 			return 2;
 		}
 	}
+	{
+		/* A lease still running: its address is there (once it has
+		 * ended, the kernel has dropped it, and maintenance starts over). */
+		const cJSON *lj = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "dhcp"),
+								   "lease");
+		struct cnet_lease l;
+		if (cnet_lease_from_json(lj, &l) == 0 && cnet_lease_left(&l, l.lease, (int64_t)time(NULL)) > 1) {
+			struct cnet_ip ip = {.family = AF_INET, .plen = l.plen};
+			struct addr_want w = {.ip = &ip};
+			char a[INET_ADDRSTRLEN];
+			memcpy(ip.a, &l.addr, 4);
+			r = cnet_addr_each(tnl, l3, addr_present, &w);
+			if (r < 0)
+				return r;
+			if (!w.found) {
+				snprintf(reason, len, "leased address %s missing",
+					 inet_ntop(AF_INET, &l.addr, a, sizeof(a)));
+				return 2;
+			}
+		}
+	}
 	for (int family = AF_INET; family <= AF_INET6; family += AF_INET6 - AF_INET) {
 		n = cnet_route_list(tnl, family, false, rts, (int)ARRAY_SIZE(rts));
 		if (n < 0)
@@ -154,6 +178,17 @@ static void report(struct cnet_result *res, cJSON *rec, const char *status, cons
 		return;
 	cJSON_AddStringToObject(copy, "status", status);
 	cJSON_AddStringToObject(copy, "reason", reason);
+	{
+		/* a lease's time left, as of now (not stored: it changes) */
+		cJSON *lj = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(copy, "dhcp"),
+							     "lease");
+		struct cnet_lease l;
+		if (cnet_lease_from_json(lj, &l) == 0) {
+			int64_t left = cnet_lease_left(&l, l.lease, (int64_t)time(NULL));
+			cJSON_AddNumberToObject(lj, "remaining",
+						l.lease == CNET_LEASE_INFINITE ? -1 : left > 0 ? (double)left : 0);
+		}
+	}
 	cnet_result_add_record(res, copy);
 	cJSON_Delete(copy);
 }
@@ -330,6 +365,16 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 					c = cnet_sriov_check(ctx, hnl, rec, reason, sizeof(reason));
 					c = c > 0 ? 2 : c;
 				}
+				/* A lease past T1 is renewed in place. */
+				if (c == 0 && !dry && cJSON_GetObjectItemCaseSensitive(rec, "dhcp")) {
+					c = cnet_lease_maintain(ctx, t.fd, tnl, rec, false, reason,
+								sizeof(reason));
+					if (c == 1) {
+						report(res, rec, "renewed", reason);
+						res->changed = true;
+						goto next;
+					}
+				}
 			}
 		}
 		if (c == 0) {
@@ -461,6 +506,130 @@ CNET_EXPORT int cnet_gc(struct cnet_ctx *ctx, unsigned int flags, struct cnet_re
 	}
 out:
 	cnet_nl_close(hnl);
+	cnet_store_close(&st);
+	cnet_result_free(res);
+	return r;
+}
+
+/* cnet dhcp renew|release: by hand, on the target's --ip dhcp records. */
+CNET_EXPORT int cnet_dhcp(struct cnet_ctx *ctx, const char *target, const char *ifname, int op,
+			  struct cnet_result **out)
+{
+	struct cnet_store st = {.lock_fd = -1};
+	struct cnet_target t = {.fd = -1};
+	struct cnet_result *res = NULL;
+	struct cnet_nl *hnl = NULL, *tnl = NULL;
+	char (*ids)[9] = NULL;
+	int r, n = 0, failed = 0, matched = 0;
+
+	cnet_clear_err(ctx);
+	if (!target || !*target)
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "empty target");
+	if (op != CNET_DHCP_RENEW && op != CNET_DHCP_RELEASE)
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "unknown DHCP operation %d", op);
+	if (ifname && (r = cnet_check_ifname(ctx, ifname)) < 0)
+		return r;
+	r = cnet_result_new(ctx, &res);
+	if (r < 0)
+		return r;
+	r = cnet_store_open(ctx, &st, false);
+	if (r == 0)
+		r = cnet_target_resolve(ctx, target, &t);
+	if (r == 0)
+		r = cnet_nl_open(ctx, -1, &hnl);
+	if (r == 0)
+		r = cnet_nl_open(ctx, t.fd, &tnl);
+	if (r < 0)
+		goto out;
+	t.cookie = cnet_nl_netns_cookie(tnl);
+	ids = calloc((size_t)cJSON_GetArraySize(st.records) + 1, sizeof(*ids));
+	if (!ids) {
+		r = cnet_err(ctx, -ENOMEM, "out of memory");
+		goto out;
+	}
+	{
+		const cJSON *rec;
+		cJSON_ArrayForEach(rec, st.records)
+		{
+			if (cnet_record_in_netns(rec, &t) && cJSON_GetObjectItemCaseSensitive(rec, "dhcp") &&
+			    (!ifname || !strcmp(cnet_json_str(rec, "ifname"), ifname)))
+				snprintf(ids[n++], 9, "%s", cnet_json_str(rec, "id"));
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		char reason[1100] = "";
+		cJSON *rec = NULL, *it, *d;
+		struct cnet_lease l;
+		int c;
+
+		cJSON_ArrayForEach(it, st.records)
+		{
+			if (!strcmp(cnet_json_str(it, "id"), ids[i]))
+				rec = it;
+		}
+		if (!rec)
+			continue;
+		matched++;
+		d = cJSON_GetObjectItemCaseSensitive(rec, "dhcp");
+		if (op == CNET_DHCP_RENEW) {
+			c = cnet_lease_maintain(ctx, t.fd, tnl, rec, true, reason, sizeof(reason));
+			if (c == 2 && (c = repair(ctx, &st, hnl, &t, tnl, rec, res)) == 0) {
+				report(res, cJSON_GetArrayItem(st.records, cJSON_GetArraySize(st.records) - 1),
+				       "renewed", "a new lease");
+				res->changed = true;
+			} else if (c == 1) {
+				report(res, rec, "renewed", reason);
+				res->changed = true;
+			}
+		} else if (cnet_lease_from_json(cJSON_GetObjectItemCaseSensitive(d, "lease"), &l) < 0) {
+			report(res, rec, "ok", "no lease to release");
+			c = 0;
+		} else {
+			struct cnet_ip ip = {.family = AF_INET, .plen = l.plen};
+			struct cnet_linkinfo li;
+			struct nl_msg *msg;
+			memcpy(ip.a, &l.addr, 4);
+			cnet_lease_release_record(ctx, t.fd, tnl, rec, NULL);
+			c = cnet_record_l3(tnl, rec, &li);
+			if (c == 0)
+				c = cnet_addr_build(ctx, li.ifindex, &ip, false, false, &msg);
+			if (c == 0)
+				c = cnet_nl_talk(tnl, msg, "remove the leased address");
+			if (c == 0 || c == -EADDRNOTAVAIL) {
+				cJSON_DeleteItemFromObjectCaseSensitive(d, "lease");
+				report(res, rec, "released", "");
+				res->changed = true;
+				c = 0;
+				cnet_clear_err(ctx);
+			}
+		}
+		if (c < 0) {
+			snprintf(reason, sizeof(reason), "%s", *ctx->errmsg ? ctx->errmsg : strerror(-c));
+			cnet_clear_err(ctx);
+			report(res, rec, "failed", reason);
+			failed++;
+		}
+	}
+	if (!matched) {
+		r = cnet_errc(ctx, CNET_ERR_TARGET, -ENOENT, "no --ip dhcp attachment%s%s is recorded for %s",
+			      ifname ? " " : "", ifname ? ifname : "", target);
+		goto out;
+	}
+	if (res->changed) {
+		r = cnet_store_save(ctx, &st);
+		if (r < 0)
+			goto out;
+	}
+	r = failed;
+	if (out) {
+		*out = res;
+		res = NULL;
+	}
+out:
+	free(ids);
+	cnet_nl_close(tnl);
+	cnet_nl_close(hnl);
+	cnet_target_close(&t);
 	cnet_store_close(&st);
 	cnet_result_free(res);
 	return r;

@@ -6,7 +6,7 @@ load test_helper
 setup() { setup_host; }
 teardown() { teardown_host; }
 
-ATTACH_OPTS=(ifname ip gw route mtu mac no-dad parent mode dev force bridge create-bridge
+ATTACH_OPTS=(ifname ip hostname dhcp-timeout no-gw gw route mtu mac no-dad parent mode dev force bridge create-bridge
 	host-ifname pf vf vf-count vlan vlan-proto vlan-mode vlan-ifname spoofchk trust link-state min-rate max-rate
 	slave miimon updelay downdelay arp-interval arp-ip-target arp-validate arp-all-targets
 	primary fail-over-mac xmit-hash-policy lacp-rate min-links
@@ -85,7 +85,7 @@ parser_options() { # COMMAND
 	assert_equal "$(help_options "$output")" "$want"
 	assert_equal "$(help_options "$output")" "$(parser_options attach)"
 	assert_line --regexp '^  --parent IF +macvlan, vlan: '
-	assert_line --regexp '^  --ip ADDR/PLEN +.*repeatable'
+	assert_line --regexp '^  --ip ADDR/PLEN\|dhcp +.*repeatable'
 }
 
 @test "attach -h is --help, and help attach prints the same" {

@@ -79,6 +79,9 @@ peer_on_bridge() { # ADDR/PLEN
 
 cleanup_bond_rig() {
 	local ns
+	# a server still running would keep its namespace (and a VF) alive
+	[ -s "$BATS_TEST_TMPDIR/dnsmasq.pid" ] && kill "$(cat "$BATS_TEST_TMPDIR/dnsmasq.pid")" 2>/dev/null
+	rm -f "$BATS_TEST_TMPDIR/dnsmasq.pid"
 	for ns in bc bva bvb bvc bq bpeer; do "$CNET_BIN" detach "$ns" >/dev/null 2>&1 || true; done
 	for ns in bc bva bvb bvc bq bpeer; do ip netns del "$ns" 2>/dev/null || true; done
 	for i in 1 2; do ip link del "hv$i" 2>/dev/null || true; done
@@ -298,6 +301,39 @@ bond_vlan_rig() {
 	[ "$(vfs "$p1")" = "$b1" ] && [ "$(vfs "$p2")" = "$b2" ]
 	[ "$(jq '[.records[] | select(.target == "bc")] | length' "$CNET_STATE")" = 0 ]
 	retry 100 0.1 has_carrier "$p2"
+	cleanup_bond_rig
+}
+
+@test "bond of VFs with --ip dhcp: miimon until the lease, then the lease's router ARP-monitored" {
+	export CNET_STATE=$BATS_TEST_TMPDIR/state.json
+	local p1 p2 p3
+	p1=$(pf 1) p2=$(pf 2) p3=$(pf 3)
+	for p in "$p1" "$p2" "$p3"; do ip link set "$p" up; done
+	ensure_vfs "$p1" 2
+	ensure_vfs "$p2" 2
+	ensure_vfs "$p3" 1
+	ip netns add bpeer
+	ip link set "$(vf "$p3" 0)" netns bpeer name peer0
+	ip -n bpeer addr add 10.79.0.1/24 dev peer0
+	ip -n bpeer link set peer0 up
+	ip netns exec bpeer /usr/sbin/dnsmasq --conf-file=/dev/null --user=root --port=0 --interface=peer0 \
+		--bind-interfaces --except-interface=lo --no-ping --dhcp-range=10.79.0.100,10.79.0.150,2m \
+		--dhcp-option=option:router,10.79.0.1 --dhcp-leasefile="$BATS_TEST_TMPDIR/leases" \
+		--pid-file="$BATS_TEST_TMPDIR/dnsmasq.pid"
+	ip netns add bc
+	run -0 --separate-stderr "$CNET_BIN" attach bc bond --mode active-backup --slave "sriov:$p1" \
+		--slave "sriov:$p2" --ip dhcp --dhcp-timeout 30
+	[[ "$stderr" != *warning* ]] || fail "unexpected: $stderr"
+	d=$(ip -n bc -d -j link show eth1 | jq -c '.[0].linkinfo.info_data')
+	[ "$(jq -r .arp_interval <<<"$d")" = 100 ]
+	[ "$(jq -c .arp_ip_target <<<"$d")" = '["10.79.0.1"]' ]
+	[ "$(jq -r .miimon <<<"$d")" = 0 ]
+	a=$(ip -n bc -j addr show eth1 | jq -r '.[0].addr_info[] | select(.family == "inet") | .local')
+	[[ "$a" == 10.79.0.1[0-5][0-9] ]]
+	[ "$(ip -n bc -j route show default | jq -r '.[0].gateway')" = 10.79.0.1 ]
+	retry 30 0.5 ip netns exec bc ping -c 1 -W 1 10.79.0.1 >/dev/null
+	run -0 "$CNET_BIN" detach bc
+	ip -n bpeer link set peer0 netns 1 2>/dev/null || true
 	cleanup_bond_rig
 }
 
