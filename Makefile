@@ -14,6 +14,8 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+UNITS := cnet-reapply.service cnet-reapply.timer cnet-boot.service
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -62,7 +64,8 @@ SOLIB := $(B)/libcnet.so.$(VERSION)
 	check-fuzz fuzz deps demo bench clean help
 .DEFAULT_GOAL := all
 
-all: $(SOLIB) $(B)/$(SONAME) $(B)/libcnet.so $(B)/libcnet.a $(B)/libcnet.pc $(B)/cnet $(B)/cnet.8
+all: $(SOLIB) $(B)/$(SONAME) $(B)/libcnet.so $(B)/libcnet.a $(B)/libcnet.pc $(B)/cnet $(B)/cnet.8 \
+	$(B)/libcnet.3
 
 $(B)/pic/%.o: %.c
 	@mkdir -p $(@D)
@@ -159,10 +162,15 @@ $(B)/cnet.8: man/cnet.8.scd
 	$(say) SCDOC $@
 	$(Q)mkdir -p $(B) && scdoc < $< > $@
 
+$(B)/libcnet.3: man/libcnet.3.scd
+	$(say) SCDOC $@
+	$(Q)mkdir -p $(B) && scdoc < $< > $@
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
 		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
-		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) $(DESTDIR)$(MANDIR)/man3 \
+		$(DESTDIR)$(SYSTEMDUNITDIR)
 	install -m 0755 $(SOLIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(SOLIB)) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libcnet.so
@@ -171,6 +179,9 @@ install: all
 	$(PC_SED) lib/libcnet.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/libcnet.pc
 	install -m 0755 $(B)/cnet $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(B)/cnet.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(B)/libcnet.3 $(DESTDIR)$(MANDIR)/man3/
+	for u in $(UNITS); do sed 's|@BINDIR@|$(BINDIR)|' packaging/systemd/$$u \
+		> $(DESTDIR)$(SYSTEMDUNITDIR)/$$u && chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u; done
 	install -m 0644 completions/cnet.bash $(DESTDIR)$(BASHCOMPDIR)/cnet
 	install -m 0644 completions/_cnet $(DESTDIR)$(ZSHCOMPDIR)/_cnet
 	install -m 0644 completions/cnet.fish $(DESTDIR)$(FISHCOMPDIR)/cnet.fish
@@ -179,8 +190,9 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cnet $(DESTDIR)$(LIBDIR)/libcnet.so* \
 		$(DESTDIR)$(LIBDIR)/libcnet.a $(DESTDIR)$(INCLUDEDIR)/libcnet.h \
 		$(DESTDIR)$(PKGCONFIGDIR)/libcnet.pc $(DESTDIR)$(MANDIR)/man8/cnet.8 \
+		$(DESTDIR)$(MANDIR)/man3/libcnet.3 \
 		$(DESTDIR)$(BASHCOMPDIR)/cnet $(DESTDIR)$(ZSHCOMPDIR)/_cnet \
-		$(DESTDIR)$(FISHCOMPDIR)/cnet.fish
+		$(DESTDIR)$(FISHCOMPDIR)/cnet.fish $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(UNITS))
 
 # Installs only what is missing, so it costs nothing once done.
 deps:
@@ -227,9 +239,9 @@ check-abi: $(SOLIB)
 abi-baseline: $(SOLIB)
 	abidw --header-file lib/libcnet.h --no-corpus-path --drop-undefined-syms $(SOLIB) > lib/libcnet.abi
 
-check-docs: $(B)/cnet.8
+check-docs: $(B)/cnet.8 $(B)/libcnet.3
 	@out=$$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z \
-		$(B)/cnet.8 2>&1 >/dev/null); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
+		$(B)/cnet.8 $(B)/libcnet.3 2>&1 >/dev/null); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
 	@echo "man page: no warnings"
 
 check-cli: all $(B)/fi/cnet $(B)/fake-engine

@@ -45,6 +45,8 @@ struct cli_args {
 extern const struct cli_cmd cli_cmds[];
 extern bool cli_json;
 extern const char *cli_command;
+void cli_log_init(void);
+void cli_log_result(struct cnet_result *res);
 
 /* Exit codes: documented in cnet(8); scripts rely on them. */
 enum {

@@ -83,6 +83,7 @@ int cmd_dhcp(const struct cli_cmd *cmd, int argc, char **argv)
 			fprintf(stderr, "cnet: warning: %s\n", cnet_result_warning(res, i));
 		for (size_t i = 0; i < cnet_result_n_actions(res); i++)
 			printf("%s\n", cnet_result_action(res, i));
+		cli_log_result(res);
 		r = EXIT_OK;
 	} else {
 		r = cli_report(res, false, "");

@@ -129,6 +129,8 @@ static int run(const struct cli_cmd *cmd, int argc, char **argv, bool list)
 		for (size_t i = 0; i < cnet_result_n_actions(res); i++)
 			printf("%s%s\n", dry && strncmp(cnet_result_action(res, i), "ok:", 3) ? "would repair: " : "",
 			       cnet_result_action(res, i));
+		if (!dry)
+			cli_log_result(res);
 		r = EXIT_OK;
 	} else {
 		r = cli_report(res, dry, "");
@@ -197,6 +199,8 @@ int cmd_gc(const struct cli_cmd *cmd, int argc, char **argv)
 			fprintf(stderr, "cnet: warning: %s\n", cnet_result_warning(res, i));
 		for (size_t i = 0; i < cnet_result_n_actions(res); i++)
 			printf("%s%s\n", dry ? "would remove: " : "", cnet_result_action(res, i));
+		if (!dry)
+			cli_log_result(res);
 		r = EXIT_OK;
 	} else {
 		r = cli_report(res, dry, "");

@@ -216,5 +216,6 @@ int main(int argc, char **argv)
 	if (!c)
 		return cli_usage_error("unknown command '%s' (see 'cnet help')", argv[1]);
 	cli_command = c->name;
+	cli_log_init();
 	return c->fn(c, argc - 1, argv + 1);
 }

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -148,9 +150,41 @@ static cJSON *envelope(bool ok, bool changed)
 	return o;
 }
 
+/* Run from cron or a timer (no terminal on stdin or stderr), cnet says
+ * what it did, one line per action, to syslog (the journal takes it from
+ * there). CNET_LOG=syslog forces it, CNET_LOG=off stops it. */
+static bool log_on;
+
+void cli_log_init(void)
+{
+	const char *e = getenv("CNET_LOG");
+
+	if (e && (!strcmp(e, "off") || !strcmp(e, "0")))
+		return;
+	if ((e && !strcmp(e, "syslog")) || (!isatty(STDIN_FILENO) && !isatty(STDERR_FILENO))) {
+		openlog("cnet", LOG_PID, LOG_DAEMON);
+		log_on = true;
+	}
+}
+
+/* What a command changed: its actions (reapply's "ok" ones are no news)
+ * and warnings. Dry runs and listings log nothing. */
+void cli_log_result(struct cnet_result *res)
+{
+	if (!log_on)
+		return;
+	for (size_t i = 0; i < cnet_result_n_actions(res); i++)
+		if (strncmp(cnet_result_action(res, i), "ok: ", 4))
+			syslog(LOG_INFO, "%s: %s", cli_command, cnet_result_action(res, i));
+	for (size_t i = 0; i < cnet_result_n_warnings(res); i++)
+		syslog(LOG_WARNING, "%s: warning: %s", cli_command, cnet_result_warning(res, i));
+}
+
 static int report_error(const char *msg, int code)
 {
 	fprintf(stderr, "cnet: %s\n", msg);
+	if (log_on)
+		syslog(LOG_ERR, "%s: %s", cli_command, msg);
 	if (cli_json) {
 		cJSON *o = envelope(false, false), *e;
 		cJSON_AddArrayToObject(o, "records");
@@ -258,6 +292,8 @@ int cli_report(struct cnet_result *res, bool dry_run, const char *summary)
 	size_t n = cnet_result_n_actions(res);
 
 	result_out(res, NULL);
+	if (!dry_run && cnet_result_changed(res))
+		cli_log_result(res);
 	if (cli_json) {
 	} else if (dry_run) {
 		for (size_t i = 0; i < n; i++)
@@ -290,6 +326,7 @@ int cli_partial_records(struct cnet_result *res, int n, const char *what)
 int cli_partial(struct cnet_result *res, const char *msg)
 {
 	result_out(res, msg);
+	cli_log_result(res);
 	for (size_t i = 0; !cli_json && i < cnet_result_n_actions(res); i++)
 		printf("%s\n", cnet_result_action(res, i));
 	fprintf(stderr, "cnet: %s\n", msg);

@@ -13,13 +13,28 @@ setup() {
 	for f in usr/bin/cnet usr/lib/libcnet.so.0.1.0 usr/lib/libcnet.a usr/include/libcnet.h \
 		usr/lib/pkgconfig/libcnet.pc usr/share/man/man8/cnet.8 \
 		usr/share/bash-completion/completions/cnet usr/share/zsh/vendor-completions/_cnet \
-		usr/share/fish/vendor_completions.d/cnet.fish; do
+		usr/share/fish/vendor_completions.d/cnet.fish usr/share/man/man3/libcnet.3 \
+		usr/lib/systemd/system/cnet-reapply.service usr/lib/systemd/system/cnet-reapply.timer \
+		usr/lib/systemd/system/cnet-boot.service; do
 		[ -e "$ROOT/$f" ] || fail "not installed: $f"
 	done
 	grep -qx 'prefix=/usr' "$ROOT/usr/lib/pkgconfig/libcnet.pc"
 	[ "$(readlink "$ROOT/usr/lib/libcnet.so.0")" = libcnet.so.0.1.0 ]
 	[ "$(readlink "$ROOT/usr/lib/libcnet.so")" = libcnet.so.0 ]
 	run -0 "$ROOT/usr/bin/cnet" --version
+	# the units run the installed cnet, and systemd finds nothing wrong in them
+	grep -qx 'ExecStart=/usr/bin/cnet reapply' "$ROOT/usr/lib/systemd/system/cnet-reapply.service"
+	command -v systemd-analyze >/dev/null || need "systemd-analyze (Debian package systemd)"
+	d=$BATS_TEST_TMPDIR/units
+	mkdir -p "$d"
+	for u in cnet-reapply.service cnet-reapply.timer cnet-boot.service; do
+		sed "s|/usr/bin/cnet|$ROOT/usr/bin/cnet|" "$ROOT/usr/lib/systemd/system/$u" >"$d/$u"
+	done
+	run -0 systemd-analyze verify --man=no "$d/cnet-reapply.service" "$d/cnet-reapply.timer" \
+		"$d/cnet-boot.service"
+	# and the man pages render without a warning
+	run -0 bash -c "MANWIDTH=80 man --warnings -l '$ROOT/usr/share/man/man3/libcnet.3' 2>&1 >/dev/null"
+	assert_output ""
 	# the soname, and only cnet_* symbols exported
 	run -0 bash -c "objdump -p '$ROOT/usr/lib/libcnet.so.0.1.0' | grep SONAME"
 	assert_output --partial libcnet.so.0

@@ -43,6 +43,7 @@ setup_host() {
 	ip -n "$HOSTNS" link set up0 up
 	ip -n "$HOSTNS" link set up0p up
 	export CNET_STATE=$BATS_TEST_TMPDIR/state.json
+	export CNET_LOG=off # no terminal here: cnet would log to syslog (syslog.bats tests that)
 }
 
 teardown_host() {
