@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cnet: the command table, help, and dispatch. Exact names only. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include "cli.h"
 
@@ -184,6 +187,50 @@ static int list_options(void)
 	return EXIT_OK;
 }
 
+/* For completions: live values, one a line, nothing on any error.
+ *   targets [STATE]: the targets the store has records for
+ *   vfs PF: the VFs of PF that are free (not attached, with an interface
+ *           here, not bound to a userspace driver) */
+static int complete_values(int argc, char **argv)
+{
+	struct cnet_ctx *ctx = NULL;
+	struct cnet_result *res = NULL;
+	cJSON *recs = NULL, *r;
+
+	if (argc >= 3 && !strcmp(argv[2], "targets")) {
+		const char *path = argc > 3 ? argv[3] : getenv("CNET_STATE");
+		FILE *f = fopen(path && *path ? path : "/var/lib/cnet/state.json", "re");
+		char *buf = f ? calloc(1, 1 << 22) : NULL;
+		size_t n = buf ? fread(buf, 1, (1 << 22) - 1, f) : 0;
+		cJSON *st = n ? cJSON_Parse(buf) : NULL;
+		if (f)
+			fclose(f);
+		free(buf);
+		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(st, "records"))
+		{
+			const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "target"));
+			if (t && !cJSON_GetObjectItemCaseSensitive(r, "slave_of"))
+				printf("%s\n", t);
+		}
+		cJSON_Delete(st);
+	} else if (argc == 4 && !strcmp(argv[2], "vfs") && cnet_ctx_new(&ctx) == 0 &&
+		   cnet_vf_list(ctx, argv[3], &res) == 0) {
+		recs = cJSON_Parse(cnet_result_records_json(res));
+		cJSON_ArrayForEach(r, recs)
+		{
+			const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "target"));
+			const char *d = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "netdev"));
+			const char *drv = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "driver"));
+			if ((!t || !*t) && d && *d && (!drv || (strcmp(drv, "vfio-pci") && strncmp(drv, "uio", 3))))
+				printf("%g\n", cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "vf")));
+		}
+	}
+	cJSON_Delete(recs);
+	cnet_result_free(res);
+	cnet_ctx_free(ctx);
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	const struct cli_cmd *c;
@@ -212,6 +259,8 @@ int main(int argc, char **argv)
 		return cmd_version(NULL, 0, NULL);
 	if (!strcmp(argv[1], "__options"))
 		return list_options();
+	if (!strcmp(argv[1], "__complete"))
+		return complete_values(argc, argv);
 	c = find_cmd(argv[1]);
 	if (!c)
 		return cli_usage_error("unknown command '%s' (see 'cnet help')", argv[1]);

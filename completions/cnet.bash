@@ -19,7 +19,7 @@ _cnet_reply()
 
 _cnet()
 {
-    local cur line words cword i w n=0 kind='' ddash='' opt='' pre='' opts brk=''
+    local cur line words cword i w n=0 kind='' ddash='' opt='' pre='' opts brk='' pf='' state=''
     local valopts=' --ifname --ip --hostname --dhcp-timeout --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links '
     local common='--json --dry-run --state --wait --help'
 
@@ -59,6 +59,12 @@ _cnet()
         if [[ -z $ddash && $w == -- ]]; then
             ddash=1
         elif [[ -z $ddash && $w == -* ]]; then
+            case $w in
+            --pf) pf=${words[i + 1]} ;;
+            --pf=*) pf=${w#--pf=} ;;
+            --state) state=${words[i + 1]} ;;
+            --state=*) state=${w#--state=} ;;
+            esac
             [[ $w != *=* && $valopts == *" $w "* ]] && ((i++))
         else
             ((n == 1)) && kind=$w
@@ -90,6 +96,7 @@ _cnet()
         --xmit-hash-policy) _cnet_reply -W 'layer2 layer3+4 layer2+3 encap2+3 encap3+4 vlan+srcmac' ;;
         --lacp-rate) _cnet_reply -W 'slow fast' ;;
         --pf) _cnet_reply -W "$(_cnet_names '/sys/class/net/*/device/sriov_totalvfs' /device/sriov_totalvfs)" ;;
+        --vf) [[ -n $pf ]] && _cnet_reply -W "$(command "${words[0]}" __complete vfs "$pf" 2>/dev/null)" ;;
         --vlan-proto) _cnet_reply -W '802.1Q 802.1ad' ;;
         --vlan-mode) _cnet_reply -W 'sw hw' ;;
         --ip) _cnet_reply -W 'dhcp' ;;
@@ -154,7 +161,12 @@ _cnet()
             ;;
         pid:*) ;;
         *)
-            _cnet_reply -W "pid: netns: docker: podman: $(_cnet_names '/run/netns/*')"
+            # named namespaces, and the targets the store has records for
+            _cnet_reply -W "pid: netns: docker: podman: $(_cnet_names '/run/netns/*') $(command "${words[0]}" __complete targets ${state:+"$state"} 2>/dev/null)"
+            # readline replaces only what follows a ':' that breaks words
+            if [[ $brk == *:* && $cur == *:* ]]; then
+                COMPREPLY=("${COMPREPLY[@]#"${cur%"${cur##*:}"}"}")
+            fi
             [[ ${#COMPREPLY[@]} == 1 && ${COMPREPLY[0]} == *: ]] && compopt -o nospace 2>/dev/null || :
             ;;
         esac

@@ -75,7 +75,19 @@ function __cnet_targets
         case '*'
             __cnet_names /run/netns
             printf '%s\t%s\n' pid: 'PID of a process' netns: 'named namespace' docker: 'Docker container' podman: 'Podman container'
+            # the targets the store has records for
+            set -l tokens (commandline -opc)
+            set -l st (string replace -r -- '^--state=' '' (string match -r -- '^--state=.*' $tokens))
+            set -l i (contains -i -- --state $tokens); and set st $tokens[(math $i + 1)]
+            command cnet __complete targets $st 2>/dev/null | string replace -r '$' '\trecorded'
     end
+end
+
+# The free VFs of the PF given with --pf.
+function __cnet_free_vfs
+    set -l tokens (commandline -opc)
+    set -l i (contains -i -- --pf $tokens); or return
+    command cnet __complete vfs $tokens[(math $i + 1)] 2>/dev/null
 end
 
 complete -c cnet -f
@@ -161,7 +173,7 @@ complete -c cnet -n '__cnet_kind veth' -l bridge -x -a '(__cnet_names /sys/class
 complete -c cnet -n '__cnet_kind veth' -l create-bridge -d 'create the bridge if it does not exist'
 complete -c cnet -n '__cnet_kind veth' -l host-ifname -x -d 'name of the host end (default vethID)'
 complete -c cnet -n '__cnet_kind sriov' -l pf -x -a '(__cnet_pfs)' -d 'the PF, a host interface or PCI address'
-complete -c cnet -n '__cnet_kind sriov' -l vf -x -d 'this VF index (default: a free one)'
+complete -c cnet -n '__cnet_kind sriov' -l vf -x -a '(__cnet_free_vfs)' -d 'this VF index (default: a free one)'
 complete -c cnet -n '__cnet_kind sriov' -l vf-count -x -d 'create N VFs first if the PF has none'
 complete -c cnet -n '__cnet_kind sriov' -l vlan -x -d 'VLAN (VID[:QOS]) the PF tags the VF with'
 complete -c cnet -n '__cnet_kind sriov' -l vlan-proto -x -a '802.1Q 802.1ad' -d 'VLAN protocol'

@@ -81,6 +81,79 @@ each_option() { # FILE: fail naming every option absent from FILE
 	[ "${COMPREPLY[*]}" = "enable disable ls" ]
 }
 
+# Live values: targets the store has records for, the free VFs of a PF
+# (tests/vm has the VF case on real VFs), interfaces, subcommands.
+@test "bash completion offers live values: recorded targets, interfaces, dhcp subcommands" {
+	source "$TOP/completions/cnet.bash"
+	PATH=$TOP/build:$PATH
+	st=$BATS_TEST_TMPDIR/state.json
+	echo '{"schema":2,"records":[{"id":"a1","target":"docker:web","ifname":"eth1"},
+		{"id":"a2","target":"podman:db","ifname":"eth1"}]}' >"$st"
+	COMP_WORDS=(cnet detach "")
+	COMP_CWORD=2
+	CNET_STATE=$st _cnet
+	[[ " ${COMPREPLY[*]} " == *" docker:web "* && " ${COMPREPLY[*]} " == *" podman:db "* ]]
+	COMP_WORDS=(cnet show --state "$st" d)
+	COMP_CWORD=4
+	CNET_STATE=/nonexistent _cnet
+	[[ " ${COMPREPLY[*]} " == *" docker:web "* ]] && [[ " ${COMPREPLY[*]} " != *" podman:db "* ]]
+	COMP_WORDS=(cnet attach x macvlan --parent "")
+	COMP_CWORD=5
+	_cnet
+	[[ " ${COMPREPLY[*]} " == *" lo "* ]]
+	COMP_WORDS=(cnet dhcp "")
+	COMP_CWORD=2
+	_cnet
+	[ "${COMPREPLY[*]}" = "renew release" ]
+	COMP_WORDS=(cnet attach x macvlan --ip "")
+	COMP_CWORD=5
+	_cnet
+	[ "${COMPREPLY[*]}" = "dhcp" ]
+}
+
+@test "fish completion, driven by fish itself: subcommands, kinds, kind options, recorded targets" {
+	command -v fish >/dev/null || need "fish (Debian package fish)"
+	st=$BATS_TEST_TMPDIR/state.json
+	echo '{"schema":2,"records":[{"id":"a1","target":"docker:web","ifname":"eth1"}]}' >"$st"
+	comp() { PATH=$TOP/build:$PATH CNET_STATE=$st fish --no-config -c "source $TOP/completions/cnet.fish; complete -C '$1'" | cut -f1; }
+	run -0 comp "cnet "
+	assert_line attach
+	assert_line dhcp
+	run -0 comp "cnet attach x "
+	assert_line macvlan
+	assert_line bond
+	run -0 comp "cnet attach x bond --vlan-m"
+	assert_output "--vlan-mode"
+	run -0 comp "cnet attach x macvlan --vlan-m"
+	assert_output ""
+	run -0 comp "cnet detach "
+	assert_line docker:web
+}
+
+@test "zsh completion, driven by an interactive zsh: subcommands, kind options, dhcp, recorded targets" {
+	command -v zsh >/dev/null || need "zsh (Debian package zsh)"
+	st=$BATS_TEST_TMPDIR/state.json
+	echo '{"schema":2,"records":[{"id":"a1","target":"docker:web","ifname":"eth1"}]}' >"$st"
+	comp() {
+		rm -f "$BATS_TEST_TMPDIR/z"
+		PATH=$TOP/build:$PATH CNET_STATE=$st zsh -f "$TOP/tests/cli/zcomp.zsh" "$TOP/completions" \
+			"$BATS_TEST_TMPDIR/z" "$1"
+		sort -u "$BATS_TEST_TMPDIR/z" | grep -v '^$' || true
+	}
+	run -0 comp "cnet "
+	assert_line attach
+	assert_line dhcp
+	assert_line vf
+	run -0 comp "cnet attach x bond --vlan-m"
+	assert_output -- "--vlan-mode"
+	run -0 comp "cnet attach x macvlan --vlan-m"
+	assert_output ""
+	run -0 comp "cnet dhcp "
+	assert_output $'release\nrenew'
+	run -0 comp "cnet detach "
+	assert_line docker:web
+}
+
 @test "every exit code the CLI defines is documented under EXIT STATUS" {
 	codes=$(grep -oE 'EXIT_[A-Z]+ = [0-9]+' "$TOP/cli/cli.h" | awk '{print $3}')
 	[ "$(wc -w <<<"$codes")" -ge 7 ]
