@@ -26,7 +26,7 @@ PKGS := libnl-3.0 libnl-route-3.0 libmnl libcjson
 DEB_PKGS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libmnl-dev \
 	libcjson-dev bats bats-support bats-assert iproute2 iputils-ping jq scdoc \
 	man-db groff-base containernetworking-plugins procps abigail-tools \
-	podman runc busybox-static dnsmasq-base isc-dhcp-client clang
+	podman runc busybox-static dnsmasq-base isc-dhcp-client clang ansible-core
 
 ifeq ($(V),1)
 Q :=
