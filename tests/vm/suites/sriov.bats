@@ -351,3 +351,16 @@ SRIOV_ALL=(--vf 1 --mac 02:00:00:50:09:01 --vlan 900:2 --spoofchk off --trust on
 	run -0 cnet detach sr-k
 	[ "$(vf_world "$P1" 1 sr-k)" = "$before" ]
 }
+
+@test "completions' free VFs (cnet __complete vfs): an attached VF is left out, and comes back on detach" {
+	newns sr-a
+	run -0 cnet __complete vfs "$P1"
+	assert_output $'0\n1'
+	run -0 cnet attach sr-a sriov --pf "$P1" --vf 0
+	run -0 cnet __complete vfs "$P1"
+	assert_output "1"
+	run -0 cnet detach sr-a
+	retry 20 0.1 test -e "/sys/class/net/$(vf "$P1" 0)" || true
+	run -0 cnet __complete vfs "$P1"
+	assert_output $'0\n1'
+}
