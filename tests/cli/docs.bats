@@ -154,6 +154,31 @@ each_option() { # FILE: fail naming every option absent from FILE
 	assert_line docker:web
 }
 
+@test "every symbol libcnet exports is documented in libcnet(3)" {
+	syms=$(sed -n 's/^[[:space:]]*\(cnet_[a-z0-9_]*\);$/\1/p' "$TOP/lib/libcnet.sym")
+	[ "$(wc -l <<<"$syms")" -ge 40 ] || fail "the symbol list looks short"
+	missing=()
+	for s in $syms; do
+		grep -q -- "$s" "$TOP/man/libcnet.3.scd" || missing+=("$s")
+	done
+	[ ${#missing[@]} = 0 ] || fail "not in libcnet(3): ${missing[*]}"
+	# and every header declaration is exported (nothing documented is missing)
+	for f in $(grep -o '^[a-z].* \**cnet_[a-z0-9_]*(' "$TOP/lib/libcnet.h" | grep -o 'cnet_[a-z0-9_]*(' | tr -d '('); do
+		grep -q "^[[:space:]]*$f;" "$TOP/lib/libcnet.sym" || fail "declared but not exported: $f"
+	done
+}
+
+@test "every environment variable cnet reads is documented under ENVIRONMENT" {
+	env=$(sed -n '/^# ENVIRONMENT/,/^# EXAMPLES/p' "$TOP/man/cnet.8.scd")
+	# test builds' fault switches are not for users (and not in release builds)
+	vars=$(grep -rho 'getenv("[A-Z_]*")' "$TOP/lib" "$TOP/cli" | grep -o 'CNET_[A-Z_]*' | sort -u |
+		grep -v '^CNET_FAULT_')
+	[ -n "$vars" ]
+	for v in $vars; do
+		grep -q -- "$v" <<<"$env" || fail "$v is not under ENVIRONMENT"
+	done
+}
+
 @test "every exit code the CLI defines is documented under EXIT STATUS" {
 	codes=$(grep -oE 'EXIT_[A-Z]+ = [0-9]+' "$TOP/cli/cli.h" | awk '{print $3}')
 	[ "$(wc -w <<<"$codes")" -ge 7 ]
