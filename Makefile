@@ -26,7 +26,8 @@ PKGS := libnl-3.0 libnl-route-3.0 libmnl libcjson
 DEB_PKGS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libmnl-dev \
 	libcjson-dev bats bats-support bats-assert iproute2 iputils-ping jq scdoc \
 	man-db groff-base containernetworking-plugins procps abigail-tools \
-	podman runc busybox-static dnsmasq-base isc-dhcp-client clang ansible-core
+	podman runc busybox-static dnsmasq-base isc-dhcp-client clang ansible-core \
+	debhelper dpkg-dev lintian rpm systemd
 
 ifeq ($(V),1)
 Q :=
@@ -40,7 +41,7 @@ WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototyp
 	-Wno-unused-parameter -Wno-format-nonliteral
 DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 DEP_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -DCNET_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) \
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -DCNET_VERSION='"$(VERSION)"' $(WARN) $(CPPFLAGS) $(CFLAGS) \
 	-MMD -MP $(DEP_CFLAGS)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -61,7 +62,7 @@ SONAME := libcnet.so.$(SOVERSION)
 SOLIB := $(B)/libcnet.so.$(VERSION)
 
 .PHONY: all install uninstall check check-unit check-cli check-docs check-abi check-vm abi-baseline \
-	check-fuzz fuzz deps demo bench clean help
+	check-fuzz fuzz deps demo bench clean help deb rpm
 .DEFAULT_GOAL := all
 
 all: $(SOLIB) $(B)/$(SONAME) $(B)/libcnet.so $(B)/libcnet.a $(B)/libcnet.pc $(B)/cnet $(B)/cnet.8 \
@@ -262,6 +263,13 @@ bench: deps all
 	./bench/dhcp.sh
 	./bench/sriov.sh
 
+# Packages from the working tree (packaging/README.md), into $(B)/pkg.
+deb: deps
+	packaging/build-deb.sh $(B)/pkg
+
+rpm: deps
+	packaging/build-rpm.sh $(B)/pkg
+
 clean:
 	rm -rf $(B)
 
@@ -279,6 +287,8 @@ help:
 	@echo '                VM_TESTS=tests/vm/suites/rig.bats runs chosen guest suites'
 	@echo 'make bench      attach speed against the CNI macvlan plugin and iproute2,'
 	@echo '                and (in the VM) an sriov attach against ip link set netns'
+	@echo 'make deb        Debian packages cnet, libcnet0, libcnet-dev into build/pkg'
+	@echo 'make rpm        RPM packages cnet, libcnet0, libcnet-devel into build/pkg'
 	@echo 'make clean      remove build/'
 	@echo 'V=1             show full commands'
 

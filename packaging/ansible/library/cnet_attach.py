@@ -268,7 +268,7 @@ cmd:
   returned: always
   type: list
   elements: str
-  sample: [/usr/sbin/cnet, attach, netns:blue, macvlan, --ifname, eth1, --parent, eth0, --json]
+  sample: [/usr/bin/cnet, attach, netns:blue, macvlan, --ifname, eth1, --parent, eth0, --json]
 rc:
   description: cnet's exit status (see C(EXIT STATUS) in cnet(8)).
   returned: when cnet was run
