@@ -1524,9 +1524,25 @@ static int sriov_prepare(struct cnet_ctx *ctx, struct cnet_attach *att)
 	r = cnet_nl_open(ctx, -1, &hnl);
 	if (r < 0)
 		return r;
+	att->made_vfs = true; /* from here on, a failure takes them away again */
 	r = cnet_pf_create_vfs(ctx, hnl, &pf, att->vf_count);
 	cnet_nl_close(hnl);
 	return r;
+}
+
+/* An attach that created the PF's VFs and then failed removes them: the
+ * PF had none, and its lock kept every other cnet from taking one. */
+static void sriov_unprepare(struct cnet_ctx *ctx, struct cnet_attach *att)
+{
+	char msg[sizeof(ctx->errmsg)];
+	int errclass = ctx->errclass;
+	struct cnet_pf pf;
+
+	memcpy(msg, ctx->errmsg, sizeof(msg));
+	if (cnet_pf_find(ctx, att->pf, &pf) == 0 && pf.num)
+		cnet_pf_write_numvfs(ctx, &pf, 0);
+	cnet_clear_err(ctx);
+	cnet_errc(ctx, errclass, -EIO, "%s", msg); /* the first failure's message stays */
 }
 
 CNET_EXPORT int cnet_attach(struct cnet_ctx *ctx, struct cnet_attach *att, struct cnet_result **out)
@@ -1555,6 +1571,8 @@ CNET_EXPORT int cnet_attach(struct cnet_ctx *ctx, struct cnet_attach *att, struc
 	if (r == 0)
 		r = cnet_attach_locked(ctx, att, &st, res);
 	cnet_store_close(&st);
+	if (r < 0 && att->made_vfs)
+		sriov_unprepare(ctx, att);
 	if (att->pf_lock_fd >= 0)
 		close(att->pf_lock_fd);
 	att->pf_lock_fd = -1;

@@ -42,6 +42,7 @@ struct cnet_attach {
 	char vf_pf_pci[16];	  /* from a record: the PF by PCI address */
 	unsigned int vf_recreate; /* from a record: the VF count the PF had */
 	int pf_lock_fd;		  /* held by cnet_attach, else -1 */
+	bool made_vfs;		  /* cnet_attach wrote the PF's VF count */
 	struct cnet_bond_opts bond; /* bond */
 	char slaves[8][48];
 	size_t n_slaves;

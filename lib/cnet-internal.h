@@ -35,16 +35,31 @@ struct cnet_ctx {
 	char *docker_sock, *podman_sock;
 	char *sysfs_root; /* "/sys", or $CNET_SYSFS_ROOT (tests) */
 	unsigned long nl_requests;
+	unsigned long fault_count[3]; /* per enum cnet_fault_kind, so far */
 #ifdef CNET_FAULT_INJECTION
-	unsigned long fault_nl; /* fail the N-th netlink request (1-based) */
-	int fault_errno;
+	unsigned long fault_at[3]; /* fail the N-th of that kind (1-based) */
+	int fault_errno[3];	   /* ... with this errno; -1: SIGKILL there */
 #endif
 };
+
+/* Test builds' fault switch (CNET_FAULT_NL, _SYSFS, _STORE=N[:ERRNO|:kill]):
+ * each netlink request, sysfs write and state store write passes here
+ * first. 0, or the injected failure (with its message). Release builds
+ * only count. */
+enum cnet_fault_kind { CNET_FAULT_NL, CNET_FAULT_SYSFS, CNET_FAULT_STORE };
+int cnet_fault_point(struct cnet_ctx *ctx, int kind, const char *what);
 
 /* ---- errors (ctx.c) ---- */
 /* Record a message and return r (a negative errno). */
 int cnet_err(struct cnet_ctx *ctx, int r, const char *fmt, ...) CNET_PRINTF(3, 4);
 int cnet_errc(struct cnet_ctx *ctx, int errclass, int r, const char *fmt, ...) CNET_PRINTF(4, 5);
+/* Both return r. Said where they are called, so that a static analyzer
+ * (make lint) sees it: "return r < 0 ? cnet_err(ctx, r, ...) : 0" is then
+ * known to return r, not any int. r is evaluated once. */
+#define cnet_err(ctx, r, ...) \
+	({ int cnet_r_ = (r); (void)(cnet_err)((ctx), cnet_r_, __VA_ARGS__); cnet_r_; })
+#define cnet_errc(ctx, c, r, ...) \
+	({ int cnet_r_ = (r); (void)(cnet_errc)((ctx), (c), cnet_r_, __VA_ARGS__); cnet_r_; })
 void cnet_clear_err(struct cnet_ctx *ctx);
 void cnet_dbg(struct cnet_ctx *ctx, const char *fmt, ...) CNET_PRINTF(2, 3);
 

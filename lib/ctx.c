@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,13 +39,17 @@ CNET_EXPORT int cnet_ctx_new(struct cnet_ctx **out)
 	}
 #ifdef CNET_FAULT_INJECTION
 	/* Test builds only: CNET_FAULT_NL=N[:ERRNO] fails the N-th netlink
-	 * request, so tests can prove that every step rolls back. */
-	p = getenv("CNET_FAULT_NL");
-	if (p) {
+	 * request (_SYSFS: sysfs write, _STORE: state store write), so tests
+	 * can prove that every step rolls back. */
+	for (int k = 0; k < 3; k++) {
+		static const char *const env[] = {"CNET_FAULT_NL", "CNET_FAULT_SYSFS", "CNET_FAULT_STORE"};
 		char *end;
+		p = getenv(env[k]);
+		if (!p)
+			continue;
 		/* N:kill SIGKILLs cnet there instead: a crash at that step. */
-		ctx->fault_nl = strtoul(p, &end, 10);
-		ctx->fault_errno = *end != ':' ? EIO : !strcmp(end + 1, "kill") ? -1 : atoi(end + 1);
+		ctx->fault_at[k] = strtoul(p, &end, 10);
+		ctx->fault_errno[k] = *end != ':' ? EIO : !strcmp(end + 1, "kill") ? -1 : atoi(end + 1);
 	}
 #endif
 	*out = ctx;
@@ -149,13 +154,14 @@ static int verr(struct cnet_ctx *ctx, int errclass, int r, const char *fmt, va_l
 	 * failure must not hide it. */
 	if (ctx->errclass != CNET_ERR_NONE)
 		return r;
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): the caller started ap */
 	vsnprintf(ctx->errmsg, sizeof(ctx->errmsg), fmt, ap);
 	ctx->errclass = errclass;
 	cnet_dbg(ctx, "error: %s", ctx->errmsg);
 	return r;
 }
 
-int cnet_err(struct cnet_ctx *ctx, int r, const char *fmt, ...)
+int(cnet_err)(struct cnet_ctx *ctx, int r, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -165,7 +171,7 @@ int cnet_err(struct cnet_ctx *ctx, int r, const char *fmt, ...)
 	return r;
 }
 
-int cnet_errc(struct cnet_ctx *ctx, int errclass, int r, const char *fmt, ...)
+int(cnet_errc)(struct cnet_ctx *ctx, int errclass, int r, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -183,7 +189,29 @@ void cnet_dbg(struct cnet_ctx *ctx, const char *fmt, ...)
 	if (!ctx->log_fn)
 		return;
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started just above */
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	ctx->log_fn(ctx->log_data, line);
+}
+
+int cnet_fault_point(struct cnet_ctx *ctx, int kind, const char *what)
+{
+	static const char *const name[] = {"netlink request", "sysfs write", "store write"};
+	unsigned long n = ++ctx->fault_count[kind];
+
+	if (kind == CNET_FAULT_NL)
+		ctx->nl_requests = n;
+#ifdef CNET_FAULT_INJECTION
+	if (ctx->fault_at[kind] && n == ctx->fault_at[kind]) {
+		if (ctx->fault_errno[kind] < 0)
+			kill(getpid(), SIGKILL);
+		return cnet_err(ctx, -ctx->fault_errno[kind], "cannot %s: %s (injected fault at %s %lu)",
+				what, strerror(ctx->fault_errno[kind]), name[kind], n);
+	}
+#else
+	(void)what;
+	(void)name;
+#endif
+	return 0;
 }

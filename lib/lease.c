@@ -305,7 +305,21 @@ int cnet_dhcp_release(const struct cnet_dhcp_client *c, const struct cnet_lease 
 	req.hostname = NULL;
 	req.ciaddr = cur->addr;
 	req.server_id = cur->server;
-	r = send_req(c, fd, &req, cur->server);
+	/* Unicast to the server (RFC 2131 4.4.6: it may be behind a relay),
+	 * and broadcast too: the unicast one may still wait for the server's
+	 * MAC (ARP) when the interface is removed right after, and without
+	 * an address on the interface it cannot leave at all. A second
+	 * RELEASE finds no lease and is ignored. */
+	{
+		struct in_addr bcast = {.s_addr = INADDR_BROADCAST};
+		bool clean = c->ctx->errclass == CNET_ERR_NONE;
+		int u = send_req(c, fd, &req, cur->server);
+		if (u < 0 && clean)
+			cnet_clear_err(c->ctx);
+		r = send_req(c, fd, &req, bcast);
+		if (r < 0 && u == 0)
+			r = 0;
+	}
 	close(fd);
 	return r;
 }

@@ -403,9 +403,18 @@ int cnet_pf_create_vfs(struct cnet_ctx *ctx, struct cnet_nl *hnl, struct cnet_pf
 		defer = false;
 	r = cnet_pf_write_numvfs(ctx, pf, n);
 	if (defer) {
+		int a;
 		if (r == 0)
 			wait_pf_carrier(ctx, hnl, pf);
-		cnet_pf_autoprobe(ctx, pf, 1);
+		/* The host's setting comes back whatever happened; a second
+		 * try, then a failure that says what is left (the fault walk
+		 * in tests/vm found it left at 0). */
+		a = cnet_pf_autoprobe(ctx, pf, 1);
+		if (a < 0)
+			a = cnet_pf_autoprobe(ctx, pf, 1);
+		if (a < 0 && r == 0)
+			r = cnet_err(ctx, a, "cannot set sriov_drivers_autoprobe of %s back to 1: %s",
+				     pf->name[0] ? pf->name : pf->pci, strerror(-a));
 		for (unsigned int i = 0; r == 0 && i < pf->num; i++)
 			if (cnet_vf_get(ctx, pf, i, &vf) == 0 && !vf.driver[0])
 				cnet_vf_probe(ctx, &vf);

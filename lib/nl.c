@@ -110,20 +110,7 @@ void cnet_nl_close(struct cnet_nl *nl)
 
 static int fault(struct cnet_nl *nl, const char *what)
 {
-	struct cnet_ctx *ctx = nl->ctx;
-
-	ctx->nl_requests++;
-#ifdef CNET_FAULT_INJECTION
-	if (ctx->fault_nl && ctx->nl_requests == ctx->fault_nl && ctx->fault_errno < 0)
-		kill(getpid(), SIGKILL);
-	if (ctx->fault_nl && ctx->nl_requests == ctx->fault_nl)
-		return cnet_err(ctx, -ctx->fault_errno,
-				"cannot %s: %s (injected fault at netlink request %lu)", what,
-				strerror(ctx->fault_errno), ctx->nl_requests);
-#else
-	(void)what;
-#endif
-	return 0;
+	return cnet_fault_point(nl->ctx, CNET_FAULT_NL, what);
 }
 
 static int errclass_for(int err)

@@ -283,6 +283,9 @@ int cnet_store_save(struct cnet_ctx *ctx, struct cnet_store *st)
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", st->path, (int)getpid()) >= sizeof(tmp))
 		return store_err(ctx, -ENAMETOOLONG, st->path, "path too long");
+	r = cnet_fault_point(ctx, CNET_FAULT_STORE, "write the state store");
+	if (r < 0)
+		return r;
 	text = cJSON_Print(st->doc);
 	if (!text)
 		return cnet_err(ctx, -ENOMEM, "out of memory");

@@ -74,11 +74,19 @@ static int read_uint(const char *path, unsigned int *out)
 	return 0;
 }
 
-static int write_str(const char *path, const char *s)
+/* Every sysfs write passes the fault switch: the message is the caller's. */
+static int write_str(struct cnet_ctx *ctx, const char *path, const char *s)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC), r = 0;
 	size_t len = strlen(s);
+	bool clean = ctx->errclass == CNET_ERR_NONE;
+	int fd, r = cnet_fault_point(ctx, CNET_FAULT_SYSFS, "write sysfs");
 
+	if (r < 0) {
+		if (clean) /* the caller says what failed (CNET_DEBUG shows why) */
+			cnet_clear_err(ctx);
+		return r;
+	}
+	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (write(fd, s, len) != (ssize_t)len)
@@ -251,13 +259,13 @@ int cnet_pf_write_numvfs(struct cnet_ctx *ctx, struct cnet_pf *pf, unsigned int 
 		return cnet_err(ctx, -ENAMETOOLONG, "path too long");
 	/* The kernel refuses to change a nonzero count except through 0. */
 	if (pf->num && n && pf->num != n) {
-		r = write_str(path, "0");
+		r = write_str(ctx, path, "0");
 		if (r < 0)
 			return cnet_err(ctx, r, "cannot write 0 to %s: %s", path, strerror(-r));
 		pf->num = 0;
 	}
 	snprintf(buf, sizeof(buf), "%u", n);
-	r = write_str(path, buf);
+	r = write_str(ctx, path, buf);
 	if (r < 0)
 		return cnet_err(ctx, r, "cannot write %u to %s: %s", n, path, strerror(-r));
 	return cnet_pf_refresh(ctx, pf);
@@ -275,7 +283,7 @@ int cnet_pf_autoprobe(struct cnet_ctx *ctx, const struct cnet_pf *pf, int set)
 		r = read_uint(path, &v);
 		return r < 0 ? r : (int)v;
 	}
-	return write_str(path, set ? "1" : "0");
+	return write_str(ctx, path, set ? "1" : "0");
 }
 
 int cnet_vf_probe(struct cnet_ctx *ctx, const struct cnet_vf *vf)
@@ -284,5 +292,5 @@ int cnet_vf_probe(struct cnet_ctx *ctx, const struct cnet_vf *vf)
 
 	if (path_of(ctx, path, sizeof(path), "bus/pci/drivers_probe") < 0)
 		return -ENAMETOOLONG;
-	return write_str(path, vf->pci);
+	return write_str(ctx, path, vf->pci);
 }

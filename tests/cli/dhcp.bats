@@ -213,3 +213,15 @@ inet_of() { # NS IFNAME
 	# the device is back on the host without the leased address
 	[ "$(hostip -j addr show dev hd0 | jq '[.[0].addr_info[] | select(.family == "inet")] | length')" = 0 ]
 }
+
+# The server's leases, without their end times (a renewal moves those).
+leases_held() { cut -d' ' -f2- "$LEASES" 2>/dev/null | sort; }
+
+@test "dhcp: an attach failing at any netlink request or store write leaves nothing, and gives back a lease it got" {
+	[ -x "$CNET_FI_BIN" ] || fail "no fault-injection build at $CNET_FI_BIN"
+	WORLD_EXTRA=leases_held
+	fault_walk nl "$CNS" macvlan --parent up0 --ip dhcp --dhcp-timeout 3
+	run -0 cnet detach "$CNS"
+	fault_walk store "$CNS" macvlan --parent up0 --ip dhcp --dhcp-timeout 3
+	grep -q DHCPRELEASE "$BATS_TEST_TMPDIR/dnsmasq.log"
+}

@@ -1,10 +1,8 @@
 #!/usr/bin/env bats
 # bats file_tags=netns
-# Fail the N-th netlink request of an attach, for every N, with the test
-# build's fault switch: each time, host, container and store must be exactly
-# as before. The walk ends when an attach succeeds with no fault injected
-# (CNET_DEBUG shows whether it fired: a step whose failure cnet tolerates
-# may succeed with one; then that attach is detached, and the walk goes on).
+# Fail the N-th netlink request (or state store write) of an attach, for
+# every N, with the test build's fault switch: each time, host, container
+# and store must be exactly as before (fault_walk, test_helper.bash).
 
 load test_helper
 
@@ -16,32 +14,7 @@ setup() {
 }
 teardown() { teardown_host; }
 
-walk() {
-	local n=1 before
-	while :; do
-		before=$(world_snapshot)
-		CNET_DEBUG=1 CNET_FAULT_NL=$n run --separate-stderr cnet_fi attach "$CNS" "$@"
-		if [ "$status" = 0 ] && [[ "$stderr" != *"injected fault at netlink request $n"* ]]; then
-			[ "$n" -gt 3 ] || fail "the walk ended after only $n requests"
-			echo "# $1: $((n - 1)) requests, each rolled back" >&3
-			return 0
-		fi
-		if [ "$status" = 0 ]; then # tolerated: attached all the same
-			run -0 cnet detach "$CNS"
-			[ "$(world_snapshot)" = "$before" ] || fail "request $n: tolerated, but detach left a change"
-			n=$((n + 1))
-			continue
-		fi
-		[[ "$stderr" == *"injected fault at netlink request $n"* ]] ||
-			fail "request $n: unexpected failure: $stderr"
-		[ "$(world_snapshot)" = "$before" ] || {
-			diff <(echo "$before") <(world_snapshot) >&2
-			fail "request $n: the failed attach left something changed"
-		}
-		n=$((n + 1))
-		[ "$n" -lt 80 ] || fail "the walk did not end"
-	done
-}
+walk() { fault_walk nl "$CNS" "$@"; }
 
 @test "a macvlan attach failing at any netlink request leaves nothing behind" {
 	walk macvlan --parent up0 --ip 10.70.0.2/24 --ip fd70::2/64 --gw 10.70.0.1 --route 10.71.0.0/16@10.70.0.9 --no-dad
@@ -60,7 +33,7 @@ walk() {
 }
 
 @test "the release build has no fault switch" {
-	CNET_FAULT_NL=1 run -0 cnet attach "$CNS" macvlan --parent up0
+	CNET_FAULT_NL=1 CNET_FAULT_STORE=1 CNET_FAULT_SYSFS=1 run -0 cnet attach "$CNS" macvlan --parent up0
 }
 
 @test "a dual-gateway attach failing at any netlink request puts both old default routes back" {
@@ -76,4 +49,18 @@ walk() {
 	hostip addr add 10.75.0.1/24 dev hdg
 	hostip route add 10.76.0.0/16 via 10.75.0.9 dev hdg
 	walk host-device --dev hdg --force --ip 10.77.0.2/24
+}
+
+@test "a macvlan attach failing at any state store write leaves nothing behind" {
+	fault_walk store "$CNS" macvlan --parent up0 --ip 10.78.0.2/24 --gw 10.78.0.1
+}
+
+@test "a host-device attach failing at any state store write gives the device back as it was" {
+	hostip link add hdh mtu 1400 type veth peer name hdhp
+	hostip link set hdh up
+	fault_walk store "$CNS" host-device --dev hdh --mtu 1300 --ip 10.79.0.2/24
+}
+
+@test "a veth attach failing at any state store write removes the bridge it made" {
+	fault_walk store "$CNS" veth --bridge brs --create-bridge --ip 10.80.0.2/24
 }

@@ -364,3 +364,32 @@ SRIOV_ALL=(--vf 1 --mac 02:00:00:50:09:01 --vlan 900:2 --spoofchk off --trust on
 	run -0 cnet __complete vfs "$P1"
 	assert_output $'0\n1'
 }
+
+# PF 3 with no VFs; --vf-count makes them. A failure anywhere, down to
+# each sysfs write (the VF count, driver autoprobe, each VF's probe),
+# leaves the PF without VFs, its autoprobe as it was, nothing attached.
+pf3_world() {
+	local d=/sys/class/net/$P3/device
+	echo "numvfs $(cat "$d/sriov_numvfs") autoprobe $(cat "$d/sriov_drivers_autoprobe")"
+	ip -n sr-v -j link show | jq -c '[.[].ifname]'
+	[ -e "$CNET_STATE" ] && jq -c .records "$CNET_STATE" || echo '[]'
+}
+
+@test "sriov --vf-count: an attach failing at any sysfs write removes the VFs it made" {
+	local fi=$TOP/build/fi/cnet d=/sys/class/net/$P3/device
+	[ -x "$fi" ] || fail "no fault-injection build at $fi"
+	[ "$(cat "$d/sriov_numvfs")" = 0 ] || echo 0 >"$d/sriov_numvfs"
+	newns sr-v
+	# VFs made by an attach that succeeded stay after its detach (the
+	# PF's VF count is the host's setting; 'cnet vf disable' removes them)
+	no_vfs() { echo 0 >"$d/sriov_numvfs"; }
+	WALK_UNDO=no_vfs
+	fault_walk sysfs pf3_world sr-v -- "$fi" attach sr-v sriov --pf "$P3" --vf-count 1 --ip 10.50.9.1/24
+	[ "$WALK_STEPS" -ge 2 ] || fail "only $WALK_STEPS sysfs writes"
+	[ "$(cat "$d/sriov_numvfs")" = 1 ]
+	run -0 cnet detach sr-v
+	echo 0 >"$d/sriov_numvfs"
+	# (its netlink steps: the walk over an sriov attach above; with VF
+	# creation each step would cost a PF reset, and the carrier polls
+	# while VFs come up are tolerated by design)
+}
