@@ -6,15 +6,17 @@
 
 #include "cli.h"
 
-int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv)
+/* The command line to a described attachment: every value through the
+ * library's own validation. 0 with *ctxp and *attp to use and free, or
+ * the exit code (everything freed, the error said); *done: --help was
+ * answered. Shared with the command-line fuzz target. */
+int cli_attach_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_args *ap,
+		     struct cnet_ctx **ctxp, struct cnet_attach **attp, bool *done)
 {
 	struct cnet_attach *att = NULL;
-	struct cnet_result *res = NULL;
 	struct cnet_ctx *ctx;
 	struct cli_args a;
-	bool done;
 	unsigned int flags = 0;
-	char summary[256];
 	int r, kind;
 	unsigned long mtu, n;
 	unsigned int min_rate = 0, max_rate = 0;
@@ -22,8 +24,8 @@ int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv)
 	char *end;
 	const char *v;
 
-	r = cli_start(cmd, argc, argv, &a, &done);
-	if (done)
+	r = cli_start(cmd, argc, argv, &a, done);
+	if (*done)
 		return r;
 	if (a.n_pos < 2)
 		return cli_usage_error("attach needs a TARGET and a KIND (see 'cnet attach --help')");
@@ -167,18 +169,38 @@ int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv)
 	r = cnet_attach_set_flags(att, flags);
 	if (r < 0)
 		goto fail;
+	*ap = a;
+	*ctxp = ctx;
+	*attp = att;
+	return 0;
+fail:
+	cnet_attach_free(att);
+	return cli_fail(ctx, r);
+}
 
+int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	struct cnet_attach *att = NULL;
+	struct cnet_result *res = NULL;
+	struct cnet_ctx *ctx = NULL;
+	struct cli_args a;
+	char summary[256];
+	const char *v;
+	bool done;
+	int r = cli_attach_parse(cmd, argc, argv, &a, &ctx, &att, &done);
+
+	if (r || done)
+		return r;
 	r = cnet_attach(ctx, att, &res);
-	if (r < 0)
-		goto fail;
+	if (r < 0) {
+		cnet_attach_free(att);
+		return cli_fail(ctx, r);
+	}
 	v = cli_get(cmd, &a, "ifname");
 	snprintf(summary, sizeof(summary), "attached %s %s to %s", a.pos[1], v ? v : "eth1", a.pos[0]);
-	r = cli_report(res, flags & CNET_ATTACH_DRY_RUN, summary);
+	r = cli_report(res, cli_has(cmd, &a, "dry-run"), summary);
 	cnet_result_free(res);
 	cnet_attach_free(att);
 	cnet_ctx_free(ctx);
 	return r;
-fail:
-	cnet_attach_free(att);
-	return cli_fail(ctx, r);
 }

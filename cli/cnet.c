@@ -177,6 +177,7 @@ static int cmd_version(const struct cli_cmd *cmd, int argc, char **argv)
 	return EXIT_OK;
 }
 
+#ifndef CNET_NO_MAIN /* the command-line fuzz target has its own main */
 /* For tests and completions: every option of every command, from the very
  * table the parser uses. Not for people; output format: "COMMAND --OPTION". */
 static int list_options(void)
@@ -268,3 +269,4 @@ int main(int argc, char **argv)
 	cli_log_init();
 	return c->fn(c, argc - 1, argv + 1);
 }
+#endif

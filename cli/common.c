@@ -202,6 +202,7 @@ static int verror(int code, const char *fmt, va_list ap)
 {
 	char msg[512];
 
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): the caller started ap */
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	return report_error(msg, code);
 }

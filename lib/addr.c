@@ -181,7 +181,7 @@ int cnet_addr_wait_dad(struct cnet_nl *nl, int ifindex, unsigned int timeout_ms)
 					timeout_ms);
 		/* DAD takes about a second and sends nothing we could wait on
 		 * more cheaply than a short poll of our own addresses. */
-		nanosleep(&(struct timespec){0, 20 * 1000000}, NULL);
+		nanosleep(&(struct timespec){0, 20 * 1000000L}, NULL);
 	}
 }
 

@@ -856,6 +856,7 @@ static int create_or_move(struct run *run)
 		 * does not change as containers come and go. */
 		if (getrandom(host_mac + 1, 5, 0) != 5)
 			return cnet_err(run->ctx, -EIO, "cannot get random bytes");
+		/* cppcheck-suppress unreadVariable ; read through o.host_mac */
 		host_mac[0] = 0xfe;
 		o.master = run->parent.ifindex;
 		r = cnet_link_build_veth(run->ctx, &o, &msg);
@@ -926,7 +927,8 @@ static int set_default(struct run *run, const struct cnet_ip *gw, int oif)
 	 * this family, ours. The ones to remove were saved whole before
 	 * anything changed (they are in the pending record); those removed
 	 * are what rollback puts back. */
-	for (size_t i = 0; i < run->replace.n; i++) {
+	/* (each copy is kept in run->saved, freed with it) */
+	for (size_t i = 0; i < run->replace.n; i++) { /* NOLINT(clang-analyzer-unix.Malloc) */
 		const struct nlmsghdr *h = run->replace.msg[i];
 		struct nlmsghdr *copy;
 		if (((const struct rtmsg *)NLMSG_DATA(h))->rtm_family != gw->family)
@@ -1019,9 +1021,7 @@ static int configure(struct run *run)
 	/* One request names it, marks it and brings it up. Moved devices take
 	 * MTU and MAC here too; created ones had them at birth (the kernel
 	 * ignores IFLA_IFALIAS on create, hence the mark here). */
-	if (bond_vlan) {
-		c.alias = run->alias; /* the bond has had its own */
-	} else if (att->kind == CNET_KIND_BOND) {
+	if (att->kind == CNET_KIND_BOND && !bond_vlan) {
 		c.mtu = att->mtu; /* the bond's, passed on to its slaves */
 		c.mac = att->has_mac ? att->mac : NULL;
 		c.alias = run->alias;
@@ -1031,7 +1031,7 @@ static int configure(struct run *run)
 		 * driver may refuse a netdev-side change: see below. */
 		c.mac = att->has_mac && att->kind != CNET_KIND_SRIOV ? att->mac : NULL;
 	} else {
-		c.alias = run->alias;
+		c.alias = run->alias; /* created ones; a bond's VLAN (the bond has its own) */
 	}
 	snprintf(what, sizeof(what), "name '%s' and bring it up in %s", l3_name, att->target);
 	r = cnet_link_change(run->tnl, &c, what);
@@ -1243,7 +1243,7 @@ static cJSON *make_record(struct run *run, cJSON *options, bool pending)
 		cJSON_AddNumberToObject(o, "mtu", run->dev.mtu);
 		cnet_mac_str(run->dev.mac, buf);
 		cJSON_AddStringToObject(o, "mac", buf);
-		cJSON_AddBoolToObject(o, "up", run->dev.flags & IFF_UP);
+		cJSON_AddBoolToObject(o, "up", (run->dev.flags & IFF_UP) != 0);
 		a = cJSON_AddArrayToObject(o, "addresses");
 		for (size_t i = 0; a && i < run->n_dev_addrs; i++)
 			cJSON_AddItemToArray(a, cJSON_CreateString(cnet_ip_str(&run->dev_addrs[i], true, buf)));

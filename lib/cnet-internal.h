@@ -377,6 +377,9 @@ struct cnet_store {
 /* Lock and load. read_only (dry runs): create nothing, and take the lock
  * only if its file exists. */
 int cnet_store_open(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only);
+/* The checks and migration of load, on bytes in memory: 0 current, 1
+ * migrated, < 0 refused. st->path names the store in messages. */
+int cnet_store_parse(struct cnet_ctx *ctx, struct cnet_store *st, const char *buf, size_t len);
 int cnet_store_save(struct cnet_ctx *ctx, struct cnet_store *st);
 void cnet_store_close(struct cnet_store *st);
 /* Generate a record id: 8 lowercase hex digits. */

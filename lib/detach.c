@@ -282,7 +282,7 @@ static int undo_vlan_host(struct ctx_detach *d, const cJSON *rec, bool alive)
 	}
 	/* A macvlan in a namespace that is gone dies in the background. */
 	for (int i = 0; (r = cnet_link_count_uppers(d->hnl, li.ifindex)) > 0 && !alive && i < 150; i++)
-		nanosleep(&(struct timespec){0, 20 * 1000000}, NULL);
+		nanosleep(&(struct timespec){0, 20 * 1000000L}, NULL);
 	if (r < 0)
 		return r;
 	if (r > 0) {

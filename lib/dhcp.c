@@ -208,7 +208,7 @@ static int parse_addrs(const uint8_t *v, uint8_t n, struct in_addr *list, unsign
 	if (n == 0 || n % 4)
 		return -EBADMSG;
 	for (unsigned int i = 0; i < n / 4u && *count < max; i++)
-		memcpy(&list[(*count)++].s_addr, v + 4 * i, 4);
+		memcpy(&list[(*count)++].s_addr, v + (size_t)4 * i, 4);
 	return 0;
 }
 

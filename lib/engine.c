@@ -73,7 +73,7 @@ static int ask(struct cnet_ctx *ctx, const char *engine, const char *sock, const
 		r = cnet_err(ctx, -EPROTO, "%s at %s did not answer in HTTP", engine, sock);
 		goto out;
 	}
-	r = atoi(buf + 9);
+	r = (int)strtol(buf + 9, NULL, 10); /* "HTTP/1.x NNN": checked above; 0 if not a number */
 	*body = strstr(buf, "\r\n\r\n");
 	if (*body) {
 		*body += 4;

@@ -14,7 +14,7 @@ const char *cnet_json_str(const cJSON *o, const char *key)
 {
 	const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
 
-	return cJSON_IsString(v) && v->valuestring ? v->valuestring : "";
+	return v && cJSON_IsString(v) && v->valuestring ? v->valuestring : "";
 }
 
 

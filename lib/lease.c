@@ -9,6 +9,7 @@
  * What it learns is a struct cnet_lease; the caller installs and records it.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <net/if.h>
 #include <poll.h>
@@ -206,7 +207,7 @@ int cnet_dhcp_acquire(const struct cnet_dhcp_client *c, struct in_addr prev, str
 	uint64_t start = now_ms(), deadline = start + c->timeout_ms;
 	struct in_addr bcast = {.s_addr = INADDR_BROADCAST}, none = {0};
 	struct cnet_dhcp_req req;
-	struct cnet_dhcp_msg msg;
+	struct cnet_dhcp_msg msg = {0};
 	int fd, r, naks = 0;
 
 	r = open_socket(c, &fd);
@@ -269,7 +270,7 @@ int cnet_dhcp_renew(const struct cnet_dhcp_client *c, const struct cnet_lease *c
 	uint64_t start = now_ms(), deadline = start + c->timeout_ms;
 	struct in_addr bcast = {.s_addr = INADDR_BROADCAST}, none = {0};
 	struct cnet_dhcp_req req;
-	struct cnet_dhcp_msg msg;
+	struct cnet_dhcp_msg msg = {0};
 	int fd, r;
 
 	r = open_socket(c, &fd);
@@ -446,8 +447,9 @@ void cnet_dhcp_from_record(struct cnet_attach *att, const cJSON *rec)
 	att->client_id_len = 0;
 	if (strlen(hex) % 2 == 0 && n >= 2 && n <= CNET_DHCP_MAX_CLIENT_ID) {
 		for (size_t i = 0; i < n; i++) {
-			unsigned int b;
-			if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+			char two[3] = {hex[2 * i], hex[2 * i + 1], '\0'}, *end;
+			unsigned long b = strtoul(two, &end, 16);
+			if (*end || !isxdigit((unsigned char)two[0]))
 				return;
 			att->client_id[i] = (uint8_t)b;
 		}

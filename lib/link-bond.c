@@ -84,7 +84,7 @@ int cnet_bond_opt_set(struct cnet_ctx *ctx, struct cnet_bond_opts *o, const char
 		      const char *v)
 {
 	unsigned long n;
-	int i, r;
+	int i = 0, r;
 
 	if (!name || !v)
 		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "empty bond option");

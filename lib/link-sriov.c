@@ -339,7 +339,7 @@ int cnet_sriov_from_record(struct cnet_attach *att, const cJSON *rec)
 int cnet_pf_lock(struct cnet_ctx *ctx, const char *pci, bool dry, int *fd)
 {
 	char path[PATH_MAX];
-	struct timespec step = {0, 5 * 1000000};
+	struct timespec step = {0, 5 * 1000000L};
 	unsigned int waited = 0;
 
 	*fd = -1;
@@ -377,7 +377,7 @@ int cnet_pf_lock(struct cnet_ctx *ctx, const char *pci, bool dry, int *fd)
  * a down PF never gets one, and its VFs work regardless on most NICs). */
 static void wait_pf_carrier(struct cnet_ctx *ctx, struct cnet_nl *hnl, const struct cnet_pf *pf)
 {
-	struct timespec step = {0, 20 * 1000000};
+	struct timespec step = {0, 20 * 1000000L};
 	struct cnet_linkinfo li;
 
 	for (unsigned int waited = 0; waited < PF_CARRIER_MS; waited += 20) {
@@ -776,7 +776,7 @@ int cnet_sriov_undo(struct cnet_ctx *ctx, struct cnet_nl *hnl, const cJSON *rec,
 	const cJSON *vf = cJSON_GetObjectItemCaseSensitive(rec, "vf");
 	unsigned int changed = (unsigned int)cnet_json_int(vf, "changed", 0, 0xffff, 0), fields;
 	struct cnet_vfinfo orig = {0};
-	struct cnet_linkinfo pfl;
+	struct cnet_linkinfo pfl = {0};
 	struct cnet_pf pf;
 	long long index = cnet_json_int(vf, "index", 0, 255, -1);
 	int r;
@@ -806,7 +806,7 @@ int cnet_sriov_undo(struct cnet_ctx *ctx, struct cnet_nl *hnl, const cJSON *rec,
 	if (r < 0)
 		return r;
 	for (int f = CNET_VF_NFIELDS - 1; f >= 0; f--) {
-		unsigned char mac[6];
+		unsigned char mac[6] = {0};
 		if (!(changed & (1u << f)))
 			continue;
 		if (f == CNET_VF_MAC)

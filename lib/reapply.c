@@ -296,10 +296,8 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 		return r;
 	if (!dry) {
 		r = reapply_lock(ctx, &lock_fd);
-		if (r > 0) {
-			r = 0; /* quietly: cron overlap is normal */
-			goto done;
-		}
+		if (r > 0)
+			goto done; /* quietly (exit 0): cron overlap is normal */
 		if (r < 0)
 			goto out;
 	}
@@ -458,7 +456,10 @@ CNET_EXPORT int cnet_gc(struct cnet_ctx *ctx, unsigned int flags, struct cnet_re
 		goto out;
 	}
 	n = 0;
-	cJSON_ArrayForEach(rec, st.records) snprintf(ids[n++], 9, "%s", cnet_json_str(rec, "id"));
+	cJSON_ArrayForEach(rec, st.records)
+	{
+		snprintf(ids[n++], 9, "%s", cnet_json_str(rec, "id"));
+	}
 	for (int i = 0; i < n; i++) {
 		struct cnet_target t = {.fd = -1};
 		char why[128] = "";

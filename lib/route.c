@@ -92,7 +92,7 @@ static void from_nl(struct nl_addr *a, struct cnet_ip *ip)
 }
 
 struct route_walk {
-	int family, ifindex, max, n;
+	int family, max, n;
 	bool all;
 	struct cnet_rt *out;
 };
@@ -171,10 +171,9 @@ int cnet_route_defaults(struct cnet_nl *nl, int family, struct cnet_rt *out, int
 
 static bool route_uses(const struct nlmsghdr *h, int oif)
 {
-	const struct rtmsg *rtm = mnl_nlmsg_get_payload(h);
 	const struct nlattr *a;
 
-	mnl_attr_for_each(a, h, sizeof(*rtm))
+	mnl_attr_for_each(a, h, sizeof(struct rtmsg))
 	{
 		if (mnl_attr_get_type(a) == RTA_OIF && mnl_attr_validate(a, MNL_TYPE_U32) == 0 &&
 		    (int)mnl_attr_get_u32(a) == oif)
@@ -210,7 +209,6 @@ static unsigned int route_table(const struct nlmsghdr *h)
 struct save_walk {
 	struct cnet_routes *out;
 	int family, oif;
-	int r;
 };
 
 static int save_one(const struct nlmsghdr *h, void *arg)

@@ -89,7 +89,7 @@ static int take_lock(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only
 			return cnet_errc(ctx, CNET_ERR_BUSY, -EBUSY,
 					 "state store %s is locked by another cnet (waited %.1f s)", st->path,
 					 ctx->lock_timeout_ms / 1000.0);
-		nanosleep(&(struct timespec){0, 2 * 1000000}, NULL);
+		nanosleep(&(struct timespec){0, 2 * 1000000L}, NULL);
 	}
 	return 0;
 }
@@ -175,10 +175,45 @@ static int backup(struct cnet_ctx *ctx, struct cnet_store *st, const char *buf, 
 	return 0;
 }
 
+/* The store's bytes, checked: an object with a known schema and a record
+ * list; an older schema is migrated in memory. 0: current; 1: migrated
+ * (the caller may write it back); < 0: refused, with why. Every byte is
+ * distrusted: this is what the store's fuzz target runs. */
+int cnet_store_parse(struct cnet_ctx *ctx, struct cnet_store *st, const char *buf, size_t len)
+{
+	cJSON *schema;
+
+	st->doc = cJSON_ParseWithLength(buf, len);
+	if (!st->doc || !cJSON_IsObject(st->doc))
+		return store_err(ctx, -EBADMSG, st->path, "not valid JSON; left untouched (fix or move it)");
+	schema = cJSON_GetObjectItemCaseSensitive(st->doc, "schema");
+	if (!cJSON_IsNumber(schema))
+		return store_err(ctx, -EBADMSG, st->path, "has no schema version; left untouched");
+	if (schema->valuedouble > CNET_STORE_SCHEMA)
+		return store_err(ctx, -EPROTONOSUPPORT, st->path,
+				 "was written by a newer cnet (schema too new); left untouched");
+	if (schema->valuedouble < 1 || schema->valuedouble != (int)schema->valuedouble)
+		return store_err(ctx, -EBADMSG, st->path, "has an unknown schema version; left untouched");
+	st->records = cJSON_GetObjectItemCaseSensitive(st->doc, "records");
+	if (!cJSON_IsArray(st->records))
+		return store_err(ctx, -EBADMSG, st->path, "has no record list; left untouched");
+	st->migrated_from = (int)schema->valuedouble;
+	if (st->migrated_from == CNET_STORE_SCHEMA) {
+		st->migrated_from = 0;
+		return 0;
+	}
+	/* Older: migrated in memory; kept that way by a read-only command,
+	 * written back (after a backup) by any other. */
+	for (int v = st->migrated_from; v < CNET_STORE_SCHEMA; v++)
+		if (migrations[v](st->doc) < 0)
+			return cnet_err(ctx, -ENOMEM, "out of memory");
+	cJSON_SetNumberValue(schema, CNET_STORE_SCHEMA);
+	return 1;
+}
+
 static int load(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only)
 {
 	struct stat sb;
-	cJSON *schema;
 	char *buf = NULL;
 	ssize_t n;
 	size_t got = 0;
@@ -208,43 +243,10 @@ static int load(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only)
 	while (got < (size_t)sb.st_size && (n = read(fd, buf + got, (size_t)sb.st_size - got)) > 0)
 		got += (size_t)n;
 	buf[got] = '\0';
-	st->doc = cJSON_ParseWithLength(buf, got);
-	if (!st->doc || !cJSON_IsObject(st->doc)) {
-		r = store_err(ctx, -EBADMSG, st->path, "not valid JSON; left untouched (fix or move it)");
+	r = cnet_store_parse(ctx, st, buf, got);
+	if (r <= 0)
 		goto out;
-	}
-	schema = cJSON_GetObjectItemCaseSensitive(st->doc, "schema");
-	if (!cJSON_IsNumber(schema)) {
-		r = store_err(ctx, -EBADMSG, st->path, "has no schema version; left untouched");
-		goto out;
-	}
-	if (schema->valuedouble > CNET_STORE_SCHEMA) {
-		r = store_err(ctx, -EPROTONOSUPPORT, st->path,
-			      "was written by a newer cnet (schema too new); left untouched");
-		goto out;
-	}
-	if (schema->valuedouble < 1 || schema->valuedouble != (int)schema->valuedouble) {
-		r = store_err(ctx, -EBADMSG, st->path, "has an unknown schema version; left untouched");
-		goto out;
-	}
-	st->records = cJSON_GetObjectItemCaseSensitive(st->doc, "records");
-	if (!cJSON_IsArray(st->records)) {
-		r = store_err(ctx, -EBADMSG, st->path, "has no record list; left untouched");
-		goto out;
-	}
-	st->migrated_from = (int)schema->valuedouble;
-	if (st->migrated_from == CNET_STORE_SCHEMA) {
-		st->migrated_from = 0;
-		goto out;
-	}
-	/* Older: migrated in memory; kept that way by a read-only command,
-	 * written back (after a backup) by any other. */
-	for (int v = st->migrated_from; v < CNET_STORE_SCHEMA; v++)
-		if (migrations[v](st->doc) < 0) {
-			r = cnet_err(ctx, -ENOMEM, "out of memory");
-			goto out;
-		}
-	cJSON_SetNumberValue(schema, CNET_STORE_SCHEMA);
+	r = 0;
 	if (!read_only) {
 		r = backup(ctx, st, buf, got, st->migrated_from);
 		if (r == 0)

@@ -219,13 +219,11 @@ CNET_EXPORT int cnet_vf_set_count(struct cnet_ctx *ctx, const char *pf_spec, uns
 		cnet_result_add_action(res, "remove the %u VFs of %s", pf.num, pf_spec);
 	cnet_result_add_action(res, count ? "create %u VFs on %s" : "remove the %u VFs of %s",
 			       count ? count : pf.num, pf_spec);
-	res->changed = true;
+	res->changed = true; /* NOLINT(clang-analyzer-core.NullDereference): made above, or r < 0 */
 	if (dry)
 		goto out;
 	cnet_store_close(&st); /* not needed while VFs come up */
-	if (count == 0)
-		r = cnet_pf_write_numvfs(ctx, &pf, 0);
-	else if (pf.num)
+	if (count == 0 || pf.num) /* a nonzero count changes only through 0 */
 		r = cnet_pf_write_numvfs(ctx, &pf, 0);
 	if (r == 0 && count)
 		r = cnet_pf_create_vfs(ctx, hnl, &pf, count);

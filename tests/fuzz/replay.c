@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -104,7 +105,7 @@ static int run_path(const char *path, int *count)
 
 int main(int argc, char **argv)
 {
-	int count = 0, r = 0;
+	int count = 0, r = 0, out = dup(STDOUT_FILENO); /* a target may silence stdout */
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s FILE|DIR...\n", argv[0]);
@@ -113,6 +114,6 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (run_path(argv[i], &count) < 0)
 			r = 1;
-	printf("%s: %d inputs run\n", argv[0], count);
+	dprintf(out >= 0 ? out : STDOUT_FILENO, "%s: %d inputs run\n", argv[0], count);
 	return r;
 }

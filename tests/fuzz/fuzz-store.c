@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libFuzzer target: the state store's bytes, as load() checks and migrates
+ * them, then every record as reapply, detach and gc read it (the attach it
+ * describes, rebuilt through every setter; its lease; whether it is a
+ * bond's slave). A store is written by cnet, but it is a file on disk an
+ * admin may edit, and reapply runs as root from cron: it must refuse what
+ * it cannot use, never crash on it.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attach.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct cnet_ctx *ctx;
+	struct cnet_store st = {.lock_fd = -1, .path = (char *)"fuzz.json"};
+	char *buf;
+	cJSON *rec;
+
+	if (!ctx && cnet_ctx_new(&ctx) < 0)
+		abort();
+	buf = malloc(size + 1);
+	if (!buf)
+		return 0;
+	memcpy(buf, data, size);
+	buf[size] = '\0';
+	cnet_clear_err(ctx);
+	if (cnet_store_parse(ctx, &st, buf, size) >= 0) {
+		cJSON_ArrayForEach(rec, st.records)
+		{
+			struct cnet_attach *att = cnet_attach_from_record(ctx, rec);
+			const cJSON *d = cJSON_GetObjectItemCaseSensitive(rec, "dhcp");
+			struct cnet_lease l;
+			if (att)
+				cnet_attach_free(att);
+			(void)cnet_record_is_bond_slave(&st, rec);
+			if (cnet_lease_from_json(cJSON_GetObjectItemCaseSensitive(d, "lease"), &l) == 0 &&
+			    l.plen > 32)
+				abort(); /* a lease with an impossible prefix must be refused */
+			cnet_clear_err(ctx);
+		}
+	}
+	cJSON_Delete(st.doc);
+	free(buf);
+	return 0;
+}
