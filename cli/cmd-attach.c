@@ -79,6 +79,8 @@ int cli_attach_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cl
 			r = cnet_attach_add_bond_slave(att, v);
 		else if (!strcmp(name, "hostname"))
 			r = cnet_attach_set_hostname(att, v);
+		else if (!strcmp(name, "resolv-conf"))
+			r = cnet_attach_set_resolv_conf(att, v);
 		else if (!strcmp(name, "dhcp-timeout")) {
 			unsigned long sec;
 			if (cli_uint(v, 3600, &sec) < 0 || !sec) {

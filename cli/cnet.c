@@ -26,6 +26,7 @@ static const struct cli_opt attach_opts[] = {
 	{"hostname", "NAME", false, 0, "--ip dhcp: the hostname to send the server"},
 	{"dhcp-timeout", "SEC", false, 0, "--ip dhcp: how long to wait for a lease (default 10)"},
 	{"no-gw", NULL, false, 0, "--ip dhcp: no default route via the server's router"},
+	{"resolv-conf", "PATH", false, 0, "--ip dhcp: write the lease's DNS servers to PATH in the container"},
 	{"parent", "IF", false, K_MACVLAN | K_VLAN, "macvlan, vlan: host interface to sit on"},
 	{"mode", "MODE", false, K_MACVLAN | K_BOND,
 	 "macvlan: bridge (default), private, vepa or passthru; bond: its mode (required)"},

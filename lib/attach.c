@@ -227,6 +227,15 @@ CNET_EXPORT int cnet_attach_set_hostname(struct cnet_attach *att, const char *ho
 	return 0;
 }
 
+CNET_EXPORT int cnet_attach_set_resolv_conf(struct cnet_attach *att, const char *path)
+{
+	if (!path || path[0] != '/' || strlen(path) >= sizeof(att->resolv_conf))
+		return invalid(att, "invalid --resolv-conf '%s' (an absolute path in the container)",
+			       path ? path : "");
+	strcpy(att->resolv_conf, path);
+	return 0;
+}
+
 CNET_EXPORT int cnet_attach_set_dhcp_timeout(struct cnet_attach *att, unsigned int ms)
 {
 	if (ms < 100 || ms > 3600000) {
@@ -361,6 +370,8 @@ static cJSON *options_json(const struct cnet_attach *att)
 		cJSON_AddStringToObject(o, "hostname", att->hostname);
 	if (att->dhcp_timeout_set)
 		cJSON_AddNumberToObject(o, "dhcp_timeout_ms", att->dhcp_timeout_ms);
+	if (att->resolv_conf[0])
+		cJSON_AddStringToObject(o, "resolv_conf", att->resolv_conf);
 	if (att->flags & CNET_ATTACH_NO_GW)
 		cJSON_AddBoolToObject(o, "no_gw", true);
 	return o;
@@ -437,6 +448,8 @@ static int check_static(struct run *run)
 		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "--hostname applies to --ip dhcp");
 	if (!att->dhcp && att->dhcp_timeout_set)
 		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "--dhcp-timeout applies to --ip dhcp");
+	if (!att->dhcp && att->resolv_conf[0])
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "--resolv-conf applies to --ip dhcp");
 	for (size_t i = 0; i < 2; i++)
 		if (gws[i] && !gw_reachable(att, gws[i]))
 			return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL,
@@ -973,7 +986,10 @@ static int dhcp_bind(struct run *run, int l3)
 	if (r < 0)
 		return r;
 	run->leased = true;
-	return cnet_lease_install(run->tnl, l3, &run->lease);
+	r = cnet_lease_install(run->tnl, l3, &run->lease);
+	if (r == 0 && att->resolv_conf[0])
+		r = cnet_lease_write_resolv(run->ctx, run->t.pid, att->resolv_conf, li.name, &run->lease);
+	return r;
 }
 
 static int configure(struct run *run)
@@ -1656,6 +1672,8 @@ struct cnet_attach *cnet_attach_from_record(struct cnet_ctx *ctx, const cJSON *r
 	}
 	if (r == 0 && *cnet_json_str(o, "hostname"))
 		r = cnet_attach_set_hostname(att, cnet_json_str(o, "hostname"));
+	if (r == 0 && *cnet_json_str(o, "resolv_conf"))
+		r = cnet_attach_set_resolv_conf(att, cnet_json_str(o, "resolv_conf"));
 	if (r == 0 && cnet_json_int(o, "dhcp_timeout_ms", 100, 3600000, 0))
 		r = cnet_attach_set_dhcp_timeout(att, (unsigned int)cnet_json_int(o, "dhcp_timeout_ms", 100,
 										   3600000, 0));

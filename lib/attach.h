@@ -55,6 +55,7 @@ struct cnet_attach {
 	char slave_of[9]; /* ... whose bond record is this */
 	bool dhcp;		  /* --ip dhcp */
 	char hostname[64];	  /* DHCP option 12 */
+	char resolv_conf[256];	  /* --resolv-conf: in the container's root */
 	unsigned int dhcp_timeout_ms;
 	bool dhcp_timeout_set;
 	uint8_t client_id[CNET_DHCP_MAX_CLIENT_ID]; /* from a record: the same one again */

@@ -126,6 +126,9 @@ int cnet_attach_set_mac(struct cnet_attach *att, const char *mac);	  /* unicast 
  * lease (default 10000 ms). */
 int cnet_attach_set_hostname(struct cnet_attach *att, const char *hostname);
 int cnet_attach_set_dhcp_timeout(struct cnet_attach *att, unsigned int ms);
+/* --ip dhcp: write the lease's DNS servers and domain to this path inside
+ * the container's root (needs a target with a process). */
+int cnet_attach_set_resolv_conf(struct cnet_attach *att, const char *path);
 /* macvlan */
 int cnet_attach_set_parent(struct cnet_attach *att, const char *ifname);
 int cnet_attach_set_macvlan_mode(struct cnet_attach *att, const char *mode);

@@ -225,3 +225,45 @@ leases_held() { cut -d' ' -f2- "$LEASES" 2>/dev/null | sort; }
 	fault_walk store "$CNS" macvlan --parent up0 --ip dhcp --dhcp-timeout 3
 	grep -q DHCPRELEASE "$BATS_TEST_TMPDIR/dnsmasq.log"
 }
+
+@test "dhcp --resolv-conf: the DNS servers go into the container's own root; a planted symlink cannot lead out of it" {
+	# a "container": a process in $CNS chrooted into its own root
+	root=$BATS_TEST_TMPDIR/root
+	mkdir -p "$root/bin" "$root/etc" "$root/tmp"
+	cp "$(command -v busybox)" "$root/bin/busybox"
+	ip netns exec "$CNS" chroot "$root" /bin/busybox sleep 300 &
+	pid=$!
+	for _ in $(seq 50); do [ "$(readlink "/proc/$pid/root")" = "$root" ] && break; sleep 0.05; done
+	run -0 cnet attach "pid:$pid" macvlan --parent up0 --ip dhcp --resolv-conf /etc/resolv.conf
+	run -0 cat "$root/etc/resolv.conf"
+	assert_line "search test.lan"
+	assert_line "nameserver 10.99.0.53"
+	run -0 cnet detach "pid:$pid"
+	# the container points its resolv.conf at a host path: cnet writes
+	# inside the root (here: $root/tmp/victim), never the host's file
+	victim=$BATS_TEST_TMPDIR/victim
+	echo host-data >"$victim"
+	rm "$root/etc/resolv.conf"
+	ln -s "$victim" "$root/etc/resolv.conf"
+	ln -s "../../../../../../../..$victim" "$root/etc/up"
+	# where that leads inside the root does not exist: refused, nothing made
+	run -2 --separate-stderr cnet attach "pid:$pid" macvlan --parent up0 --ip dhcp --resolv-conf /etc/resolv.conf
+	[[ "$stderr" == *"cannot write /etc/resolv.conf in /proc/$pid/root"* ]]
+	[ "$(cat "$victim")" = host-data ]
+	run -1 ip -n "$CNS" link show eth1
+	# once it exists inside the root, that is where cnet writes
+	mkdir -p "$root$(dirname "$victim")"
+	run -0 cnet attach "pid:$pid" macvlan --parent up0 --ip dhcp --resolv-conf /etc/resolv.conf
+	[ "$(cat "$victim")" = host-data ]
+	grep -qx "nameserver 10.99.0.53" "$root$victim"
+	run -0 cnet detach "pid:$pid"
+	rm "$root$victim"
+	run -0 cnet attach "pid:$pid" macvlan --parent up0 --ip dhcp --resolv-conf /etc/up
+	[ "$(cat "$victim")" = host-data ]
+	grep -qx "nameserver 10.99.0.53" "$root$victim"
+	run -0 cnet detach "pid:$pid"
+	# a target without a process has no root to write in
+	run -2 --separate-stderr cnet attach "netns:$CNS" macvlan --parent up0 --ip dhcp --resolv-conf /etc/r
+	[[ "$stderr" == *"--resolv-conf needs a target with a root to write in"* ]]
+	kill "$pid"
+}
