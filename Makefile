@@ -176,6 +176,8 @@ $(B)/fuzz/lf/%.o: %.c
 # $(call fuzz_objs,san|lf,NAME): the objects of a target's build
 fuzz_objs = $(addprefix $(B)/fuzz/$(1)/,$(patsubst %.c,%.o,$(FUZZ_DEPS_$(2)) tests/fuzz/fuzz-$(2).c))
 
+# the fuzz builds' objects are kept (not intermediate files to delete)
+.SECONDARY:
 .SECONDEXPANSION:
 $(B)/fuzz/replay-%: $$(call fuzz_objs,san,$$*) $(B)/fuzz/san/tests/fuzz/replay.o
 	$(say) LD $@
@@ -295,11 +297,12 @@ check-cli-san: all $(B)/san/cnet $(B)/fi/cnet $(B)/fake-engine
 # iproute2 and kmod do) is a style this code does not follow on purpose.
 lint:
 	$(MAKE) -s B=$(B)/clang CC=clang all CFLAGS='-O2 -g -Werror'
-	cppcheck --quiet --enable=warning,performance,portability,style --suppress=variableScope \
+	cppcheck -j2 --quiet --enable=warning,performance,portability,style --suppress=variableScope \
 		--suppress=missingIncludeSystem --std=c11 --inline-suppr --error-exitcode=1 \
 		-Ilib -Icli -I/usr/include/cjson lib cli tests/fuzz
-	clang-tidy --quiet --warnings-as-errors='*' $(LIB_SRC) $(CLI_SRC) -- -std=gnu11 -D_GNU_SOURCE \
-		-DCNET_VERSION='"$(VERSION)"' -Ilib -Icli $(DEP_CFLAGS)
+	printf '%s\n' -std=gnu11 -D_GNU_SOURCE '-DCNET_VERSION="$(VERSION)"' -Ilib -Icli \
+		$(DEP_CFLAGS) > compile_flags.txt
+	printf '%s\n' $(LIB_SRC) $(CLI_SRC) | xargs -P2 -n4 clang-tidy --quiet --warnings-as-errors='*' 
 
 # The full-kernel VM (tests/vm/): the guest suites, then proof on the host
 # that a failing or hanging guest fails the run. VM_TESTS=path runs chosen
