@@ -1051,6 +1051,15 @@ static int configure(struct run *run)
 	}
 	snprintf(what, sizeof(what), "name '%s' and bring it up in %s", l3_name, att->target);
 	r = cnet_link_change(run->tnl, &c, what);
+	/* Reapply after a restart gives a macvlan the MAC it had; until the
+	 * kernel has finished destroying the old namespace, the old macvlan
+	 * still holds it on the same parent (EADDRINUSE). Wait for that,
+	 * bounded, rather than fail the repair. */
+	for (int i = 0; r == -EADDRINUSE && att->has_mac_hint && !att->has_mac && i < 100; i++) {
+		nanosleep(&(struct timespec){0, 20 * 1000000L}, NULL);
+		cnet_clear_err(run->ctx);
+		r = cnet_link_change(run->tnl, &c, what);
+	}
 	if (r < 0)
 		return r;
 	if (bond_vlan) {
