@@ -26,8 +26,8 @@ PKGS := libnl-3.0 libnl-route-3.0 libmnl libcjson
 DEB_PKGS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libmnl-dev \
 	libcjson-dev bats bats-support bats-assert iproute2 iputils-ping jq scdoc \
 	man-db groff-base containernetworking-plugins procps abigail-tools \
-	podman runc busybox-static dnsmasq-base isc-dhcp-client clang ansible-core valgrind \
-	debhelper dpkg-dev lintian rpm systemd
+	podman runc busybox-static dnsmasq-base isc-dhcp-client clang clang-tidy cppcheck ansible-core \
+	valgrind debhelper dpkg-dev lintian rpm systemd fish zsh
 
 ifeq ($(V),1)
 Q :=
@@ -61,7 +61,7 @@ UNIT_OBJ := $(LIB_SRC:%.c=$(B)/unit/%.o) $(UNIT_SRC:%.c=$(B)/unit/%.o)
 SONAME := libcnet.so.$(SOVERSION)
 SOLIB := $(B)/libcnet.so.$(VERSION)
 
-.PHONY: all install uninstall check check-unit check-cli check-docs check-abi check-vm abi-baseline \
+.PHONY: print-deb-pkgs check-deps check-host check-fresh all install uninstall check check-unit check-cli check-docs check-abi check-vm abi-baseline \
 	check-fuzz fuzz check-cli-san lint deps demo bench clean help deb rpm
 .DEFAULT_GOAL := all
 
@@ -155,7 +155,7 @@ $(B)/san/cnet: $(SAN_CLI_OBJ)
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_NAMES := dhcp store cli
-FUZZ_FLAGS := -std=gnu11 -D_GNU_SOURCE -DCNET_VERSION='"$(VERSION)"' -DCNET_NO_MAIN -g -O1 -Ilib \
+FUZZ_FLAGS = -std=gnu11 -D_GNU_SOURCE -DCNET_VERSION='"$(VERSION)"' -DCNET_NO_MAIN -g -O1 -Ilib \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all $(DEP_CFLAGS)
 # what each links besides its harness: the parser alone, the library, or
 # library and command line (its main left out)
@@ -223,6 +223,13 @@ uninstall:
 		$(DESTDIR)$(BASHCOMPDIR)/cnet $(DESTDIR)$(ZSHCOMPDIR)/_cnet \
 		$(DESTDIR)$(FISHCOMPDIR)/cnet.fish $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(UNITS))
 
+print-deb-pkgs:
+	@echo $(DEB_PKGS) $(FRESH_PKGS)
+
+# Every package a test names or probes is in DEB_PKGS (tests/check-deps.sh).
+check-deps:
+	tests/check-deps.sh
+
 # Installs only what is missing, so it costs nothing once done.
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
@@ -233,10 +240,21 @@ deps:
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-check: deps
+check: check-host check-vm
+
+# All of make check but the VM: what the fresh-machine rehearsal runs.
+check-host: check-deps deps
 	$(MAKE) all $(B)/fi/cnet $(B)/fake-engine $(B)/bond-probe $(B)/unit-tests $(B)/unit-tests-san \
 		$(B)/san/cnet CFLAGS='$(CFLAGS) -Werror'
-	$(MAKE) check-unit check-fuzz check-abi check-docs lint check-cli check-cli-san check-vm
+	$(MAKE) check-unit check-fuzz check-abi check-docs lint check-cli check-cli-san
+
+# The fresh-machine rehearsal (tests/fresh/rehearse.sh): make demo and make
+# check-host in a minimal Debian root built from this machine's apt sources.
+# Run it before declaring an issue resolved; it is not part of make check.
+FRESH_PKGS := mmdebstrap
+check-fresh:
+	$(MAKE) deps DEB_PKGS='$(FRESH_PKGS)'
+	tests/fresh/rehearse.sh $(FRESH_TARGETS)
 
 check-unit: $(B)/unit-tests $(B)/unit-tests-san
 	$(B)/unit-tests

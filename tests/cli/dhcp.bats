@@ -230,7 +230,7 @@ leases_held() { cut -d' ' -f2- "$LEASES" 2>/dev/null | sort; }
 	# a "container": a process in $CNS chrooted into its own root
 	root=$BATS_TEST_TMPDIR/root
 	mkdir -p "$root/bin" "$root/etc" "$root/tmp"
-	cp "$(command -v busybox)" "$root/bin/busybox"
+	cp "$(command -v busybox)" "$root/bin/busybox" # (Debian package busybox-static)
 	ip netns exec "$CNS" chroot "$root" /bin/busybox sleep 300 &
 	pid=$!
 	for _ in $(seq 50); do [ "$(readlink "/proc/$pid/root")" = "$root" ] && break; sleep 0.05; done
