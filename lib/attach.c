@@ -512,6 +512,10 @@ static int preflight_host_device(struct run *run)
 	if (run->dev.flags & IFF_LOOPBACK)
 		return cnet_errc(run->ctx, CNET_ERR_INVALID, -EINVAL, "refusing to move loopback '%s'",
 				 att->dev);
+	/* What will tell it apart when it is given back (devid.c). */
+	r = cnet_devid_read(run->hnl, &run->dev, &run->devid);
+	if (r < 0)
+		return r;
 	if (run->dev.master && !force) {
 		r = cnet_link_get(run->hnl, (int)run->dev.master, NULL, &master);
 		return cnet_errc(run->ctx, CNET_ERR_BUSY, -EBUSY,
@@ -907,7 +911,13 @@ static int create_or_move(struct run *run)
 		if (r < 0)
 			return r;
 		run->moved = true;
-		break;
+		/* Found by what the container cannot forge, never by the name
+		 * it arrived under: the container may rename it at once. */
+		r = cnet_devid_find(run->hnl, run->tnl, run->t.fd, &run->devid, &run->link);
+		if (r == -ENODEV)
+			return cnet_err(run->ctx, r, "'%s' vanished from %s after the move", att->dev,
+					att->target);
+		return r;
 	}
 	}
 	r = cnet_link_get(run->tnl, 0, run->tmp_name, &run->link);
@@ -1155,9 +1165,15 @@ static void rollback(struct run *run)
 								   : ARRAY_SIZE(run->dev_addrs);
 	struct cnet_linkinfo li;
 
-	if ((run->created || run->moved) && run->link.ifindex <= 0 &&
+	if (run->created && run->link.ifindex <= 0 &&
 	    cnet_link_get(run->tnl, 0, run->tmp_name, &li) == 0)
 		run->link.ifindex = li.ifindex;
+	/* A moved device, only by its identity: whatever else answers to its
+	 * name or ifindex in the container is never taken to the host. */
+	if (run->moved)
+		run->link.ifindex = cnet_devid_find(run->hnl, run->tnl, run->t.fd, &run->devid, &li) == 0
+					    ? li.ifindex
+					    : 0;
 	if (run->leased)
 		lease_give_back(run);
 	if (run->created && run->link.ifindex > 0)
@@ -1269,6 +1285,7 @@ static cJSON *make_record(struct run *run, cJSON *options, bool pending)
 		cnet_mac_str(run->dev.mac, buf);
 		cJSON_AddStringToObject(o, "mac", buf);
 		cJSON_AddBoolToObject(o, "up", (run->dev.flags & IFF_UP) != 0);
+		cnet_devid_to_json(&run->devid, o);
 		a = cJSON_AddArrayToObject(o, "addresses");
 		for (size_t i = 0; a && i < run->n_dev_addrs; i++)
 			cJSON_AddItemToArray(a, cJSON_CreateString(cnet_ip_str(&run->dev_addrs[i], true, buf)));
@@ -1316,12 +1333,17 @@ static bool record_live(struct run *run, const cJSON *rec)
 	int ifindex = (int)cnet_json_int(cJSON_GetObjectItemCaseSensitive(rec, "link"), "ifindex", 1,
 					 INT32_MAX, 0);
 
+	if (cnet_kind_moves(run->att->kind)) {
+		/* moved devices carry no alias of ours: their identity instead */
+		struct cnet_devid id;
+		return cnet_devid_from_json(cJSON_GetObjectItemCaseSensitive(rec, "restore"), &id) &&
+		       cnet_devid_find(run->hnl, run->tnl, run->t.fd, &id, &li) == 0 &&
+		       li.ifindex == ifindex && !strcmp(li.name, run->att->ifname);
+	}
 	if (ifindex <= 0 || cnet_link_get(run->tnl, ifindex, NULL, &li) < 0)
 		return false;
 	if (strcmp(li.name, run->att->ifname))
 		return false;
-	if (cnet_kind_moves(run->att->kind))
-		return true; /* moved devices carry no alias of ours */
 	snprintf(alias, sizeof(alias), "cnet:%s", cnet_json_str(rec, "id"));
 	return !strcmp(li.alias, alias);
 }
@@ -1427,10 +1449,11 @@ int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cne
 	}
 	/* A record whose interface is gone is stale (its namespace died, and
 	 * its inode number may have been reused): attach anew, replace it.
-	 * What it lent (a device, a VF and its PF settings) is given back
-	 * first: dropping the record would lose how. */
-	if (existing && cnet_kind_moves(cnet_kind_from_string(cnet_json_str(existing, "kind"))) &&
-	    !(att->flags & CNET_ATTACH_DRY_RUN)) {
+	 * What it did is undone first, as detach would: what it lent (a
+	 * device, a VF and its PF settings) is given back, and what it made
+	 * on the host (a bridge, a PARENT.VID) and its lease are let go;
+	 * dropping the record would lose how. */
+	if (existing && !(att->flags & CNET_ATTACH_DRY_RUN)) {
 		r = cnet_record_undo(ctx, res, st, &run.t, run.hnl, run.tnl, existing);
 		if (r < 0)
 			goto out;

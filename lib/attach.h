@@ -80,6 +80,7 @@ struct run {
 	bool make_lower, made_lower;
 	int lower_ifindex;	     /* ... once made and found */
 	struct cnet_linkinfo dev;    /* host-device, as found on the host */
+	struct cnet_devid devid;     /* ... and what tells it apart */
 	struct cnet_ip dev_addrs[16];
 	size_t n_dev_addrs;
 	struct cnet_linkinfo link; /* the interface in the target */
@@ -177,6 +178,19 @@ int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cne
 		       struct cnet_result *res);
 /* A description rebuilt from a record (reapply), or NULL with an error. */
 struct cnet_attach *cnet_attach_from_record(struct cnet_ctx *ctx, const struct cJSON *rec);
+
+/* devid.c: a lent device's identity, read on the host before it moves;
+ * -EINVAL with a message when it has none (it is then not lent). */
+int cnet_devid_read(struct cnet_nl *hnl, const struct cnet_linkinfo *li, struct cnet_devid *id);
+bool cnet_devid_valid(const struct cnet_devid *id);
+/* Find it in nl's namespace (ns_fd: that namespace, -1 for the host's,
+ * when nl is hnl): 0 and *out, -ENODEV when it is not there. */
+int cnet_devid_find(struct cnet_nl *hnl, struct cnet_nl *nl, int ns_fd, const struct cnet_devid *id,
+		    struct cnet_linkinfo *out);
+/* The parent device still exists (sysfs), wherever its netdev is. */
+bool cnet_devid_exists(struct cnet_ctx *ctx, const struct cnet_devid *id);
+void cnet_devid_to_json(const struct cnet_devid *id, struct cJSON *o);
+bool cnet_devid_from_json(const struct cJSON *o, struct cnet_devid *id);
 
 /* detach.c */
 /* Undo what rec says attach did (tnl: the namespace if it is the record's

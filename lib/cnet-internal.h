@@ -162,11 +162,25 @@ struct cnet_linkinfo {
 	unsigned char mac[6];
 	bool has_mac;
 	int link;	   /* IFLA_LINK: the lower device, 0 if none */
+	int link_netnsid;  /* IFLA_LINK_NETNSID: where link is, -1 if here */
 	int vlan_id;	   /* a VLAN's ID, -1 for other kinds */
 	unsigned int vlan_proto; /* a VLAN's protocol (0x8100, 0x88a8) */
 };
+/* What tells a lent device from anything the container can make
+ * (devid.c): its parent device, or, for a veth, its peer on the host. */
+struct cnet_devid {
+	char bus[16], dev[48];	/* IFLA_PARENT_DEV_BUS_NAME, IFLA_PARENT_DEV_NAME */
+	unsigned char perm[6];	/* IFLA_PERM_ADDRESS */
+	bool has_perm;
+	int peer;		/* a veth: its peer's ifindex on the host */
+	char peer_name[IFNAMSIZ];
+};
 /* By ifindex (> 0) or name. -ENODEV if absent, without a message. */
 int cnet_link_get(struct cnet_nl *nl, int ifindex, const char *name, struct cnet_linkinfo *out);
+/* cb for every link in nl's namespace; a cb returning non-zero stops. */
+int cnet_link_each(struct cnet_nl *nl, int (*cb)(const struct cnet_linkinfo *li, void *arg), void *arg);
+/* The id nl's namespace knows namespace ns_fd by (*nsid -1: none yet). */
+int cnet_netns_id(struct cnet_nl *nl, int ns_fd, int *nsid);
 /* How many links other than veth peers are built on ifindex (IFLA_LINK):
  * macvlans, VLANs, ipvlans... */
 int cnet_link_count_uppers(struct cnet_nl *nl, int ifindex);

@@ -318,53 +318,103 @@ static int restore_info(const cJSON *restore, struct cnet_linkinfo *orig, struct
 	return cnet_ifname_ok(orig->name) ? 0 : -EINVAL;
 }
 
-static int undo_host_device(struct ctx_detach *d, const cJSON *rec, bool alive, int ifindex)
+/* A record from before identities were kept: with the namespace gone the
+ * device can only be on the host (where the container makes nothing), so
+ * the recorded ifindex and MACs still find it; in a live namespace nothing
+ * the container could not forge would, so nothing is taken. */
+static int legacy_find(struct ctx_detach *d, const cJSON *rec, bool alive, int ifindex,
+		       const struct cnet_linkinfo *orig, struct cnet_linkinfo *li)
 {
 	const cJSON *link = cJSON_GetObjectItemCaseSensitive(rec, "link");
+	unsigned char mac[6];
+
+	if (alive)
+		return cnet_errc(d->ctx, CNET_ERR_BUSY, -EPERM,
+				 "record %s predates device identities: cnet cannot tell '%s' from a look-alike the container made; stop the container (its device then comes back to the host) and detach again",
+				 cnet_json_str(rec, "id"), orig->name);
+	if (cnet_parse_mac(cnet_json_str(link, "mac"), mac) < 0 &&
+	    cnet_parse_mac(cnet_json_str(cJSON_GetObjectItemCaseSensitive(rec, "options"), "mac"), mac) < 0)
+		memcpy(mac, orig->mac, 6);
+	if (cnet_link_get(d->hnl, ifindex > 0 ? ifindex : orig->ifindex, NULL, li) == 0 && li->has_mac &&
+	    (!memcmp(li->mac, mac, 6) || !memcmp(li->mac, orig->mac, 6)))
+		return 0;
+	cnet_clear_err(d->ctx);
+	return -ENODEV;
+}
+
+/* The device still exists away from the host: a veth whose peer is still
+ * here, a device still on its bus (a VF: cnet_sriov_wait_back decided). */
+static bool still_away(struct ctx_detach *d, const struct cnet_devid *id, bool vf)
+{
+	struct cnet_linkinfo li;
+
+	if (id->peer > 0)
+		return cnet_link_get(d->hnl, id->peer, NULL, &li) == 0;
+	return !vf && cnet_devid_exists(d->ctx, id);
+}
+
+static int undo_host_device(struct ctx_detach *d, const cJSON *rec, bool alive, int ifindex)
+{
+	const cJSON *restore = cJSON_GetObjectItemCaseSensitive(rec, "restore");
 	struct cnet_routes routes = {0};
 	struct cnet_linkinfo orig, li;
-	unsigned char mac[6];
+	struct cnet_devid id;
 	struct cnet_ip addrs[16];
+	bool have_id, here = false;
 	size_t n;
 	int r;
 
-	if (restore_info(cJSON_GetObjectItemCaseSensitive(rec, "restore"), &orig, addrs, &n, &routes) <
-	    0) {
+	if (restore_info(restore, &orig, addrs, &n, &routes) < 0) {
 		cnet_routes_free(&routes);
 		return cnet_errc(d->ctx, CNET_ERR_STORE, -EBADMSG, "record %s has no usable restore data",
 				 cnet_json_str(rec, "id"));
 	}
-	/* Trust an ifindex only with a MAC the device had with cnet (the one
-	 * it was given in the container, or its own). */
-	if (cnet_parse_mac(cnet_json_str(link, "mac"), mac) < 0 &&
-	    cnet_parse_mac(cnet_json_str(cJSON_GetObjectItemCaseSensitive(rec, "options"), "mac"), mac) < 0)
-		memcpy(mac, orig.mac, 6);
-#define OURS(li) ((li).has_mac && (!memcmp((li).mac, mac, 6) || !memcmp((li).mac, orig.mac, 6)))
 	/* A VF's MAC comes back with its PF settings, after the move. */
 	bool keep_mac = !strcmp(cnet_json_str(rec, "kind"), "sriov");
 	struct cnet_linkinfo back = orig;
 	back.has_mac = back.has_mac && !keep_mac;
-	if (alive && find_ours(d, rec, ifindex, mac, orig.mac, &li) == 0) {
-		r = cnet_restore_device(d->ctx, d->tnl, d->hnl, li.ifindex, &back, addrs, n, &routes,
-					d->res);
-		goto out;
-	}
-	/* The namespace is gone: the kernel returned the device to the host,
-	 * usually keeping its ifindex. A pending record's device may never
-	 * have left: found as it was, there is nothing to give back. */
-	r = cnet_link_get(d->hnl, ifindex > 0 ? ifindex : orig.ifindex, NULL, &li);
-	if (r == 0 && OURS(li)) {
-		if (is_pending(rec) && !strcmp(li.name, orig.name) && li.mtu == orig.mtu &&
-		    !memcmp(li.mac, orig.mac, 6)) {
-			r = 0;
-			goto out;
+	/* Only the device itself goes back, found by its identity: never a
+	 * link that merely has its name, MAC or ifindex. */
+	have_id = cnet_devid_from_json(restore, &id);
+	if (!have_id) {
+		r = legacy_find(d, rec, alive, ifindex, &orig, &li);
+		here = r == 0;
+	} else {
+		r = alive ? cnet_devid_find(d->hnl, d->tnl, d->t->fd, &id, &li) : -ENODEV;
+		/* On the host already: its namespace died, or a crash came
+		 * before (or after) the move. A namespace just deleted is torn
+		 * down in the background: its veth goes, its NIC comes back. */
+		for (int i = 0; r == -ENODEV; i++) {
+			r = cnet_devid_find(d->hnl, d->hnl, -1, &id, &li);
+			here = r == 0;
+			if (r != -ENODEV || alive || i == 150 || !still_away(d, &id, keep_mac))
+				break;
+			nanosleep(&(struct timespec){0, 20 * 1000000L}, NULL);
 		}
-		r = cnet_restore_device(d->ctx, NULL, d->hnl, li.ifindex, &back, addrs, n, &routes,
-					d->res);
+	}
+	if (r == 0 && here && is_pending(rec) && !strcmp(li.name, orig.name) && li.mtu == orig.mtu &&
+	    !memcmp(li.mac, orig.mac, 6))
+		goto out; /* a pending record's device that never left */
+	if (r == 0) {
+		r = cnet_restore_device(d->ctx, here ? NULL : d->tnl, d->hnl, li.ifindex, &back, addrs, n,
+					&routes, d->res);
 		goto out;
 	}
-#undef OURS
+	if (r != -ENODEV)
+		goto out;
 	cnet_clear_err(d->ctx);
+	/* Not in the namespace, not on the host. With the namespace alive,
+	 * the container still has it somewhere (in a namespace of its own):
+	 * the record stays, and nothing else of it (a VF's PF settings) is
+	 * undone. The same when the device still exists but has not come back
+	 * from a dead namespace that something holds. */
+	if (alive || (have_id && still_away(d, &id, keep_mac))) {
+		cnet_clear_err(d->ctx);
+		r = cnet_errc(d->ctx, CNET_ERR_BUSY, -EBUSY,
+			      "device '%s' is neither in %s nor back on the host (the container may have moved it into a namespace of its own); record kept, nothing given back",
+			      orig.name, cnet_json_str(rec, "target"));
+		goto out;
+	}
 	r = 0;
 	cnet_result_add_warning(d->res, "device '%s' is gone (removed, or destroyed with the namespace)",
 				orig.name);
@@ -399,6 +449,90 @@ static void restore_routes(struct ctx_detach *d, const cJSON *rec)
 }
 
 static int undo(struct ctx_detach *d, cJSON *rec);
+
+struct sweep {
+	struct ctx_detach *d;
+	const cJSON *self;
+	int parent, nsid, n, removed;
+	int del[64];
+};
+
+/* Another live record's interface in the same namespace (by ifindex). */
+static bool others(struct sweep *s, int ifindex)
+{
+	const cJSON *rec;
+
+	cJSON_ArrayForEach(rec, s->d->st->records)
+	{
+		if (rec != s->self && cnet_record_in_netns(rec, s->d->t) &&
+		    cnet_json_int(cJSON_GetObjectItemCaseSensitive(rec, "link"), "ifindex", 1, INT32_MAX, 0) ==
+			    ifindex)
+			return true;
+	}
+	return false;
+}
+
+static int sweep_one(const struct cnet_linkinfo *li, void *arg)
+{
+	struct sweep *s = arg;
+
+	if (li->link == s->parent && li->link_netnsid == s->nsid && !others(s, li->ifindex) &&
+	    s->n < (int)ARRAY_SIZE(s->del))
+		s->del[s->n++] = li->ifindex;
+	return 0;
+}
+
+/* macvlan, vlan: every link in the container that rides on the recorded
+ * parent on the host goes, whatever the container named or marked it: the
+ * record's own (renamed, unmarked) and the macvlans it stacked on it, which
+ * the kernel put on the host's parent itself. Another record's are kept. */
+static int sweep_uppers(struct ctx_detach *d, const cJSON *rec, bool found)
+{
+	const cJSON *host = cJSON_GetObjectItemCaseSensitive(rec, "host");
+	const char *parent = *cnet_json_str(host, "vlan_dev")
+				     ? cnet_json_str(host, "vlan_dev")
+				     : cnet_json_str(cJSON_GetObjectItemCaseSensitive(rec, "options"), "parent");
+	struct sweep s = {.d = d, .self = rec};
+	struct cnet_linkinfo pli;
+	char what[64];
+	int r, self = cnet_self_ns(d->ctx);
+
+	if (self < 0)
+		return self;
+	r = cnet_link_get(d->hnl, 0, parent, &pli);
+	if (r == 0)
+		r = cnet_netns_id(d->tnl, self, &s.nsid);
+	if (r == -ENODEV) {
+		cnet_clear_err(d->ctx);
+		return 0; /* the parent is gone: so is all that rode on it */
+	}
+	if (r < 0)
+		return r;
+	s.parent = pli.ifindex;
+	if (s.nsid < 0)
+		return 0; /* the container has no id for the host: nothing rides on it */
+	r = cnet_link_each(d->tnl, sweep_one, &s);
+	for (int i = 0; r >= 0 && i < s.n; i++) {
+		snprintf(what, sizeof(what), "remove interface %d on '%s'", s.del[i], parent);
+		r = cnet_link_del(d->tnl, s.del[i], what);
+		if (r == -ENODEV) { /* went with one removed before it */
+			cnet_clear_err(d->ctx);
+			r = 0;
+		} else if (r == 0) {
+			s.removed++;
+		}
+	}
+	if (r < 0)
+		return r;
+	if (s.removed)
+		cnet_result_add_warning(d->res, "removed %d interface%s in %s riding on host '%s' that the container had renamed, unmarked or stacked",
+					s.removed, s.removed > 1 ? "s" : "", cnet_json_str(rec, "target"), parent);
+	else if (!found)
+		cnet_result_add_warning(d->res, "%s %s is not in %s any more (deleted there, or moved where cnet cannot see it)",
+					cnet_json_str(rec, "kind"), cnet_json_str(rec, "ifname"),
+					cnet_json_str(rec, "target"));
+	return 0;
+}
 
 /* A bond's slave, while its bond's record is there: undone with it. */
 bool cnet_record_is_bond_slave(const struct cnet_store *st, const cJSON *rec)
@@ -461,11 +595,14 @@ static int undo(struct ctx_detach *d, cJSON *rec)
 		if (r == 0 && !strcmp(kind, "sriov"))
 			r = cnet_sriov_undo(d->ctx, d->hnl, rec, d->res);
 	} else if (alive) {
+		bool found = find_ours(d, rec, ifindex, NULL, NULL, &li) == 0;
 		r = 0;
-		if (find_ours(d, rec, ifindex, NULL, NULL, &li) == 0) {
+		if (found) {
 			snprintf(what, sizeof(what), "remove '%s'", li.name);
 			r = cnet_link_del(d->tnl, li.ifindex, what);
 		}
+		if (r == 0 && (!strcmp(kind, "macvlan") || !strcmp(kind, "vlan")))
+			r = sweep_uppers(d, rec, found);
 	}
 	if (r == 0 && !strcmp(kind, "veth"))
 		r = undo_veth_host(d, rec);

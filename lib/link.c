@@ -35,6 +35,10 @@ static int fill_info(struct nl_object *obj, void *arg)
 		li->has_mac = true;
 	}
 	li->link = rtnl_link_get_link(l);
+	{
+		int32_t nsid;
+		li->link_netnsid = rtnl_link_get_link_netnsid(l, &nsid) < 0 ? -1 : nsid;
+	}
 	li->vlan_id = rtnl_link_is_vlan(l) ? rtnl_link_vlan_get_id(l) : -1;
 	li->vlan_proto = rtnl_link_is_vlan(l) ? ntohs((uint16_t)rtnl_link_vlan_get_protocol(l)) : 0;
 	return 1;
@@ -58,6 +62,33 @@ int cnet_link_get(struct cnet_nl *nl, int ifindex, const char *name, struct cnet
 	if (r < 0)
 		return r;
 	return out->ifindex > 0 ? 0 : -ENODEV;
+}
+
+struct each {
+	int (*cb)(const struct cnet_linkinfo *li, void *arg);
+	void *arg;
+};
+
+static int each_one(struct nl_object *obj, void *arg)
+{
+	struct each *e = arg;
+	struct cnet_linkinfo li;
+
+	fill_info(obj, &li);
+	return e->cb(&li, e->arg);
+}
+
+int cnet_link_each(struct cnet_nl *nl, int (*cb)(const struct cnet_linkinfo *li, void *arg), void *arg)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_DUMP);
+	struct each e = {cb, arg};
+
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return cnet_err(cnet_nl_ctx(nl), -ENOMEM, "out of memory");
+	}
+	return cnet_nl_query(nl, msg, each_one, &e, "list links");
 }
 
 struct uppers {

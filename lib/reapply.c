@@ -54,8 +54,8 @@ static bool route_present(const struct cnet_rt *rts, int n, const struct cnet_ro
 }
 
 /* Does the live interface match the record? If not, say why in reason. */
-static int check(struct cnet_ctx *ctx, struct cnet_nl *tnl, const cJSON *rec, char *reason,
-		 size_t len)
+static int check(struct cnet_ctx *ctx, struct cnet_nl *hnl, struct cnet_nl *tnl, int ns_fd,
+		 const cJSON *rec, char *reason, size_t len)
 {
 	const cJSON *link = cJSON_GetObjectItemCaseSensitive(rec, "link");
 	const cJSON *o = cJSON_GetObjectItemCaseSensitive(rec, "options"), *v, *vl;
@@ -76,6 +76,21 @@ static int check(struct cnet_ctx *ctx, struct cnet_nl *tnl, const cJSON *rec, ch
 	}
 	if (r < 0)
 		return r;
+	{
+		/* A moved device is the one whose identity it has, whatever
+		 * else has its name and ifindex (old records have none). */
+		struct cnet_devid id;
+		struct cnet_linkinfo real;
+		if (cnet_devid_from_json(cJSON_GetObjectItemCaseSensitive(rec, "restore"), &id)) {
+			r = cnet_devid_find(hnl, tnl, ns_fd, &id, &real);
+			if (r == -ENODEV || (r == 0 && real.ifindex != li.ifindex)) {
+				snprintf(reason, len, "interface missing");
+				return 1;
+			}
+			if (r < 0)
+				return r;
+		}
+	}
 	if (li.mtu != (unsigned int)cnet_json_int(link, "mtu", 0, 65535, 0)) {
 		snprintf(reason, len, "MTU is %u, not %lld", li.mtu, cnet_json_int(link, "mtu", 0, 65535, 0));
 		return 2;
@@ -356,7 +371,7 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 				snprintf(reason, sizeof(reason), "container restarted");
 				c = 1;
 			} else {
-				c = check(ctx, tnl, rec, reason, sizeof(reason));
+				c = check(ctx, hnl, tnl, t.fd, rec, reason, sizeof(reason));
 				/* What the PF holds for a VF drifts apart from
 				 * the netdev: a repair moves it out and in again. */
 				if (c == 0 && !strcmp(cnet_json_str(rec, "kind"), "sriov")) {
