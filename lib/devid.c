@@ -6,9 +6,10 @@
  * none of those may decide which link goes back to the host. What it cannot
  * set, and what is recorded at attach:
  * - a device with a parent device (a NIC, a VF): the parent's bus and name
- *   (IFLA_PARENT_DEV_BUS_NAME, IFLA_PARENT_DEV_NAME: "pci", "0000:01:00.1")
- *   and its permanent address when it has one; no virtual link the
- *   container can create has a parent device;
+ *   (IFLA_PARENT_DEV_BUS_NAME, IFLA_PARENT_DEV_NAME: "pci", "0000:01:00.1"),
+ *   and its permanent address to tell apart the ports of a NIC with a
+ *   netdev per port; no virtual link the container can create has a
+ *   parent device;
  * - a veth: its peer in the host's namespace, which the kernel alone ties
  *   to it (the container cannot make a veth whose peer is on the host). The
  *   peer is read on the host, and says where its other end is.
@@ -30,7 +31,8 @@
 struct scan {
 	const struct cnet_devid *want; /* NULL: read one link into got */
 	struct cnet_devid got;
-	int found, n;
+	int found, n;		/* links with the parent device */
+	int found_perm, n_perm; /* ... and the permanent address too */
 };
 
 static void copy_str(char *dst, size_t len, const struct nlattr *a)
@@ -72,11 +74,14 @@ static int parse_link(const struct nlmsghdr *h, void *arg)
 		s->found = ifi->ifi_index;
 		return 0;
 	}
-	if (!id.dev[0] || strcmp(id.dev, s->want->dev) || strcmp(id.bus, s->want->bus) ||
-	    (s->want->has_perm && (!id.has_perm || memcmp(id.perm, s->want->perm, 6))))
+	if (!id.dev[0] || strcmp(id.dev, s->want->dev) || strcmp(id.bus, s->want->bus))
 		return 0;
 	s->found = ifi->ifi_index;
 	s->n++;
+	if (s->want->has_perm && id.has_perm && !memcmp(id.perm, s->want->perm, 6)) {
+		s->found_perm = ifi->ifi_index;
+		s->n_perm++;
+	}
 	return 0;
 }
 
@@ -168,13 +173,16 @@ int cnet_devid_find(struct cnet_nl *hnl, struct cnet_nl *nl, int ns_fd, const st
 		r = get_links(nl, 0, &s);
 		if (r < 0)
 			return r;
-		if (s.n > 1)
+		/* One netdev per device is the rule (a VF's permanent address
+		 * may even follow the MAC its PF gives it); a NIC with a netdev
+		 * per port tells its ports apart by their permanent addresses. */
+		if (s.n > 1 && s.n_perm != 1)
 			return cnet_errc(ctx, CNET_ERR_BUSY, -ENOTUNIQ,
 					 "%d interfaces have parent device %s %s: cannot tell which was lent",
 					 s.n, id->bus, id->dev);
 		if (s.n == 0)
 			return -ENODEV;
-		ifindex = s.found;
+		ifindex = s.n > 1 ? s.found_perm : s.found;
 	} else if (id->peer > 0) {
 		struct cnet_linkinfo peer;
 		int nsid = -1;

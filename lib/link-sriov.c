@@ -524,19 +524,23 @@ int cnet_sriov_preflight(struct run *run)
 	if (att->mtu > pfl.mtu)
 		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "MTU %u is above PF %s's MTU %u", att->mtu,
 				 run->pf.name, pfl.mtu);
+	/* Whoever picks or creates a VF holds the PF's lock, so that 'cnet vf
+	 * enable|disable' never rewrites the VFs under it. cnet_attach took it
+	 * before the store; reapply's repairs and a bond's VF slaves come here
+	 * with the store locked, so it is only tried, never waited for (lock
+	 * order: PF, store): held by another cnet, this attach fails, and the
+	 * next reapply tries again. */
+	if (att->pf_lock_fd < 0 && !(att->flags & CNET_ATTACH_DRY_RUN)) {
+		unsigned int saved = ctx->lock_timeout_ms;
+		ctx->lock_timeout_ms = 0;
+		r = cnet_pf_lock(ctx, run->pf.pci, false, &run->pf_lock_fd);
+		ctx->lock_timeout_ms = saved;
+		if (r < 0)
+			return r;
+	}
 	if (run->pf.num == 0 && (att->vf_count || att->vf_recreate)) {
 		if (att->flags & CNET_ATTACH_DRY_RUN)
 			return 0; /* would be created first */
-		/* Reapply after a reboot: the store is locked, so the PF lock
-		 * is only tried, never waited for (lock order: PF, store). */
-		if (att->pf_lock_fd < 0) {
-			unsigned int saved = ctx->lock_timeout_ms;
-			ctx->lock_timeout_ms = 0;
-			r = cnet_pf_lock(ctx, run->pf.pci, false, &run->pf_lock_fd);
-			ctx->lock_timeout_ms = saved;
-			if (r < 0)
-				return r;
-		}
 		r = cnet_pf_create_vfs(ctx, run->hnl, &run->pf,
 				       att->vf_recreate > att->vf_count ? att->vf_recreate : att->vf_count);
 		if (r < 0)

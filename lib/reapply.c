@@ -221,6 +221,16 @@ static int repair(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *h
 	att = cnet_attach_from_record(ctx, rec);
 	if (!att)
 		return -EBADMSG;
+	/* A VF: the PF's lock first (tried only: the store is locked), so that
+	 * a 'cnet vf' under way fails the repair before anything is undone. */
+	if (att->kind == CNET_KIND_SRIOV && att->vf_pf_pci[0]) {
+		unsigned int saved = ctx->lock_timeout_ms;
+		ctx->lock_timeout_ms = 0;
+		r = cnet_pf_lock(ctx, att->vf_pf_pci, false, &att->pf_lock_fd);
+		ctx->lock_timeout_ms = saved;
+		if (r < 0)
+			goto out;
+	}
 	r = cnet_record_undo(ctx, res, st, t, hnl, cnet_record_in_netns(rec, t) ? tnl : NULL, rec);
 	if (r < 0)
 		goto out;
@@ -238,6 +248,8 @@ out:
 	for (size_t i = 0; sub && i < sub->n_warnings; i++)
 		cnet_result_add_warning(res, "%s", sub->warnings[i]);
 	cnet_result_free(sub);
+	if (att->pf_lock_fd >= 0)
+		close(att->pf_lock_fd);
 	cnet_attach_free(att);
 	return r;
 }

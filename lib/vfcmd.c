@@ -222,7 +222,8 @@ CNET_EXPORT int cnet_vf_set_count(struct cnet_ctx *ctx, const char *pf_spec, uns
 	res->changed = true; /* NOLINT(clang-analyzer-core.NullDereference): made above, or r < 0 */
 	if (dry)
 		goto out;
-	cnet_store_close(&st); /* not needed while VFs come up */
+	/* The store stays locked until the VFs are written: an attach or
+	 * repair that got in between would pick a VF about to go. */
 	if (count == 0 || pf.num) /* a nonzero count changes only through 0 */
 		r = cnet_pf_write_numvfs(ctx, &pf, 0);
 	if (r == 0 && count)
