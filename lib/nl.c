@@ -6,10 +6,12 @@
  * into NLE_FAILURE and drops the kernel's extended-ack message.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -48,6 +50,7 @@ struct cnet_ctx *cnet_nl_ctx(struct cnet_nl *nl)
 static int open_here(struct cnet_ctx *ctx, void *arg)
 {
 	struct cnet_nl *nl = arg;
+	const struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
 	int one = 1;
 
 	nl->sk = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
@@ -59,7 +62,11 @@ static int open_here(struct cnet_ctx *ctx, void *arg)
 	mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sk, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
-	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
+	/* Connected to the kernel (port 0), the socket is one the kernel
+	 * refuses other sockets' unicasts to: any task of the namespace can
+	 * read our port id in /proc/net/netlink and send to it otherwise. */
+	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    connect(mnl_socket_get_fd(nl->sk), (const struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
 		int r = -errno;
 		mnl_socket_close(nl->sk);
 		nl->sk = NULL;
@@ -77,7 +84,9 @@ int cnet_nl_open(struct cnet_ctx *ctx, int netns_fd, struct cnet_nl **out)
 	if (!nl)
 		return cnet_err(ctx, -ENOMEM, "out of memory");
 	nl->ctx = ctx;
-	nl->seq = (unsigned int)time(NULL);
+	/* Not guessable: replies are matched by sequence number too. */
+	if (getrandom(&nl->seq, sizeof(nl->seq), GRND_NONBLOCK) != sizeof(nl->seq))
+		nl->seq = (unsigned int)time(NULL) ^ ((unsigned int)getpid() << 16);
 	/* A netlink socket stays in the namespace it was created in. */
 	r = netns_fd < 0 ? open_here(ctx, nl) : cnet_in_netns(ctx, netns_fd, open_here, nl);
 	if (r < 0) {
@@ -134,6 +143,9 @@ static int nlmsg_error(struct cnet_nl *nl, const struct nlmsghdr *h, const char 
 
 	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
 		return cnet_err(nl->ctx, -EBADMSG, "cannot %s: truncated netlink error", what);
+	/* The kernel sends 0 or -errno; INT_MIN cannot be negated. */
+	if (e->error > 0 || e->error == INT_MIN)
+		return cnet_err(nl->ctx, -EBADMSG, "cannot %s: invalid netlink error %d", what, e->error);
 	err = -e->error;
 	if (err == 0)
 		return 0;
@@ -171,16 +183,37 @@ static int send_msg(struct cnet_nl *nl, struct nlmsghdr *h, const char *what)
 	return 0;
 }
 
+/* The next datagram the kernel sent. One from any other sender is dropped
+ * unread (the connected socket should have kept it out already). */
 static ssize_t recv_msg(struct cnet_nl *nl, const char *what)
 {
-	ssize_t n;
+	for (;;) {
+		struct sockaddr_nl from = {0};
+		struct iovec iov = {nl->buf, sizeof(nl->buf)};
+		struct msghdr mh = {.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
+				    .msg_iovlen = 1};
+		ssize_t n = recvmsg(mnl_socket_get_fd(nl->sk), &mh, 0);
 
-	do
-		n = mnl_socket_recvfrom(nl->sk, nl->buf, sizeof(nl->buf));
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return cnet_err(nl->ctx, -errno, "cannot %s: netlink receive: %s", what, strerror(errno));
-	return n;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return cnet_err(nl->ctx, -errno, "cannot %s: netlink receive: %s", what,
+					strerror(errno));
+		if (mh.msg_namelen != sizeof(from) || from.nl_family != AF_NETLINK || from.nl_pid != 0) {
+			cnet_dbg(nl->ctx, "%s: netlink message from port %u dropped", what, from.nl_pid);
+			continue;
+		}
+		if (mh.msg_flags & MSG_TRUNC)
+			return cnet_err(nl->ctx, -EMSGSIZE, "cannot %s: netlink receive: %s", what,
+					strerror(EMSGSIZE));
+		return n;
+	}
+}
+
+/* An answer to the request just sent on this socket. */
+static bool ours(const struct cnet_nl *nl, const struct nlmsghdr *h)
+{
+	return h->nlmsg_seq == nl->seq && h->nlmsg_pid == nl->portid;
 }
 
 int cnet_nl_talk(struct cnet_nl *nl, struct nl_msg *msg, const char *what)
@@ -209,7 +242,7 @@ int cnet_nl_talk(struct cnet_nl *nl, struct nl_msg *msg, const char *what)
 		len = (int)n;
 		for (rh = (const struct nlmsghdr *)nl->buf; mnl_nlmsg_ok(rh, len);
 		     rh = mnl_nlmsg_next(rh, &len)) {
-			if (rh->nlmsg_seq != nl->seq || rh->nlmsg_type != NLMSG_ERROR)
+			if (!ours(nl, rh) || rh->nlmsg_type != NLMSG_ERROR)
 				continue; /* stale or unsolicited */
 			r = nlmsg_error(nl, rh, what, false);
 			goto out;
@@ -283,7 +316,7 @@ static int query(struct cnet_nl *nl, struct nl_msg *msg, struct parse_state *ps,
 		len = (int)n;
 		for (rh = (const struct nlmsghdr *)nl->buf; mnl_nlmsg_ok(rh, len);
 		     rh = mnl_nlmsg_next(rh, &len)) {
-			if (rh->nlmsg_seq != nl->seq)
+			if (!ours(nl, rh))
 				continue;
 			if (rh->nlmsg_flags & NLM_F_DUMP_INTR)
 				intr = true;
@@ -299,6 +332,8 @@ static int query(struct cnet_nl *nl, struct nl_msg *msg, struct parse_state *ps,
 				int err = 0;
 				if (rh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
 					memcpy(&err, mnl_nlmsg_get_payload(rh), sizeof(int));
+				if (err == INT_MIN)
+					err = -EBADMSG;
 				if (err < 0)
 					r = cnet_err(nl->ctx, err, "cannot %s: %s", what, strerror(-err));
 				else if (intr && cb_r >= 0)
