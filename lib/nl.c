@@ -286,47 +286,80 @@ static int deliver(struct cnet_nl *nl, const struct nlmsghdr *rh, struct parse_s
 	return ps->r;
 }
 
-static int query(struct cnet_nl *nl, struct nl_msg *msg, struct parse_state *ps, cnet_nl_raw_cb raw,
-		 const char *what)
-{
-	struct nlmsghdr *h = nlmsg_hdr(msg);
-	bool dump = h->nlmsg_flags & NLM_F_DUMP, intr = false;
-	int r, cb_r = 0;
+/* A dump is held whole and handed to the callback only once the kernel
+ * has sent one that no change interrupted (NLM_F_DUMP_INTR): callbacks
+ * collect what they are given, so they must never see a torn view, nor
+ * part of one dump and then all of the next. */
+#define DUMP_TRIES 20
 
-	r = fault(nl, what);
-	if (r < 0)
-		goto out;
-	h->nlmsg_flags |= NLM_F_REQUEST;
+struct held {
+	char *p;
+	size_t len, cap;
+};
+
+static int hold(struct cnet_nl *nl, struct held *d, const struct nlmsghdr *h)
+{
+	size_t need = NLMSG_ALIGN(h->nlmsg_len);
+
+	if (!d->p || d->cap - d->len < need) {
+		size_t cap = d->cap ? d->cap : 65536;
+		char *p;
+
+		while (cap - d->len < need)
+			cap *= 2;
+		p = realloc(d->p, cap);
+		if (!p)
+			return cnet_err(nl->ctx, -ENOMEM, "out of memory");
+		d->p = p;
+		d->cap = cap;
+	}
+	memcpy(d->p + d->len, h, h->nlmsg_len);
+	memset(d->p + d->len + h->nlmsg_len, 0, need - h->nlmsg_len);
+	d->len += need;
+	return 0;
+}
+
+static int give(struct cnet_nl *nl, const struct nlmsghdr *rh, struct parse_state *ps,
+		cnet_nl_raw_cb raw, const char *what)
+{
+	return raw ? raw(rh, ps->arg) : deliver(nl, rh, ps, what);
+}
+
+/* Send the request (again) and read its whole answer: a get's object goes
+ * to the callback (its answer is returned), a dump is held in d (0 at its
+ * end), *intr says whether the kernel flagged it interrupted. */
+static int ask(struct cnet_nl *nl, struct nlmsghdr *h, struct parse_state *ps, cnet_nl_raw_cb raw,
+	       struct held *d, bool *intr, const char *what)
+{
+	int r;
+
 	h->nlmsg_seq = ++nl->seq;
-	h->nlmsg_pid = 0;
+	d->len = 0;
+	*intr = false;
 	r = send_msg(nl, h, what);
 	if (r < 0)
-		goto out;
-	/* Read to the end of the answer even when a callback has failed, so
-	 * that nothing of it is left for the next request on this socket. */
+		return r;
 	for (;;) {
 		ssize_t n = recv_msg(nl, what);
 		const struct nlmsghdr *rh;
 		int len;
 
-		if (n < 0) {
-			r = (int)n;
-			goto out;
-		}
+		if (n < 0)
+			return (int)n;
 		len = (int)n;
 		for (rh = (const struct nlmsghdr *)nl->buf; mnl_nlmsg_ok(rh, len);
 		     rh = mnl_nlmsg_next(rh, &len)) {
 			if (!ours(nl, rh))
 				continue;
 			if (rh->nlmsg_flags & NLM_F_DUMP_INTR)
-				intr = true;
+				*intr = true;
 			if (rh->nlmsg_type == NLMSG_ERROR) {
 				/* A get of an absent object is an answer, not
 				 * a failure: the caller words it. */
 				r = nlmsg_error(nl, rh, what, true);
 				if (r < 0 && r != -ENODEV && r != -ENOENT && r != -ESRCH)
 					r = nlmsg_error(nl, rh, what, false);
-				goto out;
+				return r;
 			}
 			if (rh->nlmsg_type == NLMSG_DONE) {
 				int err = 0;
@@ -335,26 +368,52 @@ static int query(struct cnet_nl *nl, struct nl_msg *msg, struct parse_state *ps,
 				if (err == INT_MIN)
 					err = -EBADMSG;
 				if (err < 0)
-					r = cnet_err(nl->ctx, err, "cannot %s: %s", what, strerror(-err));
-				else if (intr && cb_r >= 0)
-					/* Callbacks have seen an inconsistent view
-					 * and may have acted on it: do not guess. */
-					r = cnet_err(nl->ctx, -EAGAIN,
-						     "cannot %s: the kernel's tables changed during the dump; try again",
-						     what);
-				else
-					r = cb_r;
-				goto out;
+					return cnet_err(nl->ctx, err, "cannot %s: %s", what, strerror(-err));
+				return r;
 			}
-			if (cb_r >= 0 && (!ps || ps->r == 0))
-				cb_r = raw ? raw(rh, ps ? ps->arg : NULL) : deliver(nl, rh, ps, what);
-			if (!dump) {
-				r = cb_r;
-				goto out;
-			}
+			if (!(h->nlmsg_flags & NLM_F_DUMP))
+				return give(nl, rh, ps, raw, what);
+			/* After a failure, read on to the end all the same. */
+			if (r == 0)
+				r = hold(nl, d, rh);
 		}
 	}
+}
+
+static int query(struct cnet_nl *nl, struct nl_msg *msg, struct parse_state *ps, cnet_nl_raw_cb raw,
+		 const char *what)
+{
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct held d = {0};
+	bool intr = false;
+	int r, tries = 1;
+
+	r = fault(nl, what);
+	if (r < 0)
+		goto out;
+	h->nlmsg_flags |= NLM_F_REQUEST;
+	h->nlmsg_pid = 0;
+	while ((r = ask(nl, h, ps, raw, &d, &intr, what)) == 0 && intr && tries < DUMP_TRIES) {
+		cnet_dbg(nl->ctx, "%s: dump interrupted by a change, asking again", what);
+		tries++;
+	}
+	if (r != 0 || !(h->nlmsg_flags & NLM_F_DUMP))
+		goto out;
+	if (intr) {
+		r = cnet_err(nl->ctx, -EAGAIN,
+			     "cannot %s: the kernel's tables changed during each of %d dumps; try again",
+			     what, tries);
+		goto out;
+	}
+	/* The first non-zero answer of a callback stops delivery. */
+	for (size_t off = 0; off < d.len && r == 0 && ps->r == 0;) {
+		const struct nlmsghdr *rh = (const struct nlmsghdr *)(d.p + off);
+
+		off += NLMSG_ALIGN(rh->nlmsg_len);
+		r = give(nl, rh, ps, raw, what);
+	}
 out:
+	free(d.p);
 	nlmsg_free(msg);
 	return r;
 }

@@ -1,17 +1,19 @@
 #!/usr/bin/env bats
 # bats file_tags=netns
 # Netlink as a container can play it: replies forged by a task of the
-# container's namespace to cnet's sockets there.
+# container's namespace to cnet's sockets there, and dumps the kernel
+# flags interrupted because links come and go.
 
 load test_helper
 
 setup() {
 	setup_host
-	FORGER=
+	FORGER= CHURN=
 }
 
 teardown() {
 	[ -z "$FORGER" ] || { kill "$FORGER" 2>/dev/null; wait "$FORGER" 2>/dev/null; } || true
+	[ -z "$CHURN" ] || { kill "$CHURN" 2>/dev/null; wait "$CHURN" 2>/dev/null; } || true
 	teardown_host
 }
 
@@ -68,4 +70,35 @@ forged_attach_detach() { # ERROR
 
 @test "a forged netlink error of INT_MIN is not taken for the kernel's either" {
 	forged_attach_detach -2147483648
+}
+
+@test "dumps interrupted by links coming and going on the host are asked again: every attach and detach succeeds" {
+	# 2000 links in the host, and one added and removed over and over: the
+	# kernel flags a link dump NLM_F_DUMP_INTR when the list changed under it.
+	seq 1000 | sed 's/.*/link add v& type veth peer name w&/' | hostip -batch -
+	hostip link add hd0 type veth peer name hd0p
+	(while :; do
+		hostip link add churn0 type veth peer name churn0p
+		hostip link del churn0
+	done) >/dev/null 2>&1 3>&- &
+	CHURN=$!
+	local i failed=0 log=$BATS_TEST_TMPDIR/log
+	for i in $(seq 20); do
+		if ! CNET_DEBUG=1 cnet attach "$CNS" host-device --dev hd0 >/dev/null 2>>"$log"; then
+			failed=$((failed + 1))
+			continue
+		fi
+		ip -n "$CNS" link show eth1 >/dev/null || fail "attach $i succeeded but hd0 is not in the container"
+		CNET_DEBUG=1 cnet detach "$CNS" >/dev/null 2>>"$log" || failed=$((failed + 1))
+	done
+	kill "$CHURN"
+	wait "$CHURN" || true
+	CHURN=
+	[ "$failed" = 0 ] ||
+		fail "$failed of 20 attaches or detaches failed under link churn: $(grep -v 'debug:' "$log" | sort | uniq -c)"
+	# the churn did interrupt dumps, which were asked again
+	echo "# $(grep -c 'dump interrupted' "$log") interrupted dumps asked again" >&3
+	grep -q 'dump interrupted' "$log" || fail "no dump was interrupted: the test did not test retries"
+	hostip link show hd0 >/dev/null
+	run -1 ip -n "$CNS" link show eth1
 }
