@@ -133,6 +133,11 @@ $(B)/fake-engine: tests/fake-engine.c
 	$(say) CC $@
 	$(Q)$(CC) $(CFLAGS) $(WARN) -o $@ $<
 
+# Test-only: forged netlink replies from inside a container (hostile-netlink.bats).
+$(B)/nl-forge: tests/nl-forge.c
+	$(say) CC $@
+	$(Q)$(CC) $(CFLAGS) $(WARN) -o $@ $<
+
 $(B)/unit-tests: $(UNIT_OBJ)
 	$(say) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(DEP_LIBS)
@@ -244,7 +249,7 @@ check: check-host check-vm
 
 # All of make check but the VM: what the fresh-machine rehearsal runs.
 check-host: check-deps deps
-	$(MAKE) all $(B)/fi/cnet $(B)/fake-engine $(B)/bond-probe $(B)/unit-tests $(B)/unit-tests-san \
+	$(MAKE) all $(B)/fi/cnet $(B)/fake-engine $(B)/nl-forge $(B)/bond-probe $(B)/unit-tests $(B)/unit-tests-san \
 		$(B)/san/cnet CFLAGS='$(CFLAGS) -Werror'
 	$(MAKE) check-unit check-fuzz check-abi check-docs lint check-cli check-cli-san
 
@@ -296,7 +301,7 @@ check-docs: $(B)/cnet.8 $(B)/libcnet.3
 		$(B)/cnet.8 $(B)/libcnet.3 2>&1 >/dev/null); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
 	@echo "man page: no warnings"
 
-check-cli: all $(B)/fi/cnet $(B)/fake-engine
+check-cli: all $(B)/fi/cnet $(B)/fake-engine $(B)/nl-forge
 	bats --formatter pretty --timing --print-output-on-failure $(if $(TESTS),$(TESTS),tests/cli)
 
 # The host command-line suites again, with cnet built with ASan+UBSan (a
@@ -305,7 +310,7 @@ check-cli: all $(B)/fi/cnet $(B)/fake-engine
 # install, valgrind; the fault and crash walks run the fault-injection
 # build) or test another program (Podman, Ansible) are not run twice.
 SAN_SKIP := package install valgrind fault crash podman ansible
-check-cli-san: all $(B)/san/cnet $(B)/fi/cnet $(B)/fake-engine
+check-cli-san: all $(B)/san/cnet $(B)/fi/cnet $(B)/fake-engine $(B)/nl-forge
 	CNET_BIN=$(abspath $(B)/san/cnet) ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1 bats --formatter pretty --timing --print-output-on-failure \
 		$(if $(TESTS),$(TESTS),$(filter-out $(SAN_SKIP:%=tests/cli/%.bats),$(wildcard tests/cli/*.bats)))

@@ -6,10 +6,12 @@
  * into NLE_FAILURE and drops the kernel's extended-ack message.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -48,6 +50,7 @@ struct cnet_ctx *cnet_nl_ctx(struct cnet_nl *nl)
 static int open_here(struct cnet_ctx *ctx, void *arg)
 {
 	struct cnet_nl *nl = arg;
+	const struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
 	int one = 1;
 
 	nl->sk = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
@@ -59,7 +62,11 @@ static int open_here(struct cnet_ctx *ctx, void *arg)
 	mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sk, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
-	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
+	/* Connected to the kernel (port 0), the socket is one the kernel
+	 * refuses other sockets' unicasts to: any task of the namespace can
+	 * read our port id in /proc/net/netlink and send to it otherwise. */
+	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    connect(mnl_socket_get_fd(nl->sk), (const struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
 		int r = -errno;
 		mnl_socket_close(nl->sk);
 		nl->sk = NULL;
@@ -77,7 +84,9 @@ int cnet_nl_open(struct cnet_ctx *ctx, int netns_fd, struct cnet_nl **out)
 	if (!nl)
 		return cnet_err(ctx, -ENOMEM, "out of memory");
 	nl->ctx = ctx;
-	nl->seq = (unsigned int)time(NULL);
+	/* Not guessable: replies are matched by sequence number too. */
+	if (getrandom(&nl->seq, sizeof(nl->seq), GRND_NONBLOCK) != sizeof(nl->seq))
+		nl->seq = (unsigned int)time(NULL) ^ ((unsigned int)getpid() << 16);
 	/* A netlink socket stays in the namespace it was created in. */
 	r = netns_fd < 0 ? open_here(ctx, nl) : cnet_in_netns(ctx, netns_fd, open_here, nl);
 	if (r < 0) {
@@ -134,6 +143,9 @@ static int nlmsg_error(struct cnet_nl *nl, const struct nlmsghdr *h, const char 
 
 	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
 		return cnet_err(nl->ctx, -EBADMSG, "cannot %s: truncated netlink error", what);
+	/* The kernel sends 0 or -errno; INT_MIN cannot be negated. */
+	if (e->error > 0 || e->error == INT_MIN)
+		return cnet_err(nl->ctx, -EBADMSG, "cannot %s: invalid netlink error %d", what, e->error);
 	err = -e->error;
 	if (err == 0)
 		return 0;
@@ -171,16 +183,37 @@ static int send_msg(struct cnet_nl *nl, struct nlmsghdr *h, const char *what)
 	return 0;
 }
 
+/* The next datagram the kernel sent. One from any other sender is dropped
+ * unread (the connected socket should have kept it out already). */
 static ssize_t recv_msg(struct cnet_nl *nl, const char *what)
 {
-	ssize_t n;
+	for (;;) {
+		struct sockaddr_nl from = {0};
+		struct iovec iov = {nl->buf, sizeof(nl->buf)};
+		struct msghdr mh = {.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
+				    .msg_iovlen = 1};
+		ssize_t n = recvmsg(mnl_socket_get_fd(nl->sk), &mh, 0);
 
-	do
-		n = mnl_socket_recvfrom(nl->sk, nl->buf, sizeof(nl->buf));
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return cnet_err(nl->ctx, -errno, "cannot %s: netlink receive: %s", what, strerror(errno));
-	return n;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return cnet_err(nl->ctx, -errno, "cannot %s: netlink receive: %s", what,
+					strerror(errno));
+		if (mh.msg_namelen != sizeof(from) || from.nl_family != AF_NETLINK || from.nl_pid != 0) {
+			cnet_dbg(nl->ctx, "%s: netlink message from port %u dropped", what, from.nl_pid);
+			continue;
+		}
+		if (mh.msg_flags & MSG_TRUNC)
+			return cnet_err(nl->ctx, -EMSGSIZE, "cannot %s: netlink receive: %s", what,
+					strerror(EMSGSIZE));
+		return n;
+	}
+}
+
+/* An answer to the request just sent on this socket. */
+static bool ours(const struct cnet_nl *nl, const struct nlmsghdr *h)
+{
+	return h->nlmsg_seq == nl->seq && h->nlmsg_pid == nl->portid;
 }
 
 int cnet_nl_talk(struct cnet_nl *nl, struct nl_msg *msg, const char *what)
@@ -209,7 +242,7 @@ int cnet_nl_talk(struct cnet_nl *nl, struct nl_msg *msg, const char *what)
 		len = (int)n;
 		for (rh = (const struct nlmsghdr *)nl->buf; mnl_nlmsg_ok(rh, len);
 		     rh = mnl_nlmsg_next(rh, &len)) {
-			if (rh->nlmsg_seq != nl->seq || rh->nlmsg_type != NLMSG_ERROR)
+			if (!ours(nl, rh) || rh->nlmsg_type != NLMSG_ERROR)
 				continue; /* stale or unsolicited */
 			r = nlmsg_error(nl, rh, what, false);
 			goto out;
@@ -253,73 +286,134 @@ static int deliver(struct cnet_nl *nl, const struct nlmsghdr *rh, struct parse_s
 	return ps->r;
 }
 
-static int query(struct cnet_nl *nl, struct nl_msg *msg, struct parse_state *ps, cnet_nl_raw_cb raw,
-		 const char *what)
-{
-	struct nlmsghdr *h = nlmsg_hdr(msg);
-	bool dump = h->nlmsg_flags & NLM_F_DUMP, intr = false;
-	int r, cb_r = 0;
+/* A dump is held whole and handed to the callback only once the kernel
+ * has sent one that no change interrupted (NLM_F_DUMP_INTR): callbacks
+ * collect what they are given, so they must never see a torn view, nor
+ * part of one dump and then all of the next. */
+#define DUMP_TRIES 20
 
-	r = fault(nl, what);
-	if (r < 0)
-		goto out;
-	h->nlmsg_flags |= NLM_F_REQUEST;
+struct held {
+	char *p;
+	size_t len, cap;
+};
+
+static int hold(struct cnet_nl *nl, struct held *d, const struct nlmsghdr *h)
+{
+	size_t need = NLMSG_ALIGN(h->nlmsg_len);
+
+	if (!d->p || d->cap - d->len < need) {
+		size_t cap = d->cap ? d->cap : 65536;
+		char *p;
+
+		while (cap - d->len < need)
+			cap *= 2;
+		p = realloc(d->p, cap);
+		if (!p)
+			return cnet_err(nl->ctx, -ENOMEM, "out of memory");
+		d->p = p;
+		d->cap = cap;
+	}
+	memcpy(d->p + d->len, h, h->nlmsg_len);
+	memset(d->p + d->len + h->nlmsg_len, 0, need - h->nlmsg_len);
+	d->len += need;
+	return 0;
+}
+
+static int give(struct cnet_nl *nl, const struct nlmsghdr *rh, struct parse_state *ps,
+		cnet_nl_raw_cb raw, const char *what)
+{
+	return raw ? raw(rh, ps->arg) : deliver(nl, rh, ps, what);
+}
+
+/* Send the request (again) and read its whole answer: a get's object goes
+ * to the callback (its answer is returned), a dump is held in d (0 at its
+ * end), *intr says whether the kernel flagged it interrupted. */
+static int ask(struct cnet_nl *nl, struct nlmsghdr *h, struct parse_state *ps, cnet_nl_raw_cb raw,
+	       struct held *d, bool *intr, const char *what)
+{
+	int r;
+
 	h->nlmsg_seq = ++nl->seq;
-	h->nlmsg_pid = 0;
+	d->len = 0;
+	*intr = false;
 	r = send_msg(nl, h, what);
 	if (r < 0)
-		goto out;
-	/* Read to the end of the answer even when a callback has failed, so
-	 * that nothing of it is left for the next request on this socket. */
+		return r;
 	for (;;) {
 		ssize_t n = recv_msg(nl, what);
 		const struct nlmsghdr *rh;
 		int len;
 
-		if (n < 0) {
-			r = (int)n;
-			goto out;
-		}
+		if (n < 0)
+			return (int)n;
 		len = (int)n;
 		for (rh = (const struct nlmsghdr *)nl->buf; mnl_nlmsg_ok(rh, len);
 		     rh = mnl_nlmsg_next(rh, &len)) {
-			if (rh->nlmsg_seq != nl->seq)
+			if (!ours(nl, rh))
 				continue;
 			if (rh->nlmsg_flags & NLM_F_DUMP_INTR)
-				intr = true;
+				*intr = true;
 			if (rh->nlmsg_type == NLMSG_ERROR) {
 				/* A get of an absent object is an answer, not
 				 * a failure: the caller words it. */
 				r = nlmsg_error(nl, rh, what, true);
 				if (r < 0 && r != -ENODEV && r != -ENOENT && r != -ESRCH)
 					r = nlmsg_error(nl, rh, what, false);
-				goto out;
+				return r;
 			}
 			if (rh->nlmsg_type == NLMSG_DONE) {
 				int err = 0;
 				if (rh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
 					memcpy(&err, mnl_nlmsg_get_payload(rh), sizeof(int));
+				if (err == INT_MIN)
+					err = -EBADMSG;
 				if (err < 0)
-					r = cnet_err(nl->ctx, err, "cannot %s: %s", what, strerror(-err));
-				else if (intr && cb_r >= 0)
-					/* Callbacks have seen an inconsistent view
-					 * and may have acted on it: do not guess. */
-					r = cnet_err(nl->ctx, -EAGAIN,
-						     "cannot %s: the kernel's tables changed during the dump; try again",
-						     what);
-				else
-					r = cb_r;
-				goto out;
+					return cnet_err(nl->ctx, err, "cannot %s: %s", what, strerror(-err));
+				return r;
 			}
-			if (cb_r >= 0 && (!ps || ps->r == 0))
-				cb_r = raw ? raw(rh, ps ? ps->arg : NULL) : deliver(nl, rh, ps, what);
-			if (!dump) {
-				r = cb_r;
-				goto out;
-			}
+			if (!(h->nlmsg_flags & NLM_F_DUMP))
+				return give(nl, rh, ps, raw, what);
+			/* After a failure, read on to the end all the same. */
+			if (r == 0)
+				r = hold(nl, d, rh);
 		}
 	}
+}
+
+static int query(struct cnet_nl *nl, struct nl_msg *msg, struct parse_state *ps, cnet_nl_raw_cb raw,
+		 const char *what)
+{
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct held d = {0};
+	bool intr = false;
+	int r, tries = 1;
+
+	r = fault(nl, what);
+	if (r < 0)
+		goto out;
+	h->nlmsg_flags |= NLM_F_REQUEST;
+	h->nlmsg_pid = 0;
+	while ((r = ask(nl, h, ps, raw, &d, &intr, what)) == 0 && intr && tries < DUMP_TRIES) {
+		cnet_dbg(nl->ctx, "%s: dump interrupted by a change, asking again", what);
+		tries++;
+	}
+	if (r != 0 || !(h->nlmsg_flags & NLM_F_DUMP))
+		goto out;
+	if (intr) {
+		r = cnet_err(nl->ctx, -EAGAIN,
+			     "cannot %s: the kernel's tables changed during each of %d dumps; try again",
+			     what, tries);
+		goto out;
+	}
+	/* The first non-zero answer of a callback stops delivery. */
+	for (size_t off = 0; off < d.len && r == 0 && ps->r == 0;) {
+		const struct nlmsghdr *rh = (const struct nlmsghdr *)(d.p + off);
+
+		off += NLMSG_ALIGN(rh->nlmsg_len);
+		r = give(nl, rh, ps, raw, what);
+	}
 out:
+	free(d.p);
 	nlmsg_free(msg);
 	return r;
 }
