@@ -998,7 +998,7 @@ static int dhcp_bind(struct run *run, int l3)
 	run->leased = true;
 	r = cnet_lease_install(run->tnl, l3, &run->lease);
 	if (r == 0 && att->resolv_conf[0])
-		r = cnet_lease_write_resolv(run->ctx, run->t.pid, att->resolv_conf, li.name, &run->lease);
+		r = cnet_lease_write_resolv(run->ctx, &run->t, att->resolv_conf, li.name, &run->lease);
 	return r;
 }
 
@@ -1403,8 +1403,8 @@ out:
 int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cnet_store *st,
 		       struct cnet_result *res)
 {
-	struct run run = {.ctx = ctx, .att = att, .t = {.fd = -1}, .st = st, .res = res,
-			  .pf_lock_fd = -1};
+	struct run run = {.ctx = ctx, .att = att, .t = {.fd = -1, .proc_fd = -1}, .st = st,
+			  .res = res, .pf_lock_fd = -1};
 	cJSON *options = NULL, *existing, *rec, *pending;
 	int r, idx = -1;
 

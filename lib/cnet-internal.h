@@ -107,6 +107,7 @@ int cnet_result_add_record(struct cnet_result *res, const struct cJSON *rec);
 struct cnet_target {
 	char *spec;	     /* as the user named it */
 	int fd;		     /* open netns file, -1 if not resolved */
+	int proc_fd;	     /* /proc/PID of pid (O_PATH), -1 if none: pins the process */
 	unsigned long long dev, ino; /* namespace identity */
 	unsigned long long cookie; /* SO_NETNS_COOKIE: never reused, unlike ino */
 	pid_t pid;	     /* 0 unless named by PID or found through an engine */
@@ -124,6 +125,8 @@ const char *cnet_runtime_name(const char *s);
 int cnet_target_resolve_as(struct cnet_ctx *ctx, const char *spec, const char *runtime,
 			   struct cnet_target *t);
 void cnet_target_close(struct cnet_target *t);
+/* The start time of the process whose /proc directory proc_fd is. */
+int cnet_proc_start_time(int proc_fd, unsigned long long *out);
 int cnet_self_ns(struct cnet_ctx *ctx); /* fd, owned by ctx */
 /* engine.c: the PID of a running Docker or Podman container. -ENXIO: no
  * engine answers; -ENOENT: no such container; -ESRCH: not running. */

@@ -626,7 +626,7 @@ static bool matches(const cJSON *rec, const char *target, const struct cnet_targ
 CNET_EXPORT int cnet_detach(struct cnet_ctx *ctx, const char *target, const char *ifname,
 			    unsigned int flags, struct cnet_result **out)
 {
-	struct cnet_target t = {.fd = -1};
+	struct cnet_target t = {.fd = -1, .proc_fd = -1};
 	struct cnet_store st = {.lock_fd = -1};
 	struct ctx_detach d = {.ctx = ctx, .st = &st, .t = &t, .dry_run = flags & CNET_DETACH_DRY_RUN};
 	cJSON *rec, *next;

@@ -12,8 +12,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
-#include <sys/syscall.h>
 #include <net/if.h>
 #include <poll.h>
 #include <stdio.h>
@@ -575,47 +573,4 @@ int64_t cnet_lease_left(const struct cnet_lease *l, uint32_t at, int64_t now)
 	if (l->lease == CNET_LEASE_INFINITE)
 		return INT64_MAX;
 	return l->obtained + (int64_t)at - now;
-}
-
-/* --resolv-conf: the lease's DNS servers and domain, written to PATH as
- * the container sees it: resolved inside its root (/proc/PID/root) by
- * openat2(RESOLVE_IN_ROOT), so that a symlink the container planted
- * (/etc/resolv.conf -> /etc/passwd, or -> ../../../host/file) cannot lead
- * out of it. Written in place (it is often a bind mount). */
-int cnet_lease_write_resolv(struct cnet_ctx *ctx, pid_t pid, const char *path, const char *ifname,
-			    const struct cnet_lease *l)
-{
-	struct open_how how = {.flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY,
-			       .mode = 0644,
-			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
-	char root[64], text[1024], a[INET_ADDRSTRLEN];
-	size_t n;
-	int rfd, fd, r = 0;
-
-	if (!pid)
-		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL,
-				 "--resolv-conf needs a target with a root to write in (pid:, docker:, podman:)");
-	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
-	rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rfd < 0)
-		return cnet_errc(ctx, CNET_ERR_TARGET, -errno, "cannot open %s: %s", root, strerror(errno));
-	n = (size_t)snprintf(text, sizeof(text), "# written by cnet for %s: DHCP lease from %s\n", ifname,
-			     inet_ntop(AF_INET, &l->server, a, sizeof(a)));
-	/* one domain: a space would make it a list of search domains */
-	if (*l->domain && !strchr(l->domain, ' '))
-		n += (size_t)snprintf(text + n, sizeof(text) - n, "search %s\n", l->domain);
-	for (unsigned int i = 0; i < l->n_dns && n < sizeof(text); i++)
-		n += (size_t)snprintf(text + n, sizeof(text) - n, "nameserver %s\n",
-				      inet_ntop(AF_INET, &l->dns[i], a, sizeof(a)));
-	fd = (int)syscall(SYS_openat2, rfd, path, &how, sizeof(how));
-	if (fd < 0) {
-		r = cnet_errc(ctx, CNET_ERR_INVALID, -errno, "cannot write %s in %s: %s", path, root,
-			      strerror(errno));
-	} else {
-		if (write(fd, text, n) != (ssize_t)n)
-			r = cnet_err(ctx, -EIO, "cannot write %s in %s", path, root);
-		close(fd);
-	}
-	close(rfd);
-	return r;
 }

@@ -52,9 +52,12 @@ void cnet_dhcp_client_id(uint8_t out[CNET_DHCP_MAX_CLIENT_ID], size_t *len);
 struct cnet_nl;
 int cnet_lease_install(struct cnet_nl *nl, int ifindex, const struct cnet_lease *l);
 
-/* --resolv-conf: PATH inside the root of process pid, never out of it. */
-int cnet_lease_write_resolv(struct cnet_ctx *ctx, pid_t pid, const char *path, const char *ifname,
-			    const struct cnet_lease *l);
+/* --resolv-conf (resolv.c): PATH inside the root of the target's process
+ * (pinned by its proc_fd), never out of it; only a regular file of the
+ * container's, and in bounded time. */
+struct cnet_target;
+int cnet_lease_write_resolv(struct cnet_ctx *ctx, const struct cnet_target *t, const char *path,
+			    const char *ifname, const struct cnet_lease *l);
 
 cJSON *cnet_lease_to_json(const struct cnet_lease *l);
 int cnet_lease_from_json(const cJSON *o, struct cnet_lease *l);

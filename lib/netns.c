@@ -55,16 +55,15 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-/* Field 22 of /proc/PID/stat: when the process started. A PID reused by
- * another process has a different start time. */
-static int pid_start_time(pid_t pid, unsigned long long *out)
+/* Field 22 of stat in a /proc/PID directory (open): when the process
+ * started. A PID reused by another process has a different start time. */
+int cnet_proc_start_time(int proc_fd, unsigned long long *out)
 {
-	char path[64], buf[1024], *p;
+	char buf[1024], *p;
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = openat(proc_fd, "stat", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, sizeof(buf) - 1);
@@ -84,21 +83,26 @@ static int pid_start_time(pid_t pid, unsigned long long *out)
 	return 0;
 }
 
+/* The process is pinned by its /proc directory, kept open: what is opened
+ * through it later (its namespace now, its root for --resolv-conf) is that
+ * process's or nothing, never a later one's with the same PID. */
 static int open_pid_n(struct cnet_ctx *ctx, struct cnet_target *t, pid_t n)
 {
 	unsigned long pid = (unsigned long)n;
 	char path[64];
 
 	t->pid = (pid_t)pid;
-	snprintf(path, sizeof(path), "/proc/%lu/ns/net", pid);
-	t->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (t->fd < 0) {
+	snprintf(path, sizeof(path), "/proc/%lu", pid);
+	t->proc_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (t->proc_fd >= 0)
+		t->fd = openat(t->proc_fd, "ns/net", O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (t->proc_fd < 0 || t->fd < 0) {
 		if (errno == ENOENT || errno == ESRCH)
 			return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "no running process with PID %lu",
 					 pid);
-		return cnet_err(ctx, -errno, "cannot open %s: %s", path, strerror(errno));
+		return cnet_err(ctx, -errno, "cannot open %s/ns/net: %s", path, strerror(errno));
 	}
-	if (pid_start_time(t->pid, &t->start_time) < 0)
+	if (cnet_proc_start_time(t->proc_fd, &t->start_time) < 0)
 		return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "no running process with PID %lu", pid);
 	return 0;
 }
@@ -176,7 +180,7 @@ int cnet_target_resolve(struct cnet_ctx *ctx, const char *spec, struct cnet_targ
 	int r, self_fd;
 
 	memset(t, 0, sizeof(*t));
-	t->fd = -1;
+	t->fd = t->proc_fd = -1;
 	t->spec = strdup(spec);
 	if (!t->spec)
 		return cnet_err(ctx, -ENOMEM, "out of memory");
@@ -271,7 +275,9 @@ void cnet_target_close(struct cnet_target *t)
 {
 	if (t->fd >= 0)
 		close(t->fd);
-	t->fd = -1;
+	if (t->proc_fd >= 0)
+		close(t->proc_fd);
+	t->fd = t->proc_fd = -1;
 	free(t->spec);
 	t->spec = NULL;
 }

@@ -356,7 +356,7 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 		}
 	}
 	for (int i = 0; i < n; i++) {
-		struct cnet_target t = {.fd = -1};
+		struct cnet_target t = {.fd = -1, .proc_fd = -1};
 		struct cnet_nl *tnl = NULL;
 		char reason[1100] = "", ifname[IFNAMSIZ];
 		cJSON *rec = NULL, *it;
@@ -488,7 +488,7 @@ CNET_EXPORT int cnet_gc(struct cnet_ctx *ctx, unsigned int flags, struct cnet_re
 		snprintf(ids[n++], 9, "%s", cnet_json_str(rec, "id"));
 	}
 	for (int i = 0; i < n; i++) {
-		struct cnet_target t = {.fd = -1};
+		struct cnet_target t = {.fd = -1, .proc_fd = -1};
 		char why[128] = "";
 		int c;
 
@@ -544,7 +544,7 @@ CNET_EXPORT int cnet_dhcp(struct cnet_ctx *ctx, const char *target, const char *
 			  struct cnet_result **out)
 {
 	struct cnet_store st = {.lock_fd = -1};
-	struct cnet_target t = {.fd = -1};
+	struct cnet_target t = {.fd = -1, .proc_fd = -1};
 	struct cnet_result *res = NULL;
 	struct cnet_nl *hnl = NULL, *tnl = NULL;
 	char (*ids)[9] = NULL;
