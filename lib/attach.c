@@ -988,7 +988,8 @@ static int dhcp_bind(struct run *run, int l3)
 	run->leased = true;
 	r = cnet_lease_install(run->tnl, l3, &run->lease);
 	if (r == 0 && att->resolv_conf[0])
-		r = cnet_lease_write_resolv(run->ctx, run->t.pid, att->resolv_conf, li.name, &run->lease);
+		r = cnet_lease_write_resolv(run->ctx, strcmp(run->t.runtime, "path") ? run->t.pid : 0,
+					    att->resolv_conf, li.name, &run->lease);
 	return r;
 }
 
@@ -1384,6 +1385,7 @@ int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cne
 	struct run run = {.ctx = ctx, .att = att, .t = {.fd = -1}, .st = st, .res = res,
 			  .pf_lock_fd = -1};
 	cJSON *options = NULL, *existing, *rec, *pending;
+	const char *why;
 	int r, idx = -1;
 
 	r = check_static(&run);
@@ -1392,6 +1394,12 @@ int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cne
 	r = cnet_target_resolve_as(ctx, att->target, att->runtime, &run.t);
 	if (r < 0)
 		goto out;
+	/* reapply: never another process that has taken the recorded PID */
+	why = cnet_target_other(&run.t, att->pid_start);
+	if (why) {
+		r = cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "%s: %s", att->target, why);
+		goto out;
+	}
 	r = cnet_nl_open(ctx, -1, &run.hnl);
 	if (r < 0)
 		goto out;
@@ -1696,5 +1704,7 @@ struct cnet_attach *cnet_attach_from_record(struct cnet_ctx *ctx, const cJSON *r
 	}
 	att->has_mac_hint = cnet_parse_mac(cnet_json_str(link, "mac"), att->mac_hint) == 0;
 	att->runtime = cnet_runtime_name(cnet_json_str(rec, "runtime"));
+	att->pid_start = (unsigned long long)cnet_json_int(cJSON_GetObjectItemCaseSensitive(rec, "netns"),
+							   "pid_start", 1, 1LL << 53, 0);
 	return att;
 }

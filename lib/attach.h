@@ -10,6 +10,9 @@ struct cnet_attach {
 	struct cnet_ctx *ctx;
 	char *target;
 	const char *runtime; /* from a record: resolve target through this one only */
+	/* from a record (or a bond's target, for its slaves): the process the
+	 * target must still be, by its start time; 0: not recorded */
+	unsigned long long pid_start;
 	int kind;
 	unsigned int flags;
 	char ifname[IFNAMSIZ];

@@ -246,6 +246,7 @@ static int make_slave(struct run *run, size_t i, struct cnet_attach **out)
 	if (r < 0)
 		return r;
 	s->runtime = att->runtime ? att->runtime : run->t.runtime;
+	s->pid_start = run->t.by_pid ? run->t.start_time : 0; /* the bond's process, no other */
 	s->as_slave = true;
 	snprintf(s->slave_of, sizeof(s->slave_of), "%s", run->id);
 	slave_name(att, i, name);

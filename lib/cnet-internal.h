@@ -109,8 +109,8 @@ struct cnet_target {
 	int fd;		     /* open netns file, -1 if not resolved */
 	unsigned long long dev, ino; /* namespace identity */
 	unsigned long long cookie; /* SO_NETNS_COOKIE: never reused, unlike ino */
-	pid_t pid;	     /* 0 unless named by PID or found through an engine */
-	bool by_pid;	     /* named by PID: its start time is its identity */
+	pid_t pid;	     /* 0 unless named by PID or /proc/PID path, or found through an engine */
+	bool by_pid;	     /* named by PID or /proc/PID path: its start time is its identity */
 	unsigned long long start_time; /* of pid, in clock ticks since boot */
 	const char *runtime; /* how it was found: netns, pid, path, docker, podman */
 };
@@ -123,6 +123,10 @@ int cnet_target_resolve(struct cnet_ctx *ctx, const char *spec, struct cnet_targ
 const char *cnet_runtime_name(const char *s);
 int cnet_target_resolve_as(struct cnet_ctx *ctx, const char *spec, const char *runtime,
 			   struct cnet_target *t);
+/* Why t is not the target that was recorded as the process started at
+ * pid_start (0: not recorded): its PID now belongs to another process.
+ * NULL if nothing says so. */
+const char *cnet_target_other(const struct cnet_target *t, unsigned long long pid_start);
 void cnet_target_close(struct cnet_target *t);
 int cnet_self_ns(struct cnet_ctx *ctx); /* fd, owned by ctx */
 /* engine.c: the PID of a running Docker or Podman container. -ENXIO: no

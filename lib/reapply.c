@@ -236,6 +236,7 @@ static int find_target(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_targe
 	long long start = cnet_json_int(ns, "pid_start", 1, 1LL << 53, 0);
 	int r = cnet_target_resolve_as(ctx, cnet_json_str(rec, "target"),
 				       cnet_runtime_name(cnet_json_str(rec, "runtime")), t);
+	const char *other;
 
 	if (r < 0 && ctx->errclass == CNET_ERR_TARGET) {
 		cnet_clear_err(ctx);
@@ -244,8 +245,9 @@ static int find_target(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_targe
 	}
 	if (r < 0)
 		return r;
-	if (t->by_pid && start && (long long)t->start_time != start) {
-		snprintf(why, len, "process gone (its PID now belongs to another)");
+	other = cnet_target_other(t, (unsigned long long)start);
+	if (other) {
+		snprintf(why, len, "%s", other);
 		return 1;
 	}
 	return 0;

@@ -91,6 +91,33 @@ container() { # NAME NS [ID]
 		>"$ENGINE_DIR/$1.json"
 }
 
+@test "/proc/PID/ns/net: a process that took the PID of the one attached to is another target (19: start time read through the same /proc/PID)" {
+	start_in "$CNS"
+	old=$PID
+	run -0 cnet attach "/proc/$old/ns/net" macvlan --parent up0 --ip 10.98.0.2/24
+	[ "$(link_json "$CNS" eth1 | jq -r .linkinfo.info_kind)" = macvlan ]
+	start=$(sed 's/.*) //' "/proc/$old/stat" | cut -d' ' -f20)
+	id=$(jq -r '.records[0].id' "$CNET_STATE")
+	# the process exits, its namespace with it; another process, in
+	# another namespace, gets its PID
+	kill "$old"
+	wait "$old" 2>/dev/null || true
+	ip netns del "$CNS"
+	start_in_as "$CNS2" "$old"
+	reapply_settled
+	run -0 ip -n "$CNS2" -j link show
+	[ "$(jq -r '[.[].ifname] | join(" ")' <<<"$output")" = lo ] # nothing given to the newcomer
+	[ "$(jq -c '.records[0].netns | [.pid, .pid_start]' "$CNET_STATE")" = "[$old,$start]" ]
+	assert_equal "$REAPPLY" "stopped: macvlan eth1 in /proc/$old/ns/net: process gone (its PID now belongs to another)"
+	# the newcomer plants a look-alike of the interface: detach by the
+	# path drops the record without reaching into its namespace
+	ip -n "$CNS2" link add eth1 type veth peer name eth1p
+	ip -n "$CNS2" link set eth1 alias "cnet:$id"
+	run -0 cnet detach "/proc/$old/ns/net"
+	[ "$(link_json "$CNS2" eth1 | jq -r .ifalias)" = "cnet:$id" ]
+	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+}
+
 @test "an engine answering a negative HTTP status is an error, not \"no engine\" (and leaks nothing under ASan)" {
 	engine
 	container web "$CNS"
