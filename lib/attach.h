@@ -11,8 +11,10 @@ struct cnet_attach {
 	char *target;
 	const char *runtime; /* from a record: resolve target through this one only */
 	/* from a record (or a bond's target, for its slaves): the process the
-	 * target must still be, by its start time; 0: not recorded */
+	 * target must still be, by its start time, or the container, by its
+	 * Id; 0, "": not recorded */
 	unsigned long long pid_start;
+	char container_id[65];
 	int kind;
 	unsigned int flags;
 	char ifname[IFNAMSIZ];

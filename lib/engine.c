@@ -109,10 +109,26 @@ out:
 	return r;
 }
 
-int cnet_engine_pid(struct cnet_ctx *ctx, const char *engine, const char *name, pid_t *pid)
+/* A container's Id: 64 hexadecimal digits for Docker and Podman; up to
+ * that many taken from others. */
+static bool id_ok(const cJSON *id)
+{
+	const char *s = cJSON_IsString(id) ? id->valuestring : NULL;
+	size_t n = s ? strlen(s) : 0;
+
+	if (!n || n > 64)
+		return false;
+	for (; *s; s++)
+		if (!isxdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+int cnet_engine_pid(struct cnet_ctx *ctx, const char *engine, const char *name, pid_t *pid,
+		    char id[65])
 {
 	const char *sock = !strcmp(engine, "docker") ? ctx->docker_sock : ctx->podman_sock;
-	const cJSON *state, *running, *p;
+	const cJSON *state, *running, *p, *cid;
 	char *body = NULL;
 	cJSON *doc;
 	int status = 0, r;
@@ -140,11 +156,17 @@ int cnet_engine_pid(struct cnet_ctx *ctx, const char *engine, const char *name, 
 	state = cJSON_GetObjectItemCaseSensitive(doc, "State");
 	running = cJSON_GetObjectItemCaseSensitive(state, "Running");
 	p = cJSON_GetObjectItemCaseSensitive(state, "Pid");
+	cid = cJSON_GetObjectItemCaseSensitive(doc, "Id");
 	if (!cJSON_IsTrue(running) || !cJSON_IsNumber(p) || p->valuedouble < 1 ||
 	    p->valuedouble > 4194304) {
 		r = cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "%s container '%s' is not running", engine, name);
+	} else if (!id_ok(cid)) {
+		/* the Id tells this container from a later one of that name */
+		r = cnet_err(ctx, -EPROTO, "%s answered about container '%s' without a valid Id", engine,
+			     name);
 	} else {
 		*pid = (pid_t)p->valuedouble;
+		snprintf(id, 65, "%s", cid->valuestring);
 		r = 0;
 	}
 	cJSON_Delete(doc);

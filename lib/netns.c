@@ -210,7 +210,7 @@ static int by_engine(struct cnet_ctx *ctx, struct cnet_target *t, const char *na
 
 	for (size_t i = 0; i < ARRAY_SIZE(engines); i++) {
 		cnet_clear_err(ctx);
-		r = cnet_engine_pid(ctx, engines[i], name, &pid);
+		r = cnet_engine_pid(ctx, engines[i], name, &pid, t->container_id);
 		if (r == 0) {
 			t->runtime = engines[i];
 			return open_pid_n(ctx, t, pid);
@@ -246,7 +246,7 @@ int cnet_target_resolve(struct cnet_ctx *ctx, const char *spec, struct cnet_targ
 		char engine[7];
 		pid_t pid;
 		snprintf(engine, sizeof(engine), "%.6s", spec);
-		r = cnet_engine_pid(ctx, engine, spec + 7, &pid);
+		r = cnet_engine_pid(ctx, engine, spec + 7, &pid, t->container_id);
 		t->runtime = spec[0] == 'd' ? "docker" : "podman";
 		if (r == 0)
 			r = open_pid_n(ctx, t, pid);
@@ -323,10 +323,15 @@ int cnet_target_resolve_as(struct cnet_ctx *ctx, const char *spec, const char *r
 	return r;
 }
 
-const char *cnet_target_other(const struct cnet_target *t, unsigned long long pid_start)
+const char *cnet_target_other(const struct cnet_target *t, unsigned long long pid_start,
+			      const char *container_id)
 {
 	if (t->by_pid && pid_start && pid_start != t->start_time)
 		return "process gone (its PID now belongs to another)";
+	/* An engine keeps a container's Id when it restarts it; a container
+	 * made anew under the name has another. */
+	if (container_id && *container_id && *t->container_id && strcmp(container_id, t->container_id))
+		return "container gone (its name now belongs to another)";
 	return NULL;
 }
 

@@ -245,7 +245,7 @@ static int find_target(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_targe
 	}
 	if (r < 0)
 		return r;
-	other = cnet_target_other(t, (unsigned long long)start);
+	other = cnet_target_other(t, (unsigned long long)start, cnet_json_str(ns, "container_id"));
 	if (other) {
 		snprintf(why, len, "%s", other);
 		return 1;

@@ -85,7 +85,7 @@ reapply_settled() {
 # A container named NAME with Id ID (by default one made from the name)
 # running as a process in NS, as the engine publishes it.
 container() { # NAME NS [ID]
-	local id=${3:-$(printf %s "$1" | sha256sum | cut -c1-64)}
+	local id=${3-$(printf %s "$1" | sha256sum | cut -c1-64)}
 	start_in "$2"
 	printf '{"Id":"%s","Name":"/%s","State":{"Running":true,"Pid":%d}}\n' "$id" "$1" "$PID" \
 		>"$ENGINE_DIR/$1.json"
@@ -116,6 +116,36 @@ container() { # NAME NS [ID]
 	run -0 cnet detach "/proc/$old/ns/net"
 	[ "$(link_json "$CNS2" eth1 | jq -r .ifalias)" = "cnet:$id" ]
 	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+}
+
+@test "docker: a container that takes a removed container's name (another Id) is another container" {
+	engine
+	container web "$CNS" "$(printf 'a%.0s' {1..64})"
+	run -0 cnet attach docker:web macvlan --parent up0 --ip 10.98.1.2/24
+	id=$(jq -r '.records[0].id' "$CNET_STATE")
+	# web is removed (its namespace with it); a new container named web
+	# runs in another namespace
+	kill "${SLEEPERS[@]}"
+	ip netns del "$CNS"
+	container web "$CNS2" "$(printf 'b%.0s' {1..64})"
+	reapply_settled
+	run -0 ip -n "$CNS2" -j link show
+	[ "$(jq -r '[.[].ifname] | join(" ")' <<<"$output")" = lo ] # nothing given to the newcomer
+	[ "$(jq -r '.records[0].netns.container_id' "$CNET_STATE")" = "$(printf 'a%.0s' {1..64})" ]
+	assert_equal "$REAPPLY" "stopped: macvlan eth1 in docker:web: container gone (its name now belongs to another)"
+	# the newcomer plants a look-alike of the interface: detach by the
+	# name drops the record without reaching into its namespace
+	ip -n "$CNS2" link add eth1 type veth peer name eth1p
+	ip -n "$CNS2" link set eth1 alias "cnet:$id"
+	run -0 cnet detach docker:web
+	[ "$(link_json "$CNS2" eth1 | jq -r .ifalias)" = "cnet:$id" ]
+	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	# an answer without an Id cannot tell one container from another
+	container anon "$CNS2" ""
+	run -1 --separate-stderr cnet attach docker:anon macvlan --parent up0
+	assert_equal "$stderr" "cnet: docker answered about container 'anon' without a valid Id"
+	[ "$(link_json "$CNS2" eth1 | jq -r .ifalias)" = "cnet:$id" ]
+	[ "$(ip -n "$CNS2" -j link show | jq length)" = 3 ] # lo and the look-alike veth pair
 }
 
 @test "an engine answering a negative HTTP status is an error, not \"no engine\" (and leaks nothing under ASan)" {
