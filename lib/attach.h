@@ -183,6 +183,13 @@ int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cne
 /* A description rebuilt from a record (reapply), or NULL with an error. */
 struct cnet_attach *cnet_attach_from_record(struct cnet_ctx *ctx, const struct cJSON *rec);
 
+/* reapply.c: find a record's target again, through the record's runtime
+ * only. 1: it is gone (not running, or its PID or name now belongs to
+ * another process or container: never act on that one), why says so; 0:
+ * found; < 0. */
+int cnet_record_target(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_target *t, char *why,
+		       size_t len);
+
 /* detach.c */
 /* Undo what rec says attach did (tnl: the namespace if it is the record's
  * and alive, else NULL). The record stays in st. */

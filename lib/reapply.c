@@ -227,9 +227,7 @@ out:
 	return r;
 }
 
-/* Find a record's target again. 1: it is gone (not running, or its PID now
- * belongs to another process: never act on that one); 0: found; < 0. */
-static int find_target(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_target *t, char *why,
+int cnet_record_target(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_target *t, char *why,
 		       size_t len)
 {
 	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(rec, "netns");
@@ -345,7 +343,7 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 		if (!rec || !wanted(rec, targets, n_targets) || cnet_record_is_bond_slave(&st, rec))
 			continue;
 		snprintf(ifname, sizeof(ifname), "%s", cnet_json_str(rec, "ifname"));
-		c = find_target(ctx, rec, &t, reason, sizeof(reason));
+		c = cnet_record_target(ctx, rec, &t, reason, sizeof(reason));
 		if (c > 0) {
 			report(res, rec, "stopped", reason);
 			goto next;
@@ -471,7 +469,7 @@ CNET_EXPORT int cnet_gc(struct cnet_ctx *ctx, unsigned int flags, struct cnet_re
 			;
 		if (!rec || cnet_record_is_bond_slave(&st, rec))
 			continue; /* gone with its bond, or its bond's undo takes it */
-		c = find_target(ctx, rec, &t, why, sizeof(why));
+		c = cnet_record_target(ctx, rec, &t, why, sizeof(why));
 		if (c == 0) {
 			cnet_target_close(&t);
 			continue; /* still there: reapply's business, not gc's */

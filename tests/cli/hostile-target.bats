@@ -148,6 +148,24 @@ container() { # NAME NS [ID]
 	[ "$(ip -n "$CNS2" -j link show | jq length)" = 3 ] # lo and the look-alike veth pair
 }
 
+@test "detach NAME of a record found through Docker asks Docker only: a namespace named NAME does not count" {
+	engine
+	name=$(ns_prefix)-x
+	container "$name" "$CNS"
+	run -0 cnet attach "$name" macvlan --parent up0 --ip 10.98.2.2/24
+	[ "$(jq -r '.records[0].runtime' "$CNET_STATE")" = docker ]
+	id=$(jq -r '.records[0].id' "$CNET_STATE")
+	# a namespace takes the name, with a look-alike of the interface
+	CREATED_NS+=("$name")
+	ip netns add "$name"
+	ip -n "$name" link add eth1 type veth peer name eth1p
+	ip -n "$name" link set eth1 alias "cnet:$id"
+	run -0 cnet detach "$name"
+	run -1 ip -n "$CNS" link show eth1 # the container's interface went with the record
+	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(link_json "$name" eth1 | jq -r .ifalias)" = "cnet:$id" ] # the namespace's stayed
+}
+
 @test "an engine answering a negative HTTP status is an error, not \"no engine\" (and leaks nothing under ASan)" {
 	engine
 	container web "$CNS"
