@@ -1235,6 +1235,8 @@ static cJSON *make_record(struct run *run, cJSON *options, bool pending)
 		cJSON_AddNumberToObject(o, "pid", run->t.pid);
 		cJSON_AddNumberToObject(o, "pid_start", (double)run->t.start_time);
 	}
+	if (*run->t.container_id)
+		cJSON_AddStringToObject(o, "container_id", run->t.container_id);
 	cJSON_AddStringToObject(rec, "kind", cnet_kind_to_string(att->kind));
 	cJSON_AddStringToObject(rec, "ifname", att->ifname);
 	cJSON_AddItemToObject(rec, "options", options);
@@ -1406,6 +1408,7 @@ int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cne
 	struct run run = {.ctx = ctx, .att = att, .t = {.fd = -1, .proc_fd = -1}, .st = st,
 			  .res = res, .pf_lock_fd = -1};
 	cJSON *options = NULL, *existing, *rec, *pending;
+	const char *why;
 	int r, idx = -1;
 
 	r = check_static(&run);
@@ -1414,6 +1417,13 @@ int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cne
 	r = cnet_target_resolve_as(ctx, att->target, att->runtime, &run.t);
 	if (r < 0)
 		goto out;
+	/* reapply: never another process that has taken the recorded PID,
+	 * nor another container that has taken the recorded name */
+	why = cnet_target_other(&run.t, att->pid_start, att->container_id);
+	if (why) {
+		r = cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "%s: %s", att->target, why);
+		goto out;
+	}
 	r = cnet_nl_open(ctx, -1, &run.hnl);
 	if (r < 0)
 		goto out;
@@ -1655,6 +1665,7 @@ struct cnet_attach *cnet_attach_from_record(struct cnet_ctx *ctx, const cJSON *r
 {
 	const cJSON *o = cJSON_GetObjectItemCaseSensitive(rec, "options");
 	const cJSON *link = cJSON_GetObjectItemCaseSensitive(rec, "link");
+	const cJSON *ns;
 	int kind = cnet_kind_from_string(cnet_json_str(rec, "kind"));
 	struct cnet_attach *att = NULL;
 	long long mtu;
@@ -1719,5 +1730,8 @@ struct cnet_attach *cnet_attach_from_record(struct cnet_ctx *ctx, const cJSON *r
 	}
 	att->has_mac_hint = cnet_parse_mac(cnet_json_str(link, "mac"), att->mac_hint) == 0;
 	att->runtime = cnet_runtime_name(cnet_json_str(rec, "runtime"));
+	ns = cJSON_GetObjectItemCaseSensitive(rec, "netns");
+	att->pid_start = (unsigned long long)cnet_json_int(ns, "pid_start", 1, 1LL << 53, 0);
+	snprintf(att->container_id, sizeof(att->container_id), "%s", cnet_json_str(ns, "container_id"));
 	return att;
 }

@@ -10,6 +10,11 @@ struct cnet_attach {
 	struct cnet_ctx *ctx;
 	char *target;
 	const char *runtime; /* from a record: resolve target through this one only */
+	/* from a record (or a bond's target, for its slaves): the process the
+	 * target must still be, by its start time, or the container, by its
+	 * Id; 0, "": not recorded */
+	unsigned long long pid_start;
+	char container_id[65];
 	int kind;
 	unsigned int flags;
 	char ifname[IFNAMSIZ];
@@ -191,6 +196,12 @@ int cnet_devid_find(struct cnet_nl *hnl, struct cnet_nl *nl, int ns_fd, const st
 bool cnet_devid_exists(struct cnet_ctx *ctx, const struct cnet_devid *id);
 void cnet_devid_to_json(const struct cnet_devid *id, struct cJSON *o);
 bool cnet_devid_from_json(const struct cJSON *o, struct cnet_devid *id);
+/* reapply.c: find a record's target again, through the record's runtime
+ * only. 1: it is gone (not running, or its PID or name now belongs to
+ * another process or container: never act on that one), why says so; 0:
+ * found; < 0. */
+int cnet_record_target(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_target *t, char *why,
+		       size_t len);
 
 /* detach.c */
 /* Undo what rec says attach did (tnl: the namespace if it is the record's

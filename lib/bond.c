@@ -246,6 +246,9 @@ static int make_slave(struct run *run, size_t i, struct cnet_attach **out)
 	if (r < 0)
 		return r;
 	s->runtime = att->runtime ? att->runtime : run->t.runtime;
+	/* the bond's process or container, no other */
+	s->pid_start = run->t.by_pid ? run->t.start_time : 0;
+	memcpy(s->container_id, run->t.container_id, sizeof(s->container_id));
 	s->as_slave = true;
 	snprintf(s->slave_of, sizeof(s->slave_of), "%s", run->id);
 	slave_name(att, i, name);

@@ -110,9 +110,10 @@ struct cnet_target {
 	int proc_fd;	     /* /proc/PID of pid (O_PATH), -1 if none: pins the process */
 	unsigned long long dev, ino; /* namespace identity */
 	unsigned long long cookie; /* SO_NETNS_COOKIE: never reused, unlike ino */
-	pid_t pid;	     /* 0 unless named by PID or found through an engine */
-	bool by_pid;	     /* named by PID: its start time is its identity */
+	pid_t pid;	     /* 0 unless named by PID or /proc/PID path, or found through an engine */
+	bool by_pid;	     /* named by PID or /proc/PID path: its start time is its identity */
 	unsigned long long start_time; /* of pid, in clock ticks since boot */
+	char container_id[65]; /* found through an engine: the container's Id, else "" */
 	const char *runtime; /* how it was found: netns, pid, path, docker, podman */
 };
 int cnet_target_resolve(struct cnet_ctx *ctx, const char *spec, struct cnet_target *t);
@@ -124,13 +125,21 @@ int cnet_target_resolve(struct cnet_ctx *ctx, const char *spec, struct cnet_targ
 const char *cnet_runtime_name(const char *s);
 int cnet_target_resolve_as(struct cnet_ctx *ctx, const char *spec, const char *runtime,
 			   struct cnet_target *t);
+/* Why t is not the target that was recorded as the process started at
+ * pid_start, or as the container with Id container_id (0, "" or NULL: not
+ * recorded): its PID now belongs to another process, or its name to another
+ * container. NULL if nothing says so. */
+const char *cnet_target_other(const struct cnet_target *t, unsigned long long pid_start,
+			      const char *container_id);
 void cnet_target_close(struct cnet_target *t);
 /* The start time of the process whose /proc directory proc_fd is. */
 int cnet_proc_start_time(int proc_fd, unsigned long long *out);
 int cnet_self_ns(struct cnet_ctx *ctx); /* fd, owned by ctx */
-/* engine.c: the PID of a running Docker or Podman container. -ENXIO: no
- * engine answers; -ENOENT: no such container; -ESRCH: not running. */
-int cnet_engine_pid(struct cnet_ctx *ctx, const char *engine, const char *name, pid_t *pid);
+/* engine.c: the PID and Id of a running Docker or Podman container.
+ * -ENXIO: no engine answers; -ENOENT: no such container; -ESRCH: not
+ * running. */
+int cnet_engine_pid(struct cnet_ctx *ctx, const char *engine, const char *name, pid_t *pid,
+		    char id[65]);
 /* Run fn(arg) with the calling thread in namespace fd, then come back. */
 int cnet_in_netns(struct cnet_ctx *ctx, int fd, int (*fn)(struct cnet_ctx *, void *), void *arg);
 

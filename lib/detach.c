@@ -623,12 +623,33 @@ static bool matches(const cJSON *rec, const char *target, const struct cnet_targ
 	return !strcmp(cnet_json_str(rec, "target"), target) || cnet_record_in_netns(rec, t);
 }
 
+/* The namespace a record's interface is in, when the target it was named
+ * by has not found it: the record's target looked up again through the
+ * record's runtime only (a name found through Docker is asked of Docker,
+ * never taken for a namespace of that name), as the same process or
+ * container. 1: found (t and *tnl are its); 0: gone; < 0. */
+static int record_netns(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_target *t,
+			struct cnet_nl **tnl)
+{
+	char why[128];
+	int r = cnet_record_target(ctx, rec, t, why, sizeof(why));
+
+	if (r != 0)
+		return r < 0 ? r : 0;
+	r = cnet_nl_open(ctx, t->fd, tnl);
+	if (r < 0)
+		return r;
+	t->cookie = cnet_nl_netns_cookie(*tnl);
+	return cnet_record_in_netns(rec, t);
+}
+
 CNET_EXPORT int cnet_detach(struct cnet_ctx *ctx, const char *target, const char *ifname,
 			    unsigned int flags, struct cnet_result **out)
 {
 	struct cnet_target t = {.fd = -1, .proc_fd = -1};
 	struct cnet_store st = {.lock_fd = -1};
 	struct ctx_detach d = {.ctx = ctx, .st = &st, .t = &t, .dry_run = flags & CNET_DETACH_DRY_RUN};
+	struct cnet_nl *tnl = NULL;
 	cJSON *rec, *next;
 	bool found = false;
 	int r;
@@ -668,27 +689,47 @@ CNET_EXPORT int cnet_detach(struct cnet_ctx *ctx, const char *target, const char
 	if (r < 0)
 		goto out;
 	if (t.fd >= 0) {
-		r = cnet_nl_open(ctx, t.fd, &d.tnl);
+		r = cnet_nl_open(ctx, t.fd, &tnl);
 		if (r < 0)
 			goto out;
-		t.cookie = cnet_nl_netns_cookie(d.tnl);
+		t.cookie = cnet_nl_netns_cookie(tnl);
 	}
 
 	for (rec = st.records ? st.records->child : NULL; rec; rec = next) {
+		struct cnet_target rt = {.fd = -1};
+		struct cnet_nl *rtnl = NULL;
+		bool alive;
+
 		next = rec->next;
 		if (!matches(rec, target, &t, ifname) || cnet_record_is_bond_slave(&st, rec))
 			continue;
 		found = true;
-		cnet_result_add_action(d.res, "remove %s %s from %s%s", cnet_json_str(rec, "kind"),
-				   cnet_json_str(rec, "ifname"), cnet_json_str(rec, "target"),
-				   d.tnl && cnet_record_in_netns(rec, &t) ? "" : " (namespace gone)");
-		cnet_result_add_record(d.res, rec);
-		d.res->changed = true;
-		if (d.dry_run)
-			continue;
-		r = undo(&d, rec);
+		r = 0;
+		/* Matched by name, in another namespace than the name's now:
+		 * where its own target says it is, or gone. */
+		d.t = &t;
+		d.tnl = tnl;
+		alive = tnl && cnet_record_in_netns(rec, &t);
+		if (!alive) {
+			r = record_netns(ctx, rec, &rt, &rtnl);
+			alive = r > 0;
+			d.t = alive ? &rt : &t;
+			d.tnl = alive ? rtnl : NULL;
+		}
+		if (r >= 0) {
+			cnet_result_add_action(d.res, "remove %s %s from %s%s", cnet_json_str(rec, "kind"),
+					       cnet_json_str(rec, "ifname"), cnet_json_str(rec, "target"),
+					       alive ? "" : " (namespace gone)");
+			cnet_result_add_record(d.res, rec);
+			d.res->changed = true;
+			r = d.dry_run ? 0 : undo(&d, rec);
+		}
+		cnet_nl_close(rtnl);
+		cnet_target_close(&rt);
 		if (r < 0)
 			break;
+		if (d.dry_run)
+			continue;
 		cJSON_Delete(cJSON_DetachItemViaPointer(st.records, rec));
 		/* A bond took its slaves' records with it: start over. */
 		next = st.records ? st.records->child : NULL;
@@ -710,7 +751,7 @@ CNET_EXPORT int cnet_detach(struct cnet_ctx *ctx, const char *target, const char
 	}
 out:
 	cnet_result_free(d.res);
-	cnet_nl_close(d.tnl);
+	cnet_nl_close(tnl);
 	cnet_nl_close(d.hnl);
 	cnet_target_close(&t);
 	cnet_store_close(&st);

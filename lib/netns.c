@@ -57,13 +57,13 @@ static bool all_digits(const char *s)
 
 /* Field 22 of stat in a /proc/PID directory (open): when the process
  * started. A PID reused by another process has a different start time. */
-int cnet_proc_start_time(int proc_fd, unsigned long long *out)
+int cnet_proc_start_time(int dfd, unsigned long long *out)
 {
 	char buf[1024], *p;
 	ssize_t n;
 	int fd;
 
-	fd = openat(proc_fd, "stat", O_RDONLY | O_CLOEXEC);
+	fd = openat(dfd, "stat", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, sizeof(buf) - 1);
@@ -83,28 +83,50 @@ int cnet_proc_start_time(int proc_fd, unsigned long long *out)
 	return 0;
 }
 
-/* The process is pinned by its /proc directory, kept open: what is opened
- * through it later (its namespace now, its root for --resolv-conf) is that
- * process's or nothing, never a later one's with the same PID. */
-static int open_pid_n(struct cnet_ctx *ctx, struct cnet_target *t, pid_t n)
+/* Open rest (a namespace file) under /proc/PID, and read PID's start time.
+ * Both through one open /proc/PID: that directory stays the process's it
+ * was opened for (once it has exited, nothing opens under it, even when a
+ * new process has taken the PID), so the start time and the namespace are
+ * one process's. shown: the target as named, for a message about a path;
+ * NULL: the PID is the target, and /proc/PID stays open (t->proc_fd) for
+ * what is opened through it later (its root, for --resolv-conf). */
+static int open_in_proc(struct cnet_ctx *ctx, struct cnet_target *t, unsigned long pid,
+			const char *rest, const char *shown)
 {
-	unsigned long pid = (unsigned long)n;
 	char path[64];
+	int dfd, r;
 
 	t->pid = (pid_t)pid;
 	snprintf(path, sizeof(path), "/proc/%lu", pid);
-	t->proc_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (t->proc_fd >= 0)
-		t->fd = openat(t->proc_fd, "ns/net", O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (t->proc_fd < 0 || t->fd < 0) {
-		if (errno == ENOENT || errno == ESRCH)
-			return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "no running process with PID %lu",
-					 pid);
-		return cnet_err(ctx, -errno, "cannot open %s/ns/net: %s", path, strerror(errno));
+	dfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		r = -errno;
+	} else {
+		/* the start time first: the namespace then opened is surely
+		 * that process's (found by its start time later) */
+		r = cnet_proc_start_time(dfd, &t->start_time) < 0 ? -ESRCH : 0;
+		if (r == 0) {
+			t->fd = openat(dfd, rest, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+			r = t->fd < 0 ? -errno : 0;
+		}
+		if (r == 0 && !shown)
+			t->proc_fd = dfd;
+		else
+			close(dfd);
 	}
-	if (cnet_proc_start_time(t->proc_fd, &t->start_time) < 0)
-		return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "no running process with PID %lu", pid);
-	return 0;
+	if (r == 0)
+		return 0;
+	if (r != -ENOENT && r != -ESRCH && r != -ENOTDIR)
+		return shown ? cnet_err(ctx, r, "cannot open %s: %s", shown, strerror(-r))
+			     : cnet_err(ctx, r, "cannot open %s/%s: %s", path, rest, strerror(-r));
+	if (shown)
+		return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "no such namespace file '%s'", shown);
+	return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "no running process with PID %lu", pid);
+}
+
+static int open_pid_n(struct cnet_ctx *ctx, struct cnet_target *t, pid_t n)
+{
+	return open_in_proc(ctx, t, (unsigned long)n, "ns/net", NULL);
 }
 
 /* Named by PID: its start time, recorded, tells it from a later process
@@ -115,8 +137,8 @@ static int open_pid(struct cnet_ctx *ctx, struct cnet_target *t, const char *num
 
 	if (cnet_parse_uint(num, 4194304, &pid) < 0 || pid == 0)
 		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "invalid PID '%s'", num);
-	t->by_pid = true;
 	t->runtime = "pid";
+	t->by_pid = true;
 	return open_pid_n(ctx, t, (pid_t)pid);
 }
 
@@ -134,6 +156,40 @@ static int open_path(struct cnet_ctx *ctx, struct cnet_target *t, const char *pa
 		return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "no such namespace file '%s'", path);
 	}
 	return cnet_err(ctx, -errno, "cannot open %s: %s", path, strerror(errno));
+}
+
+/* A path. One under /proc/PID (/proc/PID/ns/net, /proc/PID/task/TID/ns/net)
+ * is that process's: known by its start time, as a pid: target is, so that
+ * a later process with that PID is another target. */
+static int open_any_path(struct cnet_ctx *ctx, struct cnet_target *t, const char *path)
+{
+	const char *p = path + 5, *rest;
+	unsigned long pid = 0;
+
+	t->runtime = "path";
+	if (strncmp(path, "/proc/", 6))
+		return open_path(ctx, t, path, NULL);
+	while (*p == '/')
+		p++;
+	if (!isdigit((unsigned char)*p) || *p == '0')
+		return open_path(ctx, t, path, NULL); /* /proc/self, /proc/net... */
+	for (; isdigit((unsigned char)*p); p++) {
+		pid = pid * 10 + (unsigned long)(*p - '0');
+		if (pid > 4194304)
+			break;
+	}
+	if (pid > 4194304 || (*p && *p != '/'))
+		return open_path(ctx, t, path, NULL);
+	while (*p == '/')
+		p++;
+	rest = *p ? p : ".";
+	/* Opened under /proc/PID: ".." would leave it for another process's. */
+	for (const char *c = rest; (c = strstr(c, "..")); c += 2)
+		if ((c == rest || c[-1] == '/') && (c[2] == '\0' || c[2] == '/'))
+			return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL,
+					 "invalid target '%s': no '..' under /proc/PID", path);
+	t->by_pid = true;
+	return open_in_proc(ctx, t, pid, rest, path);
 }
 
 static int open_named(struct cnet_ctx *ctx, struct cnet_target *t, const char *name)
@@ -157,7 +213,7 @@ static int by_engine(struct cnet_ctx *ctx, struct cnet_target *t, const char *na
 
 	for (size_t i = 0; i < ARRAY_SIZE(engines); i++) {
 		cnet_clear_err(ctx);
-		r = cnet_engine_pid(ctx, engines[i], name, &pid);
+		r = cnet_engine_pid(ctx, engines[i], name, &pid, t->container_id);
 		if (r == 0) {
 			t->runtime = engines[i];
 			return open_pid_n(ctx, t, pid);
@@ -193,15 +249,14 @@ int cnet_target_resolve(struct cnet_ctx *ctx, const char *spec, struct cnet_targ
 		char engine[7];
 		pid_t pid;
 		snprintf(engine, sizeof(engine), "%.6s", spec);
-		r = cnet_engine_pid(ctx, engine, spec + 7, &pid);
+		r = cnet_engine_pid(ctx, engine, spec + 7, &pid, t->container_id);
 		t->runtime = spec[0] == 'd' ? "docker" : "podman";
 		if (r == 0)
 			r = open_pid_n(ctx, t, pid);
 		else if (r == -ENXIO || r == -ENOENT)
 			r = -ESRCH; /* the message says which */
 	} else if (spec[0] == '/') {
-		t->runtime = "path";
-		r = open_path(ctx, t, spec, NULL);
+		r = open_any_path(ctx, t, spec);
 	} else if (!*spec) {
 		r = cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "empty target");
 	} else if (strchr(spec, ':')) {
@@ -269,6 +324,18 @@ int cnet_target_resolve_as(struct cnet_ctx *ctx, const char *spec, const char *r
 	free(t->spec);
 	t->spec = orig;
 	return r;
+}
+
+const char *cnet_target_other(const struct cnet_target *t, unsigned long long pid_start,
+			      const char *container_id)
+{
+	if (t->by_pid && pid_start && pid_start != t->start_time)
+		return "process gone (its PID now belongs to another)";
+	/* An engine keeps a container's Id when it restarts it; a container
+	 * made anew under the name has another. */
+	if (container_id && *container_id && *t->container_id && strcmp(container_id, t->container_id))
+		return "container gone (its name now belongs to another)";
+	return NULL;
 }
 
 void cnet_target_close(struct cnet_target *t)

@@ -254,15 +254,14 @@ out:
 	return r;
 }
 
-/* Find a record's target again. 1: it is gone (not running, or its PID now
- * belongs to another process: never act on that one); 0: found; < 0. */
-static int find_target(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_target *t, char *why,
+int cnet_record_target(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_target *t, char *why,
 		       size_t len)
 {
 	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(rec, "netns");
 	long long start = cnet_json_int(ns, "pid_start", 1, 1LL << 53, 0);
 	int r = cnet_target_resolve_as(ctx, cnet_json_str(rec, "target"),
 				       cnet_runtime_name(cnet_json_str(rec, "runtime")), t);
+	const char *other;
 
 	if (r < 0 && ctx->errclass == CNET_ERR_TARGET) {
 		cnet_clear_err(ctx);
@@ -271,8 +270,9 @@ static int find_target(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_targe
 	}
 	if (r < 0)
 		return r;
-	if (t->by_pid && start && (long long)t->start_time != start) {
-		snprintf(why, len, "process gone (its PID now belongs to another)");
+	other = cnet_target_other(t, (unsigned long long)start, cnet_json_str(ns, "container_id"));
+	if (other) {
+		snprintf(why, len, "%s", other);
 		return 1;
 	}
 	return 0;
@@ -370,7 +370,7 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 		if (!rec || !wanted(rec, targets, n_targets) || cnet_record_is_bond_slave(&st, rec))
 			continue;
 		snprintf(ifname, sizeof(ifname), "%s", cnet_json_str(rec, "ifname"));
-		c = find_target(ctx, rec, &t, reason, sizeof(reason));
+		c = cnet_record_target(ctx, rec, &t, reason, sizeof(reason));
 		if (c > 0) {
 			report(res, rec, "stopped", reason);
 			goto next;
@@ -496,7 +496,7 @@ CNET_EXPORT int cnet_gc(struct cnet_ctx *ctx, unsigned int flags, struct cnet_re
 			;
 		if (!rec || cnet_record_is_bond_slave(&st, rec))
 			continue; /* gone with its bond, or its bond's undo takes it */
-		c = find_target(ctx, rec, &t, why, sizeof(why));
+		c = cnet_record_target(ctx, rec, &t, why, sizeof(why));
 		if (c == 0) {
 			cnet_target_close(&t);
 			continue; /* still there: reapply's business, not gc's */

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* fake-engine SOCKET DIR: answers GET /containers/NAME/json with DIR/NAME.json
- * (200) or a 404, as Docker's API and Podman's compatible API do, one
- * HTTP/1.0 connection at a time. For tests of cnet's docker: and podman:
- * targets; real engines are tested where they run. */
+/* fake-engine SOCKET DIR [hangup]: answers GET /containers/NAME/json with
+ * DIR/NAME.json (200) or a 404, as Docker's API and Podman's compatible API
+ * do, one HTTP/1.0 connection at a time. DIR/NAME.http, if there, is sent
+ * as it is instead (a hostile engine's answer). hangup: close each
+ * connection at once, before reading the request. For tests of cnet's
+ * docker: and podman: targets; real engines are tested where they run. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +27,15 @@ static void answer(int c, const char *dir)
 	}
 	if (sscanf(req, "GET /containers/%255[^/]/json HTTP/1.", name) != 1 || strchr(name, '.') == name)
 		name[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s.http", dir, name);
+	f = name[0] ? fopen(path, "r") : NULL;
+	if (f) {
+		n = fread(body, 1, sizeof(body), f);
+		fclose(f);
+		if (write(c, body, n) < 0)
+			perror("fake-engine: write");
+		return;
+	}
 	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
 	f = name[0] ? fopen(path, "r") : NULL;
 	if (f) {
@@ -45,8 +56,9 @@ int main(int argc, char **argv)
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int s, c;
 
-	if (argc != 3 || strlen(argv[1]) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "usage: fake-engine SOCKET DIR\n");
+	if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "hangup")) ||
+	    strlen(argv[1]) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "usage: fake-engine SOCKET DIR [hangup]\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -58,7 +70,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	while ((c = accept(s, NULL, NULL)) >= 0) {
-		answer(c, argv[2]);
+		if (argc == 3)
+			answer(c, argv[2]);
 		close(c);
 	}
 	return 1;

@@ -24,8 +24,11 @@ teardown() {
 }
 
 # A "container": a process in namespace NS, published by the engine as NAME.
+# Its Id is made from its name: the same again when it is "restarted" (an
+# engine keeps a container's Id across restarts).
 container() { # NAME NS [running]
-	local pid
+	local pid id
+	id=$(printf %s "$1" | sha256sum | cut -c1-64)
 	ip netns exec "$2" sleep 300 &
 	pid=$!
 	SLEEPERS+=("$pid")
@@ -33,8 +36,8 @@ container() { # NAME NS [running]
 		[ "$(readlink /proc/$pid/ns/net)" = "$(ip netns exec "$2" readlink /proc/self/ns/net)" ] && break
 		sleep 0.02
 	done
-	printf '{"Id":"%064d","Name":"/%s","State":{"Running":%s,"Pid":%d}}\n' \
-		"$pid" "$1" "${3:-true}" "$pid" >"$ENGINE_DIR/$1.json"
+	printf '{"Id":"%s","Name":"/%s","State":{"Running":%s,"Pid":%d}}\n' \
+		"$id" "$1" "${3:-true}" "$pid" >"$ENGINE_DIR/$1.json"
 }
 
 @test "docker:NAME attaches into the container's namespace, found through the engine's API" {
