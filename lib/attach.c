@@ -1473,9 +1473,10 @@ int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cne
 		existing = NULL;
 	}
 	cJSON_AddItemToArray(st->records, pending);
-	/* Atomic but not fsync'd: it must survive a killed cnet, which the
-	 * page cache does; after a power cut none of the kernel state it
-	 * describes exists any more. The final record is durable. */
+	/* Atomic, its data synced (never an unsynced file renamed over the
+	 * store), its directory not: the rename must survive a killed cnet,
+	 * which the page cache does; after a power cut none of the kernel
+	 * state it describes exists any more. The final record is durable. */
 	{
 		bool was = st->volatile_write;
 		st->volatile_write = true;

@@ -368,7 +368,7 @@ struct cnet_store {
 	int lock_fd;
 	struct cJSON *doc;
 	struct cJSON *records; /* borrowed from doc */
-	bool volatile_write;   /* next save: atomic, but without the fsyncs */
+	bool volatile_write;   /* next save: its data synced, not its rename */
 	bool batch;	       /* reapply: attach's final save waits for the next one */
 	int migrated_from;     /* the schema it was read as, when older; else 0 */
 };
