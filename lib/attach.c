@@ -1441,7 +1441,7 @@ int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cne
 			goto out;
 	}
 
-	r = cnet_new_id(ctx, run.id);
+	r = cnet_new_id(ctx, st, run.id);
 	if (r < 0)
 		goto out;
 	snprintf(run.tmp_name, sizeof(run.tmp_name), "cn%s", run.id);

@@ -39,6 +39,7 @@ struct cnet_ctx {
 #ifdef CNET_FAULT_INJECTION
 	unsigned long fault_at[3]; /* fail the N-th of that kind (1-based) */
 	int fault_errno[3];	   /* ... with this errno; -1: SIGKILL there */
+	const char *fault_ids;	   /* record ids to hand out first (CNET_FAULT_IDS) */
 #endif
 };
 
@@ -382,7 +383,9 @@ int cnet_store_open(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only)
 int cnet_store_parse(struct cnet_ctx *ctx, struct cnet_store *st, const char *buf, size_t len);
 int cnet_store_save(struct cnet_ctx *ctx, struct cnet_store *st);
 void cnet_store_close(struct cnet_store *st);
-/* Generate a record id: 8 lowercase hex digits. */
-int cnet_new_id(struct cnet_ctx *ctx, char id[9]);
+/* A new record id: 8 lowercase hex digits, random, that no record in st
+ * has (or names as its bond's): ids find records, their marks and their
+ * slaves. */
+int cnet_new_id(struct cnet_ctx *ctx, const struct cnet_store *st, char id[9]);
 
 #endif

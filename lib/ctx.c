@@ -51,6 +51,8 @@ CNET_EXPORT int cnet_ctx_new(struct cnet_ctx **out)
 		ctx->fault_at[k] = strtoul(p, &end, 10);
 		ctx->fault_errno[k] = *end != ':' ? EIO : !strcmp(end + 1, "kill") ? -1 : atoi(end + 1);
 	}
+	/* CNET_FAULT_IDS=ID[,ID...]: the record ids to try first (store.c). */
+	ctx->fault_ids = getenv("CNET_FAULT_IDS");
 #endif
 	*out = ctx;
 	return 0;

@@ -26,14 +26,51 @@
 
 #define STORE_MAX (64u << 20)
 
-int cnet_new_id(struct cnet_ctx *ctx, char id[9])
+/* Test builds: the next of the ids in $CNET_FAULT_IDS (comma-separated),
+ * handed out before random ones, so that a test can make one collide. */
+static bool test_id(struct cnet_ctx *ctx, char id[9])
 {
-	unsigned char b[4];
+#ifdef CNET_FAULT_INJECTION
+	const char *p = ctx->fault_ids;
+	size_t n = p ? strcspn(p, ",") : 0;
 
-	if (getrandom(b, sizeof(b), 0) != sizeof(b))
-		return cnet_err(ctx, -errno, "cannot get random bytes: %s", strerror(errno));
-	snprintf(id, 9, "%02x%02x%02x%02x", b[0], b[1], b[2], b[3]);
-	return 0;
+	if (!p || !*p)
+		return false;
+	ctx->fault_ids = p + n + (p[n] == ',');
+	if (n != 8 || strspn(p, "0123456789abcdef") < 8)
+		return false;
+	memcpy(id, p, 8);
+	id[8] = '\0';
+	return true;
+#else
+	(void)ctx;
+	(void)id;
+	return false;
+#endif
+}
+
+int cnet_new_id(struct cnet_ctx *ctx, const struct cnet_store *st, char id[9])
+{
+	/* 32 random bits: a second try is needed once in 4 billion per record. */
+	for (int tries = 0; tries < 100; tries++) {
+		const cJSON *rec;
+		unsigned char b[4];
+		bool taken = false;
+
+		if (!test_id(ctx, id)) {
+			if (getrandom(b, sizeof(b), 0) != sizeof(b))
+				return cnet_err(ctx, -errno, "cannot get random bytes: %s", strerror(errno));
+			snprintf(id, 9, "%02x%02x%02x%02x", b[0], b[1], b[2], b[3]);
+		}
+		cJSON_ArrayForEach(rec, st->records) {
+			taken |= !strcmp(cnet_json_str(rec, "id"), id) ||
+				 !strcmp(cnet_json_str(rec, "slave_of"), id);
+		}
+		if (!taken)
+			return 0;
+	}
+	return cnet_errc(ctx, CNET_ERR_STORE, -EEXIST, "state store %s: no free record id found",
+			 st->path);
 }
 
 static int store_err(struct cnet_ctx *ctx, int r, const char *path, const char *what)

@@ -51,3 +51,29 @@ store_renames() {
 	ip -n "$CNS" link show eth1 >/dev/null
 	jq -e '.records | length == 1' "$CNET_STATE" >/dev/null
 }
+
+# ---- 16: a record id is never one in use ------------------------------------
+
+@test "a new record never gets an id already in the store: the two attachments stay apart" {
+	ns_id() { jq -r --arg t "$1" '.records[] | select(.target == $t) | .id' "$CNET_STATE"; }
+	# The test build hands out CNET_FAULT_IDS first: the second attach is
+	# offered the first one's id.
+	CNET_FAULT_IDS=cafe0001 run -0 cnet_fi attach "$CNS" macvlan --parent up0 --ip 10.62.0.2/24
+	[ "$(ns_id "$CNS")" = cafe0001 ] || fail "the test build did not use CNET_FAULT_IDS (got '$(ns_id "$CNS")')"
+	CNET_FAULT_IDS=cafe0001 run -0 cnet_fi attach "$CNS2" macvlan --parent up0 --ip 10.62.0.3/24
+	[ -n "$(ns_id "$CNS2")" ] && [ "$(ns_id "$CNS2")" != cafe0001 ] ||
+		fail "the second record was given id '$(ns_id "$CNS2")', the first one's"
+	[ "$(jq -r '.records[].id' "$CNET_STATE" | sort -u | wc -l)" = 2 ]
+	# The first container loses its interface; reapply must find that
+	# record by its id (not the other's) and bring it back.
+	ip -n "$CNS" link del eth1
+	run -0 cnet reapply
+	assert_output --partial "repaired: macvlan eth1 in $CNS"
+	ip -n "$CNS" -j addr show dev eth1 | jq -e '.[0].addr_info[] | select(.local == "10.62.0.2")' >/dev/null
+	# Detaching the second leaves the first alone.
+	run -0 cnet detach "$CNS2"
+	run ip -n "$CNS2" link show eth1
+	[ "$status" != 0 ] || fail "detach left eth1 in $CNS2"
+	ip -n "$CNS" -j addr show dev eth1 | jq -e '.[0].addr_info[] | select(.local == "10.62.0.2")' >/dev/null
+	[ "$(jq -r '.records[].target' "$CNET_STATE")" = "$CNS" ]
+}
