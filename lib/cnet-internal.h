@@ -24,8 +24,10 @@ struct nl_msg;
 struct nl_object;
 struct rtnl_link;
 
+#define CNET_ERRMSG_MAX 1024
+
 struct cnet_ctx {
-	char errmsg[1024];
+	char errmsg[CNET_ERRMSG_MAX];
 	int errclass;
 	char *state_path;
 	cnet_log_fn log_fn;
@@ -62,6 +64,15 @@ int cnet_errc(struct cnet_ctx *ctx, int errclass, int r, const char *fmt, ...) C
 #define cnet_errc(ctx, c, r, ...) \
 	({ int cnet_r_ = (r); (void)(cnet_errc)((ctx), (c), cnet_r_, __VA_ARGS__); cnet_r_; })
 void cnet_clear_err(struct cnet_ctx *ctx);
+/* Undoing after a failure: the failure is what the caller reports. Save
+ * it (and start the undo clean: its steps clear and test the error as
+ * they would anywhere), then put it back over whatever the undo left. */
+struct cnet_err_saved {
+	char msg[CNET_ERRMSG_MAX];
+	int errclass;
+};
+void cnet_err_save(struct cnet_ctx *ctx, struct cnet_err_saved *saved);
+void cnet_err_restore(struct cnet_ctx *ctx, const struct cnet_err_saved *saved);
 void cnet_dbg(struct cnet_ctx *ctx, const char *fmt, ...) CNET_PRINTF(2, 3);
 
 /* ---- parsing (parse.c) ---- */

@@ -150,6 +150,19 @@ void cnet_clear_err(struct cnet_ctx *ctx)
 	ctx->errclass = CNET_ERR_NONE;
 }
 
+void cnet_err_save(struct cnet_ctx *ctx, struct cnet_err_saved *saved)
+{
+	memcpy(saved->msg, ctx->errmsg, sizeof(saved->msg));
+	saved->errclass = ctx->errclass;
+	cnet_clear_err(ctx);
+}
+
+void cnet_err_restore(struct cnet_ctx *ctx, const struct cnet_err_saved *saved)
+{
+	memcpy(ctx->errmsg, saved->msg, sizeof(ctx->errmsg));
+	ctx->errclass = saved->errclass;
+}
+
 static int verr(struct cnet_ctx *ctx, int errclass, int r, const char *fmt, va_list ap)
 {
 	/* Keep the first message: a rollback step failing after the real

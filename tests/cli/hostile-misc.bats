@@ -77,3 +77,29 @@ store_renames() {
 	ip -n "$CNS" -j addr show dev eth1 | jq -e '.[0].addr_info[] | select(.local == "10.62.0.2")' >/dev/null
 	[ "$(jq -r '.records[].target' "$CNET_STATE")" = "$CNS" ]
 }
+
+# ---- 18: an undone failure keeps its message, exit code, and what it could not undo
+
+@test "a bond whose slave cannot be undone keeps that slave recorded, and reports the first failure" {
+	# The second slave's parent does not exist (exit 5): the first slave is
+	# undone again. Fail each netlink request in turn, the undo's too.
+	for n in $(seq 1 30); do
+		CNET_FAULT_NL=$n run --separate-stderr cnet_fi attach "$CNS" bond --mode active-backup \
+			--slave macvlan:up0 --slave macvlan:nosuch0 --ip 10.63.0.2/24
+		if [[ "$stderr" == *"injected fault at netlink request $n)"* ]]; then
+			[ "$status" = 1 ] || fail "request $n: failed with $status: $stderr"
+		else
+			[ "$status" = 5 ] && [[ "$stderr" == *"parent interface 'nosuch0' does not exist"* ]] ||
+				fail "request $n: the first failure is lost (exit $status): $stderr"
+		fi
+		# Whatever the undo could not do, a detach finishes: nothing is
+		# left in the container without a record.
+		run cnet detach "$CNS"
+		[ "$(ip -n "$CNS" -o link show | grep -cv ': lo:')" = 0 ] || {
+			ip -n "$CNS" -br link >&2
+			fail "request $n: an interface was left in the container with no record of it"
+		}
+		[ ! -e "$CNET_STATE" ] || jq -e '.records == []' "$CNET_STATE" >/dev/null ||
+			fail "request $n: records left: $(cat "$CNET_STATE")"
+	done
+}
