@@ -365,17 +365,19 @@ int cli_ctx(const struct cli_cmd *cmd, const struct cli_args *a, struct cnet_ctx
 
 int cli_uint(const char *s, unsigned long max, unsigned long *out)
 {
-	unsigned long v = 0;
+	/* 64 bits on every build: ten digits never wrap it (an unsigned long
+	 * of 32 bits turned 4294967297 into 1) */
+	unsigned long long v = 0;
 
 	if (!s || !*s || strlen(s) > 10)
 		return -EINVAL;
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9')
 			return -EINVAL;
-		v = v * 10 + (unsigned long)(*s - '0');
+		v = v * 10 + (unsigned long long)(*s - '0');
 	}
 	if (v > max)
 		return -ERANGE;
-	*out = v;
+	*out = (unsigned long)v;
 	return 0;
 }

@@ -103,3 +103,17 @@ store_renames() {
 			fail "request $n: records left: $(cat "$CNET_STATE")"
 	done
 }
+
+# ---- 20: a number too big for its option is refused on every build ---------
+
+@test "--max-rate and --vf take 32 bits on every build: one more is a usage error, not a wrapped value" {
+	run -2 cnet attach "$CNS" sriov --pf nosuchpf0 --max-rate 4294967297
+	assert_output --partial "invalid --max-rate '4294967297'"
+	run -2 cnet attach "$CNS" sriov --pf nosuchpf0 --max-rate 4294967296
+	run -2 cnet attach "$CNS" sriov --pf nosuchpf0 --min-rate 9999999999
+	run -2 cnet attach "$CNS" sriov --pf nosuchpf0 --vf 4294967297
+	# the largest is read as itself: refused for the missing PF (exit 5), not parsed
+	run -5 cnet attach "$CNS" sriov --pf nosuchpf0 --max-rate 4294967295
+	[ ! -e "$CNET_STATE" ] || jq -e '.records == []' "$CNET_STATE" >/dev/null
+	[ "$(ip -n "$CNS" -o link show | grep -cv ': lo:')" = 0 ]
+}
