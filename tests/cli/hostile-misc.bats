@@ -117,3 +117,43 @@ store_renames() {
 	[ ! -e "$CNET_STATE" ] || jq -e '.records == []' "$CNET_STATE" >/dev/null
 	[ "$(ip -n "$CNS" -o link show | grep -cv ': lo:')" = 0 ]
 }
+# ---- 20: what a container names reaches the terminal escaped ---------------
+
+# Are there raw control bytes (ESC, or any below 0x20 but newline) in $1?
+has_control() { LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' <<<"$1"; }
+
+# An attachment whose interface the container renamed to $evil.
+renamed_attachment() {
+	ip -n "$CNS" link del "$evil" 2>/dev/null || true # left by the one before
+	rm -f "$CNET_STATE"
+	run -0 cnet attach "$CNS" macvlan --parent up0 --ip 10.64.0.2/24
+	ip -n "$CNS" link set eth1 name "$evil"
+}
+
+@test "a container's interface name with an escape sequence reaches cnet's output escaped" {
+	# ESC ] ... BEL sets a terminal's title; any sequence could be there.
+	evil=$(printf 'e\033]0;x\a1')
+	want='cannot remove '\''e\x1b]0;x\x071'\' # as cnet must print it
+	# Detach fails at each netlink request in turn; the step that removes
+	# the interface names it, as the container named it.
+	for n in $(seq 1 12); do
+		renamed_attachment
+		CNET_FAULT_NL=$n run --separate-stderr cnet_fi detach "$CNS"
+		! has_control "$output$stderr" ||
+			fail "request $n: a raw control byte reached the terminal: $(od -c <<<"$stderr" | head -5)"
+		[[ "$stderr" != *"$want"* ]] && continue
+		# There: the interface is still in the container (read back), the
+		# record kept; --json says the same, escaped by JSON.
+		ip netns exec "$CNS" ls /sys/class/net | grep -qxF "$evil"
+		[ "$status" != 0 ]
+		CNET_FAULT_NL=$n run --separate-stderr cnet_fi detach --json "$CNS"
+		! has_control "$output$stderr" || fail "a raw control byte in --json output"
+		jq -e --arg e "$evil" '.error.message | contains("cannot remove '"'"'" + $e)' <<<"$output" >/dev/null
+		run -0 cnet detach "$CNS"
+		! has_control "$output" || fail "detach printed a raw control byte"
+		run -0 ip netns exec "$CNS" ls /sys/class/net
+		assert_output lo
+		return 0
+	done
+	fail "no detach named the renamed interface"
+}
