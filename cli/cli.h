@@ -60,6 +60,12 @@ enum {
 	EXIT_PARTIAL = 7,
 };
 
+/* s as it may reach a terminal or the log: every byte outside printable
+ * ASCII (escape sequences, newlines) as \xNN. Names and messages carry
+ * what a container chose (its interfaces' names, ...). The result lives
+ * in one of 16 static buffers used in turn: enough for one printf. */
+const char *cli_esc(const char *s);
+
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_args *a);
 /* Every command's start: parse, and answer --help. *done: return the
  * result now (a usage error, or help printed). */

@@ -15,8 +15,8 @@ static void print_detached(struct cnet_result *res)
 		const cJSON *k = cJSON_GetObjectItemCaseSensitive(rec, "kind");
 		const cJSON *i = cJSON_GetObjectItemCaseSensitive(rec, "ifname");
 		const cJSON *t = cJSON_GetObjectItemCaseSensitive(rec, "target");
-		printf("detached %s %s from %s\n", cJSON_GetStringValue(k) ?: "?",
-		       cJSON_GetStringValue(i) ?: "?", cJSON_GetStringValue(t) ?: "?");
+		printf("detached %s %s from %s\n", cli_esc(cJSON_GetStringValue(k) ?: "?"),
+		       cli_esc(cJSON_GetStringValue(i) ?: "?"), cli_esc(cJSON_GetStringValue(t) ?: "?"));
 	}
 	cJSON_Delete(recs);
 }
@@ -80,9 +80,9 @@ int cmd_dhcp(const struct cli_cmd *cmd, int argc, char **argv)
 		r = cli_partial_records(res, r, op == CNET_DHCP_RENEW ? "renewed" : "released");
 	} else if (!cli_json) {
 		for (size_t i = 0; i < cnet_result_n_warnings(res); i++)
-			fprintf(stderr, "cnet: warning: %s\n", cnet_result_warning(res, i));
+			fprintf(stderr, "cnet: warning: %s\n", cli_esc(cnet_result_warning(res, i)));
 		for (size_t i = 0; i < cnet_result_n_actions(res); i++)
-			printf("%s\n", cnet_result_action(res, i));
+			printf("%s\n", cli_esc(cnet_result_action(res, i)));
 		cli_log_result(res);
 		r = EXIT_OK;
 	} else {

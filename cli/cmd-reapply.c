@@ -19,37 +19,38 @@ static void show_record(const cJSON *rec)
 	const cJSON *o = cJSON_GetObjectItemCaseSensitive(rec, "options"), *v, *link;
 	const char *reason = str(rec, "reason");
 
-	printf("%-9s %s\n%-9s %s\n%-9s %s\n%-9s %s\n%-9s %s%s%s%s\n", "id", str(rec, "id"), "target",
-	       str(rec, "target"), "kind", str(rec, "kind"), "ifname", str(rec, "ifname"), "state",
-	       str(rec, "status"), *reason ? " (" : "", reason, *reason ? ")" : "");
+	printf("%-9s %s\n%-9s %s\n%-9s %s\n%-9s %s\n%-9s %s%s%s%s\n", "id", cli_esc(str(rec, "id")),
+	       "target", cli_esc(str(rec, "target")), "kind", cli_esc(str(rec, "kind")), "ifname",
+	       cli_esc(str(rec, "ifname")), "state", cli_esc(str(rec, "status")), *reason ? " (" : "",
+	       cli_esc(reason), *reason ? ")" : "");
 	printf("%-9s", "options");
 	cJSON_ArrayForEach(v, o)
 	{
 		if (cJSON_IsString(v))
-			printf(" %s=%s", v->string, v->valuestring);
+			printf(" %s=%s", cli_esc(v->string), cli_esc(v->valuestring));
 		else if (cJSON_IsNumber(v))
-			printf(" %s=%g", v->string, v->valuedouble);
+			printf(" %s=%g", cli_esc(v->string), v->valuedouble);
 		else if (cJSON_IsBool(v))
-			printf(" %s=%s", v->string, cJSON_IsTrue(v) ? "on" : "off");
+			printf(" %s=%s", cli_esc(v->string), cJSON_IsTrue(v) ? "on" : "off");
 		else if (cJSON_IsArray(v)) {
 			const cJSON *e;
-			cJSON_ArrayForEach(e, v) if (cJSON_IsString(e)) printf(" %s=%s", v->string, e->valuestring);
+			cJSON_ArrayForEach(e, v) if (cJSON_IsString(e)) printf(" %s=%s", cli_esc(v->string), cli_esc(e->valuestring));
 		}
 	}
 	putchar('\n');
 	link = cJSON_GetObjectItemCaseSensitive(rec, "link");
 	if (link)
 		printf("%-9s ifindex %g, mac %s, mtu %g\n", "link",
-		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(link, "ifindex")), str(link, "mac"),
+		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(link, "ifindex")), cli_esc(str(link, "mac")),
 		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(link, "mtu")));
 	{
 		const cJSON *l = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "dhcp"),
 								  "lease");
 		double left = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(l, "remaining"));
 		if (l) {
-			printf("%-9s %s from %s", "lease", str(l, "address"), str(l, "server"));
+			printf("%-9s %s from %s", "lease", cli_esc(str(l, "address")), cli_esc(str(l, "server")));
 			if (*str(l, "router"))
-				printf(", router %s", str(l, "router"));
+				printf(", router %s", cli_esc(str(l, "router")));
 			if (left < 0)
 				printf(", never ends\n");
 			else
@@ -59,7 +60,7 @@ static void show_record(const cJSON *rec)
 			printf("%-9s none (released)\n", "lease");
 		}
 	}
-	printf("%-9s %s\n", "created", str(rec, "created"));
+	printf("%-9s %s\n", "created", cli_esc(str(rec, "created")));
 }
 
 /* reapply, ls and show share everything but their flags and how they print. */
@@ -111,24 +112,21 @@ static int run(const struct cli_cmd *cmd, int argc, char **argv, bool list)
 		{
 			const char *reason =
 				cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "reason"));
-			printf("%-8s  %-24s  %-11s  %-15s  %s",
-			       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "id")),
-			       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "target")),
-			       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "kind")),
-			       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "ifname")),
-			       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "status")));
+			printf("%-8s  %-24s  %-11s  %-15s  %s", cli_esc(str(rec, "id")),
+			       cli_esc(str(rec, "target")), cli_esc(str(rec, "kind")),
+			       cli_esc(str(rec, "ifname")), cli_esc(str(rec, "status")));
 			if (reason && *reason)
-				printf(" (%s)", reason);
+				printf(" (%s)", cli_esc(reason));
 			putchar('\n');
 		}
 		cJSON_Delete(recs);
 		r = EXIT_OK;
 	} else if (!cli_json) {
 		for (size_t i = 0; i < cnet_result_n_warnings(res); i++)
-			fprintf(stderr, "cnet: warning: %s\n", cnet_result_warning(res, i));
+			fprintf(stderr, "cnet: warning: %s\n", cli_esc(cnet_result_warning(res, i)));
 		for (size_t i = 0; i < cnet_result_n_actions(res); i++)
 			printf("%s%s\n", dry && strncmp(cnet_result_action(res, i), "ok:", 3) ? "would repair: " : "",
-			       cnet_result_action(res, i));
+			       cli_esc(cnet_result_action(res, i)));
 		if (!dry)
 			cli_log_result(res);
 		r = EXIT_OK;
@@ -196,9 +194,9 @@ int cmd_gc(const struct cli_cmd *cmd, int argc, char **argv)
 		r = cli_partial_records(res, r, "cleaned up");
 	} else if (!cli_json) {
 		for (size_t i = 0; i < cnet_result_n_warnings(res); i++)
-			fprintf(stderr, "cnet: warning: %s\n", cnet_result_warning(res, i));
+			fprintf(stderr, "cnet: warning: %s\n", cli_esc(cnet_result_warning(res, i)));
 		for (size_t i = 0; i < cnet_result_n_actions(res); i++)
-			printf("%s%s\n", dry ? "would remove: " : "", cnet_result_action(res, i));
+			printf("%s%s\n", dry ? "would remove: " : "", cli_esc(cnet_result_action(res, i)));
 		if (!dry)
 			cli_log_result(res);
 		r = EXIT_OK;

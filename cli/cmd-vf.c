@@ -44,10 +44,11 @@ static void table(struct cnet_result *res)
 				 strcmp(s(r, "vlan_proto"), "802.1ad") ? "" : "ad");
 		else
 			snprintf(vlan, sizeof(vlan), "-");
-		printf("%-10s %-3g %-13s %-22s %-17s %-10s %-5s %-5s %-7s %g-%-7g %s\n", s(r, "pf"),
-		       n(r, "vf"), s(r, "pci"), where, *s(r, "mac") ? s(r, "mac") : "-", vlan,
-		       onoff(r, "spoofchk"), onoff(r, "trust"), *s(r, "link_state") ? s(r, "link_state") : "-",
-		       n(r, "min_rate"), n(r, "max_rate"), *s(r, "driver") ? s(r, "driver") : "-");
+		printf("%-10s %-3g %-13s %-22s %-17s %-10s %-5s %-5s %-7s %g-%-7g %s\n", cli_esc(s(r, "pf")),
+		       n(r, "vf"), cli_esc(s(r, "pci")), cli_esc(where), *s(r, "mac") ? cli_esc(s(r, "mac")) : "-",
+		       vlan, onoff(r, "spoofchk"), onoff(r, "trust"),
+		       *s(r, "link_state") ? cli_esc(s(r, "link_state")) : "-", n(r, "min_rate"),
+		       n(r, "max_rate"), *s(r, "driver") ? cli_esc(s(r, "driver")) : "-");
 	}
 	cJSON_Delete(recs);
 }

@@ -127,6 +127,29 @@ void cli_help(const struct cli_cmd *cmd)
 	}
 }
 
+const char *cli_esc(const char *s)
+{
+	static char bufs[16][4096];
+	static unsigned int turn;
+	char *out = bufs[turn++ % (sizeof(bufs) / sizeof(bufs[0]))];
+	size_t n = 0;
+
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (n + 4 + sizeof("...") > sizeof(bufs[0])) { /* room for \xNN, else "..." */
+			memcpy(out + n, "...", 3);
+			n += 3;
+			break;
+		}
+		if (c >= 0x20 && c < 0x7f)
+			out[n++] = (char)c;
+		else
+			n += (size_t)snprintf(out + n, 5, "\\x%02x", c);
+	}
+	out[n] = '\0';
+	return out;
+}
+
 static void json_print(cJSON *o)
 {
 	char *s = cJSON_PrintUnformatted(o);
@@ -175,16 +198,16 @@ void cli_log_result(struct cnet_result *res)
 		return;
 	for (size_t i = 0; i < cnet_result_n_actions(res); i++)
 		if (strncmp(cnet_result_action(res, i), "ok: ", 4))
-			syslog(LOG_INFO, "%s: %s", cli_command, cnet_result_action(res, i));
+			syslog(LOG_INFO, "%s: %s", cli_command, cli_esc(cnet_result_action(res, i)));
 	for (size_t i = 0; i < cnet_result_n_warnings(res); i++)
-		syslog(LOG_WARNING, "%s: warning: %s", cli_command, cnet_result_warning(res, i));
+		syslog(LOG_WARNING, "%s: warning: %s", cli_command, cli_esc(cnet_result_warning(res, i)));
 }
 
 static int report_error(const char *msg, int code)
 {
-	fprintf(stderr, "cnet: %s\n", msg);
+	fprintf(stderr, "cnet: %s\n", cli_esc(msg));
 	if (log_on)
-		syslog(LOG_ERR, "%s: %s", cli_command, msg);
+		syslog(LOG_ERR, "%s: %s", cli_command, cli_esc(msg));
 	if (cli_json) {
 		cJSON *o = envelope(false, false), *e;
 		cJSON_AddArrayToObject(o, "records");
@@ -266,7 +289,7 @@ static void result_out(struct cnet_result *res, const char *error)
 	cJSON *o, *a, *e, *recs;
 
 	for (size_t i = 0; i < cnet_result_n_warnings(res); i++)
-		fprintf(stderr, "cnet: warning: %s\n", cnet_result_warning(res, i));
+		fprintf(stderr, "cnet: warning: %s\n", cli_esc(cnet_result_warning(res, i)));
 	if (!cli_json)
 		return;
 	o = envelope(!error, cnet_result_changed(res));
@@ -298,13 +321,13 @@ int cli_report(struct cnet_result *res, bool dry_run, const char *summary)
 	if (cli_json) {
 	} else if (dry_run) {
 		for (size_t i = 0; i < n; i++)
-			printf("would %s\n", cnet_result_action(res, i));
+			printf("would %s\n", cli_esc(cnet_result_action(res, i)));
 		if (!cnet_result_changed(res))
-			printf("nothing to do: %s\n", n ? cnet_result_action(res, 0) : "no change");
+			printf("nothing to do: %s\n", n ? cli_esc(cnet_result_action(res, 0)) : "no change");
 	} else if (!cnet_result_changed(res)) {
-		printf("unchanged: %s\n", n ? cnet_result_action(res, 0) : "nothing to do");
+		printf("unchanged: %s\n", n ? cli_esc(cnet_result_action(res, 0)) : "nothing to do");
 	} else if (*summary) {
-		printf("%s\n", summary);
+		printf("%s\n", cli_esc(summary));
 	}
 	return EXIT_OK;
 }
@@ -312,7 +335,7 @@ int cli_report(struct cnet_result *res, bool dry_run, const char *summary)
 static void debug_log(void *userdata, const char *line)
 {
 	(void)userdata;
-	fprintf(stderr, "cnet: debug: %s\n", line);
+	fprintf(stderr, "cnet: debug: %s\n", cli_esc(line));
 }
 
 int cli_partial_records(struct cnet_result *res, int n, const char *what)
@@ -329,8 +352,8 @@ int cli_partial(struct cnet_result *res, const char *msg)
 	result_out(res, msg);
 	cli_log_result(res);
 	for (size_t i = 0; !cli_json && i < cnet_result_n_actions(res); i++)
-		printf("%s\n", cnet_result_action(res, i));
-	fprintf(stderr, "cnet: %s\n", msg);
+		printf("%s\n", cli_esc(cnet_result_action(res, i)));
+	fprintf(stderr, "cnet: %s\n", cli_esc(msg));
 	return EXIT_PARTIAL;
 }
 
@@ -365,17 +388,19 @@ int cli_ctx(const struct cli_cmd *cmd, const struct cli_args *a, struct cnet_ctx
 
 int cli_uint(const char *s, unsigned long max, unsigned long *out)
 {
-	unsigned long v = 0;
+	/* 64 bits on every build: ten digits never wrap it (an unsigned long
+	 * of 32 bits turned 4294967297 into 1) */
+	unsigned long long v = 0;
 
 	if (!s || !*s || strlen(s) > 10)
 		return -EINVAL;
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9')
 			return -EINVAL;
-		v = v * 10 + (unsigned long)(*s - '0');
+		v = v * 10 + (unsigned long long)(*s - '0');
 	}
 	if (v > max)
 		return -ERANGE;
-	*out = v;
+	*out = (unsigned long)v;
 	return 0;
 }

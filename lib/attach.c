@@ -1155,16 +1155,19 @@ static void lease_give_back(struct run *run)
 }
 
 /* Undo, newest first. Errors here are logged, not returned: the first
- * failure's message is what the caller needs. A step that failed right after
- * creating or moving something may not know its ifindex yet: the temporary
- * name is unique, so find it by that. */
+ * failure's message and class are what the caller needs, whatever the undo
+ * steps (detach's, for a bond's slaves) record or clear. A step that failed
+ * right after creating or moving something may not know its ifindex yet:
+ * the temporary name is unique, so find it by that. */
 static void rollback(struct run *run)
 {
 	struct cnet_ctx *ctx = run->ctx;
 	size_t n_addrs = run->n_dev_addrs < ARRAY_SIZE(run->dev_addrs) ? run->n_dev_addrs
 								   : ARRAY_SIZE(run->dev_addrs);
+	struct cnet_err_saved first;
 	struct cnet_linkinfo li;
 
+	cnet_err_save(ctx, &first);
 	if (run->created && run->link.ifindex <= 0 &&
 	    cnet_link_get(run->tnl, 0, run->tmp_name, &li) == 0)
 		run->link.ifindex = li.ifindex;
@@ -1205,6 +1208,7 @@ static void rollback(struct run *run)
 		cnet_sriov_rollback(run);
 	if (run->att->kind == CNET_KIND_BOND)
 		cnet_bond_rollback(run);
+	cnet_err_restore(ctx, &first);
 }
 
 /* ---- the record ---------------------------------------------------------- */
@@ -1381,20 +1385,17 @@ static int replace(struct run *run, cJSON *existing, cJSON *options)
 		run->att->flags = flags;
 	}
 	if (r < 0) {
+		struct cnet_err_saved first;
 		struct cnet_result *sub;
-		char msg[sizeof(ctx->errmsg)];
-		int errclass = ctx->errclass;
 
-		memcpy(msg, ctx->errmsg, sizeof(msg));
-		cnet_clear_err(ctx);
+		cnet_err_save(ctx, &first);
 		if (cnet_result_new(ctx, &sub) == 0) {
 			if (cnet_attach_locked(ctx, old_att, run->st, sub) < 0)
 				cnet_result_add_warning(run->res, "the previous attachment could not be restored: %s",
 							ctx->errmsg);
 			cnet_result_free(sub);
 		}
-		cnet_clear_err(ctx);
-		cnet_errc(ctx, errclass, r, "%s", msg);
+		cnet_err_restore(ctx, &first);
 	}
 	cJSON_Delete(old);
 out:
@@ -1474,7 +1475,7 @@ int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cne
 			goto out;
 	}
 
-	r = cnet_new_id(ctx, run.id);
+	r = cnet_new_id(ctx, st, run.id);
 	if (r < 0)
 		goto out;
 	snprintf(run.tmp_name, sizeof(run.tmp_name), "cn%s", run.id);
@@ -1506,9 +1507,10 @@ int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cne
 		existing = NULL;
 	}
 	cJSON_AddItemToArray(st->records, pending);
-	/* Atomic but not fsync'd: it must survive a killed cnet, which the
-	 * page cache does; after a power cut none of the kernel state it
-	 * describes exists any more. The final record is durable. */
+	/* Atomic, its data synced (never an unsynced file renamed over the
+	 * store), its directory not: the rename must survive a killed cnet,
+	 * which the page cache does; after a power cut none of the kernel
+	 * state it describes exists any more. The final record is durable. */
 	{
 		bool was = st->volatile_write;
 		st->volatile_write = true;
@@ -1592,15 +1594,13 @@ static int sriov_prepare(struct cnet_ctx *ctx, struct cnet_attach *att)
  * PF had none, and its lock kept every other cnet from taking one. */
 static void sriov_unprepare(struct cnet_ctx *ctx, struct cnet_attach *att)
 {
-	char msg[sizeof(ctx->errmsg)];
-	int errclass = ctx->errclass;
+	struct cnet_err_saved first;
 	struct cnet_pf pf;
 
-	memcpy(msg, ctx->errmsg, sizeof(msg));
+	cnet_err_save(ctx, &first);
 	if (cnet_pf_find(ctx, att->pf, &pf) == 0 && pf.num)
 		cnet_pf_write_numvfs(ctx, &pf, 0);
-	cnet_clear_err(ctx);
-	cnet_errc(ctx, errclass, -EIO, "%s", msg); /* the first failure's message stays */
+	cnet_err_restore(ctx, &first); /* the first failure's message stays */
 }
 
 CNET_EXPORT int cnet_attach(struct cnet_ctx *ctx, struct cnet_attach *att, struct cnet_result **out)

@@ -382,21 +382,34 @@ int cnet_bond_create(struct run *run)
 }
 
 /* Undo, newest first: the bond (which releases its slaves), then each
- * slave's attachment, as its own record says. */
+ * slave's attachment, as its own record says. A slave that cannot be
+ * undone keeps its record (no longer a slave: its bond's record goes), so
+ * that detach or gc finishes it. What detach's undo warns of, or records
+ * as an error, is dropped: the failure that started this is the one to
+ * report. */
 void cnet_bond_rollback(struct run *run)
 {
+	struct cnet_result *scratch = NULL;
+	struct cnet_err_saved first;
 	cJSON *rec, *next;
 
+	cnet_err_save(run->ctx, &first);
+	if (cnet_result_new(run->ctx, &scratch) < 0)
+		goto out;
 	for (size_t i = run->n_slave_ids; i-- > 0;) {
 		for (rec = run->st->records ? run->st->records->child : NULL; rec; rec = next) {
 			next = rec->next;
 			if (strcmp(cnet_json_str(rec, "id"), run->slave_ids[i]))
 				continue;
-			cnet_record_undo(run->ctx, NULL, run->st, &run->t, run->hnl, run->tnl, rec);
-			cJSON_Delete(cJSON_DetachItemViaPointer(run->st->records, rec));
+			if (cnet_record_undo(run->ctx, scratch, run->st, &run->t, run->hnl, run->tnl, rec) == 0)
+				cJSON_Delete(cJSON_DetachItemViaPointer(run->st->records, rec));
+			cnet_clear_err(run->ctx);
 		}
 	}
 	run->n_slave_ids = 0;
+out:
+	cnet_result_free(scratch);
+	cnet_err_restore(run->ctx, &first);
 }
 
 /* --ip dhcp on a bond of VFs: once the lease names a router, the bond

@@ -24,8 +24,10 @@ struct nl_msg;
 struct nl_object;
 struct rtnl_link;
 
+#define CNET_ERRMSG_MAX 1024
+
 struct cnet_ctx {
-	char errmsg[1024];
+	char errmsg[CNET_ERRMSG_MAX];
 	int errclass;
 	char *state_path;
 	cnet_log_fn log_fn;
@@ -39,6 +41,7 @@ struct cnet_ctx {
 #ifdef CNET_FAULT_INJECTION
 	unsigned long fault_at[3]; /* fail the N-th of that kind (1-based) */
 	int fault_errno[3];	   /* ... with this errno; -1: SIGKILL there */
+	const char *fault_ids;	   /* record ids to hand out first (CNET_FAULT_IDS) */
 #endif
 };
 
@@ -61,6 +64,15 @@ int cnet_errc(struct cnet_ctx *ctx, int errclass, int r, const char *fmt, ...) C
 #define cnet_errc(ctx, c, r, ...) \
 	({ int cnet_r_ = (r); (void)(cnet_errc)((ctx), (c), cnet_r_, __VA_ARGS__); cnet_r_; })
 void cnet_clear_err(struct cnet_ctx *ctx);
+/* Undoing after a failure: the failure is what the caller reports. Save
+ * it (and start the undo clean: its steps clear and test the error as
+ * they would anywhere), then put it back over whatever the undo left. */
+struct cnet_err_saved {
+	char msg[CNET_ERRMSG_MAX];
+	int errclass;
+};
+void cnet_err_save(struct cnet_ctx *ctx, struct cnet_err_saved *saved);
+void cnet_err_restore(struct cnet_ctx *ctx, const struct cnet_err_saved *saved);
 void cnet_dbg(struct cnet_ctx *ctx, const char *fmt, ...) CNET_PRINTF(2, 3);
 
 /* ---- parsing (parse.c) ---- */
@@ -394,7 +406,7 @@ struct cnet_store {
 	int lock_fd;
 	struct cJSON *doc;
 	struct cJSON *records; /* borrowed from doc */
-	bool volatile_write;   /* next save: atomic, but without the fsyncs */
+	bool volatile_write;   /* next save: its data synced, not its rename */
 	bool batch;	       /* reapply: attach's final save waits for the next one */
 	int migrated_from;     /* the schema it was read as, when older; else 0 */
 };
@@ -408,7 +420,9 @@ int cnet_store_open(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only)
 int cnet_store_parse(struct cnet_ctx *ctx, struct cnet_store *st, const char *buf, size_t len);
 int cnet_store_save(struct cnet_ctx *ctx, struct cnet_store *st);
 void cnet_store_close(struct cnet_store *st);
-/* Generate a record id: 8 lowercase hex digits. */
-int cnet_new_id(struct cnet_ctx *ctx, char id[9]);
+/* A new record id: 8 lowercase hex digits, random, that no record in st
+ * has (or names as its bond's): ids find records, their marks and their
+ * slaves. */
+int cnet_new_id(struct cnet_ctx *ctx, const struct cnet_store *st, char id[9]);
 
 #endif

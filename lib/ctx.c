@@ -51,6 +51,8 @@ CNET_EXPORT int cnet_ctx_new(struct cnet_ctx **out)
 		ctx->fault_at[k] = strtoul(p, &end, 10);
 		ctx->fault_errno[k] = *end != ':' ? EIO : !strcmp(end + 1, "kill") ? -1 : atoi(end + 1);
 	}
+	/* CNET_FAULT_IDS=ID[,ID...]: the record ids to try first (store.c). */
+	ctx->fault_ids = getenv("CNET_FAULT_IDS");
 #endif
 	*out = ctx;
 	return 0;
@@ -146,6 +148,19 @@ void cnet_clear_err(struct cnet_ctx *ctx)
 {
 	ctx->errmsg[0] = '\0';
 	ctx->errclass = CNET_ERR_NONE;
+}
+
+void cnet_err_save(struct cnet_ctx *ctx, struct cnet_err_saved *saved)
+{
+	memcpy(saved->msg, ctx->errmsg, sizeof(saved->msg));
+	saved->errclass = ctx->errclass;
+	cnet_clear_err(ctx);
+}
+
+void cnet_err_restore(struct cnet_ctx *ctx, const struct cnet_err_saved *saved)
+{
+	memcpy(ctx->errmsg, saved->msg, sizeof(ctx->errmsg));
+	ctx->errclass = saved->errclass;
 }
 
 static int verr(struct cnet_ctx *ctx, int errclass, int r, const char *fmt, va_list ap)

@@ -335,10 +335,12 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 	if (r < 0)
 		goto out;
 
-	/* Each repair saves the store (atomically, so a killed reapply leaves a
-	 * consistent one); only the end state needs to be durable: after a
-	 * power cut the next reapply does it all again. One fsync'd save at
-	 * the end instead of two per record (1,000 records: 11 s before). */
+	/* Each repair saves the store (atomically, its data synced before the
+	 * rename, so neither a killed reapply nor a power cut leaves a torn or
+	 * empty one); only the end state needs to be durable: after a power
+	 * cut the next reapply does it all again. So only the save at the end
+	 * syncs the directory too. (1,000 restarted containers: 11 s when the
+	 * repairs' saves synced nothing; 22-33 s syncing their data.) */
 	st.volatile_write = true;
 	st.batch = true;
 

@@ -90,8 +90,14 @@ static int write_str(struct cnet_ctx *ctx, const char *path, const char *s)
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, s, len) != (ssize_t)len)
-		r = errno ? -errno : -EIO;
+	{
+		ssize_t w = write(fd, s, len);
+		/* short: the attribute took part of it, and errno is stale */
+		if (w < 0)
+			r = -errno;
+		else if ((size_t)w != len)
+			r = -EIO;
+	}
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	return r;

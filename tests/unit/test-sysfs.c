@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -231,4 +233,28 @@ TEST(test_sysfs_numvfs_write, "sriov_numvfs: above the total is refused, a count
 	CHECK(!strcmp(buf, "3\n"));
 	CHECK(cnet_pf_autoprobe(ctx, &p, -1) == 1);
 	done(ctx);
+}
+
+TEST(test_sysfs_short_write_is_eio, "a sysfs write the kernel takes only part of fails with EIO, never a stale errno")
+{
+	struct cnet_ctx *ctx = tree();
+	struct rlimit old, four;
+	void (*was)(int);
+	struct cnet_vf v = {0};
+	int r;
+
+	CHECK(ctx);
+	put("bus/pci/drivers_probe", "");
+	strcpy(v.pci, "0000:01:10.4");
+	/* A file size limit makes write() take 4 of the 12 bytes and return 4. */
+	CHECK(getrlimit(RLIMIT_FSIZE, &old) == 0);
+	four = (struct rlimit){4, old.rlim_max}; /* the soft limit: put back without privilege */
+	was = signal(SIGXFSZ, SIG_IGN);
+	CHECK(setrlimit(RLIMIT_FSIZE, &four) == 0);
+	errno = EPERM; /* left over from anything before */
+	r = cnet_vf_probe(ctx, &v);
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, was);
+	done(ctx);
+	CHECK(r == -EIO);
 }
