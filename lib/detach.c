@@ -343,14 +343,15 @@ static int legacy_find(struct ctx_detach *d, const cJSON *rec, bool alive, int i
 }
 
 /* The device still exists away from the host: a veth whose peer is still
- * here, a device still on its bus (a VF: cnet_sriov_wait_back decided). */
-static bool still_away(struct ctx_detach *d, const struct cnet_devid *id, bool vf)
+ * here (a veth pair dies whole), a device still on its bus (vf_decided: a
+ * VF of a dead namespace, for which cnet_sriov_wait_back decided). */
+static bool still_away(struct ctx_detach *d, const struct cnet_devid *id, bool vf_decided)
 {
 	struct cnet_linkinfo li;
 
 	if (id->peer > 0)
 		return cnet_link_get(d->hnl, id->peer, NULL, &li) == 0;
-	return !vf && cnet_devid_exists(d->ctx, id);
+	return !vf_decided && cnet_devid_exists(d->ctx, id);
 }
 
 static int undo_host_device(struct ctx_detach *d, const cJSON *rec, bool alive, int ifindex)
@@ -403,12 +404,12 @@ static int undo_host_device(struct ctx_detach *d, const cJSON *rec, bool alive, 
 	if (r != -ENODEV)
 		goto out;
 	cnet_clear_err(d->ctx);
-	/* Not in the namespace, not on the host. With the namespace alive,
-	 * the container still has it somewhere (in a namespace of its own):
-	 * the record stays, and nothing else of it (a VF's PF settings) is
-	 * undone. The same when the device still exists but has not come back
-	 * from a dead namespace that something holds. */
-	if (alive || (have_id && still_away(d, &id, keep_mac))) {
+	/* Not in the namespace, not on the host, but it still exists (a veth
+	 * whose peer is on the host, a device still on its bus): the container
+	 * keeps it somewhere (in a namespace of its own), or something holds
+	 * its dead namespace. The record stays, and nothing else of it (a VF's
+	 * PF settings) is undone. A device that exists no more is gone. */
+	if (have_id && still_away(d, &id, keep_mac && !alive)) {
 		cnet_clear_err(d->ctx);
 		r = cnet_errc(d->ctx, CNET_ERR_BUSY, -EBUSY,
 			      "device '%s' is neither in %s nor back on the host (the container may have moved it into a namespace of its own); record kept, nothing given back",

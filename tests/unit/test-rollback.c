@@ -25,8 +25,9 @@ static cJSON *gone_slave(const struct cnet_target *t, const char *id, const char
 		 "\"slave_of\":\"feedbee0\",\"netns\":{\"cookie\":%llu,\"dev\":%llu,\"ino\":%llu},"
 		 "\"link\":{\"ifindex\":2147483000,\"mac\":\"02:00:5e:00:00:01\"},"
 		 "\"restore\":{\"name\":\"cnunitdev%.2s\",\"ifindex\":2147483001,\"mtu\":1500,"
-		 "\"mac\":\"02:00:5e:00:00:02\"}}",
-		 id, kind, id, t->cookie, t->dev, t->ino, id);
+		 "\"mac\":\"02:00:5e:00:00:02\","
+		 "\"identity\":{\"veth_peer\":2147483002,\"veth_peer_name\":\"cnunitp%.2s\"}}}",
+		 id, kind, id, t->cookie, t->dev, t->ino, id, id);
 	return cJSON_Parse(text);
 }
 
