@@ -9,13 +9,7 @@ load test_helper
 
 setup() {
 	setup_host
-	command -v dnsmasq >/dev/null || need "dnsmasq (Debian package dnsmasq-base)"
-	SRV=$P-s
-	CREATED_NS+=("$SRV")
-	ip netns add "$SRV"
-	ip -n "$HOSTNS" link set up0p netns "$SRV"
-	ip -n "$SRV" addr add 10.99.0.1/24 dev up0p
-	ip -n "$SRV" link set up0p up
+	setup_dhcp_server_ns
 	LEASES=$BATS_TEST_TMPDIR/leases
 	start_server 10.99.0.100,10.99.0.150
 }

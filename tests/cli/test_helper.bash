@@ -179,3 +179,15 @@ fault_walk() {
 		[ "$n" -lt 80 ] || fail "the walk did not end"
 	done
 }
+
+# DHCP suites: the uplink's far end up0p moves into a server namespace SRV
+# at 10.99.0.1/24, where dnsmasq is to run.
+setup_dhcp_server_ns() {
+	command -v dnsmasq >/dev/null || need "dnsmasq (Debian package dnsmasq-base)"
+	SRV=$P-s
+	CREATED_NS+=("$SRV")
+	ip netns add "$SRV"
+	ip -n "$HOSTNS" link set up0p netns "$SRV"
+	ip -n "$SRV" addr add 10.99.0.1/24 dev up0p
+	ip -n "$SRV" link set up0p up
+}

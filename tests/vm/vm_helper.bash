@@ -109,3 +109,17 @@ fault_walk() {
 		[ "$n" -lt 80 ] || fail "the walk did not end"
 	done
 }
+
+# Namespaces a test makes (newns), detached (giving lent VFs back) and
+# deleted by drop_nss in its teardown.
+newns() { # NAME
+	ip netns add "$1"
+	ip -n "$1" link set lo up
+	NSS+=("$1")
+}
+
+drop_nss() {
+	local ns
+	for ns in "${NSS[@]}"; do "$CNET_BIN" detach "$ns" >/dev/null 2>&1 || true; done
+	for ns in "${NSS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+}

@@ -19,18 +19,11 @@ setup() {
 }
 
 teardown() {
-	local ns
-	for ns in "${NSS[@]}"; do "$CNET_BIN" detach "$ns" >/dev/null 2>&1 || true; done
-	for ns in "${NSS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+	drop_nss
 }
 
 cnet() { "$CNET_BIN" "$@"; }
 
-newns() { # NAME
-	ip netns add "$1"
-	ip -n "$1" link set lo up
-	NSS+=("$1")
-}
 
 vlan_of() { # PF I: the VLAN the PF puts VF I on
 	ip -j link show "$1" | jq ".[0].vfinfo_list[] | select(.vf == $2) | .vlan_list[0].vlan // 0"

@@ -23,19 +23,11 @@ setup() {
 }
 
 teardown() {
-	local ns
-	# detach what is recorded (gives VFs back), then drop namespaces
-	for ns in "${NSS[@]}"; do "$CNET_BIN" detach "$ns" >/dev/null 2>&1 || true; done
-	for ns in "${NSS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+	drop_nss
 }
 
 cnet() { "$CNET_BIN" "$@"; }
 
-newns() { # NAME
-	ip netns add "$1"
-	ip -n "$1" link set lo up
-	NSS+=("$1")
-}
 
 # The PF's view of VF I, as the kernel reports it.
 vfinfo() { # PF I
