@@ -227,7 +227,8 @@ leases_held() { cut -d' ' -f2- "$LEASES" 2>/dev/null | sort; }
 	cp "$(command -v busybox)" "$root/bin/busybox" # (Debian package busybox-static)
 	ip netns exec "$CNS" chroot "$root" /bin/busybox sleep 300 &
 	pid=$!
-	for _ in $(seq 50); do [ "$(readlink "/proc/$pid/root")" = "$root" ] && break; sleep 0.05; done
+	for _ in $(seq 50); do same_file "/proc/$pid/root" "$root" && break; sleep 0.05; done
+	same_file "/proc/$pid/root" "$root"
 	run -0 cnet attach "pid:$pid" macvlan --parent up0 --ip dhcp --resolv-conf /etc/resolv.conf
 	run -0 cat "$root/etc/resolv.conf"
 	assert_line "search test.lan"

@@ -59,10 +59,10 @@ start_container() { # [userns]
 	CPID=$!
 	PIDS+=("$CPID")
 	for i in $(seq 100); do
-		[ "$(readlink "/proc/$CPID/root")" = "$ROOT" ] && [ "$(readlink "/proc/$CPID/exe")" = /bin/busybox ] && break
+		same_file "/proc/$CPID/root" "$ROOT" && same_file "/proc/$CPID/exe" "$ROOT/bin/busybox" && break
 		sleep 0.05
 	done
-	[ "$(readlink "/proc/$CPID/root")" = "$ROOT" ]
+	same_file "/proc/$CPID/root" "$ROOT"
 	if [ "${1:-}" = userns ]; then
 		echo "0 100000 65536" >"/proc/$CPID/uid_map"
 		echo "0 100000 65536" >"/proc/$CPID/gid_map"
@@ -225,7 +225,7 @@ take_pid() { # PID -> DECOY
 	kill "$CPID"
 	wait "$CPID" || true
 	take_pid "$CPID" || fail "could not start a process with PID $CPID"
-	[ "$(readlink "/proc/$CPID/root")" = / ]
+	same_file "/proc/$CPID/root" /
 	start_server
 	st=0
 	wait "$APID" || st=$?

@@ -191,3 +191,10 @@ setup_dhcp_server_ns() {
 	ip -n "$SRV" addr add 10.99.0.1/24 dev up0p
 	ip -n "$SRV" link set up0p up
 }
+
+# Two paths are one file (device and inode). For /proc/PID/root and exe:
+# readlink prints them relative to the mount namespace they were opened in
+# (ip netns exec makes a new one), which is not the reader's in a chroot.
+same_file() { # A B
+	[ "$(stat -L -c %d:%i "$1" 2>/dev/null)" = "$(stat -L -c %d:%i "$2")" ]
+}
