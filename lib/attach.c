@@ -513,7 +513,7 @@ static int preflight_host_device(struct run *run)
 		return cnet_errc(run->ctx, CNET_ERR_INVALID, -EINVAL, "refusing to move loopback '%s'",
 				 att->dev);
 	/* What will tell it apart when it is given back (devid.c). */
-	r = cnet_devid_read(run->hnl, &run->dev, &run->devid);
+	r = cnet_devid_read(run->hnl, &run->dev, run->t.fd, &run->devid);
 	if (r < 0)
 		return r;
 	if (run->dev.master && !force) {

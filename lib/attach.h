@@ -186,7 +186,9 @@ struct cnet_attach *cnet_attach_from_record(struct cnet_ctx *ctx, const struct c
 
 /* devid.c: a lent device's identity, read on the host before it moves;
  * -EINVAL with a message when it has none (it is then not lent). */
-int cnet_devid_read(struct cnet_nl *hnl, const struct cnet_linkinfo *li, struct cnet_devid *id);
+int cnet_devid_read(struct cnet_nl *hnl, const struct cnet_linkinfo *li, int target_fd,
+		    struct cnet_devid *id);
+bool cnet_devid_peer_exists(struct cnet_nl *hnl, const struct cnet_devid *id);
 bool cnet_devid_valid(const struct cnet_devid *id);
 /* Find it in nl's namespace (ns_fd: that namespace, -1 for the host's,
  * when nl is hnl): 0 and *out, -ENODEV when it is not there. */

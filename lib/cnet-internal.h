@@ -196,7 +196,8 @@ struct cnet_devid {
 	char bus[16], dev[48];	/* IFLA_PARENT_DEV_BUS_NAME, IFLA_PARENT_DEV_NAME */
 	unsigned char perm[6];	/* IFLA_PERM_ADDRESS */
 	bool has_perm;
-	int peer;		/* a veth: its peer's ifindex on the host */
+	int peer;		/* a veth: its peer's ifindex, out of the container */
+	int peer_nsid;		/* ... in the namespace the host knows by this id; -1: the host */
 	char peer_name[IFNAMSIZ];
 };
 /* By ifindex (> 0) or name. -ENODEV if absent, without a message. */

@@ -347,10 +347,8 @@ static int legacy_find(struct ctx_detach *d, const cJSON *rec, bool alive, int i
  * VF of a dead namespace, for which cnet_sriov_wait_back decided). */
 static bool still_away(struct ctx_detach *d, const struct cnet_devid *id, bool vf_decided)
 {
-	struct cnet_linkinfo li;
-
 	if (id->peer > 0)
-		return cnet_link_get(d->hnl, id->peer, NULL, &li) == 0;
+		return cnet_devid_peer_exists(d->hnl, id);
 	return !vf_decided && cnet_devid_exists(d->ctx, id);
 }
 

@@ -10,9 +10,11 @@
  *   and its permanent address to tell apart the ports of a NIC with a
  *   netdev per port; no virtual link the container can create has a
  *   parent device;
- * - a veth: its peer in the host's namespace, which the kernel alone ties
- *   to it (the container cannot make a veth whose peer is on the host). The
- *   peer is read on the host, and says where its other end is.
+ * - a veth: its peer, on the host or in another namespace than the
+ *   container's, which the kernel alone ties to it (the container cannot
+ *   make a veth whose peer is there). The peer is read from the host (in
+ *   its own namespace through IFLA_TARGET_NETNSID), and says where its
+ *   other end is.
  * Anything else cannot be told apart from a look-alike, so it is not lent.
  */
 #include <errno.h>
@@ -124,12 +126,77 @@ int cnet_netns_id(struct cnet_nl *nl, int ns_fd, int *nsid)
 	return cnet_nl_query_raw(nl, msg, nsid_cb, nsid, "read a namespace id");
 }
 
-int cnet_devid_read(struct cnet_nl *hnl, const struct cnet_linkinfo *li, struct cnet_devid *id)
+struct peer {
+	int ifindex, link, link_nsid; /* link_nsid: as the host knows it, -1: none */
+	char name[IFNAMSIZ];
+	bool veth;
+};
+
+static int peer_cb(const struct nlmsghdr *h, void *arg)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
+	struct peer *p = arg;
+	const struct nlattr *a, *i;
+
+	if (h->nlmsg_type != RTM_NEWLINK || h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+		return 0;
+	p->ifindex = ifi->ifi_index;
+	mnl_attr_for_each(a, h, sizeof(*ifi)) {
+		switch (mnl_attr_get_type(a)) {
+		case IFLA_IFNAME:
+			copy_str(p->name, sizeof(p->name), a);
+			break;
+		case IFLA_LINK:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				p->link = (int)mnl_attr_get_u32(a);
+			break;
+		case IFLA_LINK_NETNSID:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				p->link_nsid = (int)mnl_attr_get_u32(a);
+			break;
+		case IFLA_LINKINFO:
+			mnl_attr_for_each_nested(i, a)
+				if (mnl_attr_get_type(i) == IFLA_INFO_KIND &&
+				    mnl_attr_validate(i, MNL_TYPE_STRING) == 0)
+					p->veth = mnl_attr_get_payload_len(i) >= 4 &&
+						  !strncmp(mnl_attr_get_str(i), "veth", 4) &&
+						  (mnl_attr_get_payload_len(i) == 4 || mnl_attr_get_str(i)[4] == '\0');
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+/* A link by ifindex in the namespace the host knows as nsid (-1: its own). */
+static int get_peer(struct cnet_nl *hnl, int ifindex, int nsid, struct peer *p)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	p->link_nsid = -1;
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0 ||
+	    (nsid >= 0 && nla_put_s32(msg, IFLA_TARGET_NETNSID, nsid) < 0)) {
+		nlmsg_free(msg);
+		return cnet_err(cnet_nl_ctx(hnl), -ENOMEM, "out of memory");
+	}
+	r = cnet_nl_query_raw(hnl, msg, peer_cb, p, "read a veth's peer");
+	if (r == -ENOENT || r == -ENODEV || r == -EINVAL || (r == 0 && p->ifindex != ifindex))
+		return -ENODEV; /* gone, or its namespace is (EINVAL: no such id) */
+	return r;
+}
+
+int cnet_devid_read(struct cnet_nl *hnl, const struct cnet_linkinfo *li, int target_fd,
+		    struct cnet_devid *id)
 {
 	struct cnet_ctx *ctx = cnet_nl_ctx(hnl);
 	struct scan s = {0};
-	struct cnet_linkinfo peer;
-	int r;
+	struct peer peer;
+	int r, tnsid = -1;
 
 	memset(id, 0, sizeof(*id));
 	r = get_links(hnl, li->ifindex, &s);
@@ -139,19 +206,26 @@ int cnet_devid_read(struct cnet_nl *hnl, const struct cnet_linkinfo *li, struct 
 		*id = s.got;
 		return 0;
 	}
-	/* A veth whose peer is here, on the host. */
-	if (!strcmp(li->kind, "veth") && li->link > 0 && li->link_netnsid < 0) {
-		r = cnet_link_get(hnl, li->link, NULL, &peer);
+	/* A veth whose peer is on the host or in a namespace other than the
+	 * container's (the container could re-pair a peer in its own). */
+	if (!strcmp(li->kind, "veth") && li->link > 0) {
+		if (li->link_netnsid >= 0 && (r = cnet_netns_id(hnl, target_fd, &tnsid)) < 0)
+			return r;
+		if (li->link_netnsid >= 0 && li->link_netnsid == tnsid)
+			return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL,
+					 "cannot lend '%s': its veth peer is in the container already", li->name);
+		r = get_peer(hnl, li->link, li->link_netnsid, &peer);
 		if (r < 0 && r != -ENODEV)
 			return r;
-		if (r == 0 && !strcmp(peer.kind, "veth") && peer.link == li->ifindex) {
+		if (r == 0 && peer.veth && peer.link == li->ifindex) {
 			id->peer = peer.ifindex;
+			id->peer_nsid = li->link_netnsid;
 			snprintf(id->peer_name, sizeof(id->peer_name), "%s", peer.name);
 			return 0;
 		}
 	}
 	return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL,
-			 "cannot lend '%s': it has no parent device and is not a veth with its peer on the host, so nothing the container cannot forge would tell it apart when it is given back",
+			 "cannot lend '%s': it has no parent device and is not a veth with its peer outside the container, so nothing the container cannot forge would tell it apart when it is given back",
 			 li->name);
 }
 
@@ -184,26 +258,44 @@ int cnet_devid_find(struct cnet_nl *hnl, struct cnet_nl *nl, int ns_fd, const st
 			return -ENODEV;
 		ifindex = s.n > 1 ? s.found_perm : s.found;
 	} else if (id->peer > 0) {
-		struct cnet_linkinfo peer;
-		int nsid = -1;
-		/* The peer stays on the host: the container cannot rename it,
-		 * re-pair it, or make another veth whose peer is here. */
-		r = cnet_link_get(hnl, id->peer, NULL, &peer);
+		struct peer peer;
+		int nsid = -1, self;
+		/* The peer stays out of the container: the container cannot
+		 * rename it, re-pair it, or make another veth whose peer is
+		 * there. Its other end's namespace, as the host knows it: */
+		r = get_peer(hnl, id->peer, id->peer_nsid, &peer);
 		if (r < 0)
 			return r;
-		if (strcmp(peer.kind, "veth") || strcmp(peer.name, id->peer_name) || peer.link <= 0)
+		if (!peer.veth || strcmp(peer.name, id->peer_name) || peer.link <= 0)
 			return -ENODEV;
-		/* Reading the peer gave its other end's namespace an id. */
-		if (ns_fd >= 0 && (r = cnet_netns_id(hnl, ns_fd, &nsid)) < 0)
+		/* (reading the peer gave that namespace an id) */
+		if (ns_fd >= 0) {
+			r = cnet_netns_id(hnl, ns_fd, &nsid);
+			if (r == 0 && (nsid < 0 || peer.link_nsid != nsid))
+				r = -ENODEV;
+		} else if (peer.link_nsid >= 0) {
+			/* on the host: no id, or the host's own */
+			self = cnet_self_ns(ctx);
+			r = self < 0 ? self : cnet_netns_id(hnl, self, &nsid);
+			if (r == 0 && peer.link_nsid != nsid)
+				r = -ENODEV;
+		}
+		if (r < 0)
 			return r;
-		if (ns_fd >= 0 ? (nsid < 0 || peer.link_netnsid != nsid) : peer.link_netnsid >= 0)
-			return -ENODEV;
 		ifindex = peer.link;
 	} else {
 		return -ENODEV;
 	}
 	r = cnet_link_get(nl, ifindex, NULL, out);
 	return r;
+}
+
+/* A veth's peer is still there (a veth pair dies whole). */
+bool cnet_devid_peer_exists(struct cnet_nl *hnl, const struct cnet_devid *id)
+{
+	struct peer peer;
+
+	return id->peer > 0 && get_peer(hnl, id->peer, id->peer_nsid, &peer) == 0;
 }
 
 /* Is the device (bus and name from a record) still there, somewhere? */
@@ -236,6 +328,8 @@ void cnet_devid_to_json(const struct cnet_devid *id, cJSON *o)
 	} else if (id->peer > 0) {
 		cJSON_AddNumberToObject(j, "veth_peer", id->peer);
 		cJSON_AddStringToObject(j, "veth_peer_name", id->peer_name);
+		if (id->peer_nsid >= 0)
+			cJSON_AddNumberToObject(j, "veth_peer_nsid", id->peer_nsid);
 	}
 }
 
@@ -249,6 +343,7 @@ bool cnet_devid_from_json(const cJSON *o, struct cnet_devid *id)
 	id->has_perm = cnet_parse_mac(cnet_json_str(j, "perm_mac"), id->perm) == 0;
 	id->peer = (int)cnet_json_int(j, "veth_peer", 1, INT32_MAX, 0);
 	snprintf(id->peer_name, sizeof(id->peer_name), "%s", cnet_json_str(j, "veth_peer_name"));
+	id->peer_nsid = (int)cnet_json_int(j, "veth_peer_nsid", 0, INT32_MAX, -1);
 	if (id->peer && !cnet_ifname_ok(id->peer_name))
 		id->peer = 0;
 	return cnet_devid_valid(id);

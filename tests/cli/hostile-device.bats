@@ -143,3 +143,19 @@ assert_lookalike_stayed() {
 	run -0 cnet detach "$CNS"
 	run -1 hostip link show br13
 }
+
+@test "finding 1: a veth whose peer is in another namespace is found by that peer, and one whose peer is in the container is refused" {
+	hostip link add hd8 address 02:00:00:00:08:01 type veth peer name hd8p netns "$CNS2"
+	run -0 cnet attach "$CNS" host-device --dev hd8 --ifname lan0
+	ip -n "$CNS" link set lan0 name stolen0 address 02:00:00:00:66:66
+	ip -n "$CNS" link add lan0 address 02:00:00:00:08:01 type veth peer name fakep
+	run -0 cnet detach "$CNS"
+	assert_lookalike_stayed
+	[ "$(link_json "$HOSTNS" hd8 | jq -r .address)" = 02:00:00:00:08:01 ]
+	[ "$(ip -n "$CNS2" -j -d link show hd8p | jq -r '.[0].link_netnsid')" != null ]
+	# a peer in the container itself: the container could re-pair it
+	hostip link add hd9 type veth peer name hd9p netns "$CNS"
+	run -2 --separate-stderr cnet attach "$CNS" host-device --dev hd9
+	[[ "$stderr" == *"its veth peer is in the container already"* ]]
+	[ "$(hostip -j link show hd9 | jq -r '.[0].ifname')" = hd9 ]
+}

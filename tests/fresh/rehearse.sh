@@ -11,8 +11,10 @@
 # 2. the working tree (uncommitted changes and new files too) is copied in;
 # 3. inside it, in a private mount namespace with /proc, /sys and /dev bound
 #    in and a tmpfs on /run (ip netns exec remounts / and /sys, which a
-#    plain chroot refuses), as root with CI=true (a skip is a failure):
-#    `make demo`, then `make check-host` (all of make check but the VM).
+#    plain chroot refuses), made its root with pivot_root (the kernel
+#    refuses a user namespace to a chrooted process, and a test makes one),
+#    as root with CI=true (a skip is a failure): `make demo`, then
+#    `make check-host` (all of make check but the VM).
 #
 # usage: tests/fresh/rehearse.sh [MAKE-TARGET...]   (default: demo check-host)
 # CNET_FRESH_DIR: where the root is built (default /var/tmp/cnet-fresh; it
@@ -74,10 +76,14 @@ unshare -m --propagation private env ROOT="$root" TARGETS="${targets[*]}" bash -
 	for d in proc sys dev; do mount --rbind "/$d" "$ROOT/$d"; done
 	mount -t tmpfs -o mode=755 tmpfs "$ROOT/run"
 	mount -t tmpfs -o mode=1777 tmpfs "$ROOT/tmp"
-	exec chroot "$ROOT" /usr/bin/env -i CI=true HOME=/root LANG=C.UTF-8 TERM=dumb \
+	cd "$ROOT"
+	mkdir -p .oldroot
+	pivot_root . .oldroot
+	exec /usr/bin/env -i CI=true HOME=/root LANG=C.UTF-8 TERM=dumb \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		bash -ec "cd /src; for t in $TARGETS; do echo \"rehearse: make \$t\"; \
-			s=\$(date +%s); make \$t; echo \"rehearse: make \$t took \$((\$(date +%s) - s)) s\"; done"
+		bash -ec "umount -l /.oldroot; rmdir /.oldroot; cd /src; for t in $TARGETS; do \
+			echo \"rehearse: make \$t\"; s=\$(date +%s); make \$t; \
+			echo \"rehearse: make \$t took \$((\$(date +%s) - s)) s\"; done"
 ' || status=$?
 t2=$(now)
 after=$(chroot "$root" dpkg-query -W -f='${Status}\n' | grep -c 'install ok installed')
