@@ -403,7 +403,7 @@ static int undo_host_device(struct ctx_detach *d, const cJSON *rec, bool alive, 
 		goto out;
 	cnet_clear_err(d->ctx);
 	/* Not in the namespace, not on the host, but it still exists (a veth
-	 * whose peer is on the host, a device still on its bus): the container
+	 * whose peer is still there, a device still on its bus): the container
 	 * keeps it somewhere (in a namespace of its own), or something holds
 	 * its dead namespace. The record stays, and nothing else of it (a VF's
 	 * PF settings) is undone. A device that exists no more is gone. */
