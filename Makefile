@@ -27,7 +27,7 @@ DEB_PKGS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libmnl-dev 
 	libcjson-dev bats bats-support bats-assert iproute2 iputils-ping jq scdoc \
 	man-db groff-base containernetworking-plugins procps abigail-tools \
 	podman runc busybox-static dnsmasq-base isc-dhcp-client clang clang-tidy cppcheck ansible-core \
-	valgrind debhelper dpkg-dev lintian rpm systemd fish zsh strace
+	valgrind debhelper dpkg-dev lintian rpm systemd fish zsh strace mmdebstrap
 
 ifeq ($(V),1)
 Q :=
@@ -229,7 +229,7 @@ uninstall:
 		$(DESTDIR)$(FISHCOMPDIR)/cnet.fish $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(UNITS))
 
 print-deb-pkgs:
-	@echo $(DEB_PKGS) $(FRESH_PKGS)
+	@echo $(DEB_PKGS)
 
 # Every package a test names or probes is in DEB_PKGS (tests/check-deps.sh).
 check-deps:
@@ -256,9 +256,7 @@ check-host: check-deps deps
 # The fresh-machine rehearsal (tests/fresh/rehearse.sh): make demo and make
 # check-host in a minimal Debian root built from this machine's apt sources.
 # Run it before declaring an issue resolved; it is not part of make check.
-FRESH_PKGS := mmdebstrap
-check-fresh:
-	$(MAKE) deps DEB_PKGS='$(FRESH_PKGS)'
+check-fresh: deps
 	tests/fresh/rehearse.sh $(FRESH_TARGETS)
 
 check-unit: $(B)/unit-tests $(B)/unit-tests-san

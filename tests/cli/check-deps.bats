@@ -5,6 +5,10 @@
 
 load test_helper
 
+# made-up package names, kept out of this file's own hints (which the
+# checker and the workplace's before-stop hook read)
+PA=cnet-pkg-a PB=cnet-pkg-b PV=cnet-pkg-vm
+
 # A tree with one test file holding LINE (and its own copy of the checker).
 tree_with() { # LINE...
 	T=$BATS_TEST_TMPDIR/tree
@@ -15,14 +19,14 @@ tree_with() { # LINE...
 }
 
 @test "check-deps: a hint naming a package make deps lacks fails, and passes once listed" {
-	tree_with 'command -v cnet-no-such-prog >/dev/null || need "it (Debian package cnet-pkg-a)"'
+	tree_with "command -v cnet-no-such-prog >/dev/null || need \"it (Debian package $PA)\""
 	CNET_DEB_PKGS="jq" run -1 "$T/tests/check-deps.sh" "$T"
 	assert_output --partial "tests/cli/x.bats:1 names package 'cnet-pkg-a'"
 	CNET_DEB_PKGS="jq cnet-pkg-a" run -0 "$T/tests/check-deps.sh" "$T"
 }
 
 @test "check-deps: 'apt-get install' hints count too, every package of them" {
-	tree_with 'fail "no tool (apt-get install cnet-pkg-a cnet-pkg-b)"'
+	tree_with "fail \"no tool (apt-get install $PA $PB)\""
 	CNET_DEB_PKGS="cnet-pkg-a" run -1 "$T/tests/check-deps.sh" "$T"
 	assert_output --partial "'cnet-pkg-b'"
 	refute_output --partial "'cnet-pkg-a'"
@@ -49,7 +53,7 @@ tree_with() { # LINE...
 }
 
 @test "check-deps: a package the VM rig's deps.sh installs itself passes" {
-	tree_with 'fail "no dockerd (apt-get install cnet-pkg-vm)"'
+	tree_with "fail \"no dockerd (apt-get install $PV)\""
 	echo 'apt-get install -y cnet-pkg-vm' >"$T/tests/vm/deps.sh"
 	CNET_DEB_PKGS="" run -0 "$T/tests/check-deps.sh" "$T"
 }
