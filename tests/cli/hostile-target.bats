@@ -91,6 +91,18 @@ container() { # NAME NS [ID]
 		>"$ENGINE_DIR/$1.json"
 }
 
+# The newcomer in $CNS2 got nothing: it has only its lo.
+newcomer_untouched() {
+	run -0 ip -n "$CNS2" -j link show
+	[ "$(jq -r '[.[].ifname] | join(" ")' <<<"$output")" = lo ]
+}
+
+# The newcomer plants a look-alike of record ID's interface (name, mark).
+plant_lookalike() { # ID
+	ip -n "$CNS2" link add eth1 type veth peer name eth1p
+	ip -n "$CNS2" link set eth1 alias "cnet:$1"
+}
+
 @test "/proc/PID/ns/net: a process that took the PID of the one attached to is another target (19: start time read through the same /proc/PID)" {
 	start_in "$CNS"
 	old=$PID
@@ -105,14 +117,12 @@ container() { # NAME NS [ID]
 	ip netns del "$CNS"
 	start_in_as "$CNS2" "$old"
 	reapply_settled
-	run -0 ip -n "$CNS2" -j link show
-	[ "$(jq -r '[.[].ifname] | join(" ")' <<<"$output")" = lo ] # nothing given to the newcomer
+	newcomer_untouched
 	[ "$(jq -c '.records[0].netns | [.pid, .pid_start]' "$CNET_STATE")" = "[$old,$start]" ]
 	assert_equal "$REAPPLY" "stopped: macvlan eth1 in /proc/$old/ns/net: process gone (its PID now belongs to another)"
 	# the newcomer plants a look-alike of the interface: detach by the
 	# path drops the record without reaching into its namespace
-	ip -n "$CNS2" link add eth1 type veth peer name eth1p
-	ip -n "$CNS2" link set eth1 alias "cnet:$id"
+	plant_lookalike "$id"
 	run -0 cnet detach "/proc/$old/ns/net"
 	[ "$(link_json "$CNS2" eth1 | jq -r .ifalias)" = "cnet:$id" ]
 	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
@@ -129,14 +139,12 @@ container() { # NAME NS [ID]
 	ip netns del "$CNS"
 	container web "$CNS2" "$(printf 'b%.0s' {1..64})"
 	reapply_settled
-	run -0 ip -n "$CNS2" -j link show
-	[ "$(jq -r '[.[].ifname] | join(" ")' <<<"$output")" = lo ] # nothing given to the newcomer
+	newcomer_untouched
 	[ "$(jq -r '.records[0].netns.container_id' "$CNET_STATE")" = "$(printf 'a%.0s' {1..64})" ]
 	assert_equal "$REAPPLY" "stopped: macvlan eth1 in docker:web: container gone (its name now belongs to another)"
 	# the newcomer plants a look-alike of the interface: detach by the
 	# name drops the record without reaching into its namespace
-	ip -n "$CNS2" link add eth1 type veth peer name eth1p
-	ip -n "$CNS2" link set eth1 alias "cnet:$id"
+	plant_lookalike "$id"
 	run -0 cnet detach docker:web
 	[ "$(link_json "$CNS2" eth1 | jq -r .ifalias)" = "cnet:$id" ]
 	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
