@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "libcnet.h"
@@ -113,6 +114,10 @@ struct cnet_result {
 int cnet_result_new(struct cnet_ctx *ctx, struct cnet_result **out);
 int cnet_result_add_action(struct cnet_result *res, const char *fmt, ...) CNET_PRINTF(2, 3);
 int cnet_result_add_warning(struct cnet_result *res, const char *fmt, ...) CNET_PRINTF(2, 3);
+/* Best effort: a failure r of step what becomes a warning in res (and the
+ * message is cleared), or, with res NULL (a rollback, where the first
+ * failure's message must survive), stays as it is. EEXIST: done already. */
+void cnet_result_warn_failed(struct cnet_ctx *ctx, struct cnet_result *res, int r, const char *what);
 int cnet_result_add_record(struct cnet_result *res, const struct cJSON *rec);
 
 /* ---- namespaces (netns.c) ---- */
@@ -212,6 +217,15 @@ int cnet_link_count_uppers(struct cnet_nl *nl, int ifindex);
 /* Does any link in nl's namespace have master ifindex `master`? */
 int cnet_link_has_slaves(struct cnet_nl *nl, int master);
 int cnet_link_del(struct cnet_nl *nl, int ifindex, const char *what);
+/* By name, if it is there (0 if not). */
+int cnet_link_del_by_name(struct cnet_nl *nl, const char *name);
+/* Does the link carry an address other than an IPv6 link-local one? 1, 0 or < 0. */
+int cnet_link_has_global_addr(struct cnet_nl *nl, int ifindex);
+/* Send msg (a new link, taking ownership) through nl, set *made (if not
+ * NULL) once the kernel has made it, then find it by name through look:
+ * "the new NAME vanished" if it is not there. */
+int cnet_link_create(struct cnet_nl *nl, struct nl_msg *msg, const char *what, bool *made,
+		     struct cnet_nl *look, const char *name, struct cnet_linkinfo *out);
 /* Change an existing link: any of new name, MTU, MAC, netns, admin up/down. */
 struct cnet_link_change {
 	int ifindex;
@@ -425,5 +439,71 @@ void cnet_store_close(struct cnet_store *st);
  * has (or names as its bond's): ids find records, their marks and their
  * slaves. */
 int cnet_new_id(struct cnet_ctx *ctx, const struct cnet_store *st, char id[9]);
+
+/* devid.c: a lent device's identity, read on the host before it moves;
+ * -EINVAL with a message when it has none (it is then not lent). */
+int cnet_devid_read(struct cnet_nl *hnl, const struct cnet_linkinfo *li, int target_fd,
+		    struct cnet_devid *id);
+bool cnet_devid_peer_exists(struct cnet_nl *hnl, const struct cnet_devid *id);
+bool cnet_devid_valid(const struct cnet_devid *id);
+/* Find it in nl's namespace (ns_fd: that namespace, -1 for the host's,
+ * when nl is hnl): 0 and *out, -ENODEV when it is not there. */
+int cnet_devid_find(struct cnet_nl *hnl, struct cnet_nl *nl, int ns_fd, const struct cnet_devid *id,
+		    struct cnet_linkinfo *out);
+/* The parent device still exists (sysfs), wherever its netdev is. */
+bool cnet_devid_exists(struct cnet_ctx *ctx, const struct cnet_devid *id);
+void cnet_devid_to_json(const struct cnet_devid *id, struct cJSON *o);
+bool cnet_devid_from_json(const struct cJSON *o, struct cnet_devid *id);
+
+/* The names a record's links go by: cnet's mark (alias) and the
+ * temporary name a new link has until it is named. */
+static inline void cnet_mark_name(char out[16], const char *id)
+{
+	snprintf(out, 16, "cnet:%.8s", id);
+}
+static inline void cnet_tmp_name(char out[IFNAMSIZ], const char *id)
+{
+	snprintf(out, IFNAMSIZ, "cn%.8s", id);
+}
+/* ... and a second new link of the record's (setup_l3) */
+static inline void cnet_tmp_name2(char out[IFNAMSIZ], const char *id)
+{
+	snprintf(out, IFNAMSIZ, "cv%.8s", id);
+}
+
+/* ---- records (json.c, store.c) ---- */
+struct cnet_store;
+const char *cnet_json_str(const struct cJSON *o, const char *key);
+/* A whole number in [min, max] (hand-edited stores are not trusted), else def. */
+long long cnet_json_int(const struct cJSON *o, const char *key, long long min, long long max,
+			long long def);
+/* A saved route as hex, and back (malloc'd, length-checked). */
+struct cJSON *cnet_route_to_json(const struct nlmsghdr *h);
+int cnet_route_from_json(const struct cJSON *s, struct nlmsghdr **out);
+/* Append the routes in array a to rs; malformed entries are skipped. */
+void cnet_routes_from_json(const struct cJSON *a, struct cnet_routes *rs);
+bool cnet_record_in_netns(const struct cJSON *rec, const struct cnet_target *t);
+/* Find a record's target again, through the record's runtime only. 1: it
+ * is gone (not running, or its PID or name now belongs to another process
+ * or container: never act on that one), why says so; 0: found; < 0. */
+int cnet_record_target(struct cnet_ctx *ctx, const struct cJSON *rec, struct cnet_target *t,
+		       char *why, size_t len);
+bool cnet_record_pending(const struct cJSON *rec);
+/* The record's link carries cnet's mark for it. */
+bool cnet_record_marks(const struct cJSON *rec, const struct cnet_linkinfo *li);
+/* A host object (a bridge, a VLAN lower) that self made and another
+ * record on it shares: that record inherits keys (the duty to remove
+ * it), copied from self's "host". false: no other record shares it. */
+bool cnet_record_hand_over(struct cnet_store *st, const struct cJSON *self, const char *name_key,
+			   const char *const *keys, size_t n_keys);
+
+struct cJSON *cnet_record_by_id(const struct cnet_store *st, const char *id);
+/* The ids of the records (keep: which; NULL for all), a snapshot to walk
+ * while records are replaced: *ids malloc'd, *n of them. */
+int cnet_record_ids(struct cnet_ctx *ctx, const struct cnet_store *st,
+		    bool (*keep)(const struct cJSON *rec, const void *arg), const void *arg,
+		    char (**ids)[9], int *n);
+/* A child of a composite whose record is there: undone with it. */
+bool cnet_record_is_child(const struct cnet_store *st, const struct cJSON *rec);
 
 #endif

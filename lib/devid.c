@@ -28,7 +28,7 @@
 #include <linux/rtnetlink.h>
 #include <netlink/msg.h>
 
-#include "attach.h"
+#include "cnet-internal.h"
 
 struct scan {
 	const struct cnet_devid *want; /* NULL: read one link into got */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reading and writing the pieces of a store record. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -8,7 +9,7 @@
 #include <cjson/cJSON.h>
 #include <linux/rtnetlink.h>
 
-#include "attach.h"
+#include "cnet-internal.h"
 
 const char *cnet_json_str(const cJSON *o, const char *key)
 {
@@ -38,7 +39,7 @@ long long cnet_json_int(const cJSON *o, const char *key, long long min, long lon
 	const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
 	double d;
 
-	if (!cJSON_IsNumber(v))
+	if (!v || !cJSON_IsNumber(v))
 		return def;
 	d = v->valuedouble;
 	if (!(d >= (double)min && d <= (double)max) || d != (double)(long long)d)
@@ -106,4 +107,64 @@ void cnet_routes_from_json(const cJSON *a, struct cnet_routes *rs)
 		if (rs->n < ARRAY_SIZE(rs->msg) && cnet_route_from_json(s, &rs->msg[rs->n]) == 0)
 			rs->n++;
 	}
+}
+
+bool cnet_record_pending(const cJSON *rec)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "pending"));
+}
+
+bool cnet_record_marks(const cJSON *rec, const struct cnet_linkinfo *li)
+{
+	char alias[16];
+
+	cnet_mark_name(alias, cnet_json_str(rec, "id"));
+	return !strcmp(li->alias, alias);
+}
+
+bool cnet_record_hand_over(struct cnet_store *st, const cJSON *self, const char *name_key,
+			   const char *const *keys, size_t n_keys)
+{
+	const cJSON *self_host = cJSON_GetObjectItemCaseSensitive(self, "host");
+	const char *name = cnet_json_str(self_host, name_key);
+	cJSON *rec, *host;
+
+	cJSON_ArrayForEach(rec, st->records)
+	{
+		host = cJSON_GetObjectItemCaseSensitive(rec, "host");
+		if (rec == self || !cJSON_IsObject(host) || strcmp(cnet_json_str(host, name_key), name))
+			continue;
+		for (size_t i = 0; i < n_keys; i++) {
+			cJSON *v = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(self_host, keys[i]), true);
+			cJSON_DeleteItemFromObjectCaseSensitive(host, keys[i]);
+			if (v)
+				cJSON_AddItemToObject(host, keys[i], v);
+		}
+		return true;
+	}
+	return false;
+}
+
+int cnet_record_target(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_target *t, char *why,
+		       size_t len)
+{
+	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(rec, "netns");
+	long long start = cnet_json_int(ns, "pid_start", 1, 1LL << 53, 0);
+	int r = cnet_target_resolve_as(ctx, cnet_json_str(rec, "target"),
+				       cnet_runtime_name(cnet_json_str(rec, "runtime")), t);
+	const char *other;
+
+	if (r < 0 && ctx->errclass == CNET_ERR_TARGET) {
+		cnet_clear_err(ctx);
+		snprintf(why, len, "target not running");
+		return 1;
+	}
+	if (r < 0)
+		return r;
+	other = cnet_target_other(t, (unsigned long long)start, cnet_json_str(ns, "container_id"));
+	if (other) {
+		snprintf(why, len, "%s", other);
+		return 1;
+	}
+	return 0;
 }

@@ -421,7 +421,7 @@ int cnet_lease_from_json(const cJSON *o, struct cnet_lease *l)
 	return 0;
 }
 
-void cnet_dhcp_record(struct cnet_attach *att, cJSON *rec, const struct cnet_lease *l)
+void cnet_dhcp_record(struct cnet_dhcp_ident *att, cJSON *rec, const struct cnet_lease *l)
 {
 	cJSON *o = cJSON_AddObjectToObject(rec, "dhcp");
 	char hex[2 * CNET_DHCP_MAX_CLIENT_ID + 1];
@@ -438,7 +438,7 @@ void cnet_dhcp_record(struct cnet_attach *att, cJSON *rec, const struct cnet_lea
 		cJSON_AddItemToObject(o, "lease", cnet_lease_to_json(l));
 }
 
-void cnet_dhcp_from_record(struct cnet_attach *att, const cJSON *rec)
+void cnet_dhcp_from_record(struct cnet_dhcp_ident *att, const cJSON *rec)
 {
 	const cJSON *d = cJSON_GetObjectItemCaseSensitive(rec, "dhcp");
 	const char *hex = cnet_json_str(d, "client_id");
@@ -457,7 +457,7 @@ void cnet_dhcp_from_record(struct cnet_attach *att, const cJSON *rec)
 		att->client_id_len = n;
 	}
 	if (cnet_lease_from_json(cJSON_GetObjectItemCaseSensitive(d, "lease"), &l) == 0)
-		att->dhcp_prev = l.addr;
+		att->prev = l.addr;
 }
 
 int cnet_record_l3(struct cnet_nl *tnl, const cJSON *rec, struct cnet_linkinfo *li)
@@ -473,7 +473,7 @@ int cnet_record_l3(struct cnet_nl *tnl, const cJSON *rec, struct cnet_linkinfo *
 
 /* A client for the record's interface, as it is now. */
 static int record_client(struct cnet_ctx *ctx, int ns_fd, struct cnet_nl *tnl, const cJSON *rec,
-			 struct cnet_attach *att, struct cnet_dhcp_client *c)
+			 struct cnet_dhcp_ident *att, struct cnet_dhcp_client *c)
 {
 	struct cnet_linkinfo li;
 	int r = cnet_record_l3(tnl, rec, &li);
@@ -496,7 +496,7 @@ static int record_client(struct cnet_ctx *ctx, int ns_fd, struct cnet_nl *tnl, c
 void cnet_lease_release_record(struct cnet_ctx *ctx, int ns_fd, struct cnet_nl *tnl, const cJSON *rec,
 			       struct cnet_result *res)
 {
-	struct cnet_attach att = {0};
+	struct cnet_dhcp_ident att = {0};
 	struct cnet_dhcp_client c;
 	struct cnet_lease l;
 	bool clean = ctx->errclass == CNET_ERR_NONE;
@@ -522,7 +522,7 @@ int cnet_lease_maintain(struct cnet_ctx *ctx, int ns_fd, struct cnet_nl *tnl, cJ
 			char *reason, size_t len)
 {
 	cJSON *d = cJSON_GetObjectItemCaseSensitive(rec, "dhcp"), *j;
-	struct cnet_attach att = {0};
+	struct cnet_dhcp_ident att = {0};
 	struct cnet_dhcp_client c;
 	struct cnet_lease l, nl;
 	struct cnet_linkinfo li;

@@ -49,6 +49,18 @@ int cnet_dhcp_release(const struct cnet_dhcp_client *c, const struct cnet_lease 
 /* A client identifier kept for good (RFC 4361: 0xff, IAID, DUID-UUID). */
 void cnet_dhcp_client_id(uint8_t out[CNET_DHCP_MAX_CLIENT_ID], size_t *len);
 /* The lease's address on ifindex, living as long as the lease has left. */
+/* What a client is known by across attaches: its client id, and the
+ * address it had (asked for first: INIT-REBOOT). */
+struct cnet_dhcp_ident {
+	uint8_t client_id[CNET_DHCP_MAX_CLIENT_ID];
+	size_t client_id_len;
+	struct in_addr prev;
+};
+/* A record's "dhcp": {client_id, lease} (a new client id if id has none),
+ * and back. */
+void cnet_dhcp_record(struct cnet_dhcp_ident *id, cJSON *rec, const struct cnet_lease *l);
+void cnet_dhcp_from_record(struct cnet_dhcp_ident *id, const cJSON *rec);
+
 struct cnet_nl;
 int cnet_lease_install(struct cnet_nl *nl, int ifindex, const struct cnet_lease *l);
 

@@ -215,3 +215,47 @@ int cnet_link_change(struct cnet_nl *nl, const struct cnet_link_change *c, const
 		return r;
 	return cnet_nl_talk(nl, msg, what);
 }
+
+int cnet_link_del_by_name(struct cnet_nl *nl, const char *name)
+{
+	struct cnet_linkinfo li;
+	char what[64];
+	int r = cnet_link_get(nl, 0, name, &li);
+
+	if (r < 0)
+		return r == -ENODEV ? 0 : r;
+	snprintf(what, sizeof(what), "remove '%s'", name);
+	return cnet_link_del(nl, li.ifindex, what);
+}
+
+static int any_addr(int ifindex, const struct cnet_ip *ip, unsigned int flags, void *arg)
+{
+	(void)ifindex;
+	(void)flags;
+	if (!cnet_ip_is_v6_linklocal(ip))
+		*(bool *)arg = true;
+	return 0;
+}
+
+int cnet_link_has_global_addr(struct cnet_nl *nl, int ifindex)
+{
+	bool found = false;
+	int r = cnet_addr_each(nl, ifindex, any_addr, &found);
+
+	return r < 0 ? r : found;
+}
+
+int cnet_link_create(struct cnet_nl *nl, struct nl_msg *msg, const char *what, bool *made,
+		     struct cnet_nl *look, const char *name, struct cnet_linkinfo *out)
+{
+	int r = cnet_nl_talk(nl, msg, what);
+
+	if (r < 0)
+		return r;
+	if (made)
+		*made = true;
+	r = cnet_link_get(look, 0, name, out);
+	if (r == -ENODEV)
+		return cnet_err(cnet_nl_ctx(look), r, "the new '%s' vanished", name);
+	return r;
+}

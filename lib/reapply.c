@@ -53,24 +53,24 @@ static bool route_present(const struct cnet_rt *rts, int n, const struct cnet_ro
 	return false;
 }
 
-/* Does the live interface match the record? If not, say why in reason. */
-static int check(struct cnet_ctx *ctx, struct cnet_nl *hnl, struct cnet_nl *tnl, int ns_fd,
-		 const cJSON *rec, char *reason, size_t len)
+/* The link: there, by ifindex and name and (created ones) mark, or
+ * (lent ones) identity; its MTU and MAC; the link that carries the
+ * addresses (*l3). */
+static int check_link(struct cnet_nl *hnl, struct cnet_nl *tnl, int ns_fd, const cJSON *rec,
+		      int *l3, char *reason, size_t len)
 {
-	const cJSON *link = cJSON_GetObjectItemCaseSensitive(rec, "link");
-	const cJSON *o = cJSON_GetObjectItemCaseSensitive(rec, "options"), *v, *vl;
-	int ifindex = (int)cnet_json_int(link, "ifindex", 1, INT32_MAX, 0), l3;
-	struct cnet_rt rts[64];
+	const cJSON *link = cJSON_GetObjectItemCaseSensitive(rec, "link"), *vl;
+	const struct cnet_kind_ops *ops = cnet_kind_by_name(cnet_json_str(rec, "kind"));
+	int ifindex = (int)cnet_json_int(link, "ifindex", 1, INT32_MAX, 0);
 	struct cnet_linkinfo li;
 	unsigned char mac[6];
-	char alias[32];
-	int n, r;
+	char alias[16];
+	int r;
 
 	r = cnet_link_get(tnl, ifindex, NULL, &li);
-	snprintf(alias, sizeof(alias), "cnet:%s", cnet_json_str(rec, "id"));
+	cnet_mark_name(alias, cnet_json_str(rec, "id"));
 	if (r == -ENODEV || (r == 0 && (strcmp(li.name, cnet_json_str(rec, "ifname")) ||
-					(!cnet_kind_moves(cnet_kind_from_string(cnet_json_str(rec, "kind"))) &&
-					 strcmp(li.alias, alias))))) {
+					(!(ops && ops->moves) && strcmp(li.alias, alias))))) {
 		snprintf(reason, len, "interface missing");
 		return 1;
 	}
@@ -95,9 +95,9 @@ static int check(struct cnet_ctx *ctx, struct cnet_nl *hnl, struct cnet_nl *tnl,
 		snprintf(reason, len, "MTU is %u, not %lld", li.mtu, cnet_json_int(link, "mtu", 0, 65535, 0));
 		return 2;
 	}
-	l3 = li.ifindex;
+	*l3 = li.ifindex;
 	if ((vl = cJSON_GetObjectItemCaseSensitive(rec, "vlan_link"))) {
-		/* a bond's VLAN: the addresses and routes are there */
+		/* a link of its own carries the addresses and routes */
 		struct cnet_linkinfo vli;
 		r = cnet_link_get(tnl, (int)cnet_json_int(vl, "ifindex", 1, INT32_MAX, 0), NULL, &vli);
 		if (r == -ENODEV || (r == 0 && (strcmp(vli.name, cnet_json_str(vl, "ifname")) ||
@@ -107,14 +107,24 @@ static int check(struct cnet_ctx *ctx, struct cnet_nl *hnl, struct cnet_nl *tnl,
 		}
 		if (r < 0)
 			return r;
-		l3 = vli.ifindex;
+		*l3 = vli.ifindex;
 	}
-	/* A bond's MAC is its slaves' business (fail_over_mac, failover). */
-	if (strcmp(cnet_json_str(rec, "kind"), "bond") &&
+	/* A composite's MAC may be its children's business (a bond's). */
+	if (!(ops && ops->mac_follows) &&
 	    cnet_parse_mac(cnet_json_str(link, "mac"), mac) == 0 && memcmp(mac, li.mac, 6)) {
 		snprintf(reason, len, "MAC address changed");
 		return 2;
 	}
+	return 0;
+}
+
+/* Every asked address (and a running lease's), route and default route. */
+static int check_l3(struct cnet_nl *tnl, const cJSON *rec, int l3, char *reason, size_t len)
+{
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(rec, "options"), *v;
+	struct cnet_rt rts[64];
+	int n, r;
+
 	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(o, "ip"))
 	{
 		struct cnet_ip ip;
@@ -178,11 +188,29 @@ static int check(struct cnet_ctx *ctx, struct cnet_nl *hnl, struct cnet_nl *tnl,
 			}
 		}
 	}
-	(void)ctx;
 	return 0;
 }
 
-static void report(struct cnet_result *res, cJSON *rec, const char *status, const char *reason)
+/* Does the live interface match the record? If not, say why in reason:
+ * 1 missing, 2 drifted; 0 all as asked; < 0. */
+static int check(struct cnet_ctx *ctx, struct cnet_nl *hnl, struct cnet_nl *tnl, int ns_fd,
+		 const cJSON *rec, char *reason, size_t len)
+{
+	const struct cnet_kind_ops *ops = cnet_kind_by_name(cnet_json_str(rec, "kind"));
+	int l3 = 0, r = check_link(hnl, tnl, ns_fd, rec, &l3, reason, len);
+
+	if (r == 0)
+		r = check_l3(tnl, rec, l3, reason, len);
+	/* What only the kind sees (what the PF holds for a VF drifts apart
+	 * from the netdev): a repair moves it out and in again. */
+	if (r == 0 && ops && ops->check) {
+		r = ops->check(ctx, hnl, rec, reason, len);
+		r = r > 0 ? 2 : r;
+	}
+	return r;
+}
+
+void cnet_report_record(struct cnet_result *res, cJSON *rec, const char *status, const char *reason)
 {
 	cJSON *copy = cJSON_Duplicate(rec, true);
 
@@ -208,30 +236,24 @@ static void report(struct cnet_result *res, cJSON *rec, const char *status, cons
 	cJSON_Delete(copy);
 }
 
-/* Undo what is left of rec and attach anew from it; on failure the old
- * record goes back into the store, so that the next reapply tries again. */
-static int repair(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *hnl,
-		  struct cnet_target *t, struct cnet_nl *tnl, cJSON *rec, struct cnet_result *res)
+int cnet_record_repair(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *hnl,
+		       struct cnet_target *t, struct cnet_nl *tnl, cJSON *rec, struct cnet_result *res)
 {
 	struct cnet_result *sub = NULL;
 	struct cnet_attach *att;
 	cJSON *old;
-	int r;
+	int r = 0;
 
 	att = cnet_attach_from_record(ctx, rec);
 	if (!att)
 		return -EBADMSG;
-	/* A VF: the PF's lock first (tried only: the store is locked), so that
-	 * a 'cnet vf' under way fails the repair before anything is undone. */
-	if (att->kind == CNET_KIND_SRIOV && att->vf_pf_pci[0]) {
-		unsigned int saved = ctx->lock_timeout_ms;
-		ctx->lock_timeout_ms = 0;
-		r = cnet_pf_lock(ctx, att->vf_pf_pci, false, &att->pf_lock_fd);
-		ctx->lock_timeout_ms = saved;
-		if (r < 0)
-			goto out;
-	}
-	r = cnet_record_undo(ctx, res, st, t, hnl, cnet_record_in_netns(rec, t) ? tnl : NULL, rec);
+	/* What the kind locks first (a VF's PF), only tried: the store is
+	 * locked. Held by another cnet, the repair fails before anything is
+	 * undone. */
+	if (att->ops->prepare)
+		r = att->ops->prepare(ctx, att, false);
+	if (r == 0)
+		r = cnet_record_undo(ctx, res, st, t, hnl, cnet_record_in_netns(rec, t) ? tnl : NULL, rec);
 	if (r < 0)
 		goto out;
 	old = cJSON_DetachItemViaPointer(st->records, rec);
@@ -248,42 +270,25 @@ out:
 	for (size_t i = 0; sub && i < sub->n_warnings; i++)
 		cnet_result_add_warning(res, "%s", sub->warnings[i]);
 	cnet_result_free(sub);
-	if (att->pf_lock_fd >= 0)
-		close(att->pf_lock_fd);
+	if (att->ops->release)
+		att->ops->release(ctx, att, false);
 	cnet_attach_free(att);
 	return r;
 }
 
-int cnet_record_target(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_target *t, char *why,
-		       size_t len)
-{
-	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(rec, "netns");
-	long long start = cnet_json_int(ns, "pid_start", 1, 1LL << 53, 0);
-	int r = cnet_target_resolve_as(ctx, cnet_json_str(rec, "target"),
-				       cnet_runtime_name(cnet_json_str(rec, "runtime")), t);
-	const char *other;
+struct wanted {
+	const char *const *targets;
+	size_t n;
+};
 
-	if (r < 0 && ctx->errclass == CNET_ERR_TARGET) {
-		cnet_clear_err(ctx);
-		snprintf(why, len, "target not running");
-		return 1;
-	}
-	if (r < 0)
-		return r;
-	other = cnet_target_other(t, (unsigned long long)start, cnet_json_str(ns, "container_id"));
-	if (other) {
-		snprintf(why, len, "%s", other);
-		return 1;
-	}
-	return 0;
-}
-
-static bool wanted(const cJSON *rec, const char *const *targets, size_t n)
+static bool wanted(const cJSON *rec, const void *arg)
 {
-	if (!n)
+	const struct wanted *w = arg;
+
+	if (!w->n)
 		return true;
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(cnet_json_str(rec, "target"), targets[i]))
+	for (size_t i = 0; i < w->n; i++)
+		if (!strcmp(cnet_json_str(rec, "target"), w->targets[i]))
 			return true;
 	return false;
 }
@@ -305,6 +310,77 @@ static int reapply_lock(struct cnet_ctx *ctx, int *fd)
 	return 0;
 }
 
+/* The interface the repair made: the last record with its name that is
+ * no composite's child (a composite's children come after it). */
+static cJSON *repaired(struct cnet_store *st, const char *ifname)
+{
+	cJSON *it, *made = NULL;
+
+	cJSON_ArrayForEach(it, st->records)
+	{
+		if (!strcmp(cnet_json_str(it, "ifname"), ifname) && !*cnet_json_str(it, "slave_of"))
+			made = it;
+	}
+	return made ? made : cJSON_GetArrayItem(st->records, cJSON_GetArraySize(st->records) - 1);
+}
+
+/* One record: ok, stopped, renewed, repaired (dry: missing or drifted)
+ * or failed (returns 1). */
+static int reapply_one(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *hnl, cJSON *rec,
+		       bool dry, struct cnet_result *res)
+{
+	struct cnet_target t = {.fd = -1, .proc_fd = -1};
+	struct cnet_nl *tnl = NULL;
+	char reason[1100] = "", ifname[IFNAMSIZ];
+	int c;
+
+	snprintf(ifname, sizeof(ifname), "%s", cnet_json_str(rec, "ifname"));
+	c = cnet_record_target(ctx, rec, &t, reason, sizeof(reason));
+	if (c > 0) {
+		cnet_report_record(res, rec, "stopped", reason);
+		goto out;
+	}
+	if (c == 0)
+		c = cnet_nl_open(ctx, t.fd, &tnl);
+	if (c == 0) {
+		t.cookie = cnet_nl_netns_cookie(tnl);
+		if (!cnet_record_in_netns(rec, &t)) {
+			snprintf(reason, sizeof(reason), "container restarted");
+			c = 1;
+		} else {
+			c = check(ctx, hnl, tnl, t.fd, rec, reason, sizeof(reason));
+			/* A lease past T1 is renewed in place. */
+			if (c == 0 && !dry && cJSON_GetObjectItemCaseSensitive(rec, "dhcp")) {
+				c = cnet_lease_maintain(ctx, t.fd, tnl, rec, false, reason, sizeof(reason));
+				if (c == 1) {
+					cnet_report_record(res, rec, "renewed", reason);
+					res->changed = true;
+					c = 0;
+					goto out;
+				}
+			}
+		}
+	}
+	if (c == 0) {
+		cnet_report_record(res, rec, "ok", "");
+	} else if (c > 0 && dry) {
+		cnet_report_record(res, rec, c == 2 ? "drifted" : "missing", reason);
+		res->changed = true;
+	} else if (c > 0 && (c = cnet_record_repair(ctx, st, hnl, &t, tnl, rec, res)) == 0) {
+		cnet_report_record(res, repaired(st, ifname), "repaired", reason);
+		res->changed = true;
+	}
+	if (c < 0) {
+		snprintf(reason, sizeof(reason), "%s", *ctx->errmsg ? ctx->errmsg : strerror(-c));
+		cnet_clear_err(ctx);
+		cnet_report_record(res, rec, "failed", reason);
+	}
+out:
+	cnet_nl_close(tnl);
+	cnet_target_close(&t);
+	return c < 0;
+}
+
 CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, size_t n_targets,
 			     unsigned int flags, struct cnet_result **out)
 {
@@ -312,6 +388,7 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 	struct cnet_result *res = NULL;
 	struct cnet_nl *hnl = NULL;
 	bool dry = flags & CNET_REAPPLY_DRY_RUN;
+	struct wanted w = {.targets = targets, .n = n_targets};
 	char (*ids)[9] = NULL;
 	int r, n = 0, failed = 0, lock_fd = -1;
 
@@ -329,12 +406,13 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 			goto out;
 	}
 	r = cnet_store_open(ctx, &st, dry);
+	if (r == 0)
+		r = cnet_nl_open(ctx, -1, &hnl);
+	/* Repairs replace records in the list: walk a copy of their ids. */
+	if (r == 0)
+		r = cnet_record_ids(ctx, &st, wanted, &w, &ids, &n);
 	if (r < 0)
 		goto out;
-	r = cnet_nl_open(ctx, -1, &hnl);
-	if (r < 0)
-		goto out;
-
 	/* Each repair saves the store (atomically, its data synced before the
 	 * rename, so neither a killed reapply nor a power cut leaves a torn or
 	 * empty one); only the end state needs to be durable: after a power
@@ -343,96 +421,10 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 	 * repairs' saves synced nothing; 22-33 s syncing their data.) */
 	st.volatile_write = true;
 	st.batch = true;
-
-	/* Repairs replace records in the list: walk a copy of their ids. */
-	ids = calloc((size_t)cJSON_GetArraySize(st.records) + 1, sizeof(*ids));
-	if (!ids) {
-		r = cnet_err(ctx, -ENOMEM, "out of memory");
-		goto out;
-	}
-	{
-		const cJSON *rec;
-		cJSON_ArrayForEach(rec, st.records)
-		{
-			snprintf(ids[n++], 9, "%s", cnet_json_str(rec, "id"));
-		}
-	}
 	for (int i = 0; i < n; i++) {
-		struct cnet_target t = {.fd = -1, .proc_fd = -1};
-		struct cnet_nl *tnl = NULL;
-		char reason[1100] = "", ifname[IFNAMSIZ];
-		cJSON *rec = NULL, *it;
-		int c;
-
-		cJSON_ArrayForEach(it, st.records)
-		{
-			if (!strcmp(cnet_json_str(it, "id"), ids[i]))
-				rec = it;
-		}
-		if (!rec || !wanted(rec, targets, n_targets) || cnet_record_is_bond_slave(&st, rec))
-			continue;
-		snprintf(ifname, sizeof(ifname), "%s", cnet_json_str(rec, "ifname"));
-		c = cnet_record_target(ctx, rec, &t, reason, sizeof(reason));
-		if (c > 0) {
-			report(res, rec, "stopped", reason);
-			goto next;
-		}
-		if (c == 0)
-			c = cnet_nl_open(ctx, t.fd, &tnl);
-		if (c == 0) {
-			t.cookie = cnet_nl_netns_cookie(tnl);
-			if (!cnet_record_in_netns(rec, &t)) {
-				snprintf(reason, sizeof(reason), "container restarted");
-				c = 1;
-			} else {
-				c = check(ctx, hnl, tnl, t.fd, rec, reason, sizeof(reason));
-				/* What the PF holds for a VF drifts apart from
-				 * the netdev: a repair moves it out and in again. */
-				if (c == 0 && !strcmp(cnet_json_str(rec, "kind"), "sriov")) {
-					c = cnet_sriov_check(ctx, hnl, rec, reason, sizeof(reason));
-					c = c > 0 ? 2 : c;
-				}
-				/* A lease past T1 is renewed in place. */
-				if (c == 0 && !dry && cJSON_GetObjectItemCaseSensitive(rec, "dhcp")) {
-					c = cnet_lease_maintain(ctx, t.fd, tnl, rec, false, reason,
-								sizeof(reason));
-					if (c == 1) {
-						report(res, rec, "renewed", reason);
-						res->changed = true;
-						goto next;
-					}
-				}
-			}
-		}
-		if (c == 0) {
-			report(res, rec, "ok", "");
-		} else if (c > 0 && dry) {
-			report(res, rec, c == 2 ? "drifted" : "missing", reason);
-			res->changed = true;
-		} else if (c > 0 && (c = repair(ctx, &st, hnl, &t, tnl, rec, res)) == 0) {
-			/* The old record is gone; the new one is the last with
-			 * its name that is no bond's slave (a bond's are after
-			 * it). */
-			cJSON *it2, *made = NULL;
-			cJSON_ArrayForEach(it2, st.records)
-			{
-				if (!strcmp(cnet_json_str(it2, "ifname"), ifname) &&
-				    !*cnet_json_str(it2, "slave_of"))
-					made = it2;
-			}
-			report(res, made ? made : cJSON_GetArrayItem(st.records, cJSON_GetArraySize(st.records) - 1),
-			       "repaired", reason);
-			res->changed = true;
-		}
-		if (c < 0) {
-			snprintf(reason, sizeof(reason), "%s", *ctx->errmsg ? ctx->errmsg : strerror(-c));
-			cnet_clear_err(ctx);
-			report(res, rec, "failed", reason);
-			failed++;
-		}
-next:
-		cnet_nl_close(tnl);
-		cnet_target_close(&t);
+		cJSON *rec = cnet_record_by_id(&st, ids[i]);
+		if (rec && !cnet_record_is_child(&st, rec))
+			failed += reapply_one(ctx, &st, hnl, rec, dry, res);
 	}
 	if (res->changed && !dry) {
 		st.volatile_write = false;
@@ -452,215 +444,6 @@ out:
 	cnet_store_close(&st);
 	if (lock_fd >= 0)
 		close(lock_fd);
-	cnet_result_free(res);
-	return r;
-}
-
-CNET_EXPORT int cnet_gc(struct cnet_ctx *ctx, unsigned int flags, struct cnet_result **out)
-{
-	struct cnet_store st = {.lock_fd = -1};
-	struct cnet_result *res = NULL;
-	struct cnet_nl *hnl = NULL;
-	bool dry = flags & CNET_GC_DRY_RUN;
-	cJSON *rec;
-	int r, failed = 0;
-
-	cnet_clear_err(ctx);
-	if (flags & ~CNET_GC_DRY_RUN)
-		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "unknown gc flags %#x", flags);
-	r = cnet_result_new(ctx, &res);
-	if (r < 0)
-		return r;
-	r = cnet_store_open(ctx, &st, dry);
-	if (r < 0)
-		goto out;
-	r = cnet_nl_open(ctx, -1, &hnl);
-	if (r < 0)
-		goto out;
-	/* By id: undoing a bond removes its slaves' records too. */
-	int n = cJSON_GetArraySize(st.records);
-	char (*ids)[9] = calloc((size_t)n + 1, sizeof(*ids));
-	if (!ids) {
-		r = cnet_err(ctx, -ENOMEM, "out of memory");
-		goto out;
-	}
-	n = 0;
-	cJSON_ArrayForEach(rec, st.records)
-	{
-		snprintf(ids[n++], 9, "%s", cnet_json_str(rec, "id"));
-	}
-	for (int i = 0; i < n; i++) {
-		struct cnet_target t = {.fd = -1, .proc_fd = -1};
-		char why[128] = "";
-		int c;
-
-		for (rec = st.records->child; rec && strcmp(cnet_json_str(rec, "id"), ids[i]); rec = rec->next)
-			;
-		if (!rec || cnet_record_is_bond_slave(&st, rec))
-			continue; /* gone with its bond, or its bond's undo takes it */
-		c = cnet_record_target(ctx, rec, &t, why, sizeof(why));
-		if (c == 0) {
-			cnet_target_close(&t);
-			continue; /* still there: reapply's business, not gc's */
-		}
-		if (c < 0) {
-			report(res, rec, "failed", *ctx->errmsg ? ctx->errmsg : strerror(-c));
-			cnet_clear_err(ctx);
-			failed++;
-			cnet_target_close(&t);
-			continue;
-		}
-		res->changed = true;
-		if (dry) {
-			report(res, rec, "gone", why);
-		} else if ((c = cnet_record_undo(ctx, res, &st, &t, hnl, NULL, rec)) < 0) {
-			report(res, rec, "failed", *ctx->errmsg ? ctx->errmsg : strerror(-c));
-			cnet_clear_err(ctx);
-			failed++;
-		} else {
-			report(res, rec, "removed", why);
-			cJSON_Delete(cJSON_DetachItemViaPointer(st.records, rec));
-		}
-		cnet_target_close(&t);
-	}
-	free(ids);
-	if (res->changed && !dry) {
-		r = cnet_store_save(ctx, &st);
-		if (r < 0)
-			goto out;
-	}
-	r = failed;
-	if (out) {
-		*out = res;
-		res = NULL;
-	}
-out:
-	cnet_nl_close(hnl);
-	cnet_store_close(&st);
-	cnet_result_free(res);
-	return r;
-}
-
-/* cnet dhcp renew|release: by hand, on the target's --ip dhcp records. */
-CNET_EXPORT int cnet_dhcp(struct cnet_ctx *ctx, const char *target, const char *ifname, int op,
-			  struct cnet_result **out)
-{
-	struct cnet_store st = {.lock_fd = -1};
-	struct cnet_target t = {.fd = -1, .proc_fd = -1};
-	struct cnet_result *res = NULL;
-	struct cnet_nl *hnl = NULL, *tnl = NULL;
-	char (*ids)[9] = NULL;
-	int r, n = 0, failed = 0, matched = 0;
-
-	cnet_clear_err(ctx);
-	if (!target || !*target)
-		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "empty target");
-	if (op != CNET_DHCP_RENEW && op != CNET_DHCP_RELEASE)
-		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "unknown DHCP operation %d", op);
-	if (ifname && (r = cnet_check_ifname(ctx, ifname)) < 0)
-		return r;
-	r = cnet_result_new(ctx, &res);
-	if (r < 0)
-		return r;
-	r = cnet_store_open(ctx, &st, false);
-	if (r == 0)
-		r = cnet_target_resolve(ctx, target, &t);
-	if (r == 0)
-		r = cnet_nl_open(ctx, -1, &hnl);
-	if (r == 0)
-		r = cnet_nl_open(ctx, t.fd, &tnl);
-	if (r < 0)
-		goto out;
-	t.cookie = cnet_nl_netns_cookie(tnl);
-	ids = calloc((size_t)cJSON_GetArraySize(st.records) + 1, sizeof(*ids));
-	if (!ids) {
-		r = cnet_err(ctx, -ENOMEM, "out of memory");
-		goto out;
-	}
-	{
-		const cJSON *rec;
-		cJSON_ArrayForEach(rec, st.records)
-		{
-			if (cnet_record_in_netns(rec, &t) && cJSON_GetObjectItemCaseSensitive(rec, "dhcp") &&
-			    (!ifname || !strcmp(cnet_json_str(rec, "ifname"), ifname)))
-				snprintf(ids[n++], 9, "%s", cnet_json_str(rec, "id"));
-		}
-	}
-	for (int i = 0; i < n; i++) {
-		char reason[1100] = "";
-		cJSON *rec = NULL, *it, *d;
-		struct cnet_lease l;
-		int c;
-
-		cJSON_ArrayForEach(it, st.records)
-		{
-			if (!strcmp(cnet_json_str(it, "id"), ids[i]))
-				rec = it;
-		}
-		if (!rec)
-			continue;
-		matched++;
-		d = cJSON_GetObjectItemCaseSensitive(rec, "dhcp");
-		if (op == CNET_DHCP_RENEW) {
-			c = cnet_lease_maintain(ctx, t.fd, tnl, rec, true, reason, sizeof(reason));
-			if (c == 2 && (c = repair(ctx, &st, hnl, &t, tnl, rec, res)) == 0) {
-				report(res, cJSON_GetArrayItem(st.records, cJSON_GetArraySize(st.records) - 1),
-				       "renewed", "a new lease");
-				res->changed = true;
-			} else if (c == 1) {
-				report(res, rec, "renewed", reason);
-				res->changed = true;
-			}
-		} else if (cnet_lease_from_json(cJSON_GetObjectItemCaseSensitive(d, "lease"), &l) < 0) {
-			report(res, rec, "ok", "no lease to release");
-			c = 0;
-		} else {
-			struct cnet_ip ip = {.family = AF_INET, .plen = l.plen};
-			struct cnet_linkinfo li;
-			struct nl_msg *msg;
-			memcpy(ip.a, &l.addr, 4);
-			cnet_lease_release_record(ctx, t.fd, tnl, rec, NULL);
-			c = cnet_record_l3(tnl, rec, &li);
-			if (c == 0)
-				c = cnet_addr_build(ctx, li.ifindex, &ip, false, false, &msg);
-			if (c == 0)
-				c = cnet_nl_talk(tnl, msg, "remove the leased address");
-			if (c == 0 || c == -EADDRNOTAVAIL) {
-				cJSON_DeleteItemFromObjectCaseSensitive(d, "lease");
-				report(res, rec, "released", "");
-				res->changed = true;
-				c = 0;
-				cnet_clear_err(ctx);
-			}
-		}
-		if (c < 0) {
-			snprintf(reason, sizeof(reason), "%s", *ctx->errmsg ? ctx->errmsg : strerror(-c));
-			cnet_clear_err(ctx);
-			report(res, rec, "failed", reason);
-			failed++;
-		}
-	}
-	if (!matched) {
-		r = cnet_errc(ctx, CNET_ERR_TARGET, -ENOENT, "no --ip dhcp attachment%s%s is recorded for %s",
-			      ifname ? " " : "", ifname ? ifname : "", target);
-		goto out;
-	}
-	if (res->changed) {
-		r = cnet_store_save(ctx, &st);
-		if (r < 0)
-			goto out;
-	}
-	r = failed;
-	if (out) {
-		*out = res;
-		res = NULL;
-	}
-out:
-	free(ids);
-	cnet_nl_close(tnl);
-	cnet_nl_close(hnl);
-	cnet_target_close(&t);
-	cnet_store_close(&st);
 	cnet_result_free(res);
 	return r;
 }

@@ -118,3 +118,15 @@ CNET_EXPORT void cnet_result_free(struct cnet_result *res)
 	cJSON_Delete(res->records);
 	free(res);
 }
+
+void cnet_result_warn_failed(struct cnet_ctx *ctx, struct cnet_result *res, int r, const char *what)
+{
+	if (r == -EEXIST && res) {
+		cnet_clear_err(ctx); /* already there: nothing was lost */
+		return;
+	}
+	if (r >= 0 || !res)
+		return;
+	cnet_result_add_warning(res, "could not %s: %s", what, *ctx->errmsg ? ctx->errmsg : strerror(-r));
+	cnet_clear_err(ctx);
+}

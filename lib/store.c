@@ -22,7 +22,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "attach.h"
+#include "cnet-internal.h"
 
 #define STORE_MAX (64u << 20)
 
@@ -374,4 +374,41 @@ void cnet_store_close(struct cnet_store *st)
 	st->lock_fd = -1;
 	free(st->path);
 	st->path = NULL;
+}
+
+cJSON *cnet_record_by_id(const struct cnet_store *st, const char *id)
+{
+	cJSON *rec;
+
+	cJSON_ArrayForEach(rec, st->records)
+	{
+		if (!strcmp(cnet_json_str(rec, "id"), id))
+			return rec;
+	}
+	return NULL;
+}
+
+int cnet_record_ids(struct cnet_ctx *ctx, const struct cnet_store *st,
+		    bool (*keep)(const cJSON *rec, const void *arg), const void *arg, char (**ids)[9],
+		    int *n)
+{
+	const cJSON *rec;
+
+	*n = 0;
+	*ids = calloc((size_t)cJSON_GetArraySize(st->records) + 1, sizeof(**ids));
+	if (!*ids)
+		return cnet_err(ctx, -ENOMEM, "out of memory");
+	cJSON_ArrayForEach(rec, st->records)
+	{
+		if (!keep || keep(rec, arg))
+			snprintf((*ids)[(*n)++], 9, "%s", cnet_json_str(rec, "id"));
+	}
+	return 0;
+}
+
+bool cnet_record_is_child(const struct cnet_store *st, const cJSON *rec)
+{
+	const char *of = cnet_json_str(rec, "slave_of");
+
+	return *of && cnet_record_by_id(st, of);
 }

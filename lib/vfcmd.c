@@ -9,7 +9,7 @@
 #include <cjson/cJSON.h>
 #include <linux/if_link.h>
 
-#include "attach.h"
+#include "kind.h"
 
 static const char *const link_state_names[] = {"auto", "enable", "disable"};
 

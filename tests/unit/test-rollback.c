@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* A bond's rollback undoes its slaves with detach's undo, which clears the
+/* A composite's rollback (a bond's) undoes its children with detach's undo, which clears the
  * error (and warns) when what a record names is gone. The failure that
  * started the rollback must survive it: message and class (exit code).
  * The records name interfaces that exist nowhere; undo only asks the
@@ -54,11 +54,11 @@ static void rollback_keeps_first(const char *kind)
 	st.records = cJSON_AddArrayToObject(st.doc, "records");
 	CHECK(st.records);
 	cJSON_AddItemToArray(st.records, gone_slave(&run.t, "feed0001", kind));
-	strcpy(run.slave_ids[0], "feed0001");
-	run.n_slave_ids = 1;
+	strcpy(run.child_ids[0], "feed0001");
+	run.n_children = 1;
 
 	cnet_errc(ctx, CNET_ERR_MISSING, -ENODEV, "the first failure");
-	cnet_bond_rollback(&run);
+	cnet_run_rollback_children(&run);
 	ok = cnet_ctx_errclass(ctx) == CNET_ERR_MISSING &&
 	     !strcmp(cnet_ctx_errmsg(ctx), "the first failure") &&
 	     cJSON_GetArraySize(st.records) == 0; /* nothing left to undo: dropped */

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cnet_gc(): the records whose target is gone, undone as detach would and
+ * dropped. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "attach.h"
+
+/* A record whose target is gone: undone (dry: listed) and dropped. 0, or
+ * 1 when it failed (reported). */
+static int collect(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *hnl, cJSON *rec,
+		   bool dry, struct cnet_result *res)
+{
+	struct cnet_target t = {.fd = -1, .proc_fd = -1};
+	char why[128] = "";
+	int c = cnet_record_target(ctx, rec, &t, why, sizeof(why));
+
+	if (c == 0) {
+		cnet_target_close(&t);
+		return 0; /* still there: reapply's business, not gc's */
+	}
+	if (c > 0) {
+		res->changed = true;
+		if (dry) {
+			cnet_report_record(res, rec, "gone", why);
+		} else if ((c = cnet_record_undo(ctx, res, st, &t, hnl, NULL, rec)) == 0) {
+			cnet_report_record(res, rec, "removed", why);
+			cJSON_Delete(cJSON_DetachItemViaPointer(st->records, rec));
+		}
+	}
+	cnet_target_close(&t);
+	if (c >= 0)
+		return 0;
+	cnet_report_record(res, rec, "failed", *ctx->errmsg ? ctx->errmsg : strerror(-c));
+	cnet_clear_err(ctx);
+	return 1;
+}
+
+CNET_EXPORT int cnet_gc(struct cnet_ctx *ctx, unsigned int flags, struct cnet_result **out)
+{
+	struct cnet_store st = {.lock_fd = -1};
+	struct cnet_result *res = NULL;
+	struct cnet_nl *hnl = NULL;
+	bool dry = flags & CNET_GC_DRY_RUN;
+	char (*ids)[9] = NULL;
+	int r, n = 0, failed = 0;
+
+	cnet_clear_err(ctx);
+	if (flags & ~CNET_GC_DRY_RUN)
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "unknown gc flags %#x", flags);
+	r = cnet_result_new(ctx, &res);
+	if (r < 0)
+		return r;
+	r = cnet_store_open(ctx, &st, dry);
+	if (r == 0)
+		r = cnet_nl_open(ctx, -1, &hnl);
+	/* By id: undoing a composite removes its children's records too. */
+	if (r == 0)
+		r = cnet_record_ids(ctx, &st, NULL, NULL, &ids, &n);
+	if (r < 0)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		cJSON *rec = cnet_record_by_id(&st, ids[i]);
+		/* gone with its parent, or its parent's undo takes it */
+		if (rec && !cnet_record_is_child(&st, rec))
+			failed += collect(ctx, &st, hnl, rec, dry, res);
+	}
+	if (res->changed && !dry) {
+		r = cnet_store_save(ctx, &st);
+		if (r < 0)
+			goto out;
+	}
+	r = failed;
+	if (out) {
+		*out = res;
+		res = NULL;
+	}
+out:
+	free(ids);
+	cnet_nl_close(hnl);
+	cnet_store_close(&st);
+	cnet_result_free(res);
+	return r;
+}
