@@ -61,7 +61,7 @@ UNIT_OBJ := $(LIB_SRC:%.c=$(B)/unit/%.o) $(UNIT_SRC:%.c=$(B)/unit/%.o)
 SONAME := libcnet.so.$(SOVERSION)
 SOLIB := $(B)/libcnet.so.$(VERSION)
 
-.PHONY: print-deb-pkgs check-deps check-host check-fresh all install uninstall check check-unit check-cli check-docs check-abi check-vm abi-baseline \
+.PHONY: print-deb-pkgs check-deps check-host check-fresh all install uninstall check check-unit check-cli check-docs check-abi check-layout check-vm abi-baseline \
 	check-fuzz fuzz check-cli-san lint deps demo bench clean help deb rpm
 .DEFAULT_GOAL := all
 
@@ -251,7 +251,7 @@ check: check-host check-vm
 check-host: check-deps deps
 	$(MAKE) all $(B)/fi/cnet $(B)/fake-engine $(B)/nl-forge $(B)/bond-probe $(B)/unit-tests $(B)/unit-tests-san \
 		$(B)/san/cnet CFLAGS='$(CFLAGS) -Werror'
-	$(MAKE) check-unit check-fuzz check-abi check-docs lint check-cli check-cli-san
+	$(MAKE) check-unit check-fuzz check-abi check-docs check-layout lint check-cli check-cli-san
 
 # The fresh-machine rehearsal (tests/fresh/rehearse.sh): make demo and make
 # check-host in a minimal Debian root built from this machine's apt sources.
@@ -293,6 +293,12 @@ check-abi: $(SOLIB)
 
 abi-baseline: $(SOLIB)
 	abidw --header-file lib/libcnet.h --no-corpus-path --drop-undefined-syms $(SOLIB) > lib/libcnet.abi
+
+# lib/'s structure (issue 16): kinds named only in kinds.c and kind-*.c,
+# no file over 800 lines nor function over 100, no call circle between
+# files, no engine call into a kind file (tests/check-layout.sh).
+check-layout: $(LIB_OBJ)
+	tests/check-layout.sh $(B)
 
 check-docs: $(B)/cnet.8 $(B)/libcnet.3
 	@out=$$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z \
@@ -359,6 +365,7 @@ help:
 	@echo 'make check      deps, build, unit tests (also under ASan/UBSan), ABI, docs, CLI tests, VM'
 	@echo 'make check-host all of make check but the VM'
 	@echo 'make check-deps every package the tests name or probe is in DEB_PKGS'
+	@echo 'make check-layout  lib/ keeps the layout of issue 16 (tests/check-layout.sh)'
 	@echo 'make check-fresh  make demo and make check-host in a fresh minimal Debian root'
 	@echo '                FRESH_TARGETS="demo check" runs the VM part there too'
 	@echo '                TESTS=tests/cli/attach.bats runs chosen bats files'
