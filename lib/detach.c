@@ -170,7 +170,7 @@ static int record_netns(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_targ
  * is, or gone), said, and undone (not in a dry run). */
 static int detach_one(struct ctx_detach *d, cJSON *rec, struct cnet_nl *tnl)
 {
-	struct cnet_target *t = d->t, rt = {.fd = -1};
+	struct cnet_target *t = d->t, rt = {.fd = -1, .proc_fd = -1};
 	struct cnet_nl *rtnl = NULL;
 	bool alive = tnl && cnet_record_in_netns(rec, t);
 	int r = 0;

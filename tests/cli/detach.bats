@@ -148,3 +148,16 @@ teardown() { teardown_host; }
 	run cnet detach "$CNS"
 	[ "$status" -lt 128 ] || fail "cnet died with status $status"
 }
+
+# Found alive, a record's second lookup is skipped: its empty target
+# holder must close nothing (it closed fd 0, cnet's standard input, or
+# whatever reused that number: a netlink socket, the store's lock).
+@test "detach of a live record closes no descriptor it did not open (not fd 0)" {
+	command -v strace >/dev/null || need "strace (Debian package strace)"
+	cnet attach "$CNS" macvlan --parent up0 --ip 10.60.0.2/24
+	run -0 ip netns exec "$HOSTNS" strace -f -qq -e trace=close -o "$BATS_TEST_TMPDIR/trace" \
+		"$CNET_BIN" detach "$CNS"
+	run -1 ip -n "$CNS" link show eth1
+	run grep -E '^([0-9]+ +)?close\(0\)' "$BATS_TEST_TMPDIR/trace"
+	[ "$status" = 1 ] || fail "detach closed fd 0: $output"
+}
