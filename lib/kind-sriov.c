@@ -184,7 +184,7 @@ static int prepare(struct cnet_ctx *ctx, struct cnet_attach *att, bool wait)
 {
 	struct sriov *o = att->priv;
 	bool dry = att->flags & CNET_ATTACH_DRY_RUN;
-	struct cnet_target t;
+	struct cnet_target t = {.fd = -1, .proc_fd = -1};
 	struct cnet_nl *hnl;
 	struct cnet_pf pf;
 	int r;
