@@ -149,18 +149,10 @@ static int dad_check(int ifindex, const struct cnet_ip *ip, unsigned int flags, 
 	return 0;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 int cnet_addr_wait_dad(struct cnet_nl *nl, int ifindex, unsigned int timeout_ms)
 {
 	struct cnet_ctx *ctx = cnet_nl_ctx(nl);
-	long long deadline = now_ms() + timeout_ms;
+	uint64_t deadline = cnet_now_ms() + timeout_ms;
 	char buf[CNET_IPSTRLEN];
 
 	for (;;) {
@@ -175,13 +167,13 @@ int cnet_addr_wait_dad(struct cnet_nl *nl, int ifindex, unsigned int timeout_ms)
 					 cnet_ip_str(&ds.failed, false, buf));
 		if (!ds.tentative)
 			return 0;
-		if (now_ms() >= deadline)
+		if (cnet_now_ms() >= deadline)
 			return cnet_err(ctx, -ETIMEDOUT,
 					"IPv6 duplicate address detection did not finish within %u ms (--no-dad skips it)",
 					timeout_ms);
 		/* DAD takes about a second and sends nothing we could wait on
 		 * more cheaply than a short poll of our own addresses. */
-		nanosleep(&(struct timespec){0, 20 * 1000000L}, NULL);
+		cnet_nap_ms(20);
 	}
 }
 

@@ -261,7 +261,7 @@ static int name_and_up(struct run *run, int l3, const char *l3_name)
 	 * still holds it on the same parent (EADDRINUSE). Wait for that,
 	 * bounded, rather than fail the repair. */
 	for (int i = 0; r == -EADDRINUSE && att->has_mac_hint && !att->has_mac && i < 100; i++) {
-		nanosleep(&(struct timespec){0, 20 * 1000000L}, NULL);
+		cnet_nap_ms(20);
 		cnet_clear_err(run->ctx);
 		r = cnet_link_change(run->tnl, &c, what);
 	}

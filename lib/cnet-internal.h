@@ -76,6 +76,13 @@ void cnet_err_save(struct cnet_ctx *ctx, struct cnet_err_saved *saved);
 void cnet_err_restore(struct cnet_ctx *ctx, const struct cnet_err_saved *saved);
 void cnet_dbg(struct cnet_ctx *ctx, const char *fmt, ...) CNET_PRINTF(2, 3);
 
+/* ---- bounded waits (wait.c) ---- */
+uint64_t cnet_now_ms(void); /* monotonic */
+void cnet_nap_ms(unsigned int ms);
+/* An exclusive flock on fd, tried every step_ms for up to timeout_ms
+ * (0: once): 0, -EBUSY when still held by another, or -errno. */
+int cnet_flock_wait(int fd, unsigned int timeout_ms, unsigned int step_ms);
+
 /* ---- parsing (parse.c) ---- */
 struct cnet_ip {
 	int family; /* AF_INET or AF_INET6 */

@@ -249,7 +249,7 @@ static int undo_lower(struct cnet_undo *u, const cJSON *rec)
 	}
 	/* A macvlan in a namespace that is gone dies in the background. */
 	for (int i = 0; (r = cnet_link_count_uppers(u->hnl, li.ifindex)) > 0 && !u->alive && i < 150; i++)
-		nanosleep(&(struct timespec){0, 20 * 1000000L}, NULL);
+		cnet_nap_ms(20);
 	if (r < 0)
 		return r;
 	if (r > 0) {

@@ -25,14 +25,6 @@
 #include "attach.h"
 #include "lease.h"
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 struct sock_arg {
 	const char *ifname;
 	int fd;
@@ -113,7 +105,7 @@ static int exchange(const struct cnet_dhcp_client *c, int fd, struct cnet_dhcp_r
 	int r;
 
 	for (;;) {
-		uint64_t t = now_ms(), next;
+		uint64_t t = cnet_now_ms(), next;
 		if (t >= deadline)
 			return -ETIMEDOUT;
 		req->secs = (uint16_t)((t - start) / 1000);
@@ -124,7 +116,7 @@ static int exchange(const struct cnet_dhcp_client *c, int fd, struct cnet_dhcp_r
 		if (next > deadline)
 			next = deadline;
 		wait = wait < 32000 ? wait * 2 : 64000;
-		while ((t = now_ms()) < next) {
+		while ((t = cnet_now_ms()) < next) {
 			struct pollfd p = {.fd = fd, .events = POLLIN};
 			uint8_t buf[1500];
 			ssize_t n;
@@ -193,7 +185,7 @@ static uint32_t new_xid(void)
 	uint32_t x;
 
 	if (getrandom(&x, sizeof(x), GRND_NONBLOCK) != sizeof(x))
-		x = (uint32_t)now_ms() ^ (uint32_t)getpid();
+		x = (uint32_t)cnet_now_ms() ^ (uint32_t)getpid();
 	return x;
 }
 
@@ -205,7 +197,7 @@ static int timed_out(const struct cnet_dhcp_client *c, const char *what)
 
 int cnet_dhcp_acquire(const struct cnet_dhcp_client *c, struct in_addr prev, struct cnet_lease *out)
 {
-	uint64_t start = now_ms(), deadline = start + c->timeout_ms;
+	uint64_t start = cnet_now_ms(), deadline = start + c->timeout_ms;
 	struct in_addr bcast = {.s_addr = INADDR_BROADCAST}, none = {0};
 	struct cnet_dhcp_req req;
 	struct cnet_dhcp_msg msg = {0};
@@ -268,7 +260,7 @@ done:
 int cnet_dhcp_renew(const struct cnet_dhcp_client *c, const struct cnet_lease *cur, bool rebind,
 		    struct cnet_lease *out)
 {
-	uint64_t start = now_ms(), deadline = start + c->timeout_ms;
+	uint64_t start = cnet_now_ms(), deadline = start + c->timeout_ms;
 	struct in_addr bcast = {.s_addr = INADDR_BROADCAST}, none = {0};
 	struct cnet_dhcp_req req;
 	struct cnet_dhcp_msg msg = {0};

@@ -307,7 +307,7 @@ int cnet_lend_undo(struct cnet_undo *d, const cJSON *rec, bool keep_mac)
 			here = r == 0;
 			if (r != -ENODEV || alive || i == 150 || !still_away(d, &id, keep_mac))
 				break;
-			nanosleep(&(struct timespec){0, 20 * 1000000L}, NULL);
+			cnet_nap_ms(20);
 		}
 	}
 	if (r == 0 && here && cnet_record_pending(rec) && !strcmp(li.name, orig.name) && li.mtu == orig.mtu &&

@@ -26,8 +26,7 @@
 int cnet_pf_lock(struct cnet_ctx *ctx, const char *pci, bool dry, int *fd)
 {
 	char path[PATH_MAX];
-	struct timespec step = {0, 5 * 1000000L};
-	unsigned int waited = 0;
+	int r;
 
 	*fd = -1;
 	if ((size_t)snprintf(path, sizeof(path), "%s.pf-%s.lock", ctx->state_path, pci) >= sizeof(path))
@@ -47,16 +46,12 @@ int cnet_pf_lock(struct cnet_ctx *ctx, const char *pci, bool dry, int *fd)
 			return cnet_errc(ctx, CNET_ERR_STORE, -errno, "cannot open %s: %s", path,
 					 strerror(errno));
 	}
-	while (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return cnet_err(ctx, -errno, "cannot lock %s: %s", path, strerror(errno));
-		if (waited >= ctx->lock_timeout_ms)
-			return cnet_errc(ctx, CNET_ERR_BUSY, -EBUSY,
-					 "PF %s is locked by another cnet (waited %.1f s)", pci,
-					 ctx->lock_timeout_ms / 1000.0);
-		nanosleep(&step, NULL);
-		waited += 5;
-	}
+	r = cnet_flock_wait(*fd, ctx->lock_timeout_ms, 5);
+	if (r == -EBUSY)
+		return cnet_errc(ctx, CNET_ERR_BUSY, -EBUSY, "PF %s is locked by another cnet (waited %.1f s)",
+				 pci, ctx->lock_timeout_ms / 1000.0);
+	if (r < 0)
+		return cnet_err(ctx, r, "cannot lock %s: %s", path, strerror(-r));
 	return 0;
 }
 
@@ -75,14 +70,13 @@ int cnet_pf_trylock(struct cnet_ctx *ctx, const char *pci, int *fd)
  * a down PF never gets one, and its VFs work regardless on most NICs). */
 static void wait_pf_carrier(struct cnet_ctx *ctx, struct cnet_nl *hnl, const struct cnet_pf *pf)
 {
-	struct timespec step = {0, 20 * 1000000L};
 	struct cnet_linkinfo li;
 
 	for (unsigned int waited = 0; waited < PF_CARRIER_MS; waited += 20) {
 		if (cnet_link_get(hnl, 0, pf->name, &li) < 0 || !(li.flags & IFF_UP) ||
 		    (li.flags & IFF_LOWER_UP))
 			break;
-		nanosleep(&step, NULL);
+		cnet_nap_ms(20);
 	}
 	cnet_clear_err(ctx);
 }

@@ -27,14 +27,6 @@
 #include "attach.h"
 #include "lease.h"
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* How long the writer may take: a regular file's open, truncate and write
  * return at once, unless the container's root is on a file system that can
  * stall them (FUSE served by the container itself, a hung NFS mount). */
@@ -225,7 +217,7 @@ static void keep_only(int a, int b)
 static int resolv_run(struct cnet_ctx *ctx, int rfd, const char *path, const char *text, size_t n,
 		      const struct idmap *uids, long long root_gid, struct resolv_res *res)
 {
-	uint64_t deadline = now_ms() + RESOLV_TIMEOUT_MS;
+	uint64_t deadline = cnet_now_ms() + RESOLV_TIMEOUT_MS;
 	int p[2], r = 0;
 	pid_t child;
 
@@ -247,7 +239,7 @@ static int resolv_run(struct cnet_ctx *ctx, int rfd, const char *path, const cha
 	close(p[1]);
 	for (;;) {
 		struct pollfd pfd = {.fd = p[0], .events = POLLIN};
-		uint64_t t = now_ms();
+		uint64_t t = cnet_now_ms();
 		int k = t < deadline ? poll(&pfd, 1, (int)(deadline - t)) : 0;
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -261,7 +253,7 @@ static int resolv_run(struct cnet_ctx *ctx, int rfd, const char *path, const cha
 	/* Reaped, but not waited for without bound: a child the kernel cannot
 	 * kill at once stays a zombie until cnet exits. */
 	for (int i = 0; i < 100 && waitpid(child, NULL, WNOHANG) == 0; i++)
-		nanosleep(&(struct timespec){0, 10 * 1000000L}, NULL);
+		cnet_nap_ms(10);
 	return r;
 }
 

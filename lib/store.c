@@ -97,18 +97,10 @@ static int make_dir(struct cnet_ctx *ctx, const char *path)
 	return r;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 static int take_lock(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only)
 {
 	char lock[PATH_MAX];
-	long long deadline;
+	int r;
 
 	if ((size_t)snprintf(lock, sizeof(lock), "%s.lock", st->path) >= sizeof(lock))
 		return store_err(ctx, -ENAMETOOLONG, st->path, "path too long");
@@ -118,16 +110,13 @@ static int take_lock(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only
 	if (st->lock_fd < 0)
 		return store_err(ctx, -errno, lock,
 				 errno == ELOOP ? "lock file is a symlink; refusing it" : strerror(errno));
-	deadline = now_ms() + ctx->lock_timeout_ms;
-	while (flock(st->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return store_err(ctx, -errno, lock, strerror(errno));
-		if (now_ms() >= deadline)
-			return cnet_errc(ctx, CNET_ERR_BUSY, -EBUSY,
-					 "state store %s is locked by another cnet (waited %.1f s)", st->path,
-					 ctx->lock_timeout_ms / 1000.0);
-		nanosleep(&(struct timespec){0, 2 * 1000000L}, NULL);
-	}
+	r = cnet_flock_wait(st->lock_fd, ctx->lock_timeout_ms, 2);
+	if (r == -EBUSY)
+		return cnet_errc(ctx, CNET_ERR_BUSY, -EBUSY,
+				 "state store %s is locked by another cnet (waited %.1f s)", st->path,
+				 ctx->lock_timeout_ms / 1000.0);
+	if (r < 0)
+		return store_err(ctx, r, lock, strerror(-r));
 	return 0;
 }
 

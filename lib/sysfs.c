@@ -226,7 +226,6 @@ bool cnet_vf_driver_is_userspace(const struct cnet_vf *vf)
 int cnet_vf_wait_netdev(struct cnet_ctx *ctx, const struct cnet_pf *pf, unsigned int index,
 			unsigned int timeout_ms, struct cnet_vf *vf)
 {
-	struct timespec step = {0, 20 * 1000000L};
 	unsigned int waited = 0;
 	int r;
 
@@ -241,7 +240,7 @@ int cnet_vf_wait_netdev(struct cnet_ctx *ctx, const struct cnet_pf *pf, unsigned
 					 pf->name[0] ? pf->name : pf->pci, vf->pci, vf->driver);
 		if (waited >= timeout_ms)
 			break;
-		nanosleep(&step, NULL);
+		cnet_nap_ms(20);
 		waited += 20;
 	}
 	cnet_clear_err(ctx);
