@@ -14,13 +14,28 @@
 #define K_VLAN (1u << CNET_KIND_VLAN)
 #define K_BOND (1u << CNET_KIND_BOND)
 
+/* attach: the attachment being described from the command line */
+struct attach_parse;
+
 struct cli_opt {
 	const char *name; /* without "--" */
 	const char *arg;  /* NULL: a flag */
 	bool repeat;
 	unsigned int kinds;
+	/* attach: hands the value to the library (NULL: a flag, or a value
+	 * read elsewhere); returns 0, a negative errno with the message in
+	 * the context, or the exit code of the usage error it reported */
+	int (*set)(struct attach_parse *p, const char *value);
 	const char *help;
 };
+
+/* The options most commands take, last in their tables. */
+#define COMMON_OPTS                                                                          \
+	{"json", NULL, false, 0, NULL, "print one JSON object on stdout"},                   \
+	{"dry-run", NULL, false, 0, NULL, "change nothing; say what would be done"},         \
+	{"state", "PATH", false, 0, NULL, "state store (default /var/lib/cnet/state.json)"}, \
+	{"wait", "SEC", false, 0, NULL, "wait this long for the store's lock (default 30)"}, \
+	{"help", NULL, false, 0, NULL, "show this help"}
 
 struct cli_cmd {
 	const char *name;
@@ -43,6 +58,7 @@ struct cli_args {
 };
 
 extern const struct cli_cmd cli_cmds[];
+extern const struct cli_opt cli_attach_opts[];
 extern bool cli_json;
 extern const char *cli_command;
 void cli_log_init(void);
@@ -65,6 +81,11 @@ enum {
  * what a container chose (its interfaces' names, ...). The result lives
  * in one of 16 static buffers used in turn: enough for one printf. */
 const char *cli_esc(const char *s);
+
+/* The library's kinds, "macvlan, host-device, ...", with `last` (", " or
+ * " or ") before the last one: a new kind needs no edit in cli/. The
+ * result lives in a static buffer. */
+const char *cli_kinds(const char *last);
 
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_args *a);
 /* Every command's start: parse, and answer --help. *done: return the

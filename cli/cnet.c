@@ -8,78 +8,18 @@
 
 #include "cli.h"
 
-#define COMMON_OPTS                                                                      \
-	{"json", NULL, false, 0, "print one JSON object on stdout"},                    \
-	{"dry-run", NULL, false, 0, "change nothing; say what would be done"},          \
-	{"state", "PATH", false, 0, "state store (default /var/lib/cnet/state.json)"}, \
-	{"wait", "SEC", false, 0, "wait this long for the store's lock (default 30)"},  \
-	{"help", NULL, false, 0, "show this help"}
-
-static const struct cli_opt attach_opts[] = {
-	{"ifname", "NAME", false, 0, "name inside the container (default eth1)"},
-	{"ip", "ADDR/PLEN|dhcp", true, 0, "add an IPv4 or IPv6 address (repeatable), or lease one by DHCP"},
-	{"gw", "ADDR", true, 0, "default route via ADDR, replacing that family's (one per family)"},
-	{"route", "DEST/PLEN[@VIA]", true, 0, "add a route through the interface (repeatable)"},
-	{"mtu", "N", false, 0, "MTU of the interface"},
-	{"mac", "MAC", false, 0, "MAC address of the interface"},
-	{"no-dad", NULL, false, 0, "IPv6 addresses usable at once, without duplicate detection"},
-	{"hostname", "NAME", false, 0, "--ip dhcp: the hostname to send the server"},
-	{"dhcp-timeout", "SEC", false, 0, "--ip dhcp: how long to wait for a lease (default 10)"},
-	{"no-gw", NULL, false, 0, "--ip dhcp: no default route via the server's router"},
-	{"resolv-conf", "PATH", false, 0, "--ip dhcp: write the lease's DNS servers to PATH in the container"},
-	{"parent", "IF", false, K_MACVLAN | K_VLAN, "macvlan, vlan: host interface to sit on"},
-	{"mode", "MODE", false, K_MACVLAN | K_BOND,
-	 "macvlan: bridge (default), private, vepa or passthru; bond: its mode (required)"},
-	{"dev", "IF", false, K_HOSTDEV, "host-device: the host interface to move in"},
-	{"force", NULL, false, K_HOSTDEV, "host-device: move it even if it carries addresses, routes or a master"},
-	{"bridge", "BR", false, K_VETH, "veth: Linux bridge for the host end"},
-	{"create-bridge", NULL, false, K_VETH, "veth: create the bridge if it does not exist"},
-	{"host-ifname", "NAME", false, K_VETH, "veth: name of the host end (default vethID)"},
-	{"pf", "PF", false, K_SRIOV, "sriov: the PF, a host interface or PCI address"},
-	{"vf", "N", false, K_SRIOV, "sriov: this VF index (default: a free one)"},
-	{"vf-count", "N", false, K_SRIOV, "sriov: create N VFs first if the PF has none"},
-	{"vlan", "VID[:QOS]", false, K_SRIOV | K_MACVLAN | K_VLAN | K_BOND,
-	 "sriov: VLAN (and priority) the PF tags the VF with; macvlan: sit on PARENT.VID; vlan: its ID; "
-	 "bond: see --vlan-mode"},
-	{"vlan-proto", "PROTO", false, K_SRIOV | K_MACVLAN | K_VLAN | K_BOND, "802.1Q (default) or 802.1ad"},
-	{"vlan-mode", "sw|hw", false, K_BOND,
-	 "bond: sw (default): a VLAN interface on the bond takes the addresses; hw: the PF tags each VF slave"},
-	{"vlan-ifname", "NAME", false, K_BOND, "bond, --vlan-mode sw: the VLAN interface's name (default IFNAME.VID)"},
-	{"spoofchk", "on|off", false, K_SRIOV | K_BOND, "sriov, bond's VF slaves: MAC spoof checking"},
-	{"trust", "on|off", false, K_SRIOV | K_BOND, "sriov, bond's VF slaves: let the VF change its MAC and promiscuity"},
-	{"link-state", "STATE", false, K_SRIOV | K_BOND, "sriov, bond's VF slaves: auto, enable or disable"},
-	{"min-rate", "MBPS", false, K_SRIOV | K_BOND, "sriov, bond's VF slaves: minimum TX rate, Mbit/s"},
-	{"max-rate", "MBPS", false, K_SRIOV | K_BOND, "sriov, bond's VF slaves: maximum TX rate, Mbit/s (0: no limit)"},
-	{"slave", "SPEC", true, K_BOND, "bond: sriov:PF, sriov:PF/VF, dev:IF or macvlan:PARENT (repeatable)"},
-	{"miimon", "MS", false, K_BOND, "bond: MII link monitoring interval"},
-	{"updelay", "MS", false, K_BOND, "bond: wait before using a slave whose link came up"},
-	{"downdelay", "MS", false, K_BOND, "bond: wait before dropping a slave whose link went down"},
-	{"arp-interval", "MS", false, K_BOND, "bond: ARP monitoring interval"},
-	{"arp-ip-target", "ADDR", true, K_BOND, "bond: IPv4 address ARP monitoring asks (repeatable)"},
-	{"arp-validate", "WHAT", false, K_BOND, "bond: none, active, backup, all, filter..."},
-	{"arp-all-targets", "any|all", false, K_BOND, "bond: a slave is up when any or all targets answer"},
-	{"primary", "SLAVE", false, K_BOND, "bond: the preferred slave, by its name IFNAMEsN"},
-	{"fail-over-mac", "POLICY", false, K_BOND, "bond: none, active or follow"},
-	{"xmit-hash-policy", "POLICY", false, K_BOND, "bond: layer2, layer3+4, layer2+3, encap2+3..."},
-	{"lacp-rate", "slow|fast", false, K_BOND, "bond: 802.3ad LACPDU rate"},
-	{"min-links", "N", false, K_BOND, "bond: 802.3ad: slaves needed for carrier"},
-	{"replace", NULL, false, 0, "replace an attachment of that name made with other settings"},
-	COMMON_OPTS,
-	{0},
-};
-
 static const struct cli_opt detach_opts[] = {
-	{"ifname", "NAME", false, 0, "only this interface (default: every one recorded)"},
+	{"ifname", "NAME", false, 0, NULL, "only this interface (default: every one recorded)"},
 	COMMON_OPTS,
 	{0},
 };
 
 static const struct cli_opt dhcp_opts[] = {
-	{"ifname", "NAME", false, 0, "only this interface (default: every --ip dhcp one recorded)"},
-	{"json", NULL, false, 0, "print one JSON object on stdout"},
-	{"state", "PATH", false, 0, "state store (default /var/lib/cnet/state.json)"},
-	{"wait", "SEC", false, 0, "wait this long for the store's lock (default 30)"},
-	{"help", NULL, false, 0, "show this help"},
+	{"ifname", "NAME", false, 0, NULL, "only this interface (default: every --ip dhcp one recorded)"},
+	{"json", NULL, false, 0, NULL, "print one JSON object on stdout"},
+	{"state", "PATH", false, 0, NULL, "state store (default /var/lib/cnet/state.json)"},
+	{"wait", "SEC", false, 0, NULL, "wait this long for the store's lock (default 30)"},
+	{"help", NULL, false, 0, NULL, "show this help"},
 	{0},
 };
 
@@ -89,21 +29,21 @@ static const struct cli_opt reapply_opts[] = {
 };
 
 static const struct cli_opt ls_opts[] = {
-	{"json", NULL, false, 0, "print one JSON object on stdout"},
-	{"state", "PATH", false, 0, "state store (default /var/lib/cnet/state.json)"},
-	{"wait", "SEC", false, 0, "wait this long for the store's lock (default 30)"},
-	{"help", NULL, false, 0, "show this help"},
+	{"json", NULL, false, 0, NULL, "print one JSON object on stdout"},
+	{"state", "PATH", false, 0, NULL, "state store (default /var/lib/cnet/state.json)"},
+	{"wait", "SEC", false, 0, NULL, "wait this long for the store's lock (default 30)"},
+	{"help", NULL, false, 0, NULL, "show this help"},
 	{0},
 };
 
 static const struct cli_opt gc_opts[] = {
-	{"yes", NULL, false, 0, "really remove them (gc refuses without --yes or --dry-run)"},
+	{"yes", NULL, false, 0, NULL, "really remove them (gc refuses without --yes or --dry-run)"},
 	COMMON_OPTS,
 	{0},
 };
 
 static const struct cli_opt vf_opts[] = {
-	{"count", "N", false, 0, "enable: how many VFs the PF gets"},
+	{"count", "N", false, 0, NULL, "enable: how many VFs the PF gets"},
 	COMMON_OPTS,
 	{0},
 };
@@ -115,7 +55,7 @@ static int cmd_version(const struct cli_cmd *cmd, int argc, char **argv);
 
 const struct cli_cmd cli_cmds[] = {
 	{"attach", cmd_attach, "attach TARGET KIND [OPTIONS]",
-	 "put an interface into a container's network namespace and address it", attach_opts},
+	 "put an interface into a container's network namespace and address it", cli_attach_opts},
 	{"detach", cmd_detach, "detach TARGET [--ifname NAME] [OPTIONS]",
 	 "undo attachments and give the host back what it lent", detach_opts},
 	{"reapply", cmd_reapply, "reapply [TARGET...] [OPTIONS]",
@@ -149,8 +89,9 @@ static void usage(FILE *f)
 	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
 		fprintf(f, "  %-8s %s\n", c->name, c->summary);
 	fprintf(f, "\nTargets: pid:PID, netns:NAME, /path/to/netns, or NAME (a named netns, or a PID)\n"
-		   "Kinds: macvlan, host-device, veth, sriov, vlan, bond\n"
-		   "'cnet COMMAND --help' shows a command's options; cnet(8) has the rest.\n");
+		   "Kinds: %s\n"
+		   "'cnet COMMAND --help' shows a command's options; cnet(8) has the rest.\n",
+		   cli_kinds(", "));
 }
 
 static int cmd_help(const struct cli_cmd *cmd, int argc, char **argv)

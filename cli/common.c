@@ -117,6 +117,21 @@ bool cli_has(const struct cli_cmd *cmd, const struct cli_args *a, const char *na
 	return idx >= 0 && a->set[idx];
 }
 
+const char *cli_kinds(const char *last)
+{
+	static char buf[256];
+	const char *name, *sep;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int k = 1; (name = cnet_kind_to_string(k)); k++) {
+		sep = k == 1 ? "" : cnet_kind_to_string(k + 1) ? ", " : last;
+		if (n < sizeof(buf))
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", sep, name);
+	}
+	return buf;
+}
+
 void cli_help(const struct cli_cmd *cmd)
 {
 	printf("Usage: cnet %s\n\n%s\n\nOptions:\n", cmd->usage, cmd->summary);

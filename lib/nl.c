@@ -216,38 +216,65 @@ static bool ours(const struct cnet_nl *nl, const struct nlmsghdr *h)
 	return h->nlmsg_seq == nl->seq && h->nlmsg_pid == nl->portid;
 }
 
+/* Reading the answer to a request: the message at hand in the datagram in
+ * nl->buf, and how many bytes of the datagram are left from it. */
+struct answer {
+	const struct nlmsghdr *h; /* NULL: the next datagram is to be received */
+	int left;
+};
+
+/* Send h as this socket's next request; next_answer() reads its answer. */
+static int request(struct cnet_nl *nl, struct nlmsghdr *h, struct answer *a, const char *what)
+{
+	h->nlmsg_seq = ++nl->seq;
+	a->h = NULL;
+	a->left = 0;
+	return send_msg(nl, h, what);
+}
+
+/* The next message answering the request, in a->h (stale and unsolicited
+ * ones are skipped), receiving as needed: 0, or -errno. */
+static int next_answer(struct cnet_nl *nl, struct answer *a, const char *what)
+{
+	for (;;) {
+		if (a->h) {
+			a->h = mnl_nlmsg_next(a->h, &a->left);
+		} else {
+			ssize_t n = recv_msg(nl, what);
+
+			if (n < 0)
+				return (int)n;
+			a->h = (const struct nlmsghdr *)nl->buf;
+			a->left = (int)n;
+		}
+		if (!mnl_nlmsg_ok(a->h, a->left))
+			a->h = NULL; /* the end of this datagram */
+		else if (ours(nl, a->h))
+			return 0;
+	}
+}
+
 int cnet_nl_talk(struct cnet_nl *nl, struct nl_msg *msg, const char *what)
 {
 	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct answer a;
 	int r;
 
 	r = fault(nl, what);
 	if (r < 0)
 		goto out;
 	h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	h->nlmsg_seq = ++nl->seq;
 	h->nlmsg_pid = 0;
-	r = send_msg(nl, h, what);
+	r = request(nl, h, &a, what);
 	if (r < 0)
 		goto out;
-	for (;;) {
-		ssize_t n = recv_msg(nl, what);
-		const struct nlmsghdr *rh;
-		int len;
-
-		if (n < 0) {
-			r = (int)n;
+	/* The ACK or the error; any other message is unsolicited. */
+	do {
+		r = next_answer(nl, &a, what);
+		if (r < 0)
 			goto out;
-		}
-		len = (int)n;
-		for (rh = (const struct nlmsghdr *)nl->buf; mnl_nlmsg_ok(rh, len);
-		     rh = mnl_nlmsg_next(rh, &len)) {
-			if (!ours(nl, rh) || rh->nlmsg_type != NLMSG_ERROR)
-				continue; /* stale or unsolicited */
-			r = nlmsg_error(nl, rh, what, false);
-			goto out;
-		}
-	}
+	} while (a.h->nlmsg_type != NLMSG_ERROR);
+	r = nlmsg_error(nl, a.h, what, false);
 out:
 	nlmsg_free(msg);
 	return r;
@@ -331,52 +358,46 @@ static int give(struct cnet_nl *nl, const struct nlmsghdr *rh, struct parse_stat
 static int ask(struct cnet_nl *nl, struct nlmsghdr *h, struct parse_state *ps, cnet_nl_raw_cb raw,
 	       struct held *d, bool *intr, const char *what)
 {
+	struct answer a;
 	int r;
 
-	h->nlmsg_seq = ++nl->seq;
 	d->len = 0;
 	*intr = false;
-	r = send_msg(nl, h, what);
+	r = request(nl, h, &a, what);
 	if (r < 0)
 		return r;
 	for (;;) {
-		ssize_t n = recv_msg(nl, what);
 		const struct nlmsghdr *rh;
-		int len;
+		int e = next_answer(nl, &a, what);
 
-		if (n < 0)
-			return (int)n;
-		len = (int)n;
-		for (rh = (const struct nlmsghdr *)nl->buf; mnl_nlmsg_ok(rh, len);
-		     rh = mnl_nlmsg_next(rh, &len)) {
-			if (!ours(nl, rh))
-				continue;
-			if (rh->nlmsg_flags & NLM_F_DUMP_INTR)
-				*intr = true;
-			if (rh->nlmsg_type == NLMSG_ERROR) {
-				/* A get of an absent object is an answer, not
-				 * a failure: the caller words it. */
-				r = nlmsg_error(nl, rh, what, true);
-				if (r < 0 && r != -ENODEV && r != -ENOENT && r != -ESRCH)
-					r = nlmsg_error(nl, rh, what, false);
-				return r;
-			}
-			if (rh->nlmsg_type == NLMSG_DONE) {
-				int err = 0;
-				if (rh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
-					memcpy(&err, mnl_nlmsg_get_payload(rh), sizeof(int));
-				if (err == INT_MIN)
-					err = -EBADMSG;
-				if (err < 0)
-					return cnet_err(nl->ctx, err, "cannot %s: %s", what, strerror(-err));
-				return r;
-			}
-			if (!(h->nlmsg_flags & NLM_F_DUMP))
-				return give(nl, rh, ps, raw, what);
-			/* After a failure, read on to the end all the same. */
-			if (r == 0)
-				r = hold(nl, d, rh);
+		if (e < 0)
+			return e;
+		rh = a.h;
+		if (rh->nlmsg_flags & NLM_F_DUMP_INTR)
+			*intr = true;
+		if (rh->nlmsg_type == NLMSG_ERROR) {
+			/* A get of an absent object is an answer, not
+			 * a failure: the caller words it. */
+			r = nlmsg_error(nl, rh, what, true);
+			if (r < 0 && r != -ENODEV && r != -ENOENT && r != -ESRCH)
+				r = nlmsg_error(nl, rh, what, false);
+			return r;
 		}
+		if (rh->nlmsg_type == NLMSG_DONE) {
+			int err = 0;
+			if (rh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+				memcpy(&err, mnl_nlmsg_get_payload(rh), sizeof(int));
+			if (err == INT_MIN)
+				err = -EBADMSG;
+			if (err < 0)
+				return cnet_err(nl->ctx, err, "cannot %s: %s", what, strerror(-err));
+			return r;
+		}
+		if (!(h->nlmsg_flags & NLM_F_DUMP))
+			return give(nl, rh, ps, raw, what);
+		/* After a failure, read on to the end all the same. */
+		if (r == 0)
+			r = hold(nl, d, rh);
 	}
 }
 
