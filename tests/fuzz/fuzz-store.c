@@ -3,7 +3,7 @@
  * libFuzzer target: the state store's bytes, as load() checks and migrates
  * them, then every record as reapply, detach and gc read it (the attach it
  * describes, rebuilt through every setter; its lease; whether it is a
- * bond's slave). A store is written by cnet, but it is a file on disk an
+ * composite's child; the snapshot of ids walks take, and each found again). A store is written by cnet, but it is a file on disk an
  * admin may edit, and reapply runs as root from cron: it must refuse what
  * it cannot use, never crash on it.
  */
@@ -38,12 +38,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct cnet_lease l;
 			if (att)
 				cnet_attach_free(att);
-			(void)cnet_record_is_bond_slave(&st, rec);
+			(void)cnet_record_is_child(&st, rec);
 			if (cnet_lease_from_json(cJSON_GetObjectItemCaseSensitive(d, "lease"), &l) == 0 &&
 			    l.plen > 32)
 				abort(); /* a lease with an impossible prefix must be refused */
 			cnet_clear_err(ctx);
 		}
+		char (*ids)[9] = NULL;
+		int n = 0;
+		if (cnet_record_ids(ctx, &st, NULL, NULL, &ids, &n) == 0)
+			for (int i = 0; i < n; i++)
+				if (!cnet_record_by_id(&st, ids[i]))
+					abort(); /* every id walked is found again */
+		free(ids);
 	}
 	cJSON_Delete(st.doc);
 	free(buf);
