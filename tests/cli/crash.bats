@@ -15,34 +15,7 @@ setup() {
 }
 teardown() { teardown_host; }
 
-crash_walk() {
-	local n=1 before
-	before=$(world_snapshot)
-	while :; do
-		CNET_FAULT_NL=$n:kill run cnet_fi attach "$CNS" "$@"
-		if [ "$status" = 0 ]; then
-			[ "$n" -gt 3 ] || fail "the walk ended after only $n requests"
-			echo "# $1: killed at each of $((n - 1)) requests, each time recovered" >&3
-			return 0
-		fi
-		[ "$status" = 137 ] || fail "request $n: expected SIGKILL (137), got $status: $output"
-		[ ! -e "$CNET_STATE" ] || jq -e .records "$CNET_STATE" >/dev/null ||
-			fail "request $n: the store does not parse"
-		run cnet reapply
-		[ "$status" = 0 ] || fail "request $n: reapply after the kill failed: $output"
-		run -0 cnet reapply --json
-		jq -e 'all(.records[]; .status == "ok")' <<<"$output" >/dev/null ||
-			fail "request $n: reapply did not converge: $output"
-		run cnet detach "$CNS"
-		[ "$status" = 0 ] || fail "request $n: detach failed: $output"
-		[ "$(world_snapshot)" = "$before" ] || {
-			diff <(echo "$before") <(world_snapshot) >&2
-			fail "request $n: after kill, reapply and detach, something is left"
-		}
-		n=$((n + 1))
-		[ "$n" -lt 80 ] || fail "the walk did not end"
-	done
-}
+crash_walk() { WALK_MIN=3 fault_walk nl:kill "$CNS" "$@"; }
 
 @test "a macvlan attach killed at any step is recovered by reapply, and detach leaves nothing" {
 	crash_walk macvlan --parent up0 --ip 10.93.0.2/24 --gw 10.93.0.1 --no-dad
@@ -59,31 +32,15 @@ crash_walk() {
 	crash_walk host-device --dev hdc --ifname lan0 --mtu 1300 --ip 10.95.0.2/24
 }
 
-# Kill detach at every step instead: a second detach must finish the job.
+# Kill detach at every step instead, attaching again before each: a
+# second detach (no reapply) must finish the job. The detach that is not
+# killed must leave things as they were before the attach, too.
 detach_crash_walk() {
-	local n=1 before
+	local before WALK_EACH=(cnet attach "$CNS" "$@")
 	before=$(world_snapshot)
-	while :; do
-		cnet attach "$CNS" "$@" >/dev/null
-		CNET_FAULT_NL=$n:kill run cnet_fi detach "$CNS"
-		if [ "$status" = 0 ]; then
-			[ "$(world_snapshot)" = "$before" ] || fail "the unkilled detach left something"
-			[ "$n" -gt 2 ] || fail "the walk ended after only $n requests"
-			echo "# detach of $1: killed at each of $((n - 1)) requests, each time finished" >&3
-			return 0
-		fi
-		[ "$status" = 137 ] || fail "request $n: expected SIGKILL (137), got $status: $output"
-		[ ! -e "$CNET_STATE" ] || jq -e .records "$CNET_STATE" >/dev/null ||
-			fail "request $n: the store does not parse"
-		run cnet detach "$CNS"
-		[ "$status" = 0 ] || fail "request $n: the second detach failed: $output"
-		[ "$(world_snapshot)" = "$before" ] || {
-			diff <(echo "$before") <(world_snapshot) >&2
-			fail "request $n: after a killed detach and another, something is left"
-		}
-		n=$((n + 1))
-		[ "$n" -lt 80 ] || fail "the walk did not end"
-	done
+	WALK_LABEL="detach of $1 (nl:kill)" WALK_MIN=2 WALK_REAPPLY=no \
+		walk_steps nl:kill world_snapshot "$CNS" -- ip netns exec "$HOSTNS" "$CNET_FI_BIN" detach "$CNS"
+	[ "$(world_snapshot)" = "$before" ] || fail "the unkilled detach left something"
 }
 
 @test "a detach killed at any step is finished by the next detach (veth with its bridge, --gw)" {

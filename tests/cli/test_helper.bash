@@ -5,6 +5,7 @@
 bats_require_minimum_version 1.5.0
 load /usr/lib/bats/bats-support/load.bash
 load /usr/lib/bats/bats-assert/load.bash
+source "$(dirname "${BASH_SOURCE[0]}")/../fault_walk.bash"
 
 TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 CNET_BIN=${CNET_BIN:-$TOP/build/cnet}
@@ -137,48 +138,22 @@ world_snapshot() {
 	if [ -e "$CNET_STATE" ]; then jq -c .records "$CNET_STATE"; else echo "[]"; fi
 }
 
-# fault_walk KIND NS ATTACH-ARGS...: fail the N-th KIND step (nl: netlink
-# request, store: state store write, sysfs: sysfs write) of
-# "cnet_fi attach NS ATTACH-ARGS...", for N = 1, 2, ... with the test
-# build's fault switch; after each failure host, container and store
-# (world_snapshot, and WORLD_EXTRA if set: a command whose output must not
-# change either) are exactly as before. The walk ends when an attach
-# succeeds with no fault injected (CNET_DEBUG says whether it fired: a
-# step whose failure cnet tolerates may succeed with one; that attach is
-# detached and the walk goes on).
+# fault_walk MODE NS ATTACH-ARGS...: walk_steps (tests/fault_walk.bash,
+# which says what is checked after each step) over the test build's
+# "cnet attach NS ATTACH-ARGS..." in the host namespace, for MODE nl, store,
+# sysfs (each step fails) or nl:kill, ... (cnet is killed at each step).
+# WORLD: host, container and store (world_snapshot), and the output of
+# WORLD_EXTRA if set (a command whose output must not change either);
+# TARGET: NS. The summary is named after the kind attached, e.g.
+# "# macvlan (nl): 12 netlink requests, each rolled back". The walk's
+# options (WALK_MIN, ...) pass through.
 fault_walk() {
-	local kind=$1 ns=$2 n=1 before var what
+	local mode=$1 ns=$2
 	shift 2
-	case $kind in
-	nl) var=CNET_FAULT_NL what="netlink request" ;;
-	store) var=CNET_FAULT_STORE what="store write" ;;
-	sysfs) var=CNET_FAULT_SYSFS what="sysfs write" ;;
-	esac
-	world() { world_snapshot; [ -z "${WORLD_EXTRA:-}" ] || $WORLD_EXTRA; }
-	while :; do
-		before=$(world)
-		run --separate-stderr env CNET_DEBUG=1 "$var=$n" ip netns exec "$HOSTNS" "$CNET_FI_BIN" attach "$ns" "$@"
-		if [ "$status" = 0 ] && [[ "$stderr" != *"injected fault at $what $n"* ]]; then
-			[ "$n" -gt 1 ] || fail "the walk ended after only $n ${what}s"
-			echo "# $1 ($kind): $((n - 1)) ${what}s, each rolled back" >&3
-			return 0
-		fi
-		if [ "$status" = 0 ]; then # tolerated: attached all the same
-			run -0 cnet detach "$ns"
-			[ "$(world)" = "$before" ] || fail "$what $n: tolerated, but detach left a change"
-			n=$((n + 1))
-			continue
-		fi
-		[[ "$stderr" == *"injected fault at $what $n"* ]] ||
-			fail "$what $n: unexpected failure: $stderr"
-		[ "$(world)" = "$before" ] || {
-			diff <(echo "$before") <(world) >&2
-			fail "$what $n: the failed attach left something changed"
-		}
-		n=$((n + 1))
-		[ "$n" -lt 80 ] || fail "the walk did not end"
-	done
+	WALK_LABEL=${WALK_LABEL:-"$1 ($mode)"} walk_steps "$mode" host_world "$ns" -- \
+		ip netns exec "$HOSTNS" "$CNET_FI_BIN" attach "$ns" "$@"
 }
+host_world() { world_snapshot; [ -z "${WORLD_EXTRA:-}" ] || $WORLD_EXTRA; }
 
 # DHCP suites: the uplink's far end up0p moves into a server namespace SRV
 # at 10.99.0.1/24, where dnsmasq is to run.

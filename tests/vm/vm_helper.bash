@@ -4,9 +4,14 @@
 bats_require_minimum_version 1.5.0
 load /usr/lib/bats/bats-support/load.bash
 load /usr/lib/bats/bats-assert/load.bash
+# The fault and kill walks: walk_steps MODE WORLD TARGET -- CMD...
+source "$(dirname "${BASH_SOURCE[0]}")/../fault_walk.bash"
 
 TOP=$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)
 CNET_BIN=$TOP/build/cnet
+
+# The release build (walk_steps detaches and reapplies with it).
+cnet() { "$CNET_BIN" "$@"; }
 
 in_vm() {
 	[ -n "${CNET_VM_SHARE:-}" ] || fail "not in the test VM (run tests/vm/run.sh)"
@@ -68,46 +73,6 @@ ensure_vfs() { # PF COUNT
 # The netdev of VF I of PF.
 vf() { # PF I
 	basename "$(echo /sys/class/net/"$1"/device/virtfn"$2"/net/*)"
-}
-
-# fault_walk KIND WORLD DETACH-TARGET -- CMD...: run CMD (a cnet_fi
-# command) with its N-th KIND step failing (nl: netlink request, sysfs:
-# sysfs write, store: store write), N = 1, 2, ..., until it succeeds with
-# no fault injected; after each failure the output of the command WORLD
-# must be as before. A tolerated fault (success all the same) is undone
-# with "cnet detach DETACH-TARGET" (then WALK_UNDO, if set: what detach
-# does not undo by design) and must leave WORLD as before too.
-fault_walk() {
-	local kind=$1 world=$2 target=$3 n=1 before var what
-	shift 4
-	case $kind in
-	nl) var=CNET_FAULT_NL what="netlink request" ;;
-	sysfs) var=CNET_FAULT_SYSFS what="sysfs write" ;;
-	store) var=CNET_FAULT_STORE what="store write" ;;
-	esac
-	while :; do
-		before=$($world)
-		run --separate-stderr env CNET_DEBUG=1 "$var=$n" "$@"
-		if [ "$status" = 0 ] && [[ "$stderr" != *"injected fault at $what $n"* ]]; then
-			echo "# $kind walk: $((n - 1)) ${what}s, each rolled back or tolerated" >&3
-			WALK_STEPS=$((n - 1))
-			return 0
-		fi
-		if [ "$status" = 0 ]; then
-			echo "# $kind walk: $what $n failed and was tolerated" >&3
-			run -0 "$CNET_BIN" detach "$target"
-			[ -z "${WALK_UNDO:-}" ] || $WALK_UNDO
-		else
-			[[ "$stderr" == *"injected fault at $what $n"* ]] ||
-				fail "$what $n: unexpected failure: $stderr"
-		fi
-		[ "$($world)" = "$before" ] || {
-			diff <(echo "$before") <($world) >&2
-			fail "$what $n: the failed attach left something changed"
-		}
-		n=$((n + 1))
-		[ "$n" -lt 80 ] || fail "the walk did not end"
-	done
 }
 
 # Namespaces a test makes (newns), detached (giving lent VFs back) and

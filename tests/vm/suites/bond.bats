@@ -406,7 +406,7 @@ vf_peer_rig() { # ADDR
 
 @test "bond: an attach failing at any netlink request, or killed at any step, leaves nothing behind" {
 	export CNET_STATE=$BATS_TEST_TMPDIR/state.json
-	local n=1 fi=$TOP/build/fi/cnet before
+	local fi=$TOP/build/fi/cnet before
 	peer_on_bridge 10.75.0.254/24
 	ip link set hv1 mtu 1450
 	ip netns add bc
@@ -417,40 +417,12 @@ vf_peer_rig() { # ADDR
 	}
 	args=(attach bc bond --mode active-backup --slave dev:hv1 --slave dev:hv2 --primary eth1s1
 		--mtu 1400 --ip 10.75.0.1/24 --gw 10.75.0.254)
-	while :; do
-		before=$(world)
-		CNET_DEBUG=1 CNET_FAULT_NL=$n run --separate-stderr "$fi" "${args[@]}"
-		if [ "$status" = 0 ] && [[ "$stderr" != *"injected fault at netlink request $n"* ]]; then
-			echo "# bond: $((n - 1)) requests, each rolled back" >&3
-			break
-		fi
-		[ "$status" != 0 ] || fail "request $n: a tolerated fault where none is expected"
-		[[ "$stderr" == *"injected fault at netlink request $n"* ]] || fail "request $n: $stderr"
-		[ "$(world)" = "$before" ] || {
-			diff <(echo "$before") <(world) >&2
-			fail "request $n: the failed attach left something changed"
-		}
-		n=$((n + 1))
-		[ "$n" -lt 120 ] || fail "the walk did not end"
-	done
-	[ "$n" -gt 20 ]
+	before=$(world)
+	WALK_LABEL=bond WALK_TOLERATE=no WALK_MIN=20 WALK_MAX=120 walk_steps nl world bc -- "$fi" "${args[@]}"
 	run -0 "$CNET_BIN" detach bc
 	[ "$(world)" = "$before" ]
-	n=1
-	while :; do
-		CNET_FAULT_NL=$n:kill run "$fi" "${args[@]}"
-		[ "$status" = 0 ] && break
-		[ "$status" = 137 ] || fail "request $n: expected SIGKILL (137), got $status: $output"
-		run "$CNET_BIN" detach bc
-		[ "$status" = 0 ] || fail "request $n: detach after the kill failed: $output"
-		[ "$(world)" = "$before" ] || {
-			diff <(echo "$before") <(world) >&2
-			fail "request $n: after kill and detach, something is left"
-		}
-		n=$((n + 1))
-		[ "$n" -lt 120 ] || fail "the walk did not end"
-	done
-	echo "# bond: killed at each of $((n - 1)) requests, detach recovered each time" >&3
+	# killed: detach alone must recover
+	WALK_LABEL=bond WALK_REAPPLY=no WALK_MAX=120 walk_steps nl:kill world bc -- "$fi" "${args[@]}"
 	run -0 "$CNET_BIN" detach bc
 	[ "$(world)" = "$before" ]
 	cleanup_bond_rig

@@ -279,69 +279,24 @@ SRIOV_ALL=(--vf 1 --mac 02:00:00:50:09:01 --vlan 900:2 --spoofchk off --trust on
 
 @test "sriov: an attach failing at any netlink request leaves the VF exactly as it was" {
 	newns sr-f
-	local n=1 before fi=$TOP/build/fi/cnet
+	local before fi=$TOP/build/fi/cnet
 	[ -x "$fi" ] || fail "no fault-injection build at $fi"
-	while :; do
-		before=$(vf_world "$P1" 1 sr-f)
-		CNET_DEBUG=1 CNET_FAULT_NL=$n run --separate-stderr "$fi" attach sr-f sriov --pf "$P1" "${SRIOV_ALL[@]}"
-		if [ "$status" = 0 ] && [[ "$stderr" != *"injected fault at netlink request $n"* ]]; then
-			[ "$n" -gt 8 ] || fail "the walk ended after only $n requests"
-			echo "# sriov: $((n - 1)) requests, each rolled back or tolerated" >&3
-			break
-		fi
-		if [ "$status" = 0 ]; then # tolerated (the netdev-side MAC): attached all the same
-			echo "# sriov: request $n failed and was tolerated" >&3
-			run -0 cnet detach sr-f
-			[ "$(vf_world "$P1" 1 sr-f)" = "$before" ] || {
-				diff <(echo "$before") <(vf_world "$P1" 1 sr-f) >&2
-				fail "request $n: tolerated, but detach left a change"
-			}
-			n=$((n + 1))
-			continue
-		fi
-		[[ "$stderr" == *"injected fault at netlink request $n"* ]] ||
-			fail "request $n: unexpected failure: $stderr"
-		[ "$(vf_world "$P1" 1 sr-f)" = "$before" ] || {
-			diff <(echo "$before") <(vf_world "$P1" 1 sr-f) >&2
-			fail "request $n: the failed attach left something changed"
-		}
-		n=$((n + 1))
-		[ "$n" -lt 80 ] || fail "the walk did not end"
-	done
+	world() { vf_world "$P1" 1 sr-f; }
+	before=$(world)
+	# (a tolerated fault: the netdev-side MAC; attached all the same)
+	WALK_LABEL=sriov WALK_MIN=8 walk_steps nl world sr-f -- "$fi" attach sr-f sriov --pf "$P1" "${SRIOV_ALL[@]}"
 	run -0 cnet detach sr-f
-	[ "$(vf_world "$P1" 1 sr-f)" = "$before" ]
+	[ "$(world)" = "$before" ]
 }
 
 @test "sriov: an attach killed at any step is recovered by reapply, and detach gives the VF back" {
 	newns sr-k
-	local n=1 before fi=$TOP/build/fi/cnet
-	before=$(vf_world "$P1" 1 sr-k)
-	while :; do
-		CNET_FAULT_NL=$n:kill run "$fi" attach sr-k sriov --pf "$P1" "${SRIOV_ALL[@]}"
-		if [ "$status" = 0 ]; then
-			[ "$n" -gt 8 ] || fail "the walk ended after only $n requests"
-			echo "# sriov: killed at each of $((n - 1)) requests, each time recovered" >&3
-			break
-		fi
-		[ "$status" = 137 ] || fail "request $n: expected SIGKILL (137), got $status: $output"
-		[ ! -e "$CNET_STATE" ] || jq -e .records "$CNET_STATE" >/dev/null ||
-			fail "request $n: the store does not parse"
-		run cnet reapply
-		[ "$status" = 0 ] || fail "request $n: reapply after the kill failed: $output"
-		run -0 cnet reapply --json
-		jq -e 'all(.records[]; .status == "ok")' <<<"$output" >/dev/null ||
-			fail "request $n: reapply did not converge: $output"
-		run cnet detach sr-k
-		[ "$status" = 0 ] || fail "request $n: detach failed: $output"
-		[ "$(vf_world "$P1" 1 sr-k)" = "$before" ] || {
-			diff <(echo "$before") <(vf_world "$P1" 1 sr-k) >&2
-			fail "request $n: after kill, reapply and detach, something is left"
-		}
-		n=$((n + 1))
-		[ "$n" -lt 80 ] || fail "the walk did not end"
-	done
+	local before fi=$TOP/build/fi/cnet
+	world() { vf_world "$P1" 1 sr-k; }
+	before=$(world)
+	WALK_LABEL=sriov WALK_MIN=8 walk_steps nl:kill world sr-k -- "$fi" attach sr-k sriov --pf "$P1" "${SRIOV_ALL[@]}"
 	run -0 cnet detach sr-k
-	[ "$(vf_world "$P1" 1 sr-k)" = "$before" ]
+	[ "$(world)" = "$before" ]
 }
 
 @test "completions' free VFs (cnet __complete vfs): an attached VF is left out, and comes back on detach" {
@@ -375,9 +330,8 @@ pf3_world() {
 	# VFs made by an attach that succeeded stay after its detach (the
 	# PF's VF count is the host's setting; 'cnet vf disable' removes them)
 	no_vfs() { echo 0 >"$d/sriov_numvfs"; }
-	WALK_UNDO=no_vfs
-	fault_walk sysfs pf3_world sr-v -- "$fi" attach sr-v sriov --pf "$P3" --vf-count 1 --ip 10.50.9.1/24
-	[ "$WALK_STEPS" -ge 2 ] || fail "only $WALK_STEPS sysfs writes"
+	WALK_UNDO=no_vfs WALK_MIN=2 walk_steps sysfs pf3_world sr-v -- \
+		"$fi" attach sr-v sriov --pf "$P3" --vf-count 1 --ip 10.50.9.1/24
 	[ "$(cat "$d/sriov_numvfs")" = 1 ]
 	run -0 cnet detach sr-v
 	echo 0 >"$d/sriov_numvfs"

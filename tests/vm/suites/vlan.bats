@@ -125,50 +125,20 @@ pings() { ip netns exec "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1; }
 
 @test "macvlan --vlan: an attach failing at any netlink request leaves host and container as they were" {
 	newns mf
-	local n=1 before fi=$TOP/build/fi/cnet
+	local fi=$TOP/build/fi/cnet
 	world() { ip -d -j link show | jq -c '[.[] | {ifname, k: .linkinfo.info_kind}]'; ip -n mf -j link show | jq -c '[.[].ifname]'; [ -e "$CNET_STATE" ] && jq -c .records "$CNET_STATE" || echo '[]'; }
-	while :; do
-		before=$(world)
-		CNET_DEBUG=1 CNET_FAULT_NL=$n run --separate-stderr "$fi" attach mf macvlan --parent vu3 --vlan 700 --ip 10.63.0.1/24
-		if [ "$status" = 0 ] && [[ "$stderr" != *"injected fault at netlink request $n"* ]]; then
-			[ "$n" -gt 5 ] || fail "the walk ended after only $n requests"
-			echo "# macvlan --vlan: $((n - 1)) requests, each rolled back" >&3
-			break
-		fi
-		[[ "$stderr" == *"injected fault at netlink request $n"* ]] || fail "request $n: $stderr"
-		[ "$status" != 0 ] || fail "request $n: a tolerated fault where none is expected"
-		[ "$(world)" = "$before" ] || {
-			diff <(echo "$before") <(world) >&2
-			fail "request $n: the failed attach left something changed"
-		}
-		n=$((n + 1))
-		[ "$n" -lt 60 ] || fail "the walk did not end"
-	done
+	WALK_LABEL="macvlan --vlan" WALK_TOLERATE=no WALK_MIN=5 WALK_MAX=60 \
+		walk_steps nl world mf -- "$fi" attach mf macvlan --parent vu3 --vlan 700 --ip 10.63.0.1/24
 	run -0 cnet detach mf
 	[ -z "$(uppers_of vu3)" ]
 }
 
 @test "vlan, macvlan --vlan: killed at any step, reapply and detach recover; a restarted container gets both back" {
 	newns mk
-	local n=1 before fi=$TOP/build/fi/cnet
+	local fi=$TOP/build/fi/cnet
 	world() { ip -d -j link show | jq -c '[.[] | {ifname, k: .linkinfo.info_kind}]'; ip -n mk -j link show | jq -c '[.[].ifname]'; }
-	before=$(world)
-	while :; do
-		CNET_FAULT_NL=$n:kill run "$fi" attach mk macvlan --parent vu3 --vlan 710 --ip 10.64.0.1/24
-		[ "$status" = 0 ] && break
-		[ "$status" = 137 ] || fail "request $n: expected SIGKILL (137), got $status: $output"
-		run cnet reapply
-		[ "$status" = 0 ] || fail "request $n: reapply after the kill failed: $output"
-		run -0 cnet detach mk
-		[ "$(world)" = "$before" ] || {
-			diff <(echo "$before") <(world) >&2
-			fail "request $n: after kill, reapply and detach, something is left"
-		}
-		n=$((n + 1))
-		[ "$n" -lt 60 ] || fail "the walk did not end"
-	done
-	echo "# macvlan --vlan: killed at each of $((n - 1)) requests, each time recovered" >&3
-	[ "$n" -gt 5 ]
+	WALK_LABEL="macvlan --vlan" WALK_MIN=5 WALK_MAX=60 \
+		walk_steps nl:kill world mk -- "$fi" attach mk macvlan --parent vu3 --vlan 710 --ip 10.64.0.1/24
 	# restart: both namespaces go and come back empty; reapply rebuilds
 	newns va
 	run -0 cnet attach va vlan --parent vu1 --vlan 120 --ip 10.64.1.1/24
