@@ -101,12 +101,14 @@ pf_lockfile() { # PF
 	run -0 cnet vf enable "$P3" --count 2
 	cnet vf disable "$P3" &
 	pid=$!
-	# while sriov_numvfs is being written (about 2.6 s here), the store is locked
-	retry 100 0.02 test "$(cat "/sys/class/net/$P3/device/sriov_numvfs")" = 2
-	sleep 0.3
+	# it takes the store's lock (writing sriov_numvfs takes about 2.6 s
+	# here), and lets it go only once the VFs are gone
 	locked=no
-	flock -n "$CNET_STATE.lock" true || locked=yes
+	retry 250 0.02 bash -c "! flock -n '$CNET_STATE.lock' true" && locked=yes
+	retry 500 0.02 flock -n "$CNET_STATE.lock" true
+	numvfs=$(cat "/sys/class/net/$P3/device/sriov_numvfs")
 	wait "$pid"
 	[ "$locked" = yes ]
+	[ "$numvfs" = 0 ]
 	[ "$(cat "/sys/class/net/$P3/device/sriov_numvfs")" = 0 ]
 }
