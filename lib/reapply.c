@@ -362,6 +362,10 @@ static int reapply_one(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_
 		cnet_report_record(res, rec, "stopped", reason);
 		goto out;
 	}
+	if (c == 0 && dry && cnet_store_target_busy(st, &t)) {
+		cnet_report_record(res, rec, "busy", "another cnet is working on its target");
+		goto out;
+	}
 	if (c == 0)
 		c = cnet_nl_open(ctx, t.fd, &tnl);
 	if (c == 0) {

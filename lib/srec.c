@@ -78,6 +78,11 @@ static int rehash(struct cnet_store *st, size_t want)
 	return 0;
 }
 
+int cnet_srec_reserve(struct cnet_store *st, size_t n)
+{
+	return rehash(st, n) < 0 ? cnet_err(st->ctx, -ENOMEM, "out of memory") : 0;
+}
+
 /* An id as cnet writes it: 8 lowercase hex digits. */
 static bool valid_id(const char *s, size_t n)
 {
@@ -146,7 +151,7 @@ int cnet_srec_put(struct cnet_store *st, const char *text, size_t len, char *own
 		st->recs = n;
 		st->cap_recs = cap;
 	}
-	if ((st->n_recs + 1) * 2 > st->hcap && (r = rehash(st, st->n_recs + 1)) < 0)
+	if ((st->n_recs + 1) * 2 > st->hcap && (r = rehash(st, st->n_recs * 2 + 1)) < 0)
 		goto fail;
 	s = &st->recs[st->n_recs];
 	*s = (struct cnet_srec){.own = own, .text = text, .len = len};
@@ -218,15 +223,17 @@ static cJSON *in_view(const struct cnet_store *st, const char *id)
 static int materialize(struct cnet_store *st, size_t k, cJSON **out)
 {
 	struct cnet_srec *s = &st->recs[k];
-	cJSON *rec;
+	cJSON *rec = NULL;
 	int r = view_init(st);
 
 	if (r < 0)
 		return r;
-	if (s->loaded && *s->id && (rec = in_view(st, s->id))) {
+	if (s->loaded) {
+		/* not in the view any more: this command deleted it */
+		rec = in_view(st, s->id);
 		if (out)
 			*out = rec;
-		return 0;
+		return rec || !out ? 0 : -ENOENT;
 	}
 	rec = cJSON_ParseWithLength(s->text, s->len);
 	if (!cJSON_IsObject(rec)) {
@@ -240,35 +247,78 @@ static int materialize(struct cnet_store *st, size_t k, cJSON **out)
 	return 0;
 }
 
-typedef bool (*text_test)(const struct cnet_srec *s, const void *arg);
+/* The record whose snapshot text holds p (recs[0, n_snap) are in the
+ * order of their bytes), -1 if none. */
+static long snap_rec_at(const struct cnet_store *st, const char *p)
+{
+	size_t lo = 0, hi = st->n_snap;
 
-static int load_where(struct cnet_store *st, text_test test, const void *arg)
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct cnet_srec *s = &st->recs[mid];
+		if (p < s->stext)
+			hi = mid;
+		else if (p >= s->stext + s->len)
+			lo = mid + 1;
+		else
+			return (long)mid;
+	}
+	return -1;
+}
+
+/* needle at q, and not the start of a longer number when it ends in one */
+static bool whole_at(const char *q, size_t n, const char *end)
+{
+	return !(q[n - 1] >= '0' && q[n - 1] <= '9') || q + n == end || q[n] < '0' || q[n] > '9';
+}
+
+/* fn(st, k, arg) for each live record whose current text has needle: one
+ * search over the snapshot's bytes, then each record the journal wrote.
+ * A first cut: callers test the parsed record. Stops at fn's nonzero. */
+static int each_with(struct cnet_store *st, const char *needle,
+		     int (*fn)(struct cnet_store *st, size_t k, void *arg), void *arg)
+{
+	size_t n = strlen(needle);
+	const char *p = st->snap, *end = st->snap + st->snap_len, *q;
+	int r;
+
+	while (st->n_snap && p < end && (q = memmem(p, (size_t)(end - p), needle, n))) {
+		long k = snap_rec_at(st, q);
+		p = q + 1;
+		if (k < 0 || !whole_at(q, n, end))
+			continue;
+		p = st->recs[k].stext + st->recs[k].len; /* one hit a record */
+		if (st->recs[k].dead || st->recs[k].own)
+			continue; /* gone, or its newer text is searched below */
+		if ((r = fn(st, (size_t)k, arg)))
+			return r;
+	}
+	for (size_t k = 0; k < st->n_recs; k++) {
+		const struct cnet_srec *s = &st->recs[k];
+		if (s->dead || s->text == s->stext)
+			continue;
+		for (p = s->text, end = s->text + s->len; (q = memmem(p, (size_t)(end - p), needle, n));
+		     p = q + 1)
+			if (whole_at(q, n, end)) {
+				if ((r = fn(st, k, arg)))
+					return r;
+				break;
+			}
+	}
+	return 0;
+}
+
+static int load_one(struct cnet_store *st, size_t k, void *arg)
+{
+	(void)arg;
+	return st->recs[k].loaded ? 0 : materialize(st, k, NULL);
+}
+
+static int load_with(struct cnet_store *st, const char *needle)
 {
 	int r = view_init(st);
 
-	for (size_t k = 0; r == 0 && k < st->n_recs; k++)
-		if (!st->recs[k].dead && !st->recs[k].loaded && (!test || test(&st->recs[k], arg)))
-			r = materialize(st, k, NULL);
-	return r;
-}
-
-static bool has(const struct cnet_srec *s, const void *needle)
-{
-	return memmem(s->text, s->len, needle, strlen(needle)) != NULL;
-}
-
-/* "ino":N, not followed by another digit. */
-static bool has_ino(const struct cnet_srec *s, const void *needle)
-{
-	const char *p = s->text, *end = s->text + s->len, *q;
-	size_t n = strlen(needle);
-
-	while ((q = memmem(p, (size_t)(end - p), needle, n))) {
-		if (q + n == end || q[n] < '0' || q[n] > '9')
-			return true;
-		p = q + 1;
-	}
-	return false;
+	return r < 0 ? r : each_with(st, needle, load_one, NULL);
 }
 
 int cnet_store_load_netns(struct cnet_store *st, const struct cnet_target *t)
@@ -278,7 +328,7 @@ int cnet_store_load_netns(struct cnet_store *st, const struct cnet_target *t)
 	if (t->fd < 0)
 		return view_init(st);
 	snprintf(needle, sizeof(needle), "\"ino\":%llu", t->ino);
-	return load_where(st, has_ino, needle);
+	return load_with(st, needle);
 }
 
 int cnet_store_load_text(struct cnet_store *st, const char *key, const char *value)
@@ -289,7 +339,7 @@ int cnet_store_load_text(struct cnet_store *st, const char *key, const char *val
 
 	if (quoted && (needle = malloc(strlen(key) + strlen(quoted) + 4))) {
 		sprintf(needle, "\"%s\":%s", key, quoted);
-		r = load_where(st, has, needle);
+		r = load_with(st, needle);
 	} else {
 		r = cnet_err(st->ctx, r, "out of memory");
 	}
@@ -301,7 +351,12 @@ int cnet_store_load_text(struct cnet_store *st, const char *key, const char *val
 
 int cnet_store_load_all(struct cnet_store *st)
 {
-	return load_where(st, NULL, NULL);
+	int r = view_init(st);
+
+	for (size_t k = 0; r == 0 && k < st->n_recs; k++)
+		if (!st->recs[k].dead && !st->recs[k].loaded)
+			r = materialize(st, k, NULL);
+	return r;
 }
 
 void cnet_store_drop_view(struct cnet_store *st)
@@ -326,7 +381,7 @@ cJSON *cnet_record_by_id(struct cnet_store *st, const char *id)
 	if (k < 0) /* a record of this command's own, not appended yet */
 		return st->records ? in_view(st, id) : NULL;
 	if (materialize(st, (size_t)k, &rec) < 0)
-		return NULL;
+		return NULL; /* unreadable, or deleted by this command */
 	return rec;
 }
 
@@ -383,16 +438,21 @@ static bool test_id(struct cnet_ctx *ctx, char id[9])
 #endif
 }
 
+static int found(struct cnet_store *st, size_t k, void *arg)
+{
+	(void)st;
+	(void)k;
+	(void)arg;
+	return 1;
+}
+
 /* Some record names id as its composite's. */
 static bool named_as_parent(const struct cnet_store *st, const char *id)
 {
 	char needle[24];
 
 	snprintf(needle, sizeof(needle), "\"slave_of\":\"%s\"", id);
-	for (size_t k = 0; k < st->n_recs; k++)
-		if (!st->recs[k].dead && has(&st->recs[k], needle))
-			return true;
-	return false;
+	return each_with((struct cnet_store *)st, needle, found, NULL) != 0;
 }
 
 int cnet_new_id(struct cnet_ctx *ctx, const struct cnet_store *st, char id[9])
@@ -542,13 +602,15 @@ int cnet_srec_commit(struct cnet_store *st, struct cnet_changes *c)
 			continue;
 		}
 		st->n_puts++;
-		if (r == 0 && (r = cnet_srec_put(st, text, strlen(text), text)) == 0 &&
-		    (k = find_live(st, c->v[i].id)) >= 0) {
+		if (r != 0) {
+			free(text);
+			continue;
+		}
+		r = cnet_srec_put(st, text, strlen(text), text); /* owns text, even on failure */
+		if (r == 0 && (k = find_live(st, c->v[i].id)) >= 0) {
 			st->recs[k].loaded = true;
 			st->recs[k].foreign = false;
 			st->recs[k].seen = st->gen;
-		} else if (r != 0) {
-			free(text);
 		}
 	}
 	st->n_entries += (unsigned int)c->n;
