@@ -112,8 +112,8 @@ void cnet_ip_mask(struct cnet_ip *ip);
 /* ---- results (result.c) ---- */
 struct cnet_result {
 	bool changed;
-	struct cJSON *records; /* array, owned */
-	char *records_str;
+	char *records_str; /* a JSON array, as the records were added */
+	size_t rlen, rcap;
 	char **actions;
 	size_t n_actions;
 	char **warnings;
@@ -458,6 +458,8 @@ struct cnet_store {
 	unsigned int n_entries, n_puts, n_dels;
 	struct cnet_srec *recs; /* in replay order; dead ones stay until compaction */
 	size_t n_recs, cap_recs, n_live;
+	size_t *loaded_k;   /* the recs in the view (duplicates possible) */
+	size_t n_loaded, cap_loaded;
 	long *hash;	    /* id -> index in recs, -1: free */
 	size_t hcap;
 	unsigned int gen;

@@ -120,6 +120,24 @@ static int text_id(struct cnet_store *st, const char *text, size_t len, char id[
 	return 0;
 }
 
+/* recs[k] is in the view now. */
+static int set_loaded(struct cnet_store *st, size_t k)
+{
+	if (st->recs[k].loaded)
+		return 0;
+	if (st->n_loaded == st->cap_loaded) {
+		size_t cap = st->cap_loaded * 2 + 16;
+		size_t *v = realloc(st->loaded_k, cap * sizeof(*v));
+		if (!v)
+			return cnet_err(st->ctx, -ENOMEM, "out of memory");
+		st->loaded_k = v;
+		st->cap_loaded = cap;
+	}
+	st->loaded_k[st->n_loaded++] = k;
+	st->recs[k].loaded = true;
+	return 0;
+}
+
 /* put: the record with its id replaced in place, or a new one at the end.
  * own: text is a copy that the store now owns. */
 int cnet_srec_put(struct cnet_store *st, const char *text, size_t len, char *own)
@@ -181,7 +199,7 @@ void cnet_srec_mark_loaded(struct cnet_store *st, const char *id)
 	long k = find_live(st, id);
 
 	if (k >= 0)
-		st->recs[k].loaded = true;
+		set_loaded(st, (size_t)k);
 }
 
 void cnet_srec_free_all(struct cnet_store *st)
@@ -190,6 +208,9 @@ void cnet_srec_free_all(struct cnet_store *st)
 		free(st->recs[k].own);
 	free(st->recs);
 	free(st->hash);
+	free(st->loaded_k);
+	st->loaded_k = NULL;
+	st->n_loaded = st->cap_loaded = 0;
 	st->recs = NULL;
 	st->hash = NULL;
 	st->n_recs = st->cap_recs = st->n_live = st->hcap = 0;
@@ -240,8 +261,12 @@ static int materialize(struct cnet_store *st, size_t k, cJSON **out)
 		cJSON_Delete(rec);
 		return store_err(st, -EBADMSG, "holds a record that is not a JSON object; left untouched");
 	}
+	r = set_loaded(st, k);
+	if (r < 0) {
+		cJSON_Delete(rec);
+		return r;
+	}
 	cJSON_AddItemToArray(st->records, rec);
-	s->loaded = true;
 	if (out)
 		*out = rec;
 	return 0;
@@ -361,8 +386,9 @@ int cnet_store_load_all(struct cnet_store *st)
 
 void cnet_store_drop_view(struct cnet_store *st)
 {
-	for (size_t k = 0; k < st->n_recs; k++)
-		st->recs[k].loaded = false;
+	for (size_t i = 0; i < st->n_loaded; i++)
+		st->recs[st->loaded_k[i]].loaded = false;
+	st->n_loaded = 0;
 	if (st->records)
 		while (st->records->child)
 			cJSON_Delete(cJSON_DetachItemViaPointer(st->records, st->records->child));
@@ -575,11 +601,12 @@ int cnet_srec_diff(struct cnet_store *st, struct cnet_changes *c)
 		if ((r = diff_put(st, c, rec)) < 0)
 			return r;
 	}
-	for (size_t k = 0; r == 0 && k < st->n_recs; k++) {
-		const struct cnet_srec *s = &st->recs[k];
+	for (size_t i = 0; r == 0 && i < st->n_loaded; i++) {
+		struct cnet_srec *s = &st->recs[st->loaded_k[i]];
 		char json[32];
 		if (s->dead || !s->loaded || s->seen == st->gen)
 			continue;
+		s->seen = st->gen; /* once */
 		r = add_entry(c, json, (size_t)snprintf(json, sizeof(json), "{\"del\":\"%s\"}", s->id));
 		if (r == 0)
 			r = add_change(c, s->id, NULL);
@@ -607,8 +634,7 @@ int cnet_srec_commit(struct cnet_store *st, struct cnet_changes *c)
 			continue;
 		}
 		r = cnet_srec_put(st, text, strlen(text), text); /* owns text, even on failure */
-		if (r == 0 && (k = find_live(st, c->v[i].id)) >= 0) {
-			st->recs[k].loaded = true;
+		if (r == 0 && (k = find_live(st, c->v[i].id)) >= 0 && (r = set_loaded(st, (size_t)k)) == 0) {
 			st->recs[k].foreign = false;
 			st->recs[k].seen = st->gen;
 		}

@@ -446,6 +446,39 @@ int cnet_store_load_snapshot_only(struct cnet_store *st)
 	return r;
 }
 
+/* The journal from jend to its end, or to where NULs start that go on for
+ * 4 KiB (its room: the rest is NULs, unless a crash tore an entry with
+ * NULs inside, whose bytes then end within those 4 KiB). NULL: errno. */
+static char *read_tail(struct cnet_store *st, size_t size, size_t *len)
+{
+	size_t want = 0, got = 0;
+	char *buf = NULL, *z;
+
+	do {
+		char *b;
+		ssize_t n;
+		want = want ? want * 8 : 8192;
+		if (want > size - st->jend)
+			want = size - st->jend;
+		if (!(b = realloc(buf, want + 1))) {
+			free(buf);
+			errno = ENOMEM;
+			return NULL;
+		}
+		buf = b;
+		for (; got < want; got += (size_t)n)
+			if ((n = pread(st->jfd, buf + got, want - got, (off_t)(st->jend + got))) <= 0)
+				break;
+		if (got < want) {
+			want = got; /* shorter than it said: what there is */
+			break;
+		}
+		z = memchr(buf, '\0', got);
+	} while (got < size - st->jend && (!z || (size_t)(buf + got - z) < 4096));
+	*len = want;
+	return buf;
+}
+
 /* What other cnets appended since we read (the journal grown in place),
  * or, after a compaction (a new journal), everything again; the view
  * stays, its records known by id. */
@@ -480,17 +513,13 @@ static int refresh(struct cnet_store *st)
 				cnet_srec_mark_loaded(st, cnet_json_str(rec, "id"));
 		}
 	} else if (st->jfd >= 0 && (size_t)sb.st_size > st->jend) {
-		size_t len = (size_t)sb.st_size - st->jend;
-		ssize_t got;
-		buf = malloc(len + 1);
-		if (!buf) {
-			r = cnet_err(st->ctx, -ENOMEM, "out of memory");
-		} else if ((got = pread(st->jfd, buf, len, (off_t)st->jend)) < 0) {
+		size_t len;
+		buf = read_tail(st, (size_t)sb.st_size, &len);
+		if (!buf)
 			r = store_err(st->ctx, -errno, jpath, strerror(errno));
-		} else {
-			st->jsize = (size_t)sb.st_size;
-			r = read_entries(st, buf, (size_t)got, st->jend);
-		}
+		else
+			r = read_entries(st, buf, len, st->jend);
+		st->jsize = (size_t)sb.st_size;
 	}
 	free(buf);
 	free(jpath);
