@@ -393,16 +393,28 @@ int cnet_store_read_bytes(struct cnet_store *st, const char *snap, size_t snap_l
 }
 
 /* Read both files: the journal first (see the top). */
+/* The journal's identity now, as stat says (0: none). */
+static unsigned long long journal_now(const char *jpath)
+{
+	struct stat sb;
+
+	return stat(jpath, &sb) < 0 ? 0 : (unsigned long long)sb.st_ino;
+}
+
+/* Read both files: the journal first (see the top). A reader that saw a
+ * compaction start a new journal meanwhile reads again: the snapshot it
+ * read may be newer than what the old journal still holds. */
 int cnet_store_load_files(struct cnet_store *st)
 {
 	struct cnet_ctx *ctx = st->ctx;
 	char *jpath = cnet_store_journal_path(st), *jbuf = NULL, *sbuf = NULL;
 	size_t jlen = 0, slen = 0;
 	struct stat sb;
-	int fd = -1, r;
+	int fd = -1, r, tries = 0;
 
 	if (!jpath)
 		return cnet_err(ctx, -ENOMEM, "out of memory");
+again:
 	r = open_file(ctx, jpath, st->read_only ? O_RDONLY : O_RDWR, &st->jfd);
 	if (r == 0 && st->jfd >= 0 && (r = slurp(ctx, jpath, st->jfd, &jbuf, &jlen, &sb)) == 0) {
 		st->jdev = sb.st_dev;
@@ -415,6 +427,17 @@ int cnet_store_load_files(struct cnet_store *st)
 		r = slurp(ctx, st->path, fd, &sbuf, &slen, &sb);
 	if (fd >= 0)
 		close(fd);
+	fd = -1;
+	if (r == 0 && st->read_only && st->jino != journal_now(jpath) && ++tries < 100) {
+		free(sbuf);
+		free(jbuf);
+		sbuf = jbuf = NULL;
+		if (st->jfd >= 0)
+			close(st->jfd);
+		st->jfd = -1;
+		st->jino = 0;
+		goto again;
+	}
 	if (r == 0) {
 		r = read_owned(st, sbuf, slen, jbuf, jlen);
 		sbuf = NULL;
