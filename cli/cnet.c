@@ -48,6 +48,16 @@ static const struct cli_opt vf_opts[] = {
 	{0},
 };
 
+/* No --dry-run: check is the look without writing. check takes no lock, so
+ * --wait only matters to compact. */
+static const struct cli_opt store_opts[] = {
+	{"json", NULL, false, 0, NULL, "print one JSON object on stdout"},
+	{"state", "PATH", false, 0, NULL, "state store (default /var/lib/cnet/state.json)"},
+	{"wait", "SEC", false, 0, NULL, "compact: wait this long for the store's lock (default 30)"},
+	{"help", NULL, false, 0, NULL, "show this help"},
+	{0},
+};
+
 static const struct cli_opt no_opts[] = {{0}};
 
 static int cmd_help(const struct cli_cmd *cmd, int argc, char **argv);
@@ -70,6 +80,8 @@ const struct cli_cmd cli_cmds[] = {
 	 "SR-IOV: set a PF's VF count, or list VFs and their settings", vf_opts},
 	{"dhcp", cmd_dhcp, "dhcp renew|release TARGET [--ifname NAME] [OPTIONS]",
 	 "renew or release the DHCP leases of a target's attachments now", dhcp_opts},
+	{"store", cmd_store, "store check|compact [OPTIONS]",
+	 "verify the state store, or fold its journal into the snapshot now", store_opts},
 	{"help", cmd_help, "help [COMMAND]", "show help for cnet or one command", no_opts},
 	{"version", cmd_version, "version", "show the version", no_opts},
 	{0},
