@@ -245,14 +245,6 @@ enum cnet_gc_flags {
  */
 int cnet_gc(struct cnet_ctx *ctx, unsigned int flags, struct cnet_result **res);
 
-/* Verify the snapshot and the journal (every entry, every record parsed);
- * res's one record describes them (below). 0 ok; < 0 with CNET_ERR_STORE if
- * the store is bad. Takes no lock, writes nothing. */
-int cnet_store_check(struct cnet_ctx *ctx, struct cnet_result **res);
-/* Fold the journal into the snapshot now. changed: the journal had entries
- * (or the store was migrated). res's one record as for check, after. */
-int cnet_store_compact(struct cnet_ctx *ctx, struct cnet_result **res);
-
 /* SR-IOV: the VFs of one PF (pf_spec: netdev or PCI address), or of every
  * PF here (NULL), one record each: pf, pf_pci, vf, pci, netdev, driver,
  * mac, vlan, qos, vlan_proto, spoofchk, trust, link_state, min_rate,
