@@ -4,10 +4,11 @@
 # The state store, side by side in one run: the old cnet, which rewrites one
 # whole JSON document per change (schema 2), against this one, which appends
 # to a journal beside a snapshot (schema 3).
-#  (a) one macvlan attach and its detach into a fresh namespace, with an
-#      empty store and with 1,000 records already in it (records of
-#      namespaces that do not exist, written by hand: attach only reads
-#      them); median ms of R rounds, and the ratio 1000-records/empty;
+#  (a) one macvlan attach, a reapply of that one target (nothing to
+#      change) and its detach, into a fresh namespace, with an empty store
+#      and with FILL (default 1,000) records already in it (records of
+#      namespaces that do not exist, written by hand: these commands only
+#      read them); median ms of R rounds, and the ratio filled/empty;
 #  (b) reapply over 1,000 and N records (N real namespaces with a macvlan
 #      each): nothing to change, and every container restarted (namespace
 #      deleted and made again); seconds and peak RSS;
@@ -22,7 +23,8 @@
 # built once from commit $OLD_REV (ab4acaa, the last whole-document store)
 # into build/bench-old-REV/. OLD_TIMEOUT: seconds the old cnet gets for
 # one reapply (default 300; the old one repairs 10,000 restarted
-# containers in far more).
+# containers in far more). FILL: the records already in the store in (a)
+# (default 1000).
 #
 # Everything happens inside a private "bench host" namespace whose veth
 # pair is the uplink, and throwaway container namespaces; nothing else is
@@ -37,7 +39,7 @@ OLD_REV=${OLD_REV:-ab4acaa}
 OLD_TIMEOUT=${OLD_TIMEOUT:-300}
 UPLINK=up0
 GW=10.0.0.1
-FILL=1000 # records already in the store in (a)
+FILL=${FILL:-1000} # records already in the store in (a)
 
 N=${N:-10000}
 R=${R:-20}
@@ -69,6 +71,7 @@ parse_args() {
 	[[ $N =~ ^[1-9][0-9]*$ ]] && ((N <= 60000)) || die "N must be 1..60000, not '$N'"
 	[[ $R =~ ^[1-9][0-9]*$ ]] && ((R <= 10000)) || die "R must be 1..10000, not '$R'"
 	[[ $C =~ ^[1-9][0-9]*$ ]] && ((C <= 1000)) || die "C must be 1..1000, not '$C'"
+	[[ $FILL =~ ^[1-9][0-9]*$ ]] && ((FILL <= 1000000)) || die "FILL must be 1..1000000, not '$FILL'"
 }
 
 # ---- helpers (inner part: run inside the bench host namespace) ------------------
@@ -163,10 +166,11 @@ VARIANTS=(old-0 "old-$FILL" new-0 "new-$FILL")
 
 bin_of() { [[ $1 == old* ]] && echo "$CNET_OLD" || echo "$CNET"; }
 
-# One round: each variant attaches into a fresh namespace and detaches,
-# in an order that rotates with the round. Appends "variant op us".
+# One round: each variant attaches into a fresh namespace, reapplies that
+# target and detaches, in an order that rotates with the round. Appends
+# "variant op us".
 per_attach_round() { # round
-	local r=$1 j v b ns t0 t1 t2 st
+	local r=$1 j v b ns t0 t1 t2 t3 st
 	for ((j = 0; j < 4; j++)); do
 		v=${VARIANTS[(r + j) % 4]}
 		b=$(bin_of "$v")
@@ -176,10 +180,14 @@ per_attach_round() { # round
 		t0=$(now)
 		must "$v attach (round $r)" attach "$b" "$st" "$ns" "$(addr_of $((r + 2)))"
 		t1=$(now)
-		must "$v detach (round $r)" "$b" detach "netns:$ns" --state "$st"
+		must "$v reapply (round $r)" "$b" reapply "netns:$ns" --state "$st"
 		t2=$(now)
+		grep -q '^ok: ' "$WORK/out" || die "$v reapply of netns:$ns: $(cat "$WORK/out")"
+		must "$v detach (round $r)" "$b" detach "netns:$ns" --state "$st"
+		t3=$(now)
 		ns_del "$ns"
-		((r < 0)) || printf '%s attach %d\n%s detach %d\n' "$v" $((t1 - t0)) "$v" $((t2 - t1)) >>"$WORK/a.times"
+		((r < 0)) || printf '%s attach %d\n%s reapply1 %d\n%s detach %d\n' "$v" $((t1 - t0)) \
+			"$v" $((t2 - t1)) "$v" $((t3 - t2)) >>"$WORK/a.times"
 	done
 }
 
@@ -426,10 +434,10 @@ report() {
 			printf '"per_attach_ms":{'
 			for v in old new; do
 				printf '"%s":{' "$v"
-				for op in attach detach; do
+				for op in attach reapply1 detach; do
 					printf '"%s":{"empty":%s,"filled":%s,"ratio":%s}' "$op" "$(med_a "$v-0" "$op")" \
 						"$(med_a "$v-$FILL" "$op")" "$(ratio "$(med_a "$v-$FILL" "$op")" "$(med_a "$v-0" "$op")")"
-					[[ $op == attach ]] && printf ','
+					[[ $op == detach ]] || printf ','
 				done
 				printf '}'
 				[[ $v == old ]] && printf ','
@@ -456,11 +464,11 @@ report() {
 		} | jq -c .
 		return
 	fi
-	echo "(a) one attach and its detach into a fresh namespace, median of $R rounds (ms)"
+	echo "(a) one attach, a reapply of that target, its detach, median of $R rounds (ms)"
 	printf '%-28s %9s %9s %9s\n' "" old new new/old
-	for op in attach detach; do
+	for op in attach reapply1 detach; do
 		for s in 0 "$FILL"; do
-			printf '%-28s %9s %9s %9s\n' "$op, $s records" "$(med_a "old-$s" "$op")" "$(med_a "new-$s" "$op")" \
+			printf '%-28s %9s %9s %9s\n' "${op/reapply1/reapply TARGET}, $s records" "$(med_a "old-$s" "$op")" "$(med_a "new-$s" "$op")" \
 				"$(ratio "$(med_a "new-$s" "$op")" "$(med_a "old-$s" "$op")")"
 		done
 		printf '%-28s %9s %9s\n' "  ratio $FILL records/empty" "$(ratio "$(med_a "old-$FILL" "$op")" "$(med_a old-0 "$op")")" \
@@ -515,7 +523,7 @@ outer() {
 	ip -n "$HOST_NS" link set "$UPLINK" up
 	ip -n "$HOST_NS" link set up0p up
 	# nsenter rather than 'ip netns exec', which remounts /sys on every call.
-	CNBENCH_INNER=1 TAG=$TAG WORK=$WORK CNET=$CNET CNET_OLD=$CNET_OLD N=$N R=$R C=$C \
+	CNBENCH_INNER=1 TAG=$TAG WORK=$WORK CNET=$CNET CNET_OLD=$CNET_OLD N=$N R=$R C=$C FILL=$FILL \
 		OLD_TIMEOUT=$OLD_TIMEOUT nsenter --net="/run/netns/$HOST_NS" bash "${BASH_SOURCE[0]}"
 	# shellcheck source=/dev/null
 	. "$WORK/vars"
