@@ -461,8 +461,14 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 	st.volatile_write = true;
 	st.batch = true;
 	for (int i = 0; i < n; i++) {
-		cJSON *rec = cnet_record_by_id(&st, ids[i]);
+		cJSON *rec;
+		cnet_clear_err(ctx);
+		rec = cnet_record_by_id(&st, ids[i]);
 		bool touched = false;
+		if (!rec && ctx->errclass == CNET_ERR_STORE) {
+			r = -EBADMSG; /* a record that does not parse: said, not skipped */
+			goto out;
+		}
 		if (rec && !cnet_record_is_child(&st, rec))
 			failed += reapply_one(ctx, &st, hnl, rec, dry, res, &touched);
 		/* a record found as asked is not written (nor printed to see) */
