@@ -90,18 +90,26 @@ ns_del() { ip netns del "$1" 2>/dev/null || true; }
 # Namespaces being torn down: the kernel does it in the background, holding
 # the locks every netlink request needs, so a run right after a mass delete
 # would time that too. Wait until the count of live namespace objects is
-# back to what it was (others on the machine may move it a little).
+# back to what it was (others on the machine may move it a little), or
+# has stopped falling for 2 s.
 netns_objs() {
 	awk '$1 == "net_namespace" { print $2 }' /proc/slabinfo 2>/dev/null
 }
 settle() { # namespace objects there were before
-	local want=$(($1 + 20 + REAP_NS / 50)) i
+	local want=$(($1 + 20 + REAP_NS / 50)) i cur last=-1 same=0
 	if [[ -z $(netns_objs) ]]; then
 		sleep $((5 + N / 1000))
 		return
 	fi
 	for ((i = 0; i < 600; i++)); do
-		(($(netns_objs) <= want)) && break
+		cur=$(netns_objs)
+		((cur <= want)) && break
+		if ((cur == last)); then
+			((++same >= 4)) && break
+		else
+			same=0
+		fi
+		last=$cur
 		sleep 0.5
 	done
 	sleep 1
@@ -355,6 +363,8 @@ inner() {
 	bench_per_attach
 	echo "store.sh: (b) reapply" >&2
 	: >"$WORK/reap.times"
+	local before
+	before=$(netns_objs)
 	SMALL=$((N < 1000 ? N : 1000))
 	bench_reapply "$SMALL"
 	{ echo "SMALL=$SMALL"; echo "SETUP_SMALL='$SETUP_NS_MS $SETUP_ATT_MS'"; } >"$WORK/vars"
@@ -363,6 +373,9 @@ inner() {
 		echo "SETUP_LARGE='$SETUP_NS_MS $SETUP_ATT_MS'" >>"$WORK/vars"
 	fi
 	inner_cleanup
+	# (c) must not time the teardown of (b)'s namespaces
+	REAP_NS=0
+	settle "${before:-0}"
 	echo "store.sh: (c) $C attaches at once against one by one" >&2
 	: >"$WORK/c.times"
 	bench_concurrent
