@@ -27,7 +27,7 @@ DEB_PKGS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libmnl-dev 
 	libcjson-dev bats bats-support bats-assert iproute2 iputils-ping jq scdoc \
 	man-db groff-base containernetworking-plugins procps abigail-tools \
 	podman runc busybox-static dnsmasq-base isc-dhcp-client clang clang-tidy cppcheck ansible-core \
-	valgrind debhelper dpkg-dev lintian rpm systemd fish zsh strace mmdebstrap
+	valgrind debhelper dpkg-dev lintian rpm systemd fish zsh strace mmdebstrap time
 
 ifeq ($(V),1)
 Q :=

@@ -117,6 +117,7 @@ int cmd_ls(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_gc(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_vf(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_dhcp(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_store(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_attach_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_args *a,
 		     struct cnet_ctx **ctxp, struct cnet_attach **attp, bool *done);
 int cmd_show(const struct cli_cmd *cmd, int argc, char **argv);

@@ -48,6 +48,16 @@ static const struct cli_opt vf_opts[] = {
 	{0},
 };
 
+/* No --dry-run: check is the look without writing. check takes no lock, so
+ * --wait only matters to compact. */
+static const struct cli_opt store_opts[] = {
+	{"json", NULL, false, 0, NULL, "print one JSON object on stdout"},
+	{"state", "PATH", false, 0, NULL, "state store (default /var/lib/cnet/state.json)"},
+	{"wait", "SEC", false, 0, NULL, "compact: wait this long for the store's lock (default 30)"},
+	{"help", NULL, false, 0, NULL, "show this help"},
+	{0},
+};
+
 static const struct cli_opt no_opts[] = {{0}};
 
 static int cmd_help(const struct cli_cmd *cmd, int argc, char **argv);
@@ -70,6 +80,8 @@ const struct cli_cmd cli_cmds[] = {
 	 "SR-IOV: set a PF's VF count, or list VFs and their settings", vf_opts},
 	{"dhcp", cmd_dhcp, "dhcp renew|release TARGET [--ifname NAME] [OPTIONS]",
 	 "renew or release the DHCP leases of a target's attachments now", dhcp_opts},
+	{"store", cmd_store, "store check|compact [OPTIONS]",
+	 "verify the state store, or fold its journal into the snapshot now", store_opts},
 	{"help", cmd_help, "help [COMMAND]", "show help for cnet or one command", no_opts},
 	{"version", cmd_version, "version", "show the version", no_opts},
 	{0},
@@ -130,6 +142,82 @@ static int list_options(void)
 	return EXIT_OK;
 }
 
+/* The rest of f, NUL-terminated (at most 256 MiB), or NULL; closes f. */
+static char *slurp(FILE *f)
+{
+	size_t n = 0, cap = 1 << 16;
+	char *buf = f ? malloc(cap) : NULL, *p;
+
+	while (buf) {
+		n += fread(buf + n, 1, cap - n - 1, f);
+		buf[n] = '\0';
+		if (n < cap - 1 || cap >= 1u << 28)
+			break;
+		p = realloc(buf, cap * 2);
+		if (!p) {
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		buf = p;
+		cap *= 2;
+	}
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+/* The store's records for completions, without the library's checks: the
+ * snapshot's, with the journal's puts and deletes replayed over them
+ * (cnet(8), FILES). The journal is opened first, as the library's readers
+ * do: a compaction in between then only replays entries already folded.
+ * Best effort: the first journal line that does not parse ends the replay,
+ * as a torn tail would; the CRCs are not checked. */
+static cJSON *store_records(const char *path)
+{
+	char jpath[4096], *buf, *jbuf, *line, *nl;
+	FILE *jf = (size_t)snprintf(jpath, sizeof(jpath), "%s.journal", path) < sizeof(jpath)
+			   ? fopen(jpath, "re")
+			   : NULL;
+	cJSON *st, *recs;
+
+	buf = slurp(fopen(path, "re"));
+	jbuf = slurp(jf); /* a string: it ends at the first NUL, the preallocated rest */
+	st = buf ? cJSON_Parse(buf) : NULL;
+	recs = cJSON_GetObjectItemCaseSensitive(st, "records");
+	free(buf);
+	line = cJSON_IsArray(recs) && jbuf && !strncmp(jbuf, "cnet-journal 1\n", 15) ? jbuf + 15 : NULL;
+	for (; line && (nl = strchr(line, '\n')) && nl - line > 9 && line[8] == ' '; line = nl + 1) {
+		cJSON *e, *put, *r;
+		const char *id;
+		int i = 0;
+
+		*nl = '\0';
+		e = cJSON_Parse(line + 9);
+		if (!e)
+			break;
+		put = cJSON_DetachItemFromObjectCaseSensitive(e, "put");
+		id = cJSON_GetStringValue(put ? cJSON_GetObjectItemCaseSensitive(put, "id")
+					      : cJSON_GetObjectItemCaseSensitive(e, "del"));
+		cJSON_ArrayForEach(r, recs)
+		{
+			const char *rid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "id"));
+			if (id && rid && !strcmp(id, rid))
+				break;
+			i++;
+		}
+		if (put && r)
+			cJSON_ReplaceItemInArray(recs, i, put);
+		else if (put)
+			cJSON_AddItemToArray(recs, put);
+		else if (r)
+			cJSON_DeleteItemFromArray(recs, i);
+		cJSON_Delete(e);
+	}
+	free(jbuf);
+	return st;
+}
+
 /* For completions: live values, one a line, nothing on any error.
  *   targets [STATE]: the targets the store has records for
  *   vfs PF: the VFs of PF that are free (not attached, with an interface
@@ -142,13 +230,7 @@ static int complete_values(int argc, char **argv)
 
 	if (argc >= 3 && !strcmp(argv[2], "targets")) {
 		const char *path = argc > 3 ? argv[3] : getenv("CNET_STATE");
-		FILE *f = fopen(path && *path ? path : "/var/lib/cnet/state.json", "re");
-		char *buf = f ? calloc(1, 1 << 22) : NULL;
-		size_t n = buf ? fread(buf, 1, (1 << 22) - 1, f) : 0;
-		cJSON *st = n ? cJSON_Parse(buf) : NULL;
-		if (f)
-			fclose(f);
-		free(buf);
+		cJSON *st = store_records(path && *path ? path : "/var/lib/cnet/state.json");
 		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(st, "records"))
 		{
 			const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "target"));

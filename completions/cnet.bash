@@ -40,16 +40,16 @@ _cnet()
         if [[ $cur == -* ]]; then
             _cnet_reply -W '--help --version'
         else
-            _cnet_reply -W 'attach detach reapply ls show gc vf dhcp help version'
+            _cnet_reply -W 'attach detach reapply ls show gc vf dhcp store help version'
         fi
         return 0
     fi
     case ${words[1]} in
     help)
-        ((cword == 2)) && _cnet_reply -W 'attach detach reapply ls show gc vf dhcp help version'
+        ((cword == 2)) && _cnet_reply -W 'attach detach reapply ls show gc vf dhcp store help version'
         return 0
         ;;
-    attach | detach | reapply | ls | show | gc | vf | dhcp) ;;
+    attach | detach | reapply | ls | show | gc | vf | dhcp | store) ;;
     *) return 0 ;;
     esac
 
@@ -127,6 +127,8 @@ _cnet()
             opts="--count $common"
         elif [[ ${words[1]} == dhcp ]]; then
             opts='--ifname --json --state --wait --help'
+        elif [[ ${words[1]} == store ]]; then
+            opts='--json --state --wait --help'
         else
             opts="--ifname --ip --hostname --dhcp-timeout --no-gw --resolv-conf --gw --route --mtu --mac --no-dad --replace $common"
             case $kind in
@@ -147,6 +149,8 @@ _cnet()
         fi
     elif [[ ${words[1]} == dhcp && n -eq 0 ]]; then
         _cnet_reply -W 'renew release'
+    elif [[ ${words[1]} == store ]]; then
+        ((n == 0)) && _cnet_reply -W 'check compact'
     elif ((n == 0)) || [[ ${words[1]} == reapply || ${words[1]} == ls ]] ||
         [[ ${words[1]} == dhcp && n -eq 1 ]]; then
         case $cur in

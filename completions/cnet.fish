@@ -18,7 +18,7 @@
 #   gc: --yes
 #   vf: --count
 #   attach, detach, reapply, gc, vf: --json --dry-run --state --wait --help
-#   ls, show: --json --state --wait --help
+#   ls, show, store: --json --state --wait --help
 
 # The subcommand, then the positional arguments before the cursor, one a line.
 function __cnet_args
@@ -101,11 +101,12 @@ complete -c cnet -n __fish_use_subcommand -a show -d 'show what is recorded for 
 complete -c cnet -n __fish_use_subcommand -a gc -d 'undo and drop the records of containers that no longer exist'
 complete -c cnet -n __fish_use_subcommand -a vf -d "SR-IOV: set a PF's VF count, or list VFs and their settings"
 complete -c cnet -n __fish_use_subcommand -a dhcp -d "renew or release the DHCP leases of a target's attachments now"
+complete -c cnet -n __fish_use_subcommand -a store -d 'verify the state store, or fold its journal into the snapshot now'
 complete -c cnet -n __fish_use_subcommand -a help -d 'show help for cnet or one command'
 complete -c cnet -n __fish_use_subcommand -a version -d 'show the version'
 complete -c cnet -n __fish_use_subcommand -l help -d 'show help'
 complete -c cnet -n __fish_use_subcommand -l version -d 'show the version'
-complete -c cnet -n '__cnet_at help 0' -a 'attach detach reapply ls show gc vf dhcp help version'
+complete -c cnet -n '__cnet_at help 0' -a 'attach detach reapply ls show gc vf dhcp store help version'
 
 # Positional arguments
 complete -c cnet -n '__cnet_at attach 0; or __cnet_at detach 0' -a '(__cnet_targets)'
@@ -123,6 +124,8 @@ complete -c cnet -n '__cnet_at vf 1' -a '(__cnet_pfs)'
 complete -c cnet -n '__cnet_at dhcp 0' -a renew -d 'renew the leases now'
 complete -c cnet -n '__cnet_at dhcp 0' -a release -d 'give the leases back'
 complete -c cnet -n '__cnet_at dhcp 1' -a '(__cnet_targets)'
+complete -c cnet -n '__cnet_at store 0' -a check -d 'verify the snapshot and the journal'
+complete -c cnet -n '__cnet_at store 0' -a compact -d 'fold the journal into the snapshot now'
 
 # attach
 set -l at '__cnet_at attach'
@@ -196,7 +199,7 @@ complete -c cnet -n '__cnet_at dhcp' -l ifname -x -d 'only this interface'
 # Common
 set -l ad '__cnet_at attach; or __cnet_at detach; or __fish_seen_subcommand_from reapply gc vf'
 complete -c cnet -n '__fish_seen_subcommand_from gc' -l yes -d 'really remove them'
-set -l all "$ad; or __fish_seen_subcommand_from ls show dhcp"
+set -l all "$ad; or __fish_seen_subcommand_from ls show dhcp store"
 complete -c cnet -n $all -l json -d 'print one JSON object on stdout'
 complete -c cnet -n $ad -l dry-run -d 'change nothing; say what would be done'
 complete -c cnet -n $all -l state -r -F -d 'state store (default /var/lib/cnet/state.json)'
