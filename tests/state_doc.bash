@@ -1,0 +1,188 @@
+# The state store read back without cnet, for the host and the VM suites
+# (tests/cli/test_helper.bash and tests/vm/vm_helper.bash source this file;
+# they define `cnet`, the release build run where the suite runs cnet).
+#
+# A store at P is two files (issue 17): P, the snapshot (one JSON document,
+# {"schema":3,"records":[...]}, or an old schema-2 or -1 document that no
+# cnet has migrated yet), and P.journal: the line "cnet-journal 1", then one
+# entry per line, "CRC JSON": CRC32C of the JSON's bytes as 8 lowercase hex
+# digits, one space, {"put":RECORD} or {"del":"ID"}; then NUL bytes up to the
+# file's end. Replay: the snapshot's records in order; a put of an id that
+# is there replaces it in place, of a new id appends it; a del removes it.
+# The journal is read up to its first NUL byte. A torn last entry (no NL, a
+# bad CRC, or JSON that does not parse) is ignored; a bad entry with
+# another after it is an error.
+#
+# Everything here is bash, coreutils and jq: an independent reading, so
+# that a test does not take cnet's word for what cnet wrote.
+
+# state_doc [P]: print the store at P (default $CNET_STATE) replayed, as one
+# JSON document {"schema":3,"records":[...]}; no snapshot and no journal:
+# {"schema":3,"records":[]}. Fails (status 1, a message on stderr) if the
+# snapshot does not parse or has no record list, or the journal is bad.
+# STATE_DOC_TORN is left saying whether a torn last entry was ignored (0/1).
+state_doc() {
+	local p=${1:-$CNET_STATE} ops
+	STATE_DOC_TORN=0
+	ops=$(mktemp)
+	journal_ops "$p.journal" >"$ops" || { rm -f "$ops"; return 1; }
+	{
+		if [ -e "$p" ]; then cat "$p"; else echo '{"schema":3,"records":[]}'; fi
+		cat "$ops"
+		rm -f "$ops"
+	} | jq -s '
+		if (.[0] | type) != "object" or (.[0].records | type) != "array" then
+			error("the snapshot has no record list")
+		else . end |
+		reduce .[1:][] as $op (.[0].records;
+			if ($op | keys) == ["put"] and ($op.put.id | type) == "string" then
+				($op.put.id) as $id | (map(.id) | index($id)) as $i |
+				if $i == null then . + [$op.put] else .[$i] = $op.put end
+			elif ($op | keys) == ["del"] and ($op.del | type) == "string" then
+				map(select(.id != $op.del))
+			else error("not a put or a del: \($op | tojson)") end) |
+		{schema: 3, records: .}' || {
+		echo "state_doc: $p does not replay" >&2
+		return 1
+	}
+}
+
+# The CRC32C (Castagnoli, reflected polynomial 0x82F63B78) table, once.
+_crc32c_table() {
+	local n k c
+	[ "${#_CRC32C_T[@]}" = 256 ] && return 0
+	_CRC32C_T=()
+	for ((n = 0; n < 256; n++)); do
+		c=$n
+		for ((k = 0; k < 8; k++)); do
+			if ((c & 1)); then c=$(((c >> 1) ^ 0x82F63B78)); else c=$((c >> 1)); fi
+		done
+		_CRC32C_T[n]=$c
+	done
+}
+
+# crc32c < BYTES: the CRC32C of stdin, 8 lowercase hex digits.
+# (Check value: printf 123456789 | crc32c prints e3069283.)
+crc32c() {
+	local b c=0xFFFFFFFF
+	_crc32c_table
+	for b in $(od -An -v -tu1); do
+		c=$((_CRC32C_T[(c ^ b) & 255] ^ (c >> 8)))
+	done
+	printf '%08x\n' $((c ^ 0xFFFFFFFF))
+}
+
+# journal_text J: the journal's bytes up to its first NUL (or its end). Its
+# status is that of read: 0 if a NUL was found, 1 if the file has none.
+journal_text() { # J
+	local t
+	IFS= read -r -d '' t <"$1"
+	local s=$?
+	printf '%s' "$t"
+	return $s
+}
+
+# journal_ops J: the JSON of each good entry of journal J (none if there is
+# no J), one a line, in order. A torn last entry is left out and sets
+# STATE_DOC_TORN=1 (seen by the caller only if it is not run in $(...):
+# journal_stat does that). Fails if the header is wrong or an entry before
+# the last is bad. The CRCs are computed here, over the bytes on disk.
+journal_ops() { # J
+	local LC_ALL=C j=$1 text bytes lines n k line crc len i b c torn=0 out=""
+	[ -e "$j" ] || return 0
+	text=$(journal_text "$j"; echo .)
+	text=${text%.}
+	[ -n "$text" ] || { echo "journal_ops: $j: empty before its first NUL" >&2; return 1; }
+	mapfile -t lines <<<"$text"
+	# <<< adds a NL: a text that ends in NL gives an empty element last
+	if [ "${text: -1}" = $'\n' ]; then
+		n=$((${#lines[@]} - 1))
+	else
+		n=$((${#lines[@]} - 1)) # the last line has no NL: torn
+		torn=1
+	fi
+	[ "${lines[0]}" = "cnet-journal 1" ] || {
+		echo "journal_ops: $j: its header is '${lines[0]}'" >&2
+		return 1
+	}
+	_crc32c_table
+	bytes=($(printf '%s' "$text" | od -An -v -tu1))
+	i=$((${#lines[0]} + 1)) # offset of line k in bytes
+	for ((k = 1; k < n; k++)); do
+		line=${lines[k]}
+		len=${#line}
+		crc=bad
+		if [[ "$line" =~ ^[0-9a-f]{8}\  ]]; then
+			c=0xFFFFFFFF
+			for ((b = i + 9; b < i + len; b++)); do
+				c=$((_CRC32C_T[(c ^ bytes[b]) & 255] ^ (c >> 8)))
+			done
+			printf -v crc '%08x' $((c ^ 0xFFFFFFFF))
+		fi
+		if [ "$crc" = "${line:0:8}" ]; then
+			out+=${line:9}$'\n'
+		elif [ "$k" = $((n - 1)) ] && [ "$torn" = 0 ]; then
+			torn=1 # the last complete line is bad: torn
+		else
+			echo "journal_ops: $j: entry $k is bad and another follows it" >&2
+			return 1
+		fi
+		i=$((i + len + 1))
+	done
+	STATE_DOC_TORN=$torn
+	printf '%s' "$out"
+}
+
+# journal_stat J: "ENTRIES PUTS DELETES TORN" of journal J counted here
+# (0 0 0 0 if there is none): what `cnet store check` should report.
+journal_stat() { # J
+	local ops
+	STATE_DOC_TORN=0
+	[ -e "$1" ] || { echo "0 0 0 0"; return 0; }
+	ops=$(mktemp)
+	journal_ops "$1" >"$ops" || { rm -f "$ops"; return 1; }
+	echo "$(grep -c . "$ops") $(grep -c '^{"put"' "$ops") $(grep -c '^{"del"' "$ops") $STATE_DOC_TORN"
+	rm -f "$ops"
+}
+
+# state_records [P]: the replayed records, compact, one JSON array (the
+# records of world snapshots).
+state_records() {
+	state_doc "$@" | jq -c .records
+}
+
+# state_edit FILTER [JQ-ARGS...]: edit the records by hand, as the tests
+# that plant a bad store do: first fold the journal into the snapshot
+# (cnet store compact), then rewrite the snapshot through jq FILTER in
+# cnet's layout (one record a line), 0600, with an empty journal left
+# as compact left it.
+state_edit() { # FILTER [JQ-ARGS...]
+	local f=$1 tmp=$CNET_STATE.edit
+	shift
+	cnet store compact >/dev/null || { echo "state_edit: cnet store compact failed" >&2; return 1; }
+	jq "$@" "$f" "$CNET_STATE" | snapshot_layout >"$tmp" || return 1
+	chmod 600 "$tmp"
+	mv "$tmp" "$CNET_STATE"
+}
+
+# snapshot_layout < DOC: a store document in the snapshot's layout:
+# {"schema":S,"records":[ NL, one compact record a line, "," ending each
+# but the last, NL ]} NL.
+snapshot_layout() {
+	jq -r '"{\"schema\":\(.schema),\"records\":[",
+		(.records | map(tojson) | join(",\n") | select(. != "")),
+		"]}"'
+}
+
+# The store's files at P as they are on disk: a line per file, its name,
+# mode and SHA-256 ("absent" if it is not there). Whether anything wrote.
+store_bytes() { # [P]
+	local p=${1:-$CNET_STATE} f
+	for f in "$p" "$p.journal"; do
+		if [ -e "$f" ]; then
+			echo "${f##*/} $(stat -c %a "$f") $(sha256sum <"$f")"
+		else
+			echo "${f##*/} absent"
+		fi
+	done
+}
