@@ -413,6 +413,7 @@ static void rollback(struct run *run)
 	struct cnet_linkinfo li;
 
 	cnet_err_save(ctx, &first);
+	cnet_store_relock(run->st); /* if configure failed without it */
 	if (run->created && run->link.ifindex <= 0 &&
 	    cnet_link_get(run->tnl, 0, run->tmp_name, &li) == 0)
 		run->link.ifindex = li.ifindex;
@@ -522,12 +523,21 @@ static int run_open(struct run *run)
 	const char *why;
 	int r;
 
+	/* Not under the store lock: an engine's answer can take long. */
+	cnet_store_unlock(run->st);
 	r = cnet_target_resolve_as(ctx, att->target, att->runtime, &run->t);
 	if (r < 0)
 		return r;
 	why = cnet_target_other(&run->t, att->pid_start, att->container_id);
 	if (why)
 		return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "%s: %s", att->target, why);
+	if (!(att->flags & CNET_ATTACH_DRY_RUN) && (r = cnet_store_lock_target(run->st, &run->t, true)) < 0)
+		return r;
+	r = cnet_store_relock(run->st);
+	if (r == 0)
+		r = cnet_store_load_netns(run->st, &run->t);
+	if (r < 0)
+		return r;
 	r = cnet_nl_open(ctx, -1, &run->hnl);
 	if (r == 0)
 		r = cnet_nl_open(ctx, run->t.fd, &run->tnl);
@@ -601,8 +611,14 @@ static int run_apply(struct run *run, cJSON *options)
 		return r;
 	}
 	r = create(run);
-	if (r == 0)
+	if (r == 0) {
+		/* Only in the target from here (and a VF under its PF's lock):
+		 * the target's lock is enough across DHCP and DAD. */
+		cnet_store_unlock(st);
 		r = configure(run);
+		if (r == 0)
+			r = cnet_store_relock(st);
+	}
 	if (r == 0) {
 		rec = cnet_run_record(run, options, false);
 		options = NULL; /* owned by rec, even when rec is NULL */
@@ -698,7 +714,7 @@ out:
 
 CNET_EXPORT int cnet_attach(struct cnet_ctx *ctx, struct cnet_attach *att, struct cnet_result **out)
 {
-	struct cnet_store st = {.lock_fd = -1};
+	struct cnet_store st = {.lock_fd = -1, .jfd = -1};
 	struct cnet_result *res;
 	int r;
 
@@ -710,11 +726,12 @@ CNET_EXPORT int cnet_attach(struct cnet_ctx *ctx, struct cnet_attach *att, struc
 	r = cnet_result_new(ctx, &res);
 	if (r < 0)
 		return r;
-	/* Lock order: whatever the kind locks first (a PF), then the store. */
+	/* Lock order (store.c): whatever the kind locks first (a PF), the
+	 * target (run_open), the store. */
 	if (att->ops->prepare)
 		r = att->ops->prepare(ctx, att, true);
 	if (r == 0)
-		r = cnet_store_open(ctx, &st, att->flags & CNET_ATTACH_DRY_RUN);
+		r = cnet_store_init(ctx, &st, att->flags & CNET_ATTACH_DRY_RUN);
 	if (r == 0)
 		r = cnet_attach_locked(ctx, att, &st, res);
 	cnet_store_close(&st);

@@ -44,6 +44,7 @@ struct cnet_ctx {
 	int fault_errno[3];	   /* ... with this errno; -1: SIGKILL there */
 	const char *fault_ids;	   /* record ids to hand out first (CNET_FAULT_IDS) */
 #endif
+	size_t compact_bytes; /* fold the journal past this (test builds: CNET_FAULT_COMPACT) */
 };
 
 /* Test builds' fault switch (CNET_FAULT_NL, _SYSFS, _STORE=N[:ERRNO|:kill]):
@@ -422,30 +423,124 @@ int cnet_vf_set(struct cnet_nl *nl, int pf_ifindex, const struct cnet_vfinfo *v,
 bool cnet_vfinfo_equal(const struct cnet_vfinfo *a, const struct cnet_vfinfo *b, enum cnet_vf_field f);
 const char *cnet_vf_field_name(enum cnet_vf_field f);
 
-/* ---- state store (store.c) ---- */
+/* ---- state store (store.c, journal.c) ---- */
+/* One record as stored: its id and its compact JSON text (in the
+ * snapshot's buffer, or its own copy). */
+struct cnet_srec {
+	char id[9];
+	bool dead;	    /* deleted (by the journal, or by this command) */
+	bool loaded;	    /* parsed into the view; text is what the view started from */
+	bool foreign;	    /* changed on disk by another cnet while in the view */
+	unsigned int seen;  /* save: still in the view */
+	char *own;	    /* text, when it is a copy of its own */
+	const char *text;
+	size_t len;
+};
 struct cnet_store {
+	struct cnet_ctx *ctx;
 	char *path;
-	int lock_fd;
+	int lock_fd;	    /* PATH.lock: flock, the store lock; OFD byte ranges, target locks */
+	bool read_only;	    /* readers take no lock and write nothing */
+	bool locked;	    /* holds the store lock */
+	bool loaded;	    /* the files have been read */
+	/* what is on disk */
+	char *snap;	    /* the snapshot's bytes */
+	size_t snap_len;
+	bool snap_whole;    /* not in the one-record-a-line form: parsed whole */
+	int jfd;	    /* the journal (writers), -1 */
+	unsigned long long jdev, jino; /* the journal that was read; jino 0: none */
+	size_t jend;	    /* where its next entry goes */
+	size_t jsize;	    /* its size (preallocated) */
+	size_t jtorn;	    /* bytes of a torn last entry at jend */
+	unsigned int n_entries, n_puts, n_dels;
+	struct cnet_srec *recs; /* in replay order; dead ones stay until compaction */
+	size_t n_recs, cap_recs, n_live;
+	long *hash;	    /* id -> index in recs, -1: free */
+	size_t hcap;
+	unsigned int gen;
+	/* the view: the records parsed so far, which the engine reads and
+	 * changes; a save appends the difference */
 	struct cJSON *doc;
 	struct cJSON *records; /* borrowed from doc */
-	bool volatile_write;   /* next save: its data synced, not its rename */
+	bool volatile_write;   /* next save: appended, not synced */
 	bool batch;	       /* reapply: attach's final save waits for the next one */
+	bool unsynced;	       /* appended without fdatasync */
 	int migrated_from;     /* the schema it was read as, when older; else 0 */
+	unsigned long long tlock; /* the target lock held (a byte offset), 0: none */
 };
-/* 2: records name the runtime their target was found through. */
-#define CNET_STORE_SCHEMA 2
-/* Lock and load. read_only (dry runs): create nothing, and take the lock
- * only if its file exists. */
+/* 2: records name the runtime their target was found through.
+ * 3: snapshot (one record per line) + journal. */
+#define CNET_STORE_SCHEMA 3
+/* Writers: open the lock file, take the store lock and read the files.
+ * read_only (ls, show, dry runs): no lock, nothing created or written. */
 int cnet_store_open(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only);
-/* The checks and migration of load, on bytes in memory: 0 current, 1
- * migrated, < 0 refused. st->path names the store in messages. */
+/* As open, but neither locked nor read: a command that locks a target
+ * first (lock order in store.c), then cnet_store_relock(). */
+int cnet_store_init(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only);
+/* The store lock, let go across a wait (DHCP, DAD, an engine's answer)
+ * and taken again: what other cnets appended meanwhile is read. */
+void cnet_store_unlock(struct cnet_store *st);
+int cnet_store_relock(struct cnet_store *st);
+/* The lock of t's network namespace (writers; one at a time per store):
+ * wait up to the lock timeout, or only try (1: held by another cnet). */
+int cnet_store_lock_target(struct cnet_store *st, const struct cnet_target *t, bool wait);
+void cnet_store_unlock_target(struct cnet_store *st);
+/* The checks and migration of a whole document in memory (a schema 1 or
+ * 2 store, a hand-made one): 0 current, 1 migrated, < 0 refused; sets
+ * st->doc and st->records. st->path names the store in messages. */
 int cnet_store_parse(struct cnet_ctx *ctx, struct cnet_store *st, const char *buf, size_t len);
+/* The old store's bytes, as read, in PATH.schemaN.TIME.bak (never
+ * replacing a file), synced with its directory (schema.c). */
+int cnet_store_backup(struct cnet_ctx *ctx, struct cnet_store *st, const char *buf, size_t len,
+		      int schema);
+/* Snapshot and journal bytes (either may be NULL) as the files hold them,
+ * read into st (copied): what load does after reading; fuzzed. */
+int cnet_store_read_bytes(struct cnet_store *st, const char *snap, size_t snap_len,
+			  const char *journal, size_t journal_len);
+/* For storecmd.c: the store lock; both files read (journal first);
+ * the snapshot alone; the journal's path (malloc'd). */
+int cnet_store_lock(struct cnet_store *st);
+int cnet_store_load_files(struct cnet_store *st);
+int cnet_store_load_snapshot_only(struct cnet_store *st);
+char *cnet_store_journal_path(const struct cnet_store *st);
+/* Append what the view changed (one fdatasync unless volatile_write). */
 int cnet_store_save(struct cnet_ctx *ctx, struct cnet_store *st);
+/* fdatasync what was appended unsynced. */
+int cnet_store_sync(struct cnet_store *st);
+/* Fold the journal into a new snapshot now. */
+int cnet_store_compact_now(struct cnet_store *st);
 void cnet_store_close(struct cnet_store *st);
+/* Parse into the view the records that may match (a cheap test of their
+ * text; callers test the parsed record): in t's namespace; whose text
+ * has "key":"value"; all. */
+int cnet_store_load_netns(struct cnet_store *st, const struct cnet_target *t);
+int cnet_store_load_text(struct cnet_store *st, const char *key, const char *value);
+int cnet_store_load_all(struct cnet_store *st);
+/* Drop the view (after a save): a walk over many records keeps one at a time. */
+void cnet_store_drop_view(struct cnet_store *st);
 /* A new record id: 8 lowercase hex digits, random, that no record in st
  * has (or names as its bond's): ids find records, their marks and their
  * slaves. */
 int cnet_new_id(struct cnet_ctx *ctx, const struct cnet_store *st, char id[9]);
+uint32_t cnet_crc32c(const void *buf, size_t len);
+/* srec.c, for store.c: the records as stored, and a save's changes. */
+int cnet_srec_put(struct cnet_store *st, const char *text, size_t len, char *own);
+void cnet_srec_del(struct cnet_store *st, const char *id);
+void cnet_srec_free_all(struct cnet_store *st);
+void cnet_srec_mark_loaded(struct cnet_store *st, const char *id);
+struct cnet_change {
+	char id[9];
+	char *text; /* put; NULL: del */
+};
+struct cnet_changes {
+	char *buf; /* the journal entries */
+	size_t len, cap;
+	struct cnet_change *v;
+	size_t n, n_cap;
+};
+int cnet_srec_diff(struct cnet_store *st, struct cnet_changes *c);
+int cnet_srec_commit(struct cnet_store *st, struct cnet_changes *c);
+void cnet_changes_free(struct cnet_changes *c);
 
 /* devid.c: a lent device's identity, read on the host before it moves;
  * -EINVAL with a message when it has none (it is then not lent). */
@@ -504,10 +599,13 @@ bool cnet_record_marks(const struct cJSON *rec, const struct cnet_linkinfo *li);
 bool cnet_record_hand_over(struct cnet_store *st, const struct cJSON *self, const char *name_key,
 			   const char *const *keys, size_t n_keys);
 
-struct cJSON *cnet_record_by_id(const struct cnet_store *st, const char *id);
+/* The store holds a record with this id (as of the last read or write). */
+bool cnet_store_has(const struct cnet_store *st, const char *id);
+/* By id, parsed into the view if it is not there yet; NULL if none. */
+struct cJSON *cnet_record_by_id(struct cnet_store *st, const char *id);
 /* The ids of the records (keep: which; NULL for all), a snapshot to walk
  * while records are replaced: *ids malloc'd, *n of them. */
-int cnet_record_ids(struct cnet_ctx *ctx, const struct cnet_store *st,
+int cnet_record_ids(struct cnet_ctx *ctx, struct cnet_store *st,
 		    bool (*keep)(const struct cJSON *rec, const void *arg), const void *arg,
 		    char (**ids)[9], int *n);
 /* A child of a composite whose record is there: undone with it. */

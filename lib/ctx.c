@@ -53,6 +53,10 @@ CNET_EXPORT int cnet_ctx_new(struct cnet_ctx **out)
 	}
 	/* CNET_FAULT_IDS=ID[,ID...]: the record ids to try first (store.c). */
 	ctx->fault_ids = getenv("CNET_FAULT_IDS");
+	/* CNET_FAULT_COMPACT=BYTES: fold the journal once it is past BYTES
+	 * (1: at every write), so that tests reach each compaction step. */
+	if ((p = getenv("CNET_FAULT_COMPACT")))
+		ctx->compact_bytes = strtoul(p, NULL, 10);
 #endif
 	*out = ctx;
 	return 0;

@@ -79,8 +79,10 @@ static int undo_children(struct ctx_detach *d, const cJSON *parent)
 {
 	const char *id = cnet_json_str(parent, "id");
 	cJSON *rec;
-	int r;
+	int r = cnet_store_load_text(d->st, "slave_of", id);
 
+	if (r < 0)
+		return r;
 again:
 	cJSON_ArrayForEach(rec, d->st->records)
 	{
@@ -200,7 +202,7 @@ CNET_EXPORT int cnet_detach(struct cnet_ctx *ctx, const char *target, const char
 			    unsigned int flags, struct cnet_result **out)
 {
 	struct cnet_target t = {.fd = -1, .proc_fd = -1};
-	struct cnet_store st = {.lock_fd = -1};
+	struct cnet_store st = {.lock_fd = -1, .jfd = -1};
 	struct ctx_detach d = {.ctx = ctx, .st = &st, .t = &t, .dry_run = flags & CNET_DETACH_DRY_RUN};
 	struct cnet_nl *tnl = NULL;
 	cJSON *rec, *next;
@@ -217,17 +219,26 @@ CNET_EXPORT int cnet_detach(struct cnet_ctx *ctx, const char *target, const char
 	r = cnet_result_new(ctx, &d.res);
 	if (r < 0)
 		return r;
-	r = cnet_store_open(ctx, &st, d.dry_run);
+	/* Lock order (store.c): the target, then the store; an engine's
+	 * answer is waited for under neither. */
+	r = cnet_store_init(ctx, &st, d.dry_run);
 	if (r < 0)
 		goto out;
 	r = cnet_target_resolve(ctx, target, &t);
 	if (r < 0 && ctx->errclass != CNET_ERR_TARGET)
+		goto out;
+	if (r == 0 && !d.dry_run && (r = cnet_store_lock_target(&st, &t, true)) < 0)
 		goto out;
 	if (r < 0) {
 		/* Gone or never there: records still say what to undo. */
 		char msg[sizeof(ctx->errmsg)];
 		memcpy(msg, ctx->errmsg, sizeof(msg));
 		cnet_clear_err(ctx);
+		r = cnet_store_relock(&st);
+		if (r == 0)
+			r = cnet_store_load_text(&st, "target", target);
+		if (r < 0)
+			goto out;
 		cJSON_ArrayForEach(rec, st.records) if (matches(rec, target, &t, ifname)) found = true;
 		if (!found) {
 			r = cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "%s, and nothing is recorded for it", msg);
@@ -238,7 +249,13 @@ CNET_EXPORT int cnet_detach(struct cnet_ctx *ctx, const char *target, const char
 			t.fd = -1;
 		}
 	}
-	r = cnet_nl_open(ctx, -1, &d.hnl);
+	r = cnet_store_relock(&st);
+	if (r == 0)
+		r = cnet_store_load_text(&st, "target", target);
+	if (r == 0)
+		r = cnet_store_load_netns(&st, &t);
+	if (r == 0)
+		r = cnet_nl_open(ctx, -1, &d.hnl);
 	if (r < 0)
 		goto out;
 	if (t.fd >= 0) {

@@ -22,7 +22,12 @@ struct dhcp_cmd {
 static int renew(struct dhcp_cmd *c, cJSON *rec)
 {
 	char reason[1100] = "";
-	int r = cnet_lease_maintain(c->ctx, c->t->fd, c->tnl, rec, true, reason, sizeof(reason));
+	int r, l;
+
+	cnet_store_unlock(c->st); /* across the DHCP exchange; the target stays locked */
+	r = cnet_lease_maintain(c->ctx, c->t->fd, c->tnl, rec, true, reason, sizeof(reason));
+	if ((l = cnet_store_relock(c->st)) < 0 && r >= 0)
+		r = l;
 
 	if (r == 2 && (r = cnet_record_repair(c->ctx, c->st, c->hnl, c->t, c->tnl, rec, c->res)) == 0) {
 		cnet_report_record(c->res,
@@ -84,7 +89,7 @@ static bool wanted(const cJSON *rec, const void *arg)
 CNET_EXPORT int cnet_dhcp(struct cnet_ctx *ctx, const char *target, const char *ifname, int op,
 			  struct cnet_result **out)
 {
-	struct cnet_store st = {.lock_fd = -1};
+	struct cnet_store st = {.lock_fd = -1, .jfd = -1};
 	struct cnet_target t = {.fd = -1, .proc_fd = -1};
 	struct dhcp_cmd c = {.ctx = ctx, .st = &st, .t = &t};
 	struct wanted w = {.t = &t, .ifname = ifname};
@@ -101,9 +106,16 @@ CNET_EXPORT int cnet_dhcp(struct cnet_ctx *ctx, const char *target, const char *
 	r = cnet_result_new(ctx, &c.res);
 	if (r < 0)
 		return r;
-	r = cnet_store_open(ctx, &st, false);
+	/* Lock order (store.c): the target, then the store. */
+	r = cnet_store_init(ctx, &st, false);
 	if (r == 0)
 		r = cnet_target_resolve(ctx, target, &t);
+	if (r == 0)
+		r = cnet_store_lock_target(&st, &t, true);
+	if (r == 0)
+		r = cnet_store_relock(&st);
+	if (r == 0)
+		r = cnet_store_load_netns(&st, &t);
 	if (r == 0)
 		r = cnet_nl_open(ctx, -1, &c.hnl);
 	if (r == 0)
@@ -111,9 +123,20 @@ CNET_EXPORT int cnet_dhcp(struct cnet_ctx *ctx, const char *target, const char *
 	if (r < 0)
 		goto out;
 	t.cookie = cnet_nl_netns_cookie(c.tnl);
-	r = cnet_record_ids(ctx, &st, wanted, &w, &ids, &n);
-	if (r < 0)
+	/* this target's records are the ones parsed */
+	ids = calloc((size_t)cJSON_GetArraySize(st.records) + 1, sizeof(*ids));
+	if (!ids) {
+		r = cnet_err(ctx, -ENOMEM, "out of memory");
 		goto out;
+	}
+	{
+		cJSON *rec;
+		cJSON_ArrayForEach(rec, st.records)
+		{
+			if (wanted(rec, &w))
+				snprintf(ids[n++], 9, "%s", cnet_json_str(rec, "id"));
+		}
+	}
 	for (int i = 0; i < n; i++) {
 		cJSON *rec = cnet_record_by_id(&st, ids[i]);
 		if (!rec)

@@ -15,9 +15,26 @@ static int collect(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *
 		   bool dry, struct cnet_result *res)
 {
 	struct cnet_target t = {.fd = -1, .proc_fd = -1};
-	char why[128] = "";
-	int c = cnet_record_target(ctx, rec, &t, why, sizeof(why));
+	char why[128] = "", id[9];
+	int c;
 
+	/* Asked without the store lock (an engine's answer can take long);
+	 * then, locked again, the record must still be there as it was. */
+	snprintf(id, sizeof(id), "%s", cnet_json_str(rec, "id"));
+	cnet_store_unlock(st);
+	c = cnet_record_target(ctx, rec, &t, why, sizeof(why));
+	if (c >= 0 && !dry) {
+		int r = cnet_store_relock(st);
+		if (r < 0) {
+			cnet_target_close(&t);
+			return r;
+		}
+		rec = cnet_store_has(st, id) ? cnet_record_by_id(st, id) : NULL;
+		if (!rec) {
+			cnet_target_close(&t);
+			return 0; /* undone by another cnet meanwhile */
+		}
+	}
 	if (c == 0) {
 		cnet_target_close(&t);
 		return 0; /* still there: reapply's business, not gc's */
@@ -41,7 +58,7 @@ static int collect(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *
 
 CNET_EXPORT int cnet_gc(struct cnet_ctx *ctx, unsigned int flags, struct cnet_result **out)
 {
-	struct cnet_store st = {.lock_fd = -1};
+	struct cnet_store st = {.lock_fd = -1, .jfd = -1};
 	struct cnet_result *res = NULL;
 	struct cnet_nl *hnl = NULL;
 	bool dry = flags & CNET_GC_DRY_RUN;
@@ -62,14 +79,26 @@ CNET_EXPORT int cnet_gc(struct cnet_ctx *ctx, unsigned int flags, struct cnet_re
 		r = cnet_record_ids(ctx, &st, NULL, NULL, &ids, &n);
 	if (r < 0)
 		goto out;
+	/* One record at a time in memory; each undo appended as it is done,
+	 * synced once at the end. */
+	st.volatile_write = true;
 	for (int i = 0; i < n; i++) {
 		cJSON *rec = cnet_record_by_id(&st, ids[i]);
 		/* gone with its parent, or its parent's undo takes it */
-		if (rec && !cnet_record_is_child(&st, rec))
-			failed += collect(ctx, &st, hnl, rec, dry, res);
+		if (rec && !cnet_record_is_child(&st, rec)) {
+			int c = collect(ctx, &st, hnl, rec, dry, res);
+			if (c < 0) {
+				r = c;
+				goto out;
+			}
+			failed += c;
+		}
+		if (!dry && (r = cnet_store_save(ctx, &st)) < 0)
+			goto out;
+		cnet_store_drop_view(&st);
 	}
 	if (res->changed && !dry) {
-		r = cnet_store_save(ctx, &st);
+		r = cnet_store_sync(&st);
 		if (r < 0)
 			goto out;
 	}

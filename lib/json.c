@@ -129,6 +129,8 @@ bool cnet_record_hand_over(struct cnet_store *st, const cJSON *self, const char 
 	const char *name = cnet_json_str(self_host, name_key);
 	cJSON *rec, *host;
 
+	if (!*name || cnet_store_load_text(st, name_key, name) < 0)
+		return false;
 	cJSON_ArrayForEach(rec, st->records)
 	{
 		host = cJSON_GetObjectItemCaseSensitive(rec, "host");

@@ -232,10 +232,12 @@ static void release(struct cnet_ctx *ctx, struct cnet_attach *att, bool failed)
 
 /* ---- preflight: the PF, a free VF, and what it has now ------------------ */
 
-static bool vf_recorded(const struct cnet_store *st, const char *vf_pci, const char *except_id)
+static bool vf_recorded(struct cnet_store *st, const char *vf_pci, const char *except_id)
 {
 	const cJSON *rec;
 
+	if (cnet_store_load_text(st, "pci", vf_pci) < 0)
+		return true; /* unreadable: taken, to be safe */
 	cJSON_ArrayForEach(rec, st->records) {
 		const cJSON *vf = cJSON_GetObjectItemCaseSensitive(rec, "vf");
 		if (vf && !strcmp(cnet_json_str(vf, "pci"), vf_pci) &&

@@ -257,6 +257,18 @@ int cnet_vf_list(struct cnet_ctx *ctx, const char *pf_spec, struct cnet_result *
 int cnet_vf_set_count(struct cnet_ctx *ctx, const char *pf_spec, unsigned int count,
 		      unsigned int flags, struct cnet_result **res);
 
+/* ---- the state store ---------------------------------------------------- */
+
+/* Verify the snapshot and the journal (every entry, every record parsed);
+ * res's one record describes them: {"snapshot":{path, schema, records,
+ * bytes}, "journal":{path, entries, puts, deletes, bytes, torn_tail},
+ * "records": after replay}. 0 ok; < 0 with CNET_ERR_STORE if the store is
+ * bad. Takes no lock, writes nothing. */
+int cnet_store_check(struct cnet_ctx *ctx, struct cnet_result **res);
+/* Fold the journal into the snapshot now (changed: there was something to
+ * fold, or the store was migrated). res's one record as for check, after. */
+int cnet_store_compact(struct cnet_ctx *ctx, struct cnet_result **res);
+
 /* ---- results ----------------------------------------------------------- */
 
 bool cnet_result_changed(const struct cnet_result *res);

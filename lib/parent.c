@@ -94,7 +94,9 @@ int cnet_parent_sweep(struct cnet_undo *u, const cJSON *rec, const char *parent)
 	s.parent = pli.ifindex;
 	if (s.nsid < 0)
 		return 0; /* the container has no id for the host: nothing rides on it */
-	r = cnet_link_each(u->tnl, sweep_one, &s);
+	r = cnet_store_load_netns(u->st, u->t); /* the others in this namespace */
+	if (r == 0)
+		r = cnet_link_each(u->tnl, sweep_one, &s);
 	for (int i = 0; r >= 0 && i < s.n; i++) {
 		snprintf(what, sizeof(what), "remove interface %d on '%s'", s.del[i], parent);
 		r = cnet_link_del(u->tnl, s.del[i], what);

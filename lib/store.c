@@ -1,11 +1,46 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The state store: one JSON document, written atomically (temporary file,
- * fsync, rename, fsync of the directory) under an flock held across the
- * whole read-modify-write. Files are 0600 and never opened through a
- * symlink. A store that does not parse, or comes from a newer schema, is
- * never overwritten. One from an older schema is migrated: its bytes are
- * first kept, durably, in a backup beside it.
+ * The state store on disk: a snapshot and a journal.
+ *
+ * PATH, the snapshot: one JSON document, {"schema":3,"records":[ and then
+ * one record per line: readable, jq-able, and cheap to split without
+ * parsing. Written only whole (temporary file, fsync, rename, fsync of the
+ * directory), by a compaction or a migration.
+ *
+ * PATH.journal: "cnet-journal 1", then one entry per line, "CRC32C JSON"
+ * with JSON {"put":RECORD} or {"del":"ID"}, in a file preallocated with
+ * NUL bytes; the first NUL ends it. A command appends what it changed in
+ * one write and makes it durable with one fdatasync (a pending record
+ * needs none: it only has to survive a killed cnet). Replay: the
+ * snapshot's records, then each entry in order (a put replaces the record
+ * with its id in place, or appends it). A last entry cut short or
+ * garbled (a crash while writing it) is ignored and overwritten by the
+ * next writer; a bad entry with a good one after it is a store error, and
+ * nothing is written. Once the journal outgrows the snapshot (and 256
+ * KiB), the writer folds it into a new snapshot and starts a new journal;
+ * a crash between the two replays the old journal over the new snapshot,
+ * which changes nothing (replay is idempotent).
+ *
+ * Readers (ls, show, dry runs) lock nothing: they open the journal first,
+ * then the snapshot (an old journal over a new snapshot is the same
+ * store), and a half-written last entry looks torn.
+ *
+ * Locks, always taken in this order, never the other way round:
+ *  1. a PF's lock (sriov: pf.c), before anything else;
+ *  2. a target's lock: an OFD lock on one byte of PATH.lock (its offset
+ *     from the target's network namespace), held across everything done
+ *     to that target, DHCP and DAD included;
+ *  3. the store lock: flock on PATH.lock, held while reading and appending
+ *     and across the host-side kernel work that decides on other records
+ *     (a shared bridge or VLAN lower, a VF), let go across every wait:
+ *     DHCP, DAD, resolv.conf, an engine's answer. Taken again, it reads
+ *     what others appended meanwhile.
+ * reapply only tries a target's lock, and moves on when another cnet holds it.
+ *
+ * Files are 0600 and never opened through a symlink. A store that does
+ * not parse, or comes from a newer schema, is never overwritten. One from
+ * an older schema is migrated: its bytes are first kept, durably, in a
+ * backup beside it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +50,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,53 +59,11 @@
 #include "cnet-internal.h"
 
 #define STORE_MAX (64u << 20)
-
-/* Test builds: the next of the ids in $CNET_FAULT_IDS (comma-separated),
- * handed out before random ones, so that a test can make one collide. */
-static bool test_id(struct cnet_ctx *ctx, char id[9])
-{
-#ifdef CNET_FAULT_INJECTION
-	const char *p = ctx->fault_ids;
-	size_t n = p ? strcspn(p, ",") : 0;
-
-	if (!p || !*p)
-		return false;
-	ctx->fault_ids = p + n + (p[n] == ',');
-	if (n != 8 || strspn(p, "0123456789abcdef") < 8)
-		return false;
-	memcpy(id, p, 8);
-	id[8] = '\0';
-	return true;
-#else
-	(void)ctx;
-	(void)id;
-	return false;
-#endif
-}
-
-int cnet_new_id(struct cnet_ctx *ctx, const struct cnet_store *st, char id[9])
-{
-	/* 32 random bits: a second try is needed once in 4 billion per record. */
-	for (int tries = 0; tries < 100; tries++) {
-		const cJSON *rec;
-		unsigned char b[4];
-		bool taken = false;
-
-		if (!test_id(ctx, id)) {
-			if (getrandom(b, sizeof(b), 0) != sizeof(b))
-				return cnet_err(ctx, -errno, "cannot get random bytes: %s", strerror(errno));
-			snprintf(id, 9, "%02x%02x%02x%02x", b[0], b[1], b[2], b[3]);
-		}
-		cJSON_ArrayForEach(rec, st->records) {
-			taken |= !strcmp(cnet_json_str(rec, "id"), id) ||
-				 !strcmp(cnet_json_str(rec, "slave_of"), id);
-		}
-		if (!taken)
-			return 0;
-	}
-	return cnet_errc(ctx, CNET_ERR_STORE, -EEXIST, "state store %s: no free record id found",
-			 st->path);
-}
+#define SNAP_HEAD "{\"schema\":3,\"records\":[\n"
+#define SNAP_TAIL "]}\n"
+#define JOURNAL_HEAD "cnet-journal 1\n"
+#define JOURNAL_CHUNK (256u << 10) /* preallocated at a time */
+#define COMPACT_MIN (256u << 10)
 
 static int store_err(struct cnet_ctx *ctx, int r, const char *path, const char *what)
 {
@@ -97,29 +89,6 @@ static int make_dir(struct cnet_ctx *ctx, const char *path)
 	return r;
 }
 
-static int take_lock(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only)
-{
-	char lock[PATH_MAX];
-	int r;
-
-	if ((size_t)snprintf(lock, sizeof(lock), "%s.lock", st->path) >= sizeof(lock))
-		return store_err(ctx, -ENAMETOOLONG, st->path, "path too long");
-	st->lock_fd = open(lock, O_RDWR | O_NOFOLLOW | O_CLOEXEC | (read_only ? 0 : O_CREAT), 0600);
-	if (st->lock_fd < 0 && read_only && errno == ENOENT)
-		return 0;
-	if (st->lock_fd < 0)
-		return store_err(ctx, -errno, lock,
-				 errno == ELOOP ? "lock file is a symlink; refusing it" : strerror(errno));
-	r = cnet_flock_wait(st->lock_fd, ctx->lock_timeout_ms, 2);
-	if (r == -EBUSY)
-		return cnet_errc(ctx, CNET_ERR_BUSY, -EBUSY,
-				 "state store %s is locked by another cnet (waited %.1f s)", st->path,
-				 ctx->lock_timeout_ms / 1000.0);
-	if (r < 0)
-		return store_err(ctx, r, lock, strerror(-r));
-	return 0;
-}
-
 static int write_all(int fd, const char *s, size_t n)
 {
 	while (n) {
@@ -135,269 +104,664 @@ static int write_all(int fd, const char *s, size_t n)
 	return 0;
 }
 
-/* Schema 1 records did not say how their target was found. A prefixed
- * target or a path says it; a bare name stays unsaid, and is looked up as
- * before (namespace, PID, Docker, Podman) until it is attached again. */
-static int migrate_1(cJSON *doc)
+static void sync_dir(const char *path)
 {
-	static const struct {
-		const char *prefix, *runtime;
-	} known[] = {{"netns:", "netns"}, {"pid:", "pid"},	 {"docker:", "docker"},
-		     {"podman:", "podman"}, {"/", "path"}};
-	cJSON *rec, *records = cJSON_GetObjectItemCaseSensitive(doc, "records");
+	char *copy = strdup(path);
+	int dfd;
 
-	cJSON_ArrayForEach(rec, records) {
-		const char *target = cnet_json_str(rec, "target");
-		if (cJSON_GetObjectItemCaseSensitive(rec, "runtime"))
-			continue;
-		for (size_t i = 0; i < ARRAY_SIZE(known); i++)
-			if (!strncmp(target, known[i].prefix, strlen(known[i].prefix))) {
-				if (!cJSON_AddStringToObject(rec, "runtime", known[i].runtime))
-					return -ENOMEM;
-				break;
-			}
-	}
-	return 0;
-}
-
-/* migrations[N] turns schema N into N + 1. */
-static int (*const migrations[CNET_STORE_SCHEMA])(cJSON *doc) = {[1] = migrate_1};
-
-/* The old store's bytes, as read, in PATH.schemaN.TIME.bak (never replacing
- * a file), synced with its directory before the migrated store is written. */
-static int backup(struct cnet_ctx *ctx, struct cnet_store *st, const char *buf, size_t len,
-		  int schema)
-{
-	char bak[PATH_MAX], stamp[32], *copy;
-	time_t now = time(NULL);
-	struct tm tm;
-	int fd, dfd, r;
-
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime_r(&now, &tm));
-	if ((size_t)snprintf(bak, sizeof(bak), "%s.schema%d.%s.bak", st->path, schema, stamp) >=
-	    sizeof(bak))
-		return store_err(ctx, -ENAMETOOLONG, st->path, "path too long");
-	fd = open(bak, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return store_err(ctx, -errno, bak, strerror(errno));
-	r = write_all(fd, buf, len);
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r < 0) {
-		unlink(bak);
-		return store_err(ctx, r, bak, strerror(-r));
-	}
-	copy = strdup(st->path);
 	if (!copy)
-		return cnet_err(ctx, -ENOMEM, "out of memory");
+		return;
 	dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	free(copy);
 	if (dfd >= 0) {
 		fsync(dfd);
 		close(dfd);
 	}
-	return 0;
 }
 
-/* The store's bytes, checked: an object with a known schema and a record
- * list; an older schema is migrated in memory. 0: current; 1: migrated
- * (the caller may write it back); < 0: refused, with why. Every byte is
- * distrusted: this is what the store's fuzz target runs. */
-int cnet_store_parse(struct cnet_ctx *ctx, struct cnet_store *st, const char *buf, size_t len)
+/* path, whole: a temporary file (a, then zeros bytes of NUL), fsync,
+ * rename, fsync of the directory. */
+static int write_whole(struct cnet_ctx *ctx, const char *path, const char *a, size_t alen,
+		       const char *b, size_t blen, size_t zeros)
 {
-	cJSON *schema;
+	char tmp[PATH_MAX];
+	int fd, r;
 
-	st->doc = cJSON_ParseWithLength(buf, len);
-	if (!st->doc || !cJSON_IsObject(st->doc))
-		return store_err(ctx, -EBADMSG, st->path, "not valid JSON; left untouched (fix or move it)");
-	schema = cJSON_GetObjectItemCaseSensitive(st->doc, "schema");
-	if (!cJSON_IsNumber(schema))
-		return store_err(ctx, -EBADMSG, st->path, "has no schema version; left untouched");
-	if (schema->valuedouble > CNET_STORE_SCHEMA)
-		return store_err(ctx, -EPROTONOSUPPORT, st->path,
-				 "was written by a newer cnet (schema too new); left untouched");
-	if (schema->valuedouble < 1 || schema->valuedouble != (int)schema->valuedouble)
-		return store_err(ctx, -EBADMSG, st->path, "has an unknown schema version; left untouched");
-	st->records = cJSON_GetObjectItemCaseSensitive(st->doc, "records");
-	if (!cJSON_IsArray(st->records))
-		return store_err(ctx, -EBADMSG, st->path, "has no record list; left untouched");
-	st->migrated_from = (int)schema->valuedouble;
-	if (st->migrated_from == CNET_STORE_SCHEMA) {
-		st->migrated_from = 0;
-		return 0;
-	}
-	/* Older: migrated in memory; kept that way by a read-only command,
-	 * written back (after a backup) by any other. */
-	for (int v = st->migrated_from; v < CNET_STORE_SCHEMA; v++)
-		if (migrations[v](st->doc) < 0)
-			return cnet_err(ctx, -ENOMEM, "out of memory");
-	cJSON_SetNumberValue(schema, CNET_STORE_SCHEMA);
-	return 1;
-}
-
-static int load(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only)
-{
-	struct stat sb;
-	char *buf = NULL;
-	ssize_t n;
-	size_t got = 0;
-	int fd, r = 0;
-
-	fd = open(st->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT) {
-			st->doc = cJSON_CreateObject();
-			if (!st->doc || !cJSON_AddNumberToObject(st->doc, "schema", CNET_STORE_SCHEMA) ||
-			    !(st->records = cJSON_AddArrayToObject(st->doc, "records")))
-				return cnet_err(ctx, -ENOMEM, "out of memory");
-			return 0;
-		}
-		return store_err(ctx, -errno, st->path,
-				 errno == ELOOP ? "is a symlink; refusing it" : strerror(errno));
-	}
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size > STORE_MAX) {
-		r = store_err(ctx, -EINVAL, st->path, "not a regular file of sane size");
-		goto out;
-	}
-	buf = malloc((size_t)sb.st_size + 1);
-	if (!buf) {
-		r = cnet_err(ctx, -ENOMEM, "out of memory");
-		goto out;
-	}
-	while (got < (size_t)sb.st_size && (n = read(fd, buf + got, (size_t)sb.st_size - got)) > 0)
-		got += (size_t)n;
-	buf[got] = '\0';
-	r = cnet_store_parse(ctx, st, buf, got);
-	if (r <= 0)
-		goto out;
-	r = 0;
-	if (!read_only) {
-		r = backup(ctx, st, buf, got, st->migrated_from);
-		if (r == 0)
-			r = cnet_store_save(ctx, st);
-	}
-out:
-	free(buf);
-	close(fd);
-	return r;
-}
-
-int cnet_store_open(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only)
-{
-	int r;
-
-	memset(st, 0, sizeof(*st));
-	st->lock_fd = -1;
-	st->path = strdup(ctx->state_path);
-	if (!st->path)
-		return cnet_err(ctx, -ENOMEM, "out of memory");
-	if (!read_only) {
-		r = make_dir(ctx, st->path);
-		if (r < 0)
-			return r;
-	}
-	r = take_lock(ctx, st, read_only);
-	if (r < 0)
-		return r;
-	return load(ctx, st, read_only);
-}
-
-int cnet_store_save(struct cnet_ctx *ctx, struct cnet_store *st)
-{
-	char tmp[PATH_MAX], *text, *copy;
-	int fd, dfd, r;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", st->path, (int)getpid()) >= sizeof(tmp))
-		return store_err(ctx, -ENAMETOOLONG, st->path, "path too long");
-	r = cnet_fault_point(ctx, CNET_FAULT_STORE, "write the state store");
-	if (r < 0)
-		return r;
-	text = cJSON_Print(st->doc);
-	if (!text)
-		return cnet_err(ctx, -ENOMEM, "out of memory");
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= sizeof(tmp))
+		return store_err(ctx, -ENAMETOOLONG, path, "path too long");
 	unlink(tmp); /* a leftover of a killed cnet with our PID */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		r = store_err(ctx, -errno, st->path, strerror(errno));
-		free(text);
-		return r;
+	if (fd < 0)
+		return store_err(ctx, -errno, path, strerror(errno));
+	r = write_all(fd, a, alen);
+	if (r == 0 && blen)
+		r = write_all(fd, b, blen);
+	if (r == 0 && zeros) {
+		char *z = calloc(1, zeros);
+		r = z ? write_all(fd, z, zeros) : -ENOMEM;
+		free(z);
 	}
-	r = write_all(fd, text, strlen(text));
-	if (r == 0)
-		r = write_all(fd, "\n", 1);
-	free(text);
-	/* Always: a rename of unsynced data over the store can leave it empty
-	 * after a power cut (XFS, ext4 without auto_da_alloc). */
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
-	if (r == 0 && rename(tmp, st->path) < 0)
+	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
 	if (r < 0) {
 		unlink(tmp);
-		return store_err(ctx, r, st->path, strerror(-r));
+		return store_err(ctx, r, path, strerror(-r));
 	}
-	/* The rename is durable only once the directory is; a volatile save
-	 * leaves that to the next durable one (old or new store, both whole). */
-	copy = st->volatile_write ? NULL : strdup(st->path);
-	if (copy) {
-		dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-		free(copy);
-	}
+	sync_dir(path);
 	return 0;
+}
+
+char *cnet_store_journal_path(const struct cnet_store *st)
+{
+	char *p = malloc(strlen(st->path) + 9);
+
+	if (p)
+		sprintf(p, "%s.journal", st->path);
+	return p;
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+/* A file's bytes (NUL-terminated); *buf NULL if it does not exist. */
+static int slurp(struct cnet_ctx *ctx, const char *path, int fd, char **buf, size_t *len,
+		 struct stat *sb)
+{
+	ssize_t n;
+	size_t got = 0;
+
+	*buf = NULL;
+	*len = 0;
+	if (fstat(fd, sb) < 0 || !S_ISREG(sb->st_mode) || (size_t)sb->st_size > STORE_MAX)
+		return store_err(ctx, -EINVAL, path, "not a regular file of sane size");
+	*buf = malloc((size_t)sb->st_size + 1);
+	if (!*buf)
+		return cnet_err(ctx, -ENOMEM, "out of memory");
+	while (got < (size_t)sb->st_size &&
+	       (n = pread(fd, *buf + got, (size_t)sb->st_size - got, (off_t)got)) > 0)
+		got += (size_t)n;
+	(*buf)[got] = '\0';
+	*len = got;
+	return 0;
+}
+
+static int open_file(struct cnet_ctx *ctx, const char *path, int flags, int *fd)
+{
+	*fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd >= 0 || errno == ENOENT)
+		return 0;
+	return store_err(ctx, -errno, path, errno == ELOOP ? "is a symlink; refusing it" : strerror(errno));
+}
+
+/* The snapshot as cnet writes it: one record per line. 1: not in that
+ * form (parsed whole instead). */
+static int scan_snapshot(struct cnet_store *st)
+{
+	const char *p = st->snap, *end = st->snap + st->snap_len, *nl;
+	size_t hl = strlen(SNAP_HEAD);
+	int r;
+
+	if (st->snap_len < hl || memcmp(p, SNAP_HEAD, hl))
+		return 1;
+	for (p += hl; p < end; p = nl + 1) {
+		size_t len;
+		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
+			return 1;
+		len = (size_t)(nl - p);
+		if (len == 2 && !memcmp(p, "]}", 2))
+			return nl + 1 == end ? 0 : 1;
+		if (len && p[len - 1] == ',')
+			len--;
+		if (len < 2 || p[0] != '{' || p[len - 1] != '}')
+			return 1;
+		r = cnet_srec_put(st, p, len, NULL);
+		if (r < 0)
+			return r;
+	}
+	return 1;
+}
+
+/* Any other snapshot: a whole document (an older schema, a hand-made
+ * one), checked and migrated in memory, each record as compact text. */
+static int parse_snapshot(struct cnet_store *st)
+{
+	cJSON *rec;
+	int r;
+
+	cnet_srec_free_all(st);
+	r = cnet_store_parse(st->ctx, st, st->snap, st->snap_len);
+	if (r < 0)
+		goto out;
+	st->snap_whole = true;
+	r = 0;
+	cJSON_ArrayForEach(rec, st->records)
+	{
+		char *text = cJSON_PrintUnformatted(rec);
+		if (!text) {
+			r = cnet_err(st->ctx, -ENOMEM, "out of memory");
+			break;
+		}
+		r = cnet_srec_put(st, text, strlen(text), text);
+		if (r < 0)
+			break;
+	}
+out:
+	cJSON_Delete(st->doc);
+	st->doc = st->records = NULL;
+	return r;
+}
+
+static bool hex8(const char *s, uint32_t *v)
+{
+	char buf[9], *end;
+
+	memcpy(buf, s, 8);
+	buf[8] = '\0';
+	if (strspn(buf, "0123456789abcdef") != 8)
+		return false;
+	*v = (uint32_t)strtoul(buf, &end, 16);
+	return true;
+}
+
+/* One entry (without its newline): applied; -EBADMSG if it is not one. */
+static int apply_entry(struct cnet_store *st, const char *e, size_t n)
+{
+	const char *json = e + 9;
+	size_t jl = n - 9;
+	uint32_t crc;
+	char *text;
+
+	if (n < 20 || e[8] != ' ' || !hex8(e, &crc) || crc != cnet_crc32c(json, jl))
+		return -EBADMSG;
+	if (jl > 9 && !memcmp(json, "{\"put\":{", 8) && json[jl - 1] == '}') {
+		text = strndup(json + 7, jl - 8);
+		if (!text)
+			return cnet_err(st->ctx, -ENOMEM, "out of memory");
+		st->n_puts++;
+		return cnet_srec_put(st, text, jl - 8, text);
+	}
+	if (jl == 18 && !memcmp(json, "{\"del\":\"", 8) && !memcmp(json + 16, "\"}", 2)) {
+		char id[9];
+		memcpy(id, json + 8, 8);
+		id[8] = '\0';
+		st->n_dels++;
+		cnet_srec_del(st, id);
+		return 0;
+	}
+	return -EBADMSG;
+}
+
+/* The journal's bytes from file offset from (buf[0] is at from), up to
+ * the first NUL: its entries applied; jend and jtorn set. Writers (and
+ * check) also require nothing but NULs after the end. */
+static int read_entries(struct cnet_store *st, const char *buf, size_t len, size_t from,
+			bool whole)
+{
+	const char *p = buf, *end = memchr(buf, '\0', len), *nl;
+	const char *fend = buf + len;
+	int r;
+
+	if (!end)
+		end = fend;
+	st->jtorn = 0;
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl) {
+			st->jtorn = (size_t)(end - p); /* cut short */
+			break;
+		}
+		r = apply_entry(st, p, (size_t)(nl - p));
+		if (r == -EBADMSG && nl + 1 == end) {
+			st->jtorn = (size_t)(end - p); /* garbled, and last */
+			break;
+		}
+		if (r == -EBADMSG)
+			return store_err(st->ctx, -EBADMSG, st->path,
+					 "its journal has a bad entry before good ones; left untouched (see cnet store check)");
+		if (r < 0)
+			return r;
+		st->n_entries++;
+	}
+	st->jend = from + (size_t)(p - buf);
+	if (whole)
+		for (const char *q = end; q < fend; q++)
+			if (*q)
+				return store_err(st->ctx, -EBADMSG, st->path,
+						 "its journal has data after its end; left untouched (see cnet store check)");
+	return 0;
+}
+
+int cnet_store_read_bytes(struct cnet_store *st, const char *snap, size_t snap_len,
+			  const char *journal, size_t journal_len)
+{
+	size_t hl = strlen(JOURNAL_HEAD);
+	int r = 0;
+
+	if (snap) {
+		free(st->snap);
+		st->snap = malloc(snap_len + 1);
+		if (!st->snap)
+			return cnet_err(st->ctx, -ENOMEM, "out of memory");
+		memcpy(st->snap, snap, snap_len);
+		st->snap[snap_len] = '\0';
+		st->snap_len = snap_len;
+		if ((r = scan_snapshot(st)) > 0)
+			r = parse_snapshot(st);
+	}
+	if (r == 0 && journal) {
+		if (journal_len < hl || memcmp(journal, JOURNAL_HEAD, hl))
+			r = store_err(st->ctx, -EBADMSG, st->path, "its journal is not a cnet journal; left untouched");
+		else
+			r = read_entries(st, journal + hl, journal_len - hl, hl, !st->read_only);
+	}
+	return r;
+}
+
+/* Read both files: the journal first (see the top). */
+int cnet_store_load_files(struct cnet_store *st)
+{
+	struct cnet_ctx *ctx = st->ctx;
+	char *jpath = cnet_store_journal_path(st), *jbuf = NULL, *sbuf = NULL;
+	size_t jlen = 0, slen = 0;
+	struct stat sb;
+	int fd = -1, r;
+
+	if (!jpath)
+		return cnet_err(ctx, -ENOMEM, "out of memory");
+	r = open_file(ctx, jpath, st->read_only ? O_RDONLY : O_RDWR, &st->jfd);
+	if (r == 0 && st->jfd >= 0 && (r = slurp(ctx, jpath, st->jfd, &jbuf, &jlen, &sb)) == 0) {
+		st->jdev = sb.st_dev;
+		st->jino = sb.st_ino;
+		st->jsize = jlen;
+	}
+	if (r == 0)
+		r = open_file(ctx, st->path, O_RDONLY, &fd);
+	if (r == 0 && fd >= 0)
+		r = slurp(ctx, st->path, fd, &sbuf, &slen, &sb);
+	if (fd >= 0)
+		close(fd);
+	if (r == 0)
+		r = cnet_store_read_bytes(st, sbuf, slen, jbuf, jlen);
+	free(sbuf);
+	free(jbuf);
+	free(jpath);
+	if (r == 0)
+		st->loaded = true;
+	return r;
+}
+
+int cnet_store_load_snapshot_only(struct cnet_store *st)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	struct stat sb;
+	int fd = -1, r = open_file(st->ctx, st->path, O_RDONLY, &fd);
+
+	if (r == 0 && fd >= 0)
+		r = slurp(st->ctx, st->path, fd, &buf, &len, &sb);
+	if (fd >= 0)
+		close(fd);
+	if (r == 0)
+		r = cnet_store_read_bytes(st, buf, len, NULL, 0);
+	free(buf);
+	return r;
+}
+
+/* What other cnets appended since we read (the journal grown in place),
+ * or, after a compaction (a new journal), everything again; the view
+ * stays, its records known by id. */
+static int refresh(struct cnet_store *st)
+{
+	char *jpath = cnet_store_journal_path(st), *buf = NULL;
+	struct stat sb;
+	int r = 0;
+
+	if (!jpath)
+		return cnet_err(st->ctx, -ENOMEM, "out of memory");
+	if (stat(jpath, &sb) < 0 ? st->jino != 0 || errno != ENOENT
+				 : st->jino != sb.st_ino || st->jdev != sb.st_dev) {
+		cJSON *doc = st->doc, *rec;
+		cnet_srec_free_all(st);
+		free(st->snap);
+		st->snap = NULL;
+		st->snap_len = 0;
+		if (st->jfd >= 0)
+			close(st->jfd);
+		st->jfd = -1;
+		st->jino = st->jdev = 0;
+		st->jend = st->jsize = st->jtorn = 0;
+		st->doc = st->records = NULL;
+		r = cnet_store_load_files(st);
+		st->doc = doc;
+		st->records = cJSON_GetObjectItemCaseSensitive(doc, "records");
+		/* the view's records are the disk's as of now */
+		cJSON_ArrayForEach(rec, st->records)
+		{
+			if (r == 0)
+				cnet_srec_mark_loaded(st, cnet_json_str(rec, "id"));
+		}
+	} else if (st->jfd >= 0 && (size_t)sb.st_size > st->jend) {
+		size_t len = (size_t)sb.st_size - st->jend;
+		ssize_t got;
+		buf = malloc(len + 1);
+		if (!buf) {
+			r = cnet_err(st->ctx, -ENOMEM, "out of memory");
+		} else if ((got = pread(st->jfd, buf, len, (off_t)st->jend)) < 0) {
+			r = store_err(st->ctx, -errno, jpath, strerror(errno));
+		} else {
+			st->jsize = (size_t)sb.st_size;
+			r = read_entries(st, buf, (size_t)got, st->jend, true);
+		}
+	}
+	free(buf);
+	free(jpath);
+	return r;
+}
+
+/* ---- locks ----------------------------------------------------------------- */
+
+int cnet_store_lock(struct cnet_store *st)
+{
+	struct cnet_ctx *ctx = st->ctx;
+	int r;
+
+	if (st->read_only || st->locked)
+		return 0;
+	r = cnet_flock_wait(st->lock_fd, ctx->lock_timeout_ms, 2);
+	if (r == -EBUSY)
+		return cnet_errc(ctx, CNET_ERR_BUSY, -EBUSY,
+				 "state store %s is locked by another cnet (waited %.1f s)", st->path,
+				 ctx->lock_timeout_ms / 1000.0);
+	if (r < 0)
+		return store_err(ctx, r, st->path, strerror(-r));
+	st->locked = true;
+	return 0;
+}
+
+void cnet_store_unlock(struct cnet_store *st)
+{
+	if (st->locked)
+		flock(st->lock_fd, LOCK_UN);
+	st->locked = false;
+}
+
+int cnet_store_relock(struct cnet_store *st)
+{
+	int r = cnet_store_lock(st);
+
+	if (r == 0)
+		r = st->loaded ? (st->read_only ? 0 : refresh(st)) : cnet_store_load_files(st);
+	if (r == 0 && !st->read_only && st->migrated_from)
+		r = cnet_store_compact_now(st); /* the migration (its backup first) */
+	return r;
+}
+
+/* One byte of PATH.lock per network namespace. */
+static unsigned long long target_offset(const struct cnet_target *t)
+{
+	uint64_t h = 1469598103934665603ull;
+	unsigned long long v[2] = {t->dev, t->ino};
+	const unsigned char *p = (const unsigned char *)v;
+
+	for (size_t i = 0; i < sizeof(v); i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return 1 + (h & ((1ull << 62) - 1));
+}
+
+int cnet_store_lock_target(struct cnet_store *st, const struct cnet_target *t, bool wait)
+{
+	struct cnet_ctx *ctx = st->ctx;
+	unsigned long long off = target_offset(t);
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = (off_t)off, .l_len = 1};
+	uint64_t deadline = cnet_now_ms() + ctx->lock_timeout_ms;
+
+	if (st->read_only || st->tlock == off)
+		return 0;
+	if (st->tlock)
+		cnet_store_unlock_target(st);
+	while (fcntl(st->lock_fd, F_OFD_SETLK, &fl) < 0) {
+		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
+			return store_err(ctx, -errno, st->path, strerror(errno));
+		if (!wait)
+			return 1;
+		if (cnet_now_ms() >= deadline)
+			return cnet_errc(ctx, CNET_ERR_BUSY, -EBUSY,
+					 "%s is busy: another cnet is working on it (waited %.1f s)",
+					 t->spec ? t->spec : "the target", ctx->lock_timeout_ms / 1000.0);
+		cnet_nap_ms(2);
+	}
+	st->tlock = off;
+	return 0;
+}
+
+void cnet_store_unlock_target(struct cnet_store *st)
+{
+	struct flock fl = {.l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = (off_t)st->tlock, .l_len = 1};
+
+	if (st->tlock)
+		fcntl(st->lock_fd, F_OFD_SETLK, &fl);
+	st->tlock = 0;
+}
+
+/* ---- open and close -------------------------------------------------------- */
+
+int cnet_store_init(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only)
+{
+	char lock[PATH_MAX];
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	st->ctx = ctx;
+	st->lock_fd = st->jfd = -1;
+	st->read_only = read_only;
+	st->path = strdup(ctx->state_path);
+	if (!st->path)
+		return cnet_err(ctx, -ENOMEM, "out of memory");
+	if (read_only)
+		return 0;
+	r = make_dir(ctx, st->path);
+	if (r < 0)
+		return r;
+	if ((size_t)snprintf(lock, sizeof(lock), "%s.lock", st->path) >= sizeof(lock))
+		return store_err(ctx, -ENAMETOOLONG, st->path, "path too long");
+	st->lock_fd = open(lock, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_CREAT, 0600);
+	if (st->lock_fd < 0)
+		return store_err(ctx, -errno, lock,
+				 errno == ELOOP ? "lock file is a symlink; refusing it" : strerror(errno));
+	return 0;
+}
+
+int cnet_store_open(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only)
+{
+	int r = cnet_store_init(ctx, st, read_only);
+
+	return r < 0 ? r : cnet_store_relock(st);
 }
 
 void cnet_store_close(struct cnet_store *st)
 {
 	cJSON_Delete(st->doc);
-	st->doc = NULL;
+	st->doc = st->records = NULL;
+	cnet_srec_free_all(st);
+	free(st->snap);
+	st->snap = NULL;
+	if (st->jfd >= 0)
+		close(st->jfd);
+	st->jfd = -1;
 	if (st->lock_fd >= 0)
-		close(st->lock_fd); /* releases the flock */
+		close(st->lock_fd); /* lets every lock go */
 	st->lock_fd = -1;
+	st->locked = false;
+	st->tlock = 0;
 	free(st->path);
 	st->path = NULL;
 }
 
-cJSON *cnet_record_by_id(const struct cnet_store *st, const char *id)
-{
-	cJSON *rec;
+/* ---- writing --------------------------------------------------------------- */
 
-	cJSON_ArrayForEach(rec, st->records)
-	{
-		if (!strcmp(cnet_json_str(rec, "id"), id))
-			return rec;
+/* A new, empty journal in place of the old one (a snapshot first, if
+ * there is none: the store's main file always exists once written). */
+static int new_journal(struct cnet_store *st, size_t room)
+{
+	struct cnet_ctx *ctx = st->ctx;
+	char *jpath = cnet_store_journal_path(st);
+	size_t hl = strlen(JOURNAL_HEAD), zeros = JOURNAL_CHUNK;
+	struct stat sb;
+	int r = 0;
+
+	if (!jpath)
+		return cnet_err(ctx, -ENOMEM, "out of memory");
+	while (zeros < room + hl)
+		zeros += JOURNAL_CHUNK;
+	if (access(st->path, F_OK) < 0)
+		r = write_whole(ctx, st->path, SNAP_HEAD SNAP_TAIL, strlen(SNAP_HEAD SNAP_TAIL), NULL, 0, 0);
+	if (r == 0)
+		r = write_whole(ctx, jpath, JOURNAL_HEAD, hl, NULL, 0, zeros - hl);
+	if (r == 0) {
+		if (st->jfd >= 0)
+			close(st->jfd);
+		st->jfd = open(jpath, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+		if (st->jfd < 0 || fstat(st->jfd, &sb) < 0)
+			r = store_err(ctx, -errno, jpath, strerror(errno));
 	}
-	return NULL;
+	if (r == 0) {
+		st->jdev = sb.st_dev;
+		st->jino = sb.st_ino;
+		st->jsize = (size_t)sb.st_size;
+		st->jend = hl;
+		st->jtorn = 0;
+		st->n_entries = st->n_puts = st->n_dels = 0;
+		st->unsynced = false;
+	}
+	free(jpath);
+	return r;
 }
 
-int cnet_record_ids(struct cnet_ctx *ctx, const struct cnet_store *st,
-		    bool (*keep)(const cJSON *rec, const void *arg), const void *arg, char (**ids)[9],
-		    int *n)
+/* Entries at the journal's end, one write; a torn last entry overwritten
+ * with NULs; room made 256 KiB at a time. */
+static int append(struct cnet_store *st, const char *buf, size_t len)
 {
-	const cJSON *rec;
+	struct cnet_ctx *ctx = st->ctx;
+	size_t cover = len > st->jtorn ? len : st->jtorn, want = st->jend + cover;
+	char *w;
+	ssize_t n;
+	int r;
 
-	*n = 0;
-	*ids = calloc((size_t)cJSON_GetArraySize(st->records) + 1, sizeof(**ids));
-	if (!*ids)
+	if (st->jfd < 0 && (r = new_journal(st, len)) < 0)
+		return r;
+	r = cnet_fault_point(ctx, CNET_FAULT_STORE, "append to the state journal");
+	if (r < 0)
+		return r;
+	w = calloc(1, cover + (want > st->jsize ? JOURNAL_CHUNK : 0));
+	if (!w)
 		return cnet_err(ctx, -ENOMEM, "out of memory");
-	cJSON_ArrayForEach(rec, st->records)
-	{
-		if (!keep || keep(rec, arg))
-			snprintf((*ids)[(*n)++], 9, "%s", cnet_json_str(rec, "id"));
+	memcpy(w, buf, len);
+	if (want > st->jsize)
+		cover += JOURNAL_CHUNK; /* the file grows: its new room is NULs too */
+	n = pwrite(st->jfd, w, cover, (off_t)st->jend);
+	free(w);
+	if (n != (ssize_t)cover) {
+		/* what did get written is a torn entry to the next reader */
+		r = n < 0 ? -errno : -EIO;
+		return store_err(ctx, r, st->path, strerror(-r));
 	}
+	if (st->jend + cover > st->jsize)
+		st->jsize = st->jend + cover;
+	st->jend += len;
+	st->jtorn = 0;
+	st->unsynced = true;
 	return 0;
 }
 
-bool cnet_record_is_child(const struct cnet_store *st, const cJSON *rec)
+int cnet_store_sync(struct cnet_store *st)
 {
-	const char *of = cnet_json_str(rec, "slave_of");
-
-	return *of && cnet_record_by_id(st, of);
+	if (!st->unsynced || st->jfd < 0)
+		return 0;
+	if (fdatasync(st->jfd) < 0)
+		return store_err(st->ctx, -errno, st->path, strerror(errno));
+	st->unsynced = false;
+	return 0;
 }
+
+/* The live records as a snapshot, and a new journal. */
+int cnet_store_compact_now(struct cnet_store *st)
+{
+	struct cnet_ctx *ctx = st->ctx;
+	size_t hl = strlen(SNAP_HEAD), len = hl + strlen(SNAP_TAIL), at;
+	char *text;
+	int r;
+
+	if (st->migrated_from) {
+		/* the old bytes, as read, kept first */
+		r = cnet_store_backup(ctx, st, st->snap ? st->snap : "", st->snap_len, st->migrated_from);
+		if (r < 0)
+			return r;
+	}
+	for (size_t k = 0; k < st->n_recs; k++)
+		if (!st->recs[k].dead)
+			len += st->recs[k].len + 2;
+	text = malloc(len + 1);
+	if (!text)
+		return cnet_err(ctx, -ENOMEM, "out of memory");
+	memcpy(text, SNAP_HEAD, hl);
+	at = hl;
+	for (size_t k = 0; k < st->n_recs; k++) {
+		if (st->recs[k].dead)
+			continue;
+		if (at > hl)
+			memcpy(text + at - 1, ",\n", 2), at++;
+		memcpy(text + at, st->recs[k].text, st->recs[k].len);
+		at += st->recs[k].len;
+		text[at++] = '\n';
+	}
+	memcpy(text + at, SNAP_TAIL, strlen(SNAP_TAIL));
+	at += strlen(SNAP_TAIL);
+	r = cnet_fault_point(ctx, CNET_FAULT_STORE, "write the state snapshot");
+	if (r == 0)
+		r = write_whole(ctx, st->path, text, at, NULL, 0, 0);
+	free(text);
+	if (r == 0)
+		r = cnet_fault_point(ctx, CNET_FAULT_STORE, "start a new journal");
+	if (r == 0)
+		r = new_journal(st, 0);
+	if (r == 0) {
+		st->snap_len = at; /* the records' texts still point into the old bytes */
+		st->migrated_from = 0;
+	}
+	return r;
+}
+
+int cnet_store_save(struct cnet_ctx *ctx, struct cnet_store *st)
+{
+	struct cnet_changes c;
+	int r;
+
+	if (st->read_only)
+		return 0;
+	if (!st->locked && (r = cnet_store_relock(st)) < 0)
+		return r;
+	r = cnet_srec_diff(st, &c);
+	if (r < 0) {
+		cnet_changes_free(&c);
+		return cnet_err(ctx, r, "out of memory");
+	}
+	if (c.len) {
+		r = append(st, c.buf, c.len);
+		if (r == 0)
+			r = cnet_srec_commit(st, &c);
+	}
+	cnet_changes_free(&c);
+	if (r == 0 && !st->volatile_write)
+		r = cnet_store_sync(st);
+	/* Folded once the journal outgrows the snapshot: written, the change
+	 * stands whatever becomes of that. */
+	if (r == 0 && (ctx->compact_bytes ? st->jend > ctx->compact_bytes
+					  : st->jend > COMPACT_MIN && st->jend > st->snap_len) &&
+	    cnet_store_compact_now(st) < 0)
+		cnet_clear_err(ctx); /* the next write tries again */
+	return r;
+}
+

@@ -92,7 +92,7 @@ static int list_pf(struct cnet_ctx *ctx, struct cnet_nl *hnl, const struct cnet_
 
 CNET_EXPORT int cnet_vf_list(struct cnet_ctx *ctx, const char *pf_spec, struct cnet_result **out)
 {
-	struct cnet_store st = {.lock_fd = -1};
+	struct cnet_store st = {.lock_fd = -1, .jfd = -1};
 	struct cnet_result *res = NULL;
 	struct cnet_nl *hnl = NULL;
 	struct cnet_pf pf;
@@ -105,6 +105,8 @@ CNET_EXPORT int cnet_vf_list(struct cnet_ctx *ctx, const char *pf_spec, struct c
 	r = cnet_result_new(ctx, &res);
 	if (r == 0)
 		r = cnet_store_open(ctx, &st, true);
+	if (r == 0)
+		r = cnet_store_load_all(&st);
 	if (r == 0)
 		r = cnet_nl_open(ctx, -1, &hnl);
 	if (r < 0)
@@ -184,7 +186,7 @@ CNET_EXPORT int cnet_vf_set_count(struct cnet_ctx *ctx, const char *pf_spec, uns
 				  unsigned int flags, struct cnet_result **out)
 {
 	bool dry = flags & CNET_ATTACH_DRY_RUN;
-	struct cnet_store st = {.lock_fd = -1};
+	struct cnet_store st = {.lock_fd = -1, .jfd = -1};
 	struct cnet_result *res = NULL;
 	struct cnet_nl *hnl = NULL;
 	struct cnet_pf pf;
@@ -204,6 +206,8 @@ CNET_EXPORT int cnet_vf_set_count(struct cnet_ctx *ctx, const char *pf_spec, uns
 		r = cnet_pf_lock(ctx, pf.pci, dry, &lock_fd);
 	if (r == 0)
 		r = cnet_store_open(ctx, &st, true);
+	if (r == 0)
+		r = cnet_store_load_all(&st);
 	if (r == 0)
 		r = cnet_nl_open(ctx, -1, &hnl);
 	if (r == 0)

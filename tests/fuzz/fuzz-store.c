@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libFuzzer target: the state store's bytes, as load() checks and migrates
- * them, then every record as reapply, detach and gc read it (the attach it
+ * libFuzzer target: the state store's bytes (a snapshot, and a journal
+ * from "cnet-journal 1" on), as load() checks, migrates and replays them,
+ * then every record as reapply, detach and gc read it (the attach it
  * describes, rebuilt through every setter; its lease; whether it is a
  * composite's child; the snapshot of ids walks take, and each found again). A store is written by cnet, but it is a file on disk an
  * admin may edit, and reapply runs as root from cron: it must refuse what
@@ -18,11 +19,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct cnet_ctx *ctx;
-	struct cnet_store st = {.lock_fd = -1, .path = (char *)"fuzz.json"};
+	struct cnet_store st;
+	const char *jr;
 	char *buf;
 	cJSON *rec;
 
-	if (!ctx && cnet_ctx_new(&ctx) < 0)
+	if (!ctx && (cnet_ctx_new(&ctx) < 0 || cnet_ctx_set_state_path(ctx, "fuzz.json") < 0))
 		abort();
 	buf = malloc(size + 1);
 	if (!buf)
@@ -30,7 +32,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf, data, size);
 	buf[size] = '\0';
 	cnet_clear_err(ctx);
-	if (cnet_store_parse(ctx, &st, buf, size) >= 0) {
+	if (cnet_store_init(ctx, &st, true) < 0)
+		abort();
+	jr = memmem(buf, size, "cnet-journal 1\n", 15);
+	if (cnet_store_read_bytes(&st, buf, jr ? (size_t)(jr - buf) : size, jr,
+				  jr ? size - (size_t)(jr - buf) : 0) >= 0 &&
+	    cnet_store_load_all(&st) >= 0) {
 		cJSON_ArrayForEach(rec, st.records)
 		{
 			struct cnet_attach *att = cnet_attach_from_record(ctx, rec);
@@ -52,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					abort(); /* every id walked is found again */
 		free(ids);
 	}
-	cJSON_Delete(st.doc);
+	cnet_store_close(&st);
 	free(buf);
 	return 0;
 }

@@ -1,0 +1,565 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The store in memory: every record as its text, found by id, and the
+ * view, the few records a command parses. A command parses only what it
+ * touches: its target's records, the records a cross-target check names
+ * (a VF's PCI address, a bridge's name), one at a time for a walk. The
+ * text tests that pick them are only a first cut (JSON text a record may
+ * hold elsewhere can match too); callers test the parsed record.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <cjson/cJSON.h>
+
+#include "cnet-internal.h"
+
+static int store_err(struct cnet_store *st, int r, const char *what)
+{
+	return cnet_errc(st->ctx, CNET_ERR_STORE, r, "state store %s: %s", st->path, what);
+}
+
+static size_t id_hash(const char *id)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 16777619u;
+	return h;
+}
+
+/* The slot of id in the hash (its own, or the free one it would take). */
+static size_t slot_of(const struct cnet_store *st, const char *id)
+{
+	size_t i = id_hash(id) & (st->hcap - 1);
+
+	while (st->hash[i] >= 0 && strcmp(st->recs[st->hash[i]].id, id))
+		i = (i + 1) & (st->hcap - 1);
+	return i;
+}
+
+/* The index of id's record, live or dead; -1 if none. */
+static long find(const struct cnet_store *st, const char *id)
+{
+	return st->hcap && *id ? st->hash[slot_of(st, id)] : -1;
+}
+
+static long find_live(const struct cnet_store *st, const char *id)
+{
+	long k = find(st, id);
+
+	return k >= 0 && !st->recs[k].dead ? k : -1;
+}
+
+static int rehash(struct cnet_store *st, size_t want)
+{
+	size_t cap = 64;
+	long *h;
+
+	while (cap < want * 2)
+		cap *= 2;
+	if (cap <= st->hcap)
+		return 0;
+	h = malloc(cap * sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	free(st->hash);
+	st->hash = h;
+	st->hcap = cap;
+	for (size_t i = 0; i < cap; i++)
+		h[i] = -1;
+	/* the newest record of each id wins its slot */
+	for (size_t k = 0; k < st->n_recs; k++)
+		if (st->recs[k].id[0])
+			h[slot_of(st, st->recs[k].id)] = (long)k;
+	return 0;
+}
+
+/* An id as cnet writes it: 8 lowercase hex digits. */
+static bool valid_id(const char *s, size_t n)
+{
+	if (n != 8)
+		return false;
+	for (size_t i = 0; i < 8; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* A record's id from its text: cnet writes it first; anything else is
+ * parsed. "" for a record without a valid one (kept, never found by id). */
+static int text_id(struct cnet_store *st, const char *text, size_t len, char id[9])
+{
+	cJSON *o;
+	const char *s;
+
+	if (len > 16 && !memcmp(text, "{\"id\":\"", 7) && text[15] == '"' && valid_id(text + 7, 8)) {
+		memcpy(id, text + 7, 8);
+		id[8] = '\0';
+		return 0;
+	}
+	o = cJSON_ParseWithLength(text, len);
+	if (!cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		return store_err(st, -EBADMSG, "holds a record that is not a JSON object; left untouched");
+	}
+	s = cnet_json_str(o, "id");
+	if (valid_id(s, strlen(s)))
+		memcpy(id, s, 9);
+	else
+		id[0] = '\0';
+	cJSON_Delete(o);
+	return 0;
+}
+
+/* put: the record with its id replaced in place, or a new one at the end.
+ * own: text is a copy that the store now owns. */
+int cnet_srec_put(struct cnet_store *st, const char *text, size_t len, char *own)
+{
+	struct cnet_srec *s;
+	char id[9];
+	long k;
+	int r = text_id(st, text, len, id);
+
+	if (r < 0)
+		goto fail;
+	k = find_live(st, id);
+	if (k >= 0) {
+		s = &st->recs[k];
+		s->foreign = s->loaded; /* commit clears it for our own writes */
+		free(s->own);
+		s->own = own;
+		s->text = text;
+		s->len = len;
+		return 0;
+	}
+	if (st->n_recs == st->cap_recs) {
+		size_t cap = st->cap_recs ? st->cap_recs * 2 : 64;
+		struct cnet_srec *n = realloc(st->recs, cap * sizeof(*n));
+		if (!n) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		st->recs = n;
+		st->cap_recs = cap;
+	}
+	if ((st->n_recs + 1) * 2 > st->hcap && (r = rehash(st, st->n_recs + 1)) < 0)
+		goto fail;
+	s = &st->recs[st->n_recs];
+	*s = (struct cnet_srec){.own = own, .text = text, .len = len};
+	memcpy(s->id, id, sizeof(id));
+	if (*id)
+		st->hash[slot_of(st, id)] = (long)st->n_recs;
+	st->n_recs++;
+	st->n_live++;
+	return 0;
+fail:
+	free(own);
+	return r == -ENOMEM ? cnet_err(st->ctx, r, "out of memory") : r;
+}
+
+void cnet_srec_del(struct cnet_store *st, const char *id)
+{
+	long k = find_live(st, id);
+
+	if (k < 0)
+		return;
+	st->recs[k].dead = true;
+	st->n_live--;
+}
+
+void cnet_srec_mark_loaded(struct cnet_store *st, const char *id)
+{
+	long k = find_live(st, id);
+
+	if (k >= 0)
+		st->recs[k].loaded = true;
+}
+
+void cnet_srec_free_all(struct cnet_store *st)
+{
+	for (size_t k = 0; k < st->n_recs; k++)
+		free(st->recs[k].own);
+	free(st->recs);
+	free(st->hash);
+	st->recs = NULL;
+	st->hash = NULL;
+	st->n_recs = st->cap_recs = st->n_live = st->hcap = 0;
+}
+
+/* ---- the view ------------------------------------------------------------ */
+
+static int view_init(struct cnet_store *st)
+{
+	if (st->doc)
+		return 0;
+	st->doc = cJSON_CreateObject();
+	if (!st->doc || !(st->records = cJSON_AddArrayToObject(st->doc, "records")))
+		return cnet_err(st->ctx, -ENOMEM, "out of memory");
+	return 0;
+}
+
+/* The view's record with this id, if it is there. */
+static cJSON *in_view(const struct cnet_store *st, const char *id)
+{
+	cJSON *rec;
+
+	cJSON_ArrayForEach(rec, st->records)
+	{
+		if (!strcmp(cnet_json_str(rec, "id"), id))
+			return rec;
+	}
+	return NULL;
+}
+
+static int materialize(struct cnet_store *st, size_t k, cJSON **out)
+{
+	struct cnet_srec *s = &st->recs[k];
+	cJSON *rec;
+	int r = view_init(st);
+
+	if (r < 0)
+		return r;
+	if (s->loaded && *s->id && (rec = in_view(st, s->id))) {
+		if (out)
+			*out = rec;
+		return 0;
+	}
+	rec = cJSON_ParseWithLength(s->text, s->len);
+	if (!cJSON_IsObject(rec)) {
+		cJSON_Delete(rec);
+		return store_err(st, -EBADMSG, "holds a record that is not a JSON object; left untouched");
+	}
+	cJSON_AddItemToArray(st->records, rec);
+	s->loaded = true;
+	if (out)
+		*out = rec;
+	return 0;
+}
+
+typedef bool (*text_test)(const struct cnet_srec *s, const void *arg);
+
+static int load_where(struct cnet_store *st, text_test test, const void *arg)
+{
+	int r = view_init(st);
+
+	for (size_t k = 0; r == 0 && k < st->n_recs; k++)
+		if (!st->recs[k].dead && !st->recs[k].loaded && (!test || test(&st->recs[k], arg)))
+			r = materialize(st, k, NULL);
+	return r;
+}
+
+static bool has(const struct cnet_srec *s, const void *needle)
+{
+	return memmem(s->text, s->len, needle, strlen(needle)) != NULL;
+}
+
+/* "ino":N, not followed by another digit. */
+static bool has_ino(const struct cnet_srec *s, const void *needle)
+{
+	const char *p = s->text, *end = s->text + s->len, *q;
+	size_t n = strlen(needle);
+
+	while ((q = memmem(p, (size_t)(end - p), needle, n))) {
+		if (q + n == end || q[n] < '0' || q[n] > '9')
+			return true;
+		p = q + 1;
+	}
+	return false;
+}
+
+int cnet_store_load_netns(struct cnet_store *st, const struct cnet_target *t)
+{
+	char needle[40];
+
+	if (t->fd < 0)
+		return view_init(st);
+	snprintf(needle, sizeof(needle), "\"ino\":%llu", t->ino);
+	return load_where(st, has_ino, needle);
+}
+
+int cnet_store_load_text(struct cnet_store *st, const char *key, const char *value)
+{
+	cJSON *v = cJSON_CreateString(value);
+	char *quoted = v ? cJSON_PrintUnformatted(v) : NULL, *needle = NULL;
+	int r = -ENOMEM;
+
+	if (quoted && (needle = malloc(strlen(key) + strlen(quoted) + 4))) {
+		sprintf(needle, "\"%s\":%s", key, quoted);
+		r = load_where(st, has, needle);
+	} else {
+		r = cnet_err(st->ctx, r, "out of memory");
+	}
+	free(needle);
+	free(quoted);
+	cJSON_Delete(v);
+	return r;
+}
+
+int cnet_store_load_all(struct cnet_store *st)
+{
+	return load_where(st, NULL, NULL);
+}
+
+void cnet_store_drop_view(struct cnet_store *st)
+{
+	for (size_t k = 0; k < st->n_recs; k++)
+		st->recs[k].loaded = false;
+	if (st->records)
+		while (st->records->child)
+			cJSON_Delete(cJSON_DetachItemViaPointer(st->records, st->records->child));
+}
+
+bool cnet_store_has(const struct cnet_store *st, const char *id)
+{
+	return find_live(st, id) >= 0;
+}
+
+cJSON *cnet_record_by_id(struct cnet_store *st, const char *id)
+{
+	long k = find_live(st, id);
+	cJSON *rec = NULL;
+
+	if (k < 0) /* a record of this command's own, not appended yet */
+		return st->records ? in_view(st, id) : NULL;
+	if (materialize(st, (size_t)k, &rec) < 0)
+		return NULL;
+	return rec;
+}
+
+int cnet_record_ids(struct cnet_ctx *ctx, struct cnet_store *st,
+		    bool (*keep)(const cJSON *rec, const void *arg), const void *arg, char (**ids)[9],
+		    int *n)
+{
+	*n = 0;
+	*ids = calloc(st->n_live + 1, sizeof(**ids));
+	if (!*ids)
+		return cnet_err(ctx, -ENOMEM, "out of memory");
+	for (size_t k = 0; k < st->n_recs; k++) {
+		const struct cnet_srec *s = &st->recs[k];
+		bool take = !s->dead && *s->id;
+		if (take && keep) {
+			/* parsed to be tested, not kept: a walk holds one at a time */
+			cJSON *rec = cJSON_ParseWithLength(s->text, s->len);
+			take = rec && keep(rec, arg);
+			cJSON_Delete(rec);
+		}
+		if (take)
+			memcpy((*ids)[(*n)++], s->id, 9);
+	}
+	return 0;
+}
+
+bool cnet_record_is_child(const struct cnet_store *st, const cJSON *rec)
+{
+	const char *of = cnet_json_str(rec, "slave_of");
+
+	return *of && (find_live(st, of) >= 0 || (st->records && in_view(st, of)));
+}
+
+/* Test builds: the next of the ids in $CNET_FAULT_IDS (comma-separated),
+ * handed out before random ones, so that a test can make one collide. */
+static bool test_id(struct cnet_ctx *ctx, char id[9])
+{
+#ifdef CNET_FAULT_INJECTION
+	const char *p = ctx->fault_ids;
+	size_t n = p ? strcspn(p, ",") : 0;
+
+	if (!p || !*p)
+		return false;
+	ctx->fault_ids = p + n + (p[n] == ',');
+	if (n != 8 || strspn(p, "0123456789abcdef") < 8)
+		return false;
+	memcpy(id, p, 8);
+	id[8] = '\0';
+	return true;
+#else
+	(void)ctx;
+	(void)id;
+	return false;
+#endif
+}
+
+/* Some record names id as its composite's. */
+static bool named_as_parent(const struct cnet_store *st, const char *id)
+{
+	char needle[24];
+
+	snprintf(needle, sizeof(needle), "\"slave_of\":\"%s\"", id);
+	for (size_t k = 0; k < st->n_recs; k++)
+		if (!st->recs[k].dead && has(&st->recs[k], needle))
+			return true;
+	return false;
+}
+
+int cnet_new_id(struct cnet_ctx *ctx, const struct cnet_store *st, char id[9])
+{
+	/* 32 random bits: a second try is needed once in 4 billion per record. */
+	for (int tries = 0; tries < 100; tries++) {
+		unsigned char b[4];
+
+		if (!test_id(ctx, id)) {
+			if (getrandom(b, sizeof(b), 0) != sizeof(b))
+				return cnet_err(ctx, -errno, "cannot get random bytes: %s", strerror(errno));
+			snprintf(id, 9, "%02x%02x%02x%02x", b[0], b[1], b[2], b[3]);
+		}
+		if (find_live(st, id) < 0 && !(st->records && in_view(st, id)) && !named_as_parent(st, id))
+			return 0;
+	}
+	return cnet_errc(ctx, CNET_ERR_STORE, -EEXIST, "state store %s: no free record id found",
+			 st->path);
+}
+
+/* ---- save: what the view changed ----------------------------------------- */
+
+/* Keys another cnet gave a record of ours while we held it (a bridge or
+ * VLAN lower handed over by a detach: the duty to remove it) survive our
+ * write of it. */
+static void keep_foreign(const struct cnet_srec *s, cJSON *rec)
+{
+	cJSON *disk = cJSON_ParseWithLength(s->text, s->len), *k;
+	cJSON *dh = cJSON_GetObjectItemCaseSensitive(disk, "host");
+	cJSON *h = cJSON_GetObjectItemCaseSensitive(rec, "host");
+
+	if (cJSON_IsObject(dh) && cJSON_IsObject(h))
+		cJSON_ArrayForEach(k, dh)
+		{
+			if (!cJSON_GetObjectItemCaseSensitive(h, k->string))
+				cJSON_AddItemToObject(h, k->string, cJSON_Duplicate(k, true));
+		}
+	cJSON_Delete(disk);
+}
+
+/* One entry: CRC32C of the JSON, a space, the JSON, a newline. */
+static int add_entry(struct cnet_changes *c, const char *json, size_t n)
+{
+	if (c->len + n + 11 > c->cap) {
+		size_t cap = (c->len + n + 11) * 2;
+		char *b = realloc(c->buf, cap);
+		if (!b)
+			return -ENOMEM;
+		c->buf = b;
+		c->cap = cap;
+	}
+	snprintf(c->buf + c->len, 10, "%08x ", cnet_crc32c(json, n));
+	memcpy(c->buf + c->len + 9, json, n);
+	c->buf[c->len + 9 + n] = '\n';
+	c->len += n + 10;
+	return 0;
+}
+
+static int add_change(struct cnet_changes *c, const char *id, char *text)
+{
+	if (c->n == c->n_cap) {
+		size_t cap = c->n_cap * 2 + 8;
+		struct cnet_change *v = realloc(c->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		c->v = v;
+		c->n_cap = cap;
+	}
+	memcpy(c->v[c->n].id, id, 9);
+	c->v[c->n++].text = text;
+	return 0;
+}
+
+static int diff_put(struct cnet_store *st, struct cnet_changes *c, cJSON *rec)
+{
+	const char *id = cnet_json_str(rec, "id");
+	long k = find_live(st, id);
+	char *text, *json;
+	size_t tl;
+	int r;
+
+	if (!valid_id(id, strlen(id)))
+		return 0;
+	if (k >= 0 && st->recs[k].foreign)
+		keep_foreign(&st->recs[k], rec);
+	text = cJSON_PrintUnformatted(rec);
+	if (!text)
+		return -ENOMEM;
+	tl = strlen(text);
+	if (k >= 0 && st->recs[k].loaded) {
+		st->recs[k].seen = st->gen;
+		if (tl == st->recs[k].len && !memcmp(text, st->recs[k].text, tl)) {
+			free(text);
+			return 0;
+		}
+	}
+	json = malloc(tl + 9);
+	if (!json) {
+		free(text);
+		return -ENOMEM;
+	}
+	r = add_entry(c, json, (size_t)sprintf(json, "{\"put\":%s}", text));
+	free(json);
+	if (r == 0)
+		r = add_change(c, id, text);
+	if (r < 0)
+		free(text);
+	return r;
+}
+
+int cnet_srec_diff(struct cnet_store *st, struct cnet_changes *c)
+{
+	cJSON *rec;
+	int r = 0;
+
+	memset(c, 0, sizeof(*c));
+	st->gen++;
+	cJSON_ArrayForEach(rec, st->records)
+	{
+		if ((r = diff_put(st, c, rec)) < 0)
+			return r;
+	}
+	for (size_t k = 0; r == 0 && k < st->n_recs; k++) {
+		const struct cnet_srec *s = &st->recs[k];
+		char json[32];
+		if (s->dead || !s->loaded || s->seen == st->gen)
+			continue;
+		r = add_entry(c, json, (size_t)snprintf(json, sizeof(json), "{\"del\":\"%s\"}", s->id));
+		if (r == 0)
+			r = add_change(c, s->id, NULL);
+	}
+	return r;
+}
+
+/* Written: the store in memory says what the journal now says. */
+int cnet_srec_commit(struct cnet_store *st, struct cnet_changes *c)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		char *text = c->v[i].text;
+		long k;
+		c->v[i].text = NULL;
+		if (!text) {
+			cnet_srec_del(st, c->v[i].id);
+			st->n_dels++;
+			continue;
+		}
+		st->n_puts++;
+		if (r == 0 && (r = cnet_srec_put(st, text, strlen(text), text)) == 0 &&
+		    (k = find_live(st, c->v[i].id)) >= 0) {
+			st->recs[k].loaded = true;
+			st->recs[k].foreign = false;
+			st->recs[k].seen = st->gen;
+		} else if (r != 0) {
+			free(text);
+		}
+	}
+	st->n_entries += (unsigned int)c->n;
+	return r;
+}
+
+void cnet_changes_free(struct cnet_changes *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->v[i].text);
+	free(c->v);
+	free(c->buf);
+	memset(c, 0, sizeof(*c));
+}
