@@ -112,8 +112,8 @@ void cnet_ip_mask(struct cnet_ip *ip);
 /* ---- results (result.c) ---- */
 struct cnet_result {
 	bool changed;
-	struct cJSON *records; /* array, owned */
-	char *records_str;
+	char *records_str; /* a JSON array, as the records were added */
+	size_t rlen, rcap;
 	char **actions;
 	size_t n_actions;
 	char **warnings;
@@ -433,6 +433,7 @@ struct cnet_srec {
 	bool foreign;	    /* changed on disk by another cnet while in the view */
 	unsigned int seen;  /* save: still in the view */
 	char *own;	    /* text, when it is a copy of its own */
+	const char *stext;  /* where it was in the snapshot's bytes, if it was */
 	const char *text;
 	size_t len;
 };
@@ -444,8 +445,10 @@ struct cnet_store {
 	bool locked;	    /* holds the store lock */
 	bool loaded;	    /* the files have been read */
 	/* what is on disk */
-	char *snap;	    /* the snapshot's bytes */
+	char *snap;	    /* the snapshot's bytes, as read */
 	size_t snap_len;
+	size_t snap_file;   /* the snapshot's size now (after a compaction) */
+	size_t n_snap;	    /* recs[0, n_snap) came from the snapshot's bytes */
 	bool snap_whole;    /* not in the one-record-a-line form: parsed whole */
 	int jfd;	    /* the journal (writers), -1 */
 	unsigned long long jdev, jino; /* the journal that was read; jino 0: none */
@@ -455,6 +458,8 @@ struct cnet_store {
 	unsigned int n_entries, n_puts, n_dels;
 	struct cnet_srec *recs; /* in replay order; dead ones stay until compaction */
 	size_t n_recs, cap_recs, n_live;
+	size_t *loaded_k;   /* the recs in the view (duplicates possible) */
+	size_t n_loaded, cap_loaded;
 	long *hash;	    /* id -> index in recs, -1: free */
 	size_t hcap;
 	unsigned int gen;
@@ -485,6 +490,8 @@ int cnet_store_relock(struct cnet_store *st);
  * wait up to the lock timeout, or only try (1: held by another cnet). */
 int cnet_store_lock_target(struct cnet_store *st, const struct cnet_target *t, bool wait);
 void cnet_store_unlock_target(struct cnet_store *st);
+/* Another cnet holds t's lock (readers too: they only look). */
+bool cnet_store_target_busy(const struct cnet_store *st, const struct cnet_target *t);
 /* The checks and migration of a whole document in memory (a schema 1 or
  * 2 store, a hand-made one): 0 current, 1 migrated, < 0 refused; sets
  * st->doc and st->records. st->path names the store in messages. */
@@ -525,6 +532,8 @@ int cnet_new_id(struct cnet_ctx *ctx, const struct cnet_store *st, char id[9]);
 uint32_t cnet_crc32c(const void *buf, size_t len);
 /* srec.c, for store.c: the records as stored, and a save's changes. */
 int cnet_srec_put(struct cnet_store *st, const char *text, size_t len, char *own);
+/* Room for n records in the id hash. */
+int cnet_srec_reserve(struct cnet_store *st, size_t n);
 void cnet_srec_del(struct cnet_store *st, const char *id);
 void cnet_srec_free_all(struct cnet_store *st);
 void cnet_srec_mark_loaded(struct cnet_store *st, const char *id);

@@ -223,9 +223,11 @@ enum cnet_reapply_flags {
  * were named at attach time) back to what was asked: after a container
  * restart (new namespace), when the interface has gone, or when it has
  * drifted (MTU, MAC, addresses, routes, default route). A target that is not
- * running is reported and skipped, not a failure. Each record in the result
- * carries "status": ok, stopped, missing, drifted (dry run), repaired or
- * failed, and "reason". Returns how many records could not be brought back
+ * running is reported and skipped, not a failure; so is one whose target
+ * another cnet is working on (an attach waiting for DHCP): "busy", never
+ * waited for. Each record in the result carries "status": ok, stopped,
+ * busy, missing, drifted (dry run), repaired or failed, and "reason".
+ * Returns how many records could not be brought back
  * (0: everything converged), or a negative errno. Another reapply already
  * running: returns 0 at once, with nothing done.
  */

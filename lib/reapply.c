@@ -210,30 +210,36 @@ static int check(struct cnet_ctx *ctx, struct cnet_nl *hnl, struct cnet_nl *tnl,
 	return r;
 }
 
+/* The record as the result shows it: with its status and reason, and a
+ * lease's time left as of now (not stored: it changes); added to the
+ * record for the moment it is printed, not to a copy of it. */
 void cnet_report_record(struct cnet_result *res, cJSON *rec, const char *status, const char *reason)
 {
-	cJSON *copy = cJSON_Duplicate(rec, true);
+	cJSON *lj = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "dhcp"), "lease");
+	cJSON *st = cJSON_CreateString(status), *why = cJSON_CreateString(reason), *rem = NULL;
+	struct cnet_lease l;
 
 	cnet_result_add_action(res, "%s: %s %s in %s%s%s", status, cnet_json_str(rec, "kind"),
 			       cnet_json_str(rec, "ifname"), cnet_json_str(rec, "target"),
 			       *reason ? ": " : "", reason);
-	if (!copy)
+	if (!st || !why) {
+		cJSON_Delete(st);
+		cJSON_Delete(why);
 		return;
-	cJSON_AddStringToObject(copy, "status", status);
-	cJSON_AddStringToObject(copy, "reason", reason);
-	{
-		/* a lease's time left, as of now (not stored: it changes) */
-		cJSON *lj = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(copy, "dhcp"),
-							     "lease");
-		struct cnet_lease l;
-		if (cnet_lease_from_json(lj, &l) == 0) {
-			int64_t left = cnet_lease_left(&l, l.lease, (int64_t)time(NULL));
-			cJSON_AddNumberToObject(lj, "remaining",
-						l.lease == CNET_LEASE_INFINITE ? -1 : left > 0 ? (double)left : 0);
-		}
 	}
-	cnet_result_add_record(res, copy);
-	cJSON_Delete(copy);
+	cJSON_AddItemToObject(rec, "status", st);
+	cJSON_AddItemToObject(rec, "reason", why);
+	if (cnet_lease_from_json(lj, &l) == 0) {
+		int64_t left = cnet_lease_left(&l, l.lease, (int64_t)time(NULL));
+		rem = cJSON_CreateNumber(l.lease == CNET_LEASE_INFINITE ? -1 : left > 0 ? (double)left : 0);
+		if (rem)
+			cJSON_AddItemToObject(lj, "remaining", rem);
+	}
+	cnet_result_add_record(res, rec);
+	cJSON_Delete(cJSON_DetachItemViaPointer(rec, st));
+	cJSON_Delete(cJSON_DetachItemViaPointer(rec, why));
+	if (rem)
+		cJSON_Delete(cJSON_DetachItemViaPointer(lj, rem));
 }
 
 int cnet_record_repair(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *hnl,
@@ -327,7 +333,7 @@ static cJSON *repaired(struct cnet_store *st, const char *ifname)
 /* One record: ok, stopped, renewed, repaired (dry: missing or drifted)
  * or failed (returns 1). */
 static int reapply_one(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *hnl, cJSON *rec,
-		       bool dry, struct cnet_result *res)
+		       bool dry, struct cnet_result *res, bool *touched)
 {
 	struct cnet_target t = {.fd = -1, .proc_fd = -1};
 	struct cnet_nl *tnl = NULL;
@@ -362,6 +368,10 @@ static int reapply_one(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_
 		cnet_report_record(res, rec, "stopped", reason);
 		goto out;
 	}
+	if (c == 0 && dry && cnet_store_target_busy(st, &t)) {
+		cnet_report_record(res, rec, "busy", "another cnet is working on its target");
+		goto out;
+	}
 	if (c == 0)
 		c = cnet_nl_open(ctx, t.fd, &tnl);
 	if (c == 0) {
@@ -374,6 +384,7 @@ static int reapply_one(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_
 			/* A lease past T1 is renewed in place. */
 			if (c == 0 && !dry && cJSON_GetObjectItemCaseSensitive(rec, "dhcp")) {
 				int l;
+				*touched = true;
 				cnet_store_unlock(st); /* across the DHCP exchange */
 				c = cnet_lease_maintain(ctx, t.fd, tnl, rec, false, reason, sizeof(reason));
 				if ((l = cnet_store_relock(st)) < 0 && c >= 0)
@@ -392,9 +403,13 @@ static int reapply_one(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_
 	} else if (c > 0 && dry) {
 		cnet_report_record(res, rec, c == 2 ? "drifted" : "missing", reason);
 		res->changed = true;
-	} else if (c > 0 && (c = cnet_record_repair(ctx, st, hnl, &t, tnl, rec, res)) == 0) {
-		cnet_report_record(res, repaired(st, ifname), "repaired", reason);
-		res->changed = true;
+	} else if (c > 0) {
+		*touched = true;
+		c = cnet_record_repair(ctx, st, hnl, &t, tnl, rec, res);
+		if (c == 0) {
+			cnet_report_record(res, repaired(st, ifname), "repaired", reason);
+			res->changed = true;
+		}
 	}
 	if (c < 0) {
 		snprintf(reason, sizeof(reason), "%s", *ctx->errmsg ? ctx->errmsg : strerror(-c));
@@ -447,9 +462,11 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 	st.batch = true;
 	for (int i = 0; i < n; i++) {
 		cJSON *rec = cnet_record_by_id(&st, ids[i]);
+		bool touched = false;
 		if (rec && !cnet_record_is_child(&st, rec))
-			failed += reapply_one(ctx, &st, hnl, rec, dry, res);
-		if (!dry && (r = cnet_store_save(ctx, &st)) < 0)
+			failed += reapply_one(ctx, &st, hnl, rec, dry, res, &touched);
+		/* a record found as asked is not written (nor printed to see) */
+		if (touched && (r = cnet_store_save(ctx, &st)) < 0)
 			goto out;
 		cnet_store_unlock_target(&st);
 		cnet_store_drop_view(&st);

@@ -12,10 +12,8 @@ int cnet_result_new(struct cnet_ctx *ctx, struct cnet_result **out)
 {
 	struct cnet_result *res = calloc(1, sizeof(*res));
 
-	if (!res || !(res->records = cJSON_CreateArray())) {
-		free(res);
+	if (!res)
 		return cnet_err(ctx, -ENOMEM, "out of memory");
-	}
 	*out = res;
 	return 0;
 }
@@ -59,13 +57,30 @@ int cnet_result_add_warning(struct cnet_result *res, const char *fmt, ...)
 	return r;
 }
 
+/* Kept as text: a walk over 10,000 records holds 10,000 lines, not trees. */
 int cnet_result_add_record(struct cnet_result *res, const cJSON *rec)
 {
-	cJSON *c = cJSON_Duplicate(rec, true);
+	char *text = cJSON_PrintUnformatted(rec);
+	size_t n = text ? strlen(text) : 0;
 
-	if (!c)
+	if (!text)
 		return -ENOMEM;
-	cJSON_AddItemToArray(res->records, c);
+	if (res->rlen + n + 3 > res->rcap) {
+		size_t cap = (res->rlen + n + 3) * 2;
+		char *b = realloc(res->records_str, cap);
+		if (!b) {
+			free(text);
+			return -ENOMEM;
+		}
+		res->records_str = b;
+		res->rcap = cap;
+	}
+	res->records_str[res->rlen] = res->rlen ? ',' : '[';
+	res->rlen++;
+	memcpy(res->records_str + res->rlen, text, n);
+	res->rlen += n;
+	memcpy(res->records_str + res->rlen, "]", 2); /* closed until the next one */
+	free(text);
 	return 0;
 }
 
@@ -76,12 +91,7 @@ CNET_EXPORT bool cnet_result_changed(const struct cnet_result *res)
 
 CNET_EXPORT const char *cnet_result_records_json(const struct cnet_result *res)
 {
-	struct cnet_result *r = (struct cnet_result *)res;
-
-	/* Rendered on first use; the result is immutable once returned. */
-	if (!r->records_str)
-		r->records_str = cJSON_PrintUnformatted(r->records);
-	return r->records_str ? r->records_str : "[]";
+	return res->rlen ? res->records_str : "[]";
 }
 
 CNET_EXPORT size_t cnet_result_n_actions(const struct cnet_result *res)
@@ -115,7 +125,6 @@ CNET_EXPORT void cnet_result_free(struct cnet_result *res)
 	free(res->actions);
 	free(res->warnings);
 	free(res->records_str);
-	cJSON_Delete(res->records);
 	free(res);
 }
 

@@ -83,10 +83,18 @@ int cnet_store_backup(struct cnet_ctx *ctx, struct cnet_store *st, const char *b
 	int fd, dfd, r;
 
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime_r(&now, &tm));
-	if ((size_t)snprintf(bak, sizeof(bak), "%s.schema%d.%s.bak", st->path, schema, stamp) >=
-	    sizeof(bak))
-		return store_err(ctx, -ENAMETOOLONG, st->path, "path too long");
-	fd = open(bak, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	/* a migration killed before it finished may have left one this second */
+	for (int n = 0;; n++) {
+		char nth[16] = "";
+		if (n)
+			snprintf(nth, sizeof(nth), ".%d", n);
+		if ((size_t)snprintf(bak, sizeof(bak), "%s.schema%d.%s%s.bak", st->path, schema, stamp,
+				     nth) >= sizeof(bak))
+			return store_err(ctx, -ENAMETOOLONG, st->path, "path too long");
+		fd = open(bak, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST || n == 99)
+			break;
+	}
 	if (fd < 0)
 		return store_err(ctx, -errno, bak, strerror(errno));
 	r = write_all(fd, buf, len);

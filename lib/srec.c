@@ -78,6 +78,11 @@ static int rehash(struct cnet_store *st, size_t want)
 	return 0;
 }
 
+int cnet_srec_reserve(struct cnet_store *st, size_t n)
+{
+	return rehash(st, n) < 0 ? cnet_err(st->ctx, -ENOMEM, "out of memory") : 0;
+}
+
 /* An id as cnet writes it: 8 lowercase hex digits. */
 static bool valid_id(const char *s, size_t n)
 {
@@ -115,6 +120,24 @@ static int text_id(struct cnet_store *st, const char *text, size_t len, char id[
 	return 0;
 }
 
+/* recs[k] is in the view now. */
+static int set_loaded(struct cnet_store *st, size_t k)
+{
+	if (st->recs[k].loaded)
+		return 0;
+	if (st->n_loaded == st->cap_loaded) {
+		size_t cap = st->cap_loaded * 2 + 16;
+		size_t *v = realloc(st->loaded_k, cap * sizeof(*v));
+		if (!v)
+			return cnet_err(st->ctx, -ENOMEM, "out of memory");
+		st->loaded_k = v;
+		st->cap_loaded = cap;
+	}
+	st->loaded_k[st->n_loaded++] = k;
+	st->recs[k].loaded = true;
+	return 0;
+}
+
 /* put: the record with its id replaced in place, or a new one at the end.
  * own: text is a copy that the store now owns. */
 int cnet_srec_put(struct cnet_store *st, const char *text, size_t len, char *own)
@@ -146,7 +169,7 @@ int cnet_srec_put(struct cnet_store *st, const char *text, size_t len, char *own
 		st->recs = n;
 		st->cap_recs = cap;
 	}
-	if ((st->n_recs + 1) * 2 > st->hcap && (r = rehash(st, st->n_recs + 1)) < 0)
+	if ((st->n_recs + 1) * 2 > st->hcap && (r = rehash(st, st->n_recs * 2 + 1)) < 0)
 		goto fail;
 	s = &st->recs[st->n_recs];
 	*s = (struct cnet_srec){.own = own, .text = text, .len = len};
@@ -176,7 +199,7 @@ void cnet_srec_mark_loaded(struct cnet_store *st, const char *id)
 	long k = find_live(st, id);
 
 	if (k >= 0)
-		st->recs[k].loaded = true;
+		set_loaded(st, (size_t)k);
 }
 
 void cnet_srec_free_all(struct cnet_store *st)
@@ -185,6 +208,9 @@ void cnet_srec_free_all(struct cnet_store *st)
 		free(st->recs[k].own);
 	free(st->recs);
 	free(st->hash);
+	free(st->loaded_k);
+	st->loaded_k = NULL;
+	st->n_loaded = st->cap_loaded = 0;
 	st->recs = NULL;
 	st->hash = NULL;
 	st->n_recs = st->cap_recs = st->n_live = st->hcap = 0;
@@ -218,57 +244,106 @@ static cJSON *in_view(const struct cnet_store *st, const char *id)
 static int materialize(struct cnet_store *st, size_t k, cJSON **out)
 {
 	struct cnet_srec *s = &st->recs[k];
-	cJSON *rec;
+	cJSON *rec = NULL;
 	int r = view_init(st);
 
 	if (r < 0)
 		return r;
-	if (s->loaded && *s->id && (rec = in_view(st, s->id))) {
+	if (s->loaded) {
+		/* not in the view any more: this command deleted it */
+		rec = in_view(st, s->id);
 		if (out)
 			*out = rec;
-		return 0;
+		return rec || !out ? 0 : -ENOENT;
 	}
 	rec = cJSON_ParseWithLength(s->text, s->len);
 	if (!cJSON_IsObject(rec)) {
 		cJSON_Delete(rec);
 		return store_err(st, -EBADMSG, "holds a record that is not a JSON object; left untouched");
 	}
+	r = set_loaded(st, k);
+	if (r < 0) {
+		cJSON_Delete(rec);
+		return r;
+	}
 	cJSON_AddItemToArray(st->records, rec);
-	s->loaded = true;
 	if (out)
 		*out = rec;
 	return 0;
 }
 
-typedef bool (*text_test)(const struct cnet_srec *s, const void *arg);
+/* The record whose snapshot text holds p (recs[0, n_snap) are in the
+ * order of their bytes), -1 if none. */
+static long snap_rec_at(const struct cnet_store *st, const char *p)
+{
+	size_t lo = 0, hi = st->n_snap;
 
-static int load_where(struct cnet_store *st, text_test test, const void *arg)
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct cnet_srec *s = &st->recs[mid];
+		if (p < s->stext)
+			hi = mid;
+		else if (p >= s->stext + s->len)
+			lo = mid + 1;
+		else
+			return (long)mid;
+	}
+	return -1;
+}
+
+/* needle at q, and not the start of a longer number when it ends in one */
+static bool whole_at(const char *q, size_t n, const char *end)
+{
+	return !(q[n - 1] >= '0' && q[n - 1] <= '9') || q + n == end || q[n] < '0' || q[n] > '9';
+}
+
+/* fn(st, k, arg) for each live record whose current text has needle: one
+ * search over the snapshot's bytes, then each record the journal wrote.
+ * A first cut: callers test the parsed record. Stops at fn's nonzero. */
+static int each_with(struct cnet_store *st, const char *needle,
+		     int (*fn)(struct cnet_store *st, size_t k, void *arg), void *arg)
+{
+	size_t n = strlen(needle);
+	const char *p = st->snap, *end = st->snap + st->snap_len, *q;
+	int r;
+
+	while (st->n_snap && p < end && (q = memmem(p, (size_t)(end - p), needle, n))) {
+		long k = snap_rec_at(st, q);
+		p = q + 1;
+		if (k < 0 || !whole_at(q, n, end))
+			continue;
+		p = st->recs[k].stext + st->recs[k].len; /* one hit a record */
+		if (st->recs[k].dead || st->recs[k].own)
+			continue; /* gone, or its newer text is searched below */
+		if ((r = fn(st, (size_t)k, arg)))
+			return r;
+	}
+	for (size_t k = 0; k < st->n_recs; k++) {
+		const struct cnet_srec *s = &st->recs[k];
+		if (s->dead || s->text == s->stext)
+			continue;
+		for (p = s->text, end = s->text + s->len; (q = memmem(p, (size_t)(end - p), needle, n));
+		     p = q + 1)
+			if (whole_at(q, n, end)) {
+				if ((r = fn(st, k, arg)))
+					return r;
+				break;
+			}
+	}
+	return 0;
+}
+
+static int load_one(struct cnet_store *st, size_t k, void *arg)
+{
+	(void)arg;
+	return st->recs[k].loaded ? 0 : materialize(st, k, NULL);
+}
+
+static int load_with(struct cnet_store *st, const char *needle)
 {
 	int r = view_init(st);
 
-	for (size_t k = 0; r == 0 && k < st->n_recs; k++)
-		if (!st->recs[k].dead && !st->recs[k].loaded && (!test || test(&st->recs[k], arg)))
-			r = materialize(st, k, NULL);
-	return r;
-}
-
-static bool has(const struct cnet_srec *s, const void *needle)
-{
-	return memmem(s->text, s->len, needle, strlen(needle)) != NULL;
-}
-
-/* "ino":N, not followed by another digit. */
-static bool has_ino(const struct cnet_srec *s, const void *needle)
-{
-	const char *p = s->text, *end = s->text + s->len, *q;
-	size_t n = strlen(needle);
-
-	while ((q = memmem(p, (size_t)(end - p), needle, n))) {
-		if (q + n == end || q[n] < '0' || q[n] > '9')
-			return true;
-		p = q + 1;
-	}
-	return false;
+	return r < 0 ? r : each_with(st, needle, load_one, NULL);
 }
 
 int cnet_store_load_netns(struct cnet_store *st, const struct cnet_target *t)
@@ -278,7 +353,7 @@ int cnet_store_load_netns(struct cnet_store *st, const struct cnet_target *t)
 	if (t->fd < 0)
 		return view_init(st);
 	snprintf(needle, sizeof(needle), "\"ino\":%llu", t->ino);
-	return load_where(st, has_ino, needle);
+	return load_with(st, needle);
 }
 
 int cnet_store_load_text(struct cnet_store *st, const char *key, const char *value)
@@ -289,7 +364,7 @@ int cnet_store_load_text(struct cnet_store *st, const char *key, const char *val
 
 	if (quoted && (needle = malloc(strlen(key) + strlen(quoted) + 4))) {
 		sprintf(needle, "\"%s\":%s", key, quoted);
-		r = load_where(st, has, needle);
+		r = load_with(st, needle);
 	} else {
 		r = cnet_err(st->ctx, r, "out of memory");
 	}
@@ -301,13 +376,19 @@ int cnet_store_load_text(struct cnet_store *st, const char *key, const char *val
 
 int cnet_store_load_all(struct cnet_store *st)
 {
-	return load_where(st, NULL, NULL);
+	int r = view_init(st);
+
+	for (size_t k = 0; r == 0 && k < st->n_recs; k++)
+		if (!st->recs[k].dead && !st->recs[k].loaded)
+			r = materialize(st, k, NULL);
+	return r;
 }
 
 void cnet_store_drop_view(struct cnet_store *st)
 {
-	for (size_t k = 0; k < st->n_recs; k++)
-		st->recs[k].loaded = false;
+	for (size_t i = 0; i < st->n_loaded; i++)
+		st->recs[st->loaded_k[i]].loaded = false;
+	st->n_loaded = 0;
 	if (st->records)
 		while (st->records->child)
 			cJSON_Delete(cJSON_DetachItemViaPointer(st->records, st->records->child));
@@ -326,7 +407,7 @@ cJSON *cnet_record_by_id(struct cnet_store *st, const char *id)
 	if (k < 0) /* a record of this command's own, not appended yet */
 		return st->records ? in_view(st, id) : NULL;
 	if (materialize(st, (size_t)k, &rec) < 0)
-		return NULL;
+		return NULL; /* unreadable, or deleted by this command */
 	return rec;
 }
 
@@ -383,16 +464,21 @@ static bool test_id(struct cnet_ctx *ctx, char id[9])
 #endif
 }
 
+static int found(struct cnet_store *st, size_t k, void *arg)
+{
+	(void)st;
+	(void)k;
+	(void)arg;
+	return 1;
+}
+
 /* Some record names id as its composite's. */
 static bool named_as_parent(const struct cnet_store *st, const char *id)
 {
 	char needle[24];
 
 	snprintf(needle, sizeof(needle), "\"slave_of\":\"%s\"", id);
-	for (size_t k = 0; k < st->n_recs; k++)
-		if (!st->recs[k].dead && has(&st->recs[k], needle))
-			return true;
-	return false;
+	return each_with((struct cnet_store *)st, needle, found, NULL) != 0;
 }
 
 int cnet_new_id(struct cnet_ctx *ctx, const struct cnet_store *st, char id[9])
@@ -515,11 +601,12 @@ int cnet_srec_diff(struct cnet_store *st, struct cnet_changes *c)
 		if ((r = diff_put(st, c, rec)) < 0)
 			return r;
 	}
-	for (size_t k = 0; r == 0 && k < st->n_recs; k++) {
-		const struct cnet_srec *s = &st->recs[k];
+	for (size_t i = 0; r == 0 && i < st->n_loaded; i++) {
+		struct cnet_srec *s = &st->recs[st->loaded_k[i]];
 		char json[32];
 		if (s->dead || !s->loaded || s->seen == st->gen)
 			continue;
+		s->seen = st->gen; /* once */
 		r = add_entry(c, json, (size_t)snprintf(json, sizeof(json), "{\"del\":\"%s\"}", s->id));
 		if (r == 0)
 			r = add_change(c, s->id, NULL);
@@ -542,13 +629,14 @@ int cnet_srec_commit(struct cnet_store *st, struct cnet_changes *c)
 			continue;
 		}
 		st->n_puts++;
-		if (r == 0 && (r = cnet_srec_put(st, text, strlen(text), text)) == 0 &&
-		    (k = find_live(st, c->v[i].id)) >= 0) {
-			st->recs[k].loaded = true;
+		if (r != 0) {
+			free(text);
+			continue;
+		}
+		r = cnet_srec_put(st, text, strlen(text), text); /* owns text, even on failure */
+		if (r == 0 && (k = find_live(st, c->v[i].id)) >= 0 && (r = set_loaded(st, (size_t)k)) == 0) {
 			st->recs[k].foreign = false;
 			st->recs[k].seen = st->gen;
-		} else if (r != 0) {
-			free(text);
 		}
 	}
 	st->n_entries += (unsigned int)c->n;

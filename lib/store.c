@@ -206,13 +206,18 @@ static int scan_snapshot(struct cnet_store *st)
 
 	if (st->snap_len < hl || memcmp(p, SNAP_HEAD, hl))
 		return 1;
+	r = cnet_srec_reserve(st, st->snap_len / 256 + 16); /* records are longer */
+	if (r < 0)
+		return r;
 	for (p += hl; p < end; p = nl + 1) {
 		size_t len;
 		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
 			return 1;
 		len = (size_t)(nl - p);
-		if (len == 2 && !memcmp(p, "]}", 2))
+		if (len == 2 && !memcmp(p, "]}", 2)) {
+			st->n_snap = st->n_recs;
 			return nl + 1 == end ? 0 : 1;
+		}
 		if (len && p[len - 1] == ',')
 			len--;
 		if (len < 2 || p[0] != '{' || p[len - 1] != '}')
@@ -220,6 +225,7 @@ static int scan_snapshot(struct cnet_store *st)
 		r = cnet_srec_put(st, p, len, NULL);
 		if (r < 0)
 			return r;
+		st->recs[st->n_recs - 1].stext = p;
 	}
 	return 1;
 }
@@ -232,6 +238,7 @@ static int parse_snapshot(struct cnet_store *st)
 	int r;
 
 	cnet_srec_free_all(st);
+	st->n_snap = 0;
 	r = cnet_store_parse(st->ctx, st, st->snap, st->snap_len);
 	if (r < 0)
 		goto out;
@@ -281,7 +288,7 @@ static int apply_entry(struct cnet_store *st, const char *e, size_t n)
 		if (!text)
 			return cnet_err(st->ctx, -ENOMEM, "out of memory");
 		st->n_puts++;
-		return cnet_srec_put(st, text, jl - 8, text);
+		return cnet_srec_put(st, text, jl - 8, text); /* NOLINT(clang-analyzer-unix.Malloc): owned */
 	}
 	if (jl == 18 && !memcmp(json, "{\"del\":\"", 8) && !memcmp(json + 16, "\"}", 2)) {
 		char id[9];
@@ -294,14 +301,29 @@ static int apply_entry(struct cnet_store *st, const char *e, size_t n)
 	return -EBADMSG;
 }
 
-/* The journal's bytes from file offset from (buf[0] is at from), up to
- * the first NUL: its entries applied; jend and jtorn set. Writers (and
- * check) also require nothing but NULs after the end. */
-static int read_entries(struct cnet_store *st, const char *buf, size_t len, size_t from,
-			bool whole)
+/* Some line in [p, end) is a whole, good entry. */
+static bool good_entry_in(const char *p, const char *end)
 {
-	const char *p = buf, *end = memchr(buf, '\0', len), *nl;
-	const char *fend = buf + len;
+	const char *nl;
+	uint32_t crc;
+
+	for (; p < end && (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1) {
+		size_t n = (size_t)(nl - p);
+		if (n >= 20 && p[8] == ' ' && hex8(p, &crc) && crc == cnet_crc32c(p + 9, n - 9))
+			return true;
+	}
+	return false;
+}
+
+/* The journal's bytes from file offset from (buf[0] is at from) to the
+ * file's end: its entries applied, up to the first NUL or bad entry.
+ * What follows must be a torn last entry (jtorn: its bytes up to the last
+ * non-NUL one; a crash can leave NULs inside it) or nothing: a good entry
+ * after a bad one is a store error. */
+static int read_entries(struct cnet_store *st, const char *buf, size_t len, size_t from)
+{
+	const char *p = buf, *fend = buf + len, *end = memchr(buf, '\0', len), *nl, *last;
+	uint64_t w;
 	int r;
 
 	if (!end)
@@ -309,45 +331,40 @@ static int read_entries(struct cnet_store *st, const char *buf, size_t len, size
 	st->jtorn = 0;
 	for (; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl) {
-			st->jtorn = (size_t)(end - p); /* cut short */
-			break;
-		}
+		if (!nl)
+			break; /* cut short */
 		r = apply_entry(st, p, (size_t)(nl - p));
-		if (r == -EBADMSG && nl + 1 == end) {
-			st->jtorn = (size_t)(end - p); /* garbled, and last */
-			break;
-		}
 		if (r == -EBADMSG)
-			return store_err(st->ctx, -EBADMSG, st->path,
-					 "its journal has a bad entry before good ones; left untouched (see cnet store check)");
+			break; /* garbled */
 		if (r < 0)
 			return r;
 		st->n_entries++;
 	}
 	st->jend = from + (size_t)(p - buf);
-	if (whole)
-		for (const char *q = end; q < fend; q++)
-			if (*q)
-				return store_err(st->ctx, -EBADMSG, st->path,
-						 "its journal has data after its end; left untouched (see cnet store check)");
+	/* the last byte that is not NUL: a word at a time over the room */
+	for (last = fend; last - p >= 8 && (memcpy(&w, last - 8, 8), !w); last -= 8)
+		;
+	for (; last > p && !last[-1]; last--)
+		;
+	if (last > p && good_entry_in(p + 1, last))
+		return store_err(st->ctx, -EBADMSG, st->path,
+				 "its journal has a bad entry before good ones; left untouched (see cnet store check)");
+	st->jtorn = (size_t)(last - p);
 	return 0;
 }
 
-int cnet_store_read_bytes(struct cnet_store *st, const char *snap, size_t snap_len,
-			  const char *journal, size_t journal_len)
+/* As cnet_store_read_bytes, the snapshot's bytes given (malloc'd, NUL
+ * after them). */
+static int read_owned(struct cnet_store *st, char *snap, size_t snap_len, const char *journal,
+		      size_t journal_len)
 {
 	size_t hl = strlen(JOURNAL_HEAD);
 	int r = 0;
 
 	if (snap) {
 		free(st->snap);
-		st->snap = malloc(snap_len + 1);
-		if (!st->snap)
-			return cnet_err(st->ctx, -ENOMEM, "out of memory");
-		memcpy(st->snap, snap, snap_len);
-		st->snap[snap_len] = '\0';
-		st->snap_len = snap_len;
+		st->snap = snap;
+		st->snap_len = st->snap_file = snap_len;
 		if ((r = scan_snapshot(st)) > 0)
 			r = parse_snapshot(st);
 	}
@@ -355,22 +372,49 @@ int cnet_store_read_bytes(struct cnet_store *st, const char *snap, size_t snap_l
 		if (journal_len < hl || memcmp(journal, JOURNAL_HEAD, hl))
 			r = store_err(st->ctx, -EBADMSG, st->path, "its journal is not a cnet journal; left untouched");
 		else
-			r = read_entries(st, journal + hl, journal_len - hl, hl, !st->read_only);
+			r = read_entries(st, journal + hl, journal_len - hl, hl);
 	}
 	return r;
 }
 
+int cnet_store_read_bytes(struct cnet_store *st, const char *snap, size_t snap_len,
+			  const char *journal, size_t journal_len)
+{
+	char *copy = NULL;
+
+	if (snap) {
+		copy = malloc(snap_len + 1);
+		if (!copy)
+			return cnet_err(st->ctx, -ENOMEM, "out of memory");
+		memcpy(copy, snap, snap_len);
+		copy[snap_len] = '\0';
+	}
+	return read_owned(st, copy, snap_len, journal, journal_len);
+}
+
 /* Read both files: the journal first (see the top). */
+/* The journal's identity now, as stat says (0: none). */
+static unsigned long long journal_now(const char *jpath)
+{
+	struct stat sb;
+
+	return stat(jpath, &sb) < 0 ? 0 : (unsigned long long)sb.st_ino;
+}
+
+/* Read both files: the journal first (see the top). A reader that saw a
+ * compaction start a new journal meanwhile reads again: the snapshot it
+ * read may be newer than what the old journal still holds. */
 int cnet_store_load_files(struct cnet_store *st)
 {
 	struct cnet_ctx *ctx = st->ctx;
 	char *jpath = cnet_store_journal_path(st), *jbuf = NULL, *sbuf = NULL;
 	size_t jlen = 0, slen = 0;
 	struct stat sb;
-	int fd = -1, r;
+	int fd = -1, r, tries = 0;
 
 	if (!jpath)
 		return cnet_err(ctx, -ENOMEM, "out of memory");
+again:
 	r = open_file(ctx, jpath, st->read_only ? O_RDONLY : O_RDWR, &st->jfd);
 	if (r == 0 && st->jfd >= 0 && (r = slurp(ctx, jpath, st->jfd, &jbuf, &jlen, &sb)) == 0) {
 		st->jdev = sb.st_dev;
@@ -383,8 +427,21 @@ int cnet_store_load_files(struct cnet_store *st)
 		r = slurp(ctx, st->path, fd, &sbuf, &slen, &sb);
 	if (fd >= 0)
 		close(fd);
-	if (r == 0)
-		r = cnet_store_read_bytes(st, sbuf, slen, jbuf, jlen);
+	fd = -1;
+	if (r == 0 && st->read_only && st->jino != journal_now(jpath) && ++tries < 100) {
+		free(sbuf);
+		free(jbuf);
+		sbuf = jbuf = NULL;
+		if (st->jfd >= 0)
+			close(st->jfd);
+		st->jfd = -1;
+		st->jino = 0;
+		goto again;
+	}
+	if (r == 0) {
+		r = read_owned(st, sbuf, slen, jbuf, jlen);
+		sbuf = NULL;
+	}
 	free(sbuf);
 	free(jbuf);
 	free(jpath);
@@ -404,10 +461,45 @@ int cnet_store_load_snapshot_only(struct cnet_store *st)
 		r = slurp(st->ctx, st->path, fd, &buf, &len, &sb);
 	if (fd >= 0)
 		close(fd);
-	if (r == 0)
-		r = cnet_store_read_bytes(st, buf, len, NULL, 0);
+	if (r == 0) {
+		r = read_owned(st, buf, len, NULL, 0);
+		buf = NULL;
+	}
 	free(buf);
 	return r;
+}
+
+/* The journal from jend to its end, or to where NULs start that go on for
+ * 4 KiB (its room: the rest is NULs, unless a crash tore an entry with
+ * NULs inside, whose bytes then end within those 4 KiB). NULL: errno. */
+static char *read_tail(struct cnet_store *st, size_t size, size_t *len)
+{
+	size_t want = 0, got = 0;
+	char *buf = NULL, *z;
+
+	do {
+		char *b;
+		ssize_t n;
+		want = want ? want * 8 : 8192;
+		if (want > size - st->jend)
+			want = size - st->jend;
+		if (!(b = realloc(buf, want + 1))) {
+			free(buf);
+			errno = ENOMEM;
+			return NULL;
+		}
+		buf = b;
+		for (; got < want; got += (size_t)n)
+			if ((n = pread(st->jfd, buf + got, want - got, (off_t)(st->jend + got))) <= 0)
+				break;
+		if (got < want) {
+			want = got; /* shorter than it said: what there is */
+			break;
+		}
+		z = memchr(buf, '\0', got);
+	} while (got < size - st->jend && (!z || (size_t)(buf + got - z) < 4096));
+	*len = want;
+	return buf;
 }
 
 /* What other cnets appended since we read (the journal grown in place),
@@ -427,7 +519,7 @@ static int refresh(struct cnet_store *st)
 		cnet_srec_free_all(st);
 		free(st->snap);
 		st->snap = NULL;
-		st->snap_len = 0;
+		st->snap_len = st->snap_file = st->n_snap = 0;
 		if (st->jfd >= 0)
 			close(st->jfd);
 		st->jfd = -1;
@@ -444,49 +536,20 @@ static int refresh(struct cnet_store *st)
 				cnet_srec_mark_loaded(st, cnet_json_str(rec, "id"));
 		}
 	} else if (st->jfd >= 0 && (size_t)sb.st_size > st->jend) {
-		size_t len = (size_t)sb.st_size - st->jend;
-		ssize_t got;
-		buf = malloc(len + 1);
-		if (!buf) {
-			r = cnet_err(st->ctx, -ENOMEM, "out of memory");
-		} else if ((got = pread(st->jfd, buf, len, (off_t)st->jend)) < 0) {
+		size_t len;
+		buf = read_tail(st, (size_t)sb.st_size, &len);
+		if (!buf)
 			r = store_err(st->ctx, -errno, jpath, strerror(errno));
-		} else {
-			st->jsize = (size_t)sb.st_size;
-			r = read_entries(st, buf, (size_t)got, st->jend, true);
-		}
+		else
+			r = read_entries(st, buf, len, st->jend);
+		st->jsize = (size_t)sb.st_size;
 	}
 	free(buf);
 	free(jpath);
 	return r;
 }
 
-/* ---- locks ----------------------------------------------------------------- */
-
-int cnet_store_lock(struct cnet_store *st)
-{
-	struct cnet_ctx *ctx = st->ctx;
-	int r;
-
-	if (st->read_only || st->locked)
-		return 0;
-	r = cnet_flock_wait(st->lock_fd, ctx->lock_timeout_ms, 2);
-	if (r == -EBUSY)
-		return cnet_errc(ctx, CNET_ERR_BUSY, -EBUSY,
-				 "state store %s is locked by another cnet (waited %.1f s)", st->path,
-				 ctx->lock_timeout_ms / 1000.0);
-	if (r < 0)
-		return store_err(ctx, r, st->path, strerror(-r));
-	st->locked = true;
-	return 0;
-}
-
-void cnet_store_unlock(struct cnet_store *st)
-{
-	if (st->locked)
-		flock(st->lock_fd, LOCK_UN);
-	st->locked = false;
-}
+/* ---- relock ---- */
 
 int cnet_store_relock(struct cnet_store *st)
 {
@@ -497,53 +560,6 @@ int cnet_store_relock(struct cnet_store *st)
 	if (r == 0 && !st->read_only && st->migrated_from)
 		r = cnet_store_compact_now(st); /* the migration (its backup first) */
 	return r;
-}
-
-/* One byte of PATH.lock per network namespace. */
-static unsigned long long target_offset(const struct cnet_target *t)
-{
-	uint64_t h = 1469598103934665603ull;
-	unsigned long long v[2] = {t->dev, t->ino};
-	const unsigned char *p = (const unsigned char *)v;
-
-	for (size_t i = 0; i < sizeof(v); i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	return 1 + (h & ((1ull << 62) - 1));
-}
-
-int cnet_store_lock_target(struct cnet_store *st, const struct cnet_target *t, bool wait)
-{
-	struct cnet_ctx *ctx = st->ctx;
-	unsigned long long off = target_offset(t);
-	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = (off_t)off, .l_len = 1};
-	uint64_t deadline = cnet_now_ms() + ctx->lock_timeout_ms;
-
-	if (st->read_only || st->tlock == off)
-		return 0;
-	if (st->tlock)
-		cnet_store_unlock_target(st);
-	while (fcntl(st->lock_fd, F_OFD_SETLK, &fl) < 0) {
-		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
-			return store_err(ctx, -errno, st->path, strerror(errno));
-		if (!wait)
-			return 1;
-		if (cnet_now_ms() >= deadline)
-			return cnet_errc(ctx, CNET_ERR_BUSY, -EBUSY,
-					 "%s is busy: another cnet is working on it (waited %.1f s)",
-					 t->spec ? t->spec : "the target", ctx->lock_timeout_ms / 1000.0);
-		cnet_nap_ms(2);
-	}
-	st->tlock = off;
-	return 0;
-}
-
-void cnet_store_unlock_target(struct cnet_store *st)
-{
-	struct flock fl = {.l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = (off_t)st->tlock, .l_len = 1};
-
-	if (st->tlock)
-		fcntl(st->lock_fd, F_OFD_SETLK, &fl);
-	st->tlock = 0;
 }
 
 /* ---- open and close -------------------------------------------------------- */
@@ -560,13 +576,16 @@ int cnet_store_init(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only)
 	st->path = strdup(ctx->state_path);
 	if (!st->path)
 		return cnet_err(ctx, -ENOMEM, "out of memory");
-	if (read_only)
+	if ((size_t)snprintf(lock, sizeof(lock), "%s.lock", st->path) >= sizeof(lock))
+		return store_err(ctx, -ENAMETOOLONG, st->path, "path too long");
+	if (read_only) {
+		/* only to see which targets other cnets are working on */
+		st->lock_fd = open(lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		return 0;
+	}
 	r = make_dir(ctx, st->path);
 	if (r < 0)
 		return r;
-	if ((size_t)snprintf(lock, sizeof(lock), "%s.lock", st->path) >= sizeof(lock))
-		return store_err(ctx, -ENAMETOOLONG, st->path, "path too long");
 	st->lock_fd = open(lock, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_CREAT, 0600);
 	if (st->lock_fd < 0)
 		return store_err(ctx, -errno, lock,
@@ -609,7 +628,7 @@ static int new_journal(struct cnet_store *st, size_t room)
 	struct cnet_ctx *ctx = st->ctx;
 	char *jpath = cnet_store_journal_path(st);
 	size_t hl = strlen(JOURNAL_HEAD), zeros = JOURNAL_CHUNK;
-	struct stat sb;
+	struct stat sb = {0};
 	int r = 0;
 
 	if (!jpath)
@@ -706,19 +725,19 @@ int cnet_store_compact_now(struct cnet_store *st)
 	text = malloc(len + 1);
 	if (!text)
 		return cnet_err(ctx, -ENOMEM, "out of memory");
-	memcpy(text, SNAP_HEAD, hl);
-	at = hl;
+	at = (size_t)sprintf(text, "%s", SNAP_HEAD);
 	for (size_t k = 0; k < st->n_recs; k++) {
 		if (st->recs[k].dead)
 			continue;
-		if (at > hl)
-			memcpy(text + at - 1, ",\n", 2), at++;
+		if (at > hl) { /* the line before ends in a comma */
+			text[at - 1] = ',';
+			text[at++] = '\n';
+		}
 		memcpy(text + at, st->recs[k].text, st->recs[k].len);
 		at += st->recs[k].len;
 		text[at++] = '\n';
 	}
-	memcpy(text + at, SNAP_TAIL, strlen(SNAP_TAIL));
-	at += strlen(SNAP_TAIL);
+	at += (size_t)sprintf(text + at, "%s", SNAP_TAIL);
 	r = cnet_fault_point(ctx, CNET_FAULT_STORE, "write the state snapshot");
 	if (r == 0)
 		r = write_whole(ctx, st->path, text, at, NULL, 0, 0);
@@ -728,7 +747,7 @@ int cnet_store_compact_now(struct cnet_store *st)
 	if (r == 0)
 		r = new_journal(st, 0);
 	if (r == 0) {
-		st->snap_len = at; /* the records' texts still point into the old bytes */
+		st->snap_file = at; /* the records' texts still point into the bytes read */
 		st->migrated_from = 0;
 	}
 	return r;
@@ -759,7 +778,7 @@ int cnet_store_save(struct cnet_ctx *ctx, struct cnet_store *st)
 	/* Folded once the journal outgrows the snapshot: written, the change
 	 * stands whatever becomes of that. */
 	if (r == 0 && (ctx->compact_bytes ? st->jend > ctx->compact_bytes
-					  : st->jend > COMPACT_MIN && st->jend > st->snap_len) &&
+					  : st->jend > COMPACT_MIN && st->jend > st->snap_file) &&
 	    cnet_store_compact_now(st) < 0)
 		cnet_clear_err(ctx); /* the next write tries again */
 	return r;

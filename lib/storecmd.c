@@ -21,7 +21,7 @@ static void describe(struct cnet_store *st, struct cnet_result *res, size_t snap
 	cJSON_AddStringToObject(s, "path", st->path);
 	cJSON_AddNumberToObject(s, "schema", st->migrated_from ? st->migrated_from : CNET_STORE_SCHEMA);
 	cJSON_AddNumberToObject(s, "records", (double)snap_records);
-	cJSON_AddNumberToObject(s, "bytes", (double)st->snap_len);
+	cJSON_AddNumberToObject(s, "bytes", (double)st->snap_file);
 	j = cJSON_AddObjectToObject(o, "journal");
 	cJSON_AddStringToObject(j, "path", jpath);
 	cJSON_AddNumberToObject(j, "entries", st->n_entries);
@@ -61,7 +61,7 @@ static int check_all(struct cnet_store *st, size_t *snap_records)
 
 CNET_EXPORT int cnet_store_check(struct cnet_ctx *ctx, struct cnet_result **out)
 {
-	struct cnet_store st;
+	struct cnet_store st = {.lock_fd = -1, .jfd = -1};
 	struct cnet_result *res = NULL;
 	size_t snap_records = 0;
 	int r;
@@ -89,10 +89,9 @@ CNET_EXPORT int cnet_store_check(struct cnet_ctx *ctx, struct cnet_result **out)
 
 CNET_EXPORT int cnet_store_compact(struct cnet_ctx *ctx, struct cnet_result **out)
 {
-	struct cnet_store st;
+	struct cnet_store st = {.lock_fd = -1, .jfd = -1};
 	struct cnet_result *res = NULL;
 	unsigned int entries = 0;
-	size_t snap_records = 0;
 	int r;
 
 	cnet_clear_err(ctx);
@@ -107,8 +106,7 @@ CNET_EXPORT int cnet_store_compact(struct cnet_ctx *ctx, struct cnet_result **ou
 		}
 	}
 	if (r == 0) {
-		snap_records = st.n_live;
-		describe(&st, res, snap_records);
+		describe(&st, res, st.n_live);
 		if (res->changed)
 			cnet_result_add_action(res, "folded %u journal entries into %s", entries, st.path);
 		else
