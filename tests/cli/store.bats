@@ -117,6 +117,7 @@ torn_tail_case() { # BREAK
 	more_ns
 	cnet attach "$CNS" macvlan --parent up0 --ip 10.70.0.2/24
 	cnet attach "$CNS2" macvlan --parent up0 --ip 10.70.0.3/24
+	id1=$(id_of "$CNS")
 	entries=$(jentries)
 	[ "$entries" -ge 2 ]
 	want=$(records_without_last)
@@ -134,16 +135,21 @@ torn_tail_case() { # BREAK
 	assert_output --partial "ignored a torn last journal entry"
 	run -0 cnet ls
 	[ "$(store_bytes)" = "$bytes" ] || fail "a read-only command wrote the store"
-	# the next write overwrites the torn bytes
-	run -0 cnet attach "$CNS3" macvlan --parent up0 --ip 10.70.0.4/24
+	# the next write (a detach: a short entry, shorter than the torn one)
+	# overwrites the torn bytes, every one of them
+	run -0 cnet detach "$CNS"
+	run -1 ip -n "$CNS" link show eth1
 	journal_ops "$J" >/dev/null
 	[ "$STATE_DOC_TORN" = 0 ]
 	only_nuls_after_end
+	want=$(jq -c --arg id "$id1" 'map(select(.id != $id))' <<<"$want")
+	[ "$(state_records)" = "$want" ]
 	run -0 cnet store check --json
 	[ "$(jq '.records[0].journal.torn_tail' <<<"$output")" = false ]
+	run -0 cnet attach "$CNS3" macvlan --parent up0 --ip 10.70.0.4/24
 	[ "$(link_json "$CNS3" eth1 | jq -r .linkinfo.info_kind)" = macvlan ]
 	# what cnet folds into the snapshot: the records without the lost
-	# change, and the new one
+	# change and CNS's, and the new one
 	run -0 cnet store compact
 	new=$(id_of "$CNS3")
 	[ -n "$new" ]
@@ -152,7 +158,7 @@ torn_tail_case() { # BREAK
 	# and reapply makes good what the lost entry said (CNS2's record as
 	# it was before), detach then clears all
 	run -0 cnet reapply
-	for ns in "$CNS" "$CNS2" "$CNS3"; do
+	for ns in "$CNS2" "$CNS3"; do
 		run -0 cnet detach "$ns"
 		run -1 ip -n "$ns" link show eth1
 	done
@@ -170,9 +176,10 @@ tear_with_garbage() {
 	read -r off len < <(last_entry)
 	{
 		printf '%s' 'deadbeef {"put":{"id":"garbage'
-		head -c $((len - 30)) /dev/zero
+		head -c $((len - 40)) /dev/zero | tr '\0' x
+		head -c 10 /dev/zero
 	} | dd of="$J" bs="$len" count=1 seek="$off" iflag=fullblock oflag=seek_bytes conv=notrunc status=none
-	# (the last entry's first 30 bytes are garbage, the rest NULs)
+	# (the last entry: garbage but for its last 10 bytes, NULs)
 	[ "$(grep -c deadbeef "$J")" = 1 ]
 }
 
@@ -188,9 +195,21 @@ tear_crc() {
 	torn_tail_case tear_by_truncating
 }
 
-@test "a last journal entry overwritten with garbage and NULs loses that change only; the next write clears it" {
+@test "a last journal entry overwritten with garbage and NULs loses that change only; the next write clears every byte of it" {
 	torn_tail_case tear_with_garbage
 	[ "$(grep -c deadbeef "$J")" = 0 ]
+}
+
+# A crash can write the end of an entry but not its middle (pages reach
+# the disk in any order): NULs inside the last entry, its NL there.
+tear_hole() {
+	local off len
+	read -r off len < <(last_entry)
+	head -c $((len / 2)) /dev/zero | dd of="$J" bs=1 seek=$((off + len / 4)) conv=notrunc status=none
+}
+
+@test "a last journal entry with NULs inside it (its end written, its middle not) is torn: that change only is lost" {
+	torn_tail_case tear_hole
 }
 
 @test "a last journal entry whose CRC does not match is torn: that change only is lost" {
