@@ -83,7 +83,13 @@ CNET_EXPORT int cnet_gc(struct cnet_ctx *ctx, unsigned int flags, struct cnet_re
 	 * synced once at the end. */
 	st.volatile_write = true;
 	for (int i = 0; i < n; i++) {
-		cJSON *rec = cnet_record_by_id(&st, ids[i]);
+		cJSON *rec;
+		cnet_clear_err(ctx);
+		rec = cnet_record_by_id(&st, ids[i]);
+		if (!rec && ctx->errclass == CNET_ERR_STORE) {
+			r = -EBADMSG; /* a record that does not parse: said, not skipped */
+			goto out;
+		}
 		/* gone with its parent, or its parent's undo takes it */
 		if (rec && !cnet_record_is_child(&st, rec)) {
 			int c = collect(ctx, &st, hnl, rec, dry, res);
