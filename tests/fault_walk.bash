@@ -22,7 +22,8 @@
 #   "cnet detach TARGET", then WALK_UNDO; with WALK_TOLERATE=no it fails
 #   the walk instead.
 # - a kill (MODE ...:kill): CMD dies of SIGKILL (exit 137); the store
-#   ($CNET_STATE), if there is one, still parses; "cnet reapply" succeeds
+#   ($CNET_STATE and its journal, replayed by state_doc, tests/state_doc.bash)
+#   still parses and "cnet store check" passes; "cnet reapply" succeeds
 #   and converges (a second, --json, finds every record ok), unless
 #   WALK_REAPPLY=no; then "cnet detach TARGET" succeeds.
 # The step that succeeds is left as it is: what to check of it, and undoing
@@ -68,8 +69,9 @@ walk_steps() {
 		fi
 		if [ "$kind" != "$mode" ]; then # killed
 			[ "$status" = 137 ] || fail "$what $n: expected SIGKILL (137), got $status: $stderr$output"
-			[ ! -e "$CNET_STATE" ] || jq -e .records "$CNET_STATE" >/dev/null ||
-				fail "$what $n: the store does not parse"
+			state_doc >/dev/null || fail "$what $n: the store does not replay"
+			run cnet store check
+			[ "$status" = 0 ] || fail "$what $n: cnet store check after the kill: $output"
 			why="after the kill and detach, something is left"
 			if [ "${WALK_REAPPLY:-}" != no ]; then
 				run cnet reapply

@@ -113,7 +113,7 @@ teardown() { teardown_host; }
 	# the bridge has the address cnet gave it (recorded), never a port's,
 	# and keeps it as containers come and go
 	brmac=$(link_json "$HOSTNS" br8 | jq -r .address)
-	[ "$brmac" = "$(jq -r '.records[0].host.bridge_mac' "$CNET_STATE")" ]
+	[ "$brmac" = "$(jq -r '.records[0].host.bridge_mac' <(state_doc))" ]
 	[[ "$brmac" != fe:* ]]
 	run -0 cnet detach "$CNS"
 	[ "$(link_json "$HOSTNS" br8 | jq -r .linkinfo.info_kind)" = bridge ]
@@ -187,17 +187,19 @@ teardown() { teardown_host; }
 	assert_line --partial "would create bridge brx"
 	[ "$(links_of "$CNS"; links_of "$HOSTNS")" = "$before" ]
 	[ ! -e "$CNET_STATE" ]
+	[ ! -e "$CNET_STATE.journal" ]
 	[ ! -e "$CNET_STATE.lock" ]
 }
 
-@test "the store file is 0600 and records what detach needs" {
+@test "the store files are 0600 and record what detach needs" {
 	cnet attach "$CNS" macvlan --parent up0 --ip 10.52.0.2/24
 	[ "$(stat -c %a "$CNET_STATE")" = 600 ]
+	[ "$(stat -c %a "$CNET_STATE.journal")" = 600 ]
 	ifindex=$(ip -n "$CNS" -j link show eth1 | jq .[0].ifindex)
-	[ "$(jq '.records[0].link.ifindex' "$CNET_STATE")" = "$ifindex" ]
-	[ "$(jq -r '.records[0].kind' "$CNET_STATE")" = macvlan ]
+	[ "$(jq '.records[0].link.ifindex' <(state_doc))" = "$ifindex" ]
+	[ "$(jq -r '.records[0].kind' <(state_doc))" = macvlan ]
 	# cnet marks what it created, so a leftover can always be told apart
-	id=$(jq -r '.records[0].id' "$CNET_STATE")
+	id=$(jq -r '.records[0].id' <(state_doc))
 	[ "$(link_json "$CNS" eth1 | jq -r .ifalias)" = "cnet:$id" ]
 }
 
@@ -222,7 +224,7 @@ teardown() { teardown_host; }
 	assert_output 10.54.0.3/24
 	run -0 cnet detach "$CNS"
 	run -1 ip -n "$CNS" link show eth1
-	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 }
 
 @test "--route default@VIA adds a default route" {
@@ -256,7 +258,7 @@ teardown() { teardown_host; }
 	run -0 addrs_of "$CNS" eth1
 	assert_output 10.58.0.3/24
 	[ "$(link_json "$CNS" eth1 | jq .mtu)" = 1400 ]
-	[ "$(jq '.records | length' "$CNET_STATE")" = 1 ]
+	[ "$(jq '.records | length' <(state_doc))" = 1 ]
 }
 
 @test "a --replace that fails puts the old attachment back" {
@@ -267,7 +269,7 @@ teardown() { teardown_host; }
 	run -5 cnet attach "$CNS" macvlan --parent up9 --ip 10.59.0.3/24 --replace
 	run -0 addrs_of "$CNS" eth1
 	assert_output 10.59.0.2/24
-	[ "$(jq '.records | length' "$CNET_STATE")" = 1 ]
+	[ "$(jq '.records | length' <(state_doc))" = 1 ]
 }
 
 @test "--wait bounds how long a command waits for the store's lock" {
@@ -293,7 +295,7 @@ teardown() { teardown_host; }
 	hostip link set lan0 name weird
 	run -0 cnet attach "$CNS" host-device --dev hdx --ifname lan0 --mtu 1300
 	[ "$(link_json "$CNS" lan0 | jq .mtu)" = 1300 ]
-	[ "$(jq '.records | length' "$CNET_STATE")" = 1 ]
+	[ "$(jq '.records | length' <(state_doc))" = 1 ]
 	run -0 cnet detach "$CNS"
 	[ "$(link_json "$HOSTNS" hdx | jq -r '"\(.mtu) \(.address)"')" = "1400 02:00:00:00:0d:01" ]
 	run -1 hostip link show weird

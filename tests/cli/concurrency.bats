@@ -26,7 +26,7 @@ teardown() { teardown_host; }
 	done
 	for p in "${pids[@]}"; do wait "$p" || fail "an attach failed: $(cat "$BATS_TEST_TMPDIR"/a*.log | grep cnet: | head -3)"; done
 	wait "$looper"
-	run -0 jq '.records | length' "$CNET_STATE"
+	run -0 jq '.records | length' <(state_doc)
 	[ "$output" = "$N" ]
 	links=0
 	for i in $(seq $N); do
@@ -42,7 +42,7 @@ teardown() { teardown_host; }
 		pids+=($!)
 	done
 	for p in "${pids[@]}"; do wait "$p" || fail "a detach failed"; done
-	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 	for i in $(seq $N); do
 		run -1 ip -n "$P-n$i" link show eth1
 	done

@@ -12,7 +12,7 @@ teardown() { teardown_host; }
 	run -0 cnet detach "$CNS"
 	assert_output "detached macvlan eth1 from $CNS"
 	run -1 ip -n "$CNS" link show eth1
-	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 }
 
 @test "detach --ifname removes only that interface" {
@@ -21,7 +21,7 @@ teardown() { teardown_host; }
 	run -0 cnet detach "$CNS" --ifname m1
 	run -1 ip -n "$CNS" link show m1
 	run -0 ip -n "$CNS" link show m2
-	[ "$(jq -r '.records[].ifname' "$CNET_STATE")" = m2 ]
+	[ "$(jq -r '.records[].ifname' <(state_doc))" = m2 ]
 }
 
 @test "detach finds records by namespace identity whatever name the target is given" {
@@ -37,7 +37,7 @@ teardown() { teardown_host; }
 	run -0 cnet detach "$CNS"
 	assert_output --partial "detached veth eth1"
 	run -1 hostip link show brd
-	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 }
 
 @test "detach of a host-device destroyed with its namespace warns and drops the record" {
@@ -46,7 +46,7 @@ teardown() { teardown_host; }
 	ip netns del "$CNS"
 	run -0 --separate-stderr cnet detach "$CNS"
 	[[ "$stderr" == *"warning: device 'hd1' is gone"* ]]
-	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 }
 
 @test "a returned device whose name was taken on the host comes back as cnet<ifindex>" {
@@ -80,15 +80,15 @@ teardown() { teardown_host; }
 	run -0 cnet detach "$CNS"
 	# the new namespace's own eth1 is not ours: untouched
 	run -0 ip -n "$CNS" link show eth1
-	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 }
 
 @test "detach --dry-run changes nothing" {
 	cnet attach "$CNS" macvlan --parent up0 --ip 10.62.0.2/24
-	before=$(ns_state "$CNS"; cat "$CNET_STATE")
+	before=$(ns_state "$CNS"; state_doc; store_bytes)
 	run -0 cnet detach "$CNS" --dry-run
 	assert_output "would remove macvlan eth1 from $CNS"
-	[ "$(ns_state "$CNS"; cat "$CNET_STATE")" = "$before" ]
+	[ "$(ns_state "$CNS"; state_doc; store_bytes)" = "$before" ]
 }
 
 @test "detaching twice is not an error and says nothing changed" {
@@ -142,9 +142,7 @@ teardown() { teardown_host; }
 
 @test "detach does not crash on a hand-edited record with fields of the wrong type" {
 	cnet attach "$CNS" host-device --dev up0p --force
-	jq '.records[0].link = "oops" | .records[0].restore.ifindex = 1e300' "$CNET_STATE" >"$CNET_STATE.new"
-	mv "$CNET_STATE.new" "$CNET_STATE"
-	chmod 600 "$CNET_STATE"
+	state_edit '.records[0].link = "oops" | .records[0].restore.ifindex = 1e300'
 	run cnet detach "$CNS"
 	[ "$status" -lt 128 ] || fail "cnet died with status $status"
 }

@@ -66,12 +66,12 @@ inet_of() { # NS IFNAME
 	[ "$(cut -d' ' -f3 <<<"$l")" = "$addr" ]
 	[ "$(cut -d' ' -f4 <<<"$l")" = web-1 ]
 	# the client identifier (RFC 4361: ff, IAID, DUID-UUID) is the stored one
-	cid=$(jq -r '.records[0].dhcp.client_id' "$CNET_STATE")
+	cid=$(jq -r '.records[0].dhcp.client_id' <(state_doc))
 	[ "$(cut -d' ' -f5 <<<"$l" | tr -d :)" = "$cid" ]
 	[[ "$cid" == ff????????0004* ]]
-	[ "$(jq -r '.records[0].dhcp.lease.address' "$CNET_STATE")" = "$addr/24" ]
-	[ "$(jq -r '.records[0].dhcp.lease.dns[0]' "$CNET_STATE")" = 10.99.0.53 ]
-	[ "$(jq -r '.records[0].dhcp.lease.domain' "$CNET_STATE")" = test.lan ]
+	[ "$(jq -r '.records[0].dhcp.lease.address' <(state_doc))" = "$addr/24" ]
+	[ "$(jq -r '.records[0].dhcp.lease.dns[0]' <(state_doc))" = 10.99.0.53 ]
+	[ "$(jq -r '.records[0].dhcp.lease.domain' <(state_doc))" = test.lan ]
 	# the same attach again changes nothing
 	run -0 cnet attach "netns:$CNS" macvlan --parent up0 --ip dhcp --hostname web-1 --json
 	[ "$(jq -r .changed <<<"$output")" = false ]
@@ -182,7 +182,7 @@ inet_of() { # NS IFNAME
 	refused 2 "address 'dhcp' given twice" -- "${a[@]}" --ip dhcp --ip dhcp
 	refused 2 "dhcp needs renew or release" -- dhcp "netns:$CNS"
 	refused 3 "no --ip dhcp attachment is recorded for netns:$CNS" -- dhcp renew "netns:$CNS"
-	[ ! -e "$CNET_STATE" ] || [ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 	[ -z "$(ip -n "$CNS" -j link show | jq -r '.[] | select(.ifname != "lo") | .ifname')" ]
 }
 

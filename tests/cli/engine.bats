@@ -44,7 +44,7 @@ container() { # NAME NS [running]
 	container web "$CNS"
 	run -0 cnet attach docker:web macvlan --parent up0 --ip 10.96.0.2/24
 	[ "$(link_json "$CNS" eth1 | jq -r .linkinfo.info_kind)" = macvlan ]
-	[ "$(jq -r '.records[0].target' "$CNET_STATE")" = docker:web ]
+	[ "$(jq -r '.records[0].target' <(state_doc))" = docker:web ]
 }
 
 @test "a bare name that is no namespace is looked up in Docker, then Podman" {
@@ -71,7 +71,7 @@ container() { # NAME NS [running]
 	name=$(ns_prefix)-w
 	container "$name" "$CNS"
 	run -0 cnet attach "$name" macvlan --parent up0 --ip 10.96.1.2/24
-	[ "$(jq -r '.records[0].runtime' "$CNET_STATE")" = docker ]
+	[ "$(jq -r '.records[0].runtime' <(state_doc))" = docker ]
 	# the container stops; a namespace of the same name appears
 	printf '{"Id":"%064d","Name":"/%s","State":{"Running":false,"Pid":0}}\n' 1 "$name" \
 		>"$ENGINE_DIR/$name.json"

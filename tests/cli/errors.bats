@@ -40,6 +40,11 @@ store_sig() {
 	else
 		echo absent
 	fi
+	if [ -e "$CNET_STATE.journal" ]; then
+		echo "journal $(stat -c %a "$CNET_STATE.journal") $(sha256sum <"$CNET_STATE.journal")"
+	else
+		echo "no journal"
+	fi
 }
 
 snapshot() {
@@ -91,6 +96,7 @@ refused() { # STATUS "SUBSTRING..." -- CNET-ARGS...
 @test "attach refuses an address without a prefix length" {
 	refused 2 "10.0.0.1" "invalid address" -- attach "netns:$CNS" macvlan --parent up0 --ip 10.0.0.1
 	[ ! -e "$CNET_STATE" ]
+	[ ! -e "$CNET_STATE.journal" ]
 }
 
 @test "attach refuses an IPv4 prefix length above 32" {
@@ -141,6 +147,7 @@ refused() { # STATUS "SUBSTRING..." -- CNET-ARGS...
 	refused 5 "no PCI device 0000:7f:00.0" -- attach "netns:$CNS" sriov --pf 0000:7f:00.0
 	refused 5 "PF 'nosuch' does not exist" -- vf ls nosuch
 	[ ! -e "$CNET_STATE" ]
+	[ ! -e "$CNET_STATE.journal" ]
 }
 
 @test "bond: contradictory or incomplete requests are refused before anything is made" {
@@ -163,6 +170,7 @@ refused() { # STATUS "SUBSTRING..." -- CNET-ARGS...
 	refused 5 "device 'nosuch'" -- attach "netns:$CNS" bond --mode broadcast --slave dev:up0p \
 		--slave dev:nosuch --dry-run
 	[ ! -e "$CNET_STATE" ]
+	[ ! -e "$CNET_STATE.journal" ]
 	[ "$(hostip -j link show up0 | jq -r '.[0].ifname')" = up0 ]
 }
 
@@ -186,6 +194,7 @@ refused() { # STATUS "SUBSTRING..." -- CNET-ARGS...
 	# a bond MTU above a macvlan slave's parent's is refused by that slave
 	refused 2 "MTU 9000 is above parent up0's MTU 1500" -- "${b[@]}" --slave macvlan:up0 --mtu 9000 --dry-run
 	[ ! -e "$CNET_STATE" ]
+	[ ! -e "$CNET_STATE.journal" ]
 	[ "$(hostip -j link show up0 | jq -r '.[0].ifname')" = up0 ]
 }
 
@@ -199,6 +208,7 @@ refused() { # STATUS "SUBSTRING..." -- CNET-ARGS...
 	refused 2 "--mode does not apply to vlan" -- attach "netns:$CNS" vlan --parent up0 --vlan 5 --mode bridge
 	refused 2 "would be longer than 15 bytes" -- attach "netns:$CNS" macvlan --parent up0abcdefghijk --vlan 100
 	[ ! -e "$CNET_STATE" ]
+	[ ! -e "$CNET_STATE.journal" ]
 }
 
 @test "attach refuses an unknown option" {
@@ -322,6 +332,7 @@ refused() { # STATUS "SUBSTRING..." -- CNET-ARGS...
 @test "attach fails when the parent does not exist" {
 	refused 5 "parent interface 'nope0' does not exist" -- attach "netns:$CNS" macvlan --parent nope0 --ip 10.0.0.2/24
 	[ ! -e "$CNET_STATE" ]
+	[ ! -e "$CNET_STATE.journal" ]
 }
 
 @test "attach fails when the parent is down" {
@@ -367,6 +378,7 @@ refused() { # STATUS "SUBSTRING..." -- CNET-ARGS...
 	ip -n "$CNS" addr add 10.0.0.2/32 dev lo
 	refused 4 "10.0.0.2" "already in use" -- attach "netns:$CNS" macvlan --parent up0 --ip 10.0.0.2/24
 	[ ! -e "$CNET_STATE" ]
+	[ ! -e "$CNET_STATE.journal" ]
 }
 
 @test "attach refuses an address already in use on another link of the target" {
@@ -423,6 +435,7 @@ refused() { # STATUS "SUBSTRING..." -- CNET-ARGS...
 @test "attach fails when the named namespace does not exist" {
 	refused 3 "nope" -- attach netns:nope macvlan --parent up0
 	[ ! -e "$CNET_STATE" ]
+	[ ! -e "$CNET_STATE.journal" ]
 }
 
 @test "attach fails when the pid is not running" {
@@ -448,6 +461,7 @@ refused() { # STATUS "SUBSTRING..." -- CNET-ARGS...
 @test "attach refuses the host's own namespace given as a path" {
 	refused 3 "host's own network namespace" -- attach "/run/netns/$HOSTNS" macvlan --parent up0
 	[ ! -e "$CNET_STATE" ]
+	[ ! -e "$CNET_STATE.journal" ]
 }
 
 @test "attach refuses the host's own namespace given by name" {
@@ -507,28 +521,33 @@ refused() { # STATUS "SUBSTRING..." -- CNET-ARGS...
 	cnet attach "$CNS" macvlan --parent up0 --ip 10.0.0.2/24
 	cnet attach "netns:$CNS2" macvlan --parent up0 --ip 10.0.1.2/24
 	ifindex=$(link_json "$CNS" eth1 | jq .ifindex)
-	# what cnet 0.1 wrote: schema 1, no runtime in the records
-	jq '.schema = 1 | .records |= map(del(.runtime))' "$CNET_STATE" >"$BATS_TEST_TMPDIR/v1"
+	# what cnet 0.1 wrote: schema 1, no runtime in the records, one
+	# document and no journal
+	jq '.schema = 1 | .records |= map(del(.runtime))' <(state_doc) >"$BATS_TEST_TMPDIR/v1"
 	cp "$BATS_TEST_TMPDIR/v1" "$CNET_STATE"
+	rm -f "$CNET_STATE.journal"
 	# read-only commands migrate in memory and write nothing
 	run -0 cnet ls
 	run -0 cnet reapply --dry-run
 	cmp "$CNET_STATE" "$BATS_TEST_TMPDIR/v1"
+	[ ! -e "$CNET_STATE.journal" ]
 	[ -z "$(compgen -G "$CNET_STATE.schema*")" ]
-	# the first writer keeps the old bytes, then writes schema 2
+	# the first writer keeps the old bytes, then writes a schema 3 snapshot
+	# and a journal
 	run -0 cnet reapply
 	bak=$(compgen -G "$CNET_STATE.schema1.*.bak")
 	cmp "$bak" "$BATS_TEST_TMPDIR/v1"
 	[ "$(stat -c %a "$bak")" = 600 ]
-	[ "$(jq .schema "$CNET_STATE")" = 2 ]
+	[ "$(jq .schema "$CNET_STATE")" = 3 ]
+	[ "$(stat -c %a "$CNET_STATE.journal")" = 600 ]
 	# a bare name stays unsaid; a prefixed one gets its runtime
-	[ "$(jq -c '[.records[] | .runtime]' "$CNET_STATE")" = '[null,"netns"]' ]
+	[ "$(jq -c '[.records[] | .runtime]' <(state_doc))" = '[null,"netns"]' ]
 	# the setups were found and left alone
 	[ "$(link_json "$CNS" eth1 | jq .ifindex)" = "$ifindex" ]
 	[ "$(addrs_of "$CNS2" eth1)" = 10.0.1.2/24 ]
 	run -0 cnet detach "$CNS"
 	run -0 cnet detach "netns:$CNS2"
-	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 }
 
 @test "detach refuses a state store that is not valid JSON and leaves it alone" {
@@ -543,6 +562,7 @@ refused() { # STATUS "SUBSTRING..." -- CNET-ARGS...
 @test "detach fails for a target that does not exist and has no record" {
 	refused 3 "nope" "nothing is recorded" -- detach netns:nope
 	[ ! -e "$CNET_STATE" ]
+	[ ! -e "$CNET_STATE.journal" ]
 }
 
 @test "detach with nothing recorded for an existing target succeeds and changes nothing" {
@@ -552,6 +572,7 @@ refused() { # STATUS "SUBSTRING..." -- CNET-ARGS...
 	assert_equal "$(jq -c '[.ok, .changed]' <<<"$output")" '[true,false]'
 	assert_unchanged
 	[ ! -e "$CNET_STATE" ]
+	[ ! -e "$CNET_STATE.journal" ]
 }
 
 @test "detach refuses an unknown option" {

@@ -66,7 +66,7 @@ assert_lookalike_stayed() {
 
 @test "finding 1: detach takes no look-alike named with the record's temporary name (cn<id>)" {
 	lend_nic
-	id=$(jq -r '.records[0].id' "$CNET_STATE")
+	id=$(jq -r '.records[0].id' <(state_doc))
 	plant_lookalike "cn$id"
 	run cnet detach "$CNS"
 	assert_lookalike_stayed

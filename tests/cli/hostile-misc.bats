@@ -14,48 +14,72 @@ setup() {
 }
 teardown() { teardown_host; }
 
-# ---- 11: every store write syncs its data before the rename ------------------
+# ---- 11: every store write is durable where it must be ----------------------
 
-# cnet under strace, in HOSTNS: each fsync and rename, with the file each
-# fd is (-y), into $BATS_TEST_TMPDIR/trace. (LeakSanitizer cannot run
-# under ptrace: an ASan build's leak check is off here.)
+# cnet under strace, in HOSTNS: each fsync, fdatasync, rename and write,
+# with the file each fd is (-y), into $BATS_TEST_TMPDIR/trace. (LeakSanitizer
+# cannot run under ptrace: an ASan build's leak check is off here.)
 traced() {
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
 		ip netns exec "$HOSTNS" strace -f -y -qq -o "$BATS_TEST_TMPDIR/trace" \
-		-e trace=fsync,fdatasync,rename,renameat,renameat2 "$CNET_BIN" "$@"
+		-e trace=fsync,fdatasync,rename,renameat,renameat2,write,pwrite64,pwritev,pwritev2 \
+		"$CNET_BIN" "$@"
 }
 
-# "RENAMES UNSYNCED": of the renames of a temporary file over the store,
-# how many had no fsync of that file since the one before.
-store_renames() {
-	awk '/fsync\(.*state\.json\.tmp\.|fdatasync\(.*state\.json\.tmp\./ { synced = 1 }
-	     /rename.*state\.json\.tmp\..*state\.json"/ { n++; if (!synced) bad++; synced = 0 }
-	     END { print n + 0, bad + 0 }' "$BATS_TEST_TMPDIR/trace"
+# "RENAMES UNSYNCED WRITES SYNCS DIRTY" of the trace: the renames of a file
+# over the snapshot (state.json) or the journal (state.json.journal), and
+# how many of them had no fsync of the renamed file before; the writes into
+# the journal; the fsyncs and fdatasyncs of any file; and 1 if the last
+# write into the journal has no sync of the journal after it (0 if it has,
+# or there was none).
+store_syncs() {
+	awk 'function base(p) { sub(/.*\//, "", p); return p }
+	     function fdpath(s) { match(s, /\([0-9]+<[^>]*>/); s = substr(s, RSTART + 1, RLENGTH - 2); sub(/^[0-9]+</, "", s); return s }
+	     / (fsync|fdatasync)\(/ { p = base(fdpath($0)); synced[p] = 1; syncs++; if (p == "state.json.journal") dirty = 0 }
+	     / (write|pwrite64|pwritev|pwritev2)\([0-9]+<[^>]*\/state\.json\.journal>/ { writes++; dirty = 1 }
+	     / rename(at|at2)?\(/ { split($0, q, "\""); dst = base(q[4])
+		if (dst == "state.json" || dst == "state.json.journal") { n++; if (!synced[base(q[2])]) bad++ } }
+	     END { print n + 0, bad + 0, writes + 0, syncs + 0, dirty + 0 }' "$BATS_TEST_TMPDIR/trace"
 }
 
-@test "every write of the state store, the quick ones of attach and reapply too, is synced before it replaces the store" {
+@test "every file renamed over the store was synced first, and an attach, a detach or a reapply makes its journal entries durable with one sync" {
 	command -v strace >/dev/null || need "strace (Debian package strace)"
-	# attach: its pending record, then the final one
+	show() { cat "$BATS_TEST_TMPDIR/trace" >&2; }
+	# the first attach makes the store: whatever it renames into place is synced
 	run -0 traced attach "$CNS" macvlan --parent up0 --ip 10.61.0.2/24
-	read -r n bad < <(store_renames)
-	[ "$n" -ge 2 ] || fail "attach: expected 2 store writes, saw $n"
-	[ "$bad" = 0 ] || { cat "$BATS_TEST_TMPDIR/trace" >&2; fail "attach: $bad of $n store writes renamed unsynced data over the store"; }
-	# reapply after a restart: a pending record per repair, then the end state
+	read -r n bad writes syncs dirty < <(store_syncs)
+	[ "$bad" = 0 ] || { show; fail "attach: $bad of $n renames put unsynced data in place"; }
+	[ "$writes" -ge 1 ] || { show; fail "attach: nothing written into the journal"; }
+	[ "$dirty" = 0 ] || { show; fail "attach: its last journal write was not synced"; }
+	# a second attach: appended, one sync, nothing rewritten whole
+	run -0 traced attach "$CNS2" macvlan --parent up0 --ip 10.61.0.3/24
+	read -r n bad writes syncs dirty < <(store_syncs)
+	[ "$n" = 0 ] || { show; fail "attach 2: $n files renamed over the store (a whole rewrite)"; }
+	[ "$writes" -ge 1 ] && [ "$dirty" = 0 ] || { show; fail "attach 2: $writes journal writes, the last one unsynced"; }
+	[ "$syncs" = 1 ] || { show; fail "attach 2: $syncs syncs, not one"; }
+	# reapply after a restart: a pending record per repair, then the end
+	# state, one sync at the end
 	ip netns del "$CNS"
 	ip netns add "$CNS"
 	run -0 traced reapply
 	assert_output --partial "repaired: macvlan eth1"
-	read -r n bad < <(store_renames)
-	[ "$n" -ge 2 ] || fail "reapply: expected at least 2 store writes, saw $n"
-	[ "$bad" = 0 ] || { cat "$BATS_TEST_TMPDIR/trace" >&2; fail "reapply: $bad of $n store writes renamed unsynced data over the store"; }
+	read -r n bad writes syncs dirty < <(store_syncs)
+	[ "$n" = 0 ] || { show; fail "reapply: $n files renamed over the store"; }
+	[ "$writes" -ge 1 ] && [ "$dirty" = 0 ] || { show; fail "reapply: $writes journal writes, the last one unsynced"; }
+	[ "$syncs" = 1 ] || { show; fail "reapply: $syncs syncs, not one"; }
 	ip -n "$CNS" link show eth1 >/dev/null
-	jq -e '.records | length == 1' "$CNET_STATE" >/dev/null
+	# a detach: its delete is durable too
+	run -0 traced detach "$CNS2"
+	read -r n bad writes syncs dirty < <(store_syncs)
+	[ "$n" = 0 ] && [ "$writes" -ge 1 ] && [ "$dirty" = 0 ] && [ "$syncs" = 1 ] ||
+		{ show; fail "detach: $n renames, $writes journal writes, $syncs syncs, last write unsynced: $dirty"; }
+	jq -e '.records | length == 1' <(state_doc) >/dev/null
 }
 
 # ---- 16: a record id is never one in use ------------------------------------
 
 @test "a new record never gets an id already in the store: the two attachments stay apart" {
-	ns_id() { jq -r --arg t "$1" '.records[] | select(.target == $t) | .id' "$CNET_STATE"; }
+	ns_id() { jq -r --arg t "$1" '.records[] | select(.target == $t) | .id' <(state_doc); }
 	# The test build hands out CNET_FAULT_IDS first: the second attach is
 	# offered the first one's id.
 	CNET_FAULT_IDS=cafe0001 run -0 cnet_fi attach "$CNS" macvlan --parent up0 --ip 10.62.0.2/24
@@ -63,7 +87,7 @@ store_renames() {
 	CNET_FAULT_IDS=cafe0001 run -0 cnet_fi attach "$CNS2" macvlan --parent up0 --ip 10.62.0.3/24
 	[ -n "$(ns_id "$CNS2")" ] && [ "$(ns_id "$CNS2")" != cafe0001 ] ||
 		fail "the second record was given id '$(ns_id "$CNS2")', the first one's"
-	[ "$(jq -r '.records[].id' "$CNET_STATE" | sort -u | wc -l)" = 2 ]
+	[ "$(jq -r '.records[].id' <(state_doc) | sort -u | wc -l)" = 2 ]
 	# The first container loses its interface; reapply must find that
 	# record by its id (not the other's) and bring it back.
 	ip -n "$CNS" link del eth1
@@ -75,7 +99,7 @@ store_renames() {
 	run ip -n "$CNS2" link show eth1
 	[ "$status" != 0 ] || fail "detach left eth1 in $CNS2"
 	ip -n "$CNS" -j addr show dev eth1 | jq -e '.[0].addr_info[] | select(.local == "10.62.0.2")' >/dev/null
-	[ "$(jq -r '.records[].target' "$CNET_STATE")" = "$CNS" ]
+	[ "$(jq -r '.records[].target' <(state_doc))" = "$CNS" ]
 }
 
 # ---- 18: an undone failure keeps its message, exit code, and what it could not undo
@@ -99,8 +123,8 @@ store_renames() {
 			ip -n "$CNS" -br link >&2
 			fail "request $n: an interface was left in the container with no record of it"
 		}
-		[ ! -e "$CNET_STATE" ] || jq -e '.records == []' "$CNET_STATE" >/dev/null ||
-			fail "request $n: records left: $(cat "$CNET_STATE")"
+		jq -e '.records == []' <(state_doc) >/dev/null ||
+			fail "request $n: records left: $(state_records)"
 	done
 }
 
@@ -114,7 +138,7 @@ store_renames() {
 	run -2 cnet attach "$CNS" sriov --pf nosuchpf0 --vf 4294967297
 	# the largest is read as itself: refused for the missing PF (exit 5), not parsed
 	run -5 cnet attach "$CNS" sriov --pf nosuchpf0 --max-rate 4294967295
-	[ ! -e "$CNET_STATE" ] || jq -e '.records == []' "$CNET_STATE" >/dev/null
+	jq -e '.records == []' <(state_doc) >/dev/null
 	[ "$(ip -n "$CNS" -o link show | grep -cv ': lo:')" = 0 ]
 }
 # ---- 20: what a container names reaches the terminal escaped ---------------
@@ -125,7 +149,7 @@ has_control() { LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' <<<"$1"; }
 # An attachment whose interface the container renamed to $evil.
 renamed_attachment() {
 	ip -n "$CNS" link del "$evil" 2>/dev/null || true # left by the one before
-	rm -f "$CNET_STATE"
+	rm -f "$CNET_STATE" "$CNET_STATE.journal"
 	run -0 cnet attach "$CNS" macvlan --parent up0 --ip 10.64.0.2/24
 	ip -n "$CNS" link set eth1 name "$evil"
 }

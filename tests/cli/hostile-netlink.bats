@@ -61,7 +61,7 @@ forged_attach_detach() { # ERROR
 	stop_forger
 	[ "$status" = 0 ] || fail "detach failed under forged replies ($status): $stderr"
 	run -1 ip -n "$CNS" link show eth1
-	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 }
 
 @test "replies forged by the container to cnet's netlink socket (error -EPERM) are not taken for the kernel's" {

@@ -110,7 +110,7 @@ attach_refused() { # MSG
 	[ -p "$ROOT/etc/resolv.conf" ]
 	# the attach was rolled back
 	run -1 ip -n "$CNS" link show eth1
-	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 }
 
 @test "resolv-conf: a lease the container holds on the file does not make cnet wait for it to be broken" {

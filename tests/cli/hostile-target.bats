@@ -109,7 +109,7 @@ plant_lookalike() { # ID
 	run -0 cnet attach "/proc/$old/ns/net" macvlan --parent up0 --ip 10.98.0.2/24
 	[ "$(link_json "$CNS" eth1 | jq -r .linkinfo.info_kind)" = macvlan ]
 	start=$(sed 's/.*) //' "/proc/$old/stat" | cut -d' ' -f20)
-	id=$(jq -r '.records[0].id' "$CNET_STATE")
+	id=$(jq -r '.records[0].id' <(state_doc))
 	# the process exits, its namespace with it; another process, in
 	# another namespace, gets its PID
 	kill "$old"
@@ -118,21 +118,21 @@ plant_lookalike() { # ID
 	start_in_as "$CNS2" "$old"
 	reapply_settled
 	newcomer_untouched
-	[ "$(jq -c '.records[0].netns | [.pid, .pid_start]' "$CNET_STATE")" = "[$old,$start]" ]
+	[ "$(jq -c '.records[0].netns | [.pid, .pid_start]' <(state_doc))" = "[$old,$start]" ]
 	assert_equal "$REAPPLY" "stopped: macvlan eth1 in /proc/$old/ns/net: process gone (its PID now belongs to another)"
 	# the newcomer plants a look-alike of the interface: detach by the
 	# path drops the record without reaching into its namespace
 	plant_lookalike "$id"
 	run -0 cnet detach "/proc/$old/ns/net"
 	[ "$(link_json "$CNS2" eth1 | jq -r .ifalias)" = "cnet:$id" ]
-	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 }
 
 @test "docker: a container that takes a removed container's name (another Id) is another container" {
 	engine
 	container web "$CNS" "$(printf 'a%.0s' {1..64})"
 	run -0 cnet attach docker:web macvlan --parent up0 --ip 10.98.1.2/24
-	id=$(jq -r '.records[0].id' "$CNET_STATE")
+	id=$(jq -r '.records[0].id' <(state_doc))
 	# web is removed (its namespace with it); a new container named web
 	# runs in another namespace
 	kill "${SLEEPERS[@]}"
@@ -140,14 +140,14 @@ plant_lookalike() { # ID
 	container web "$CNS2" "$(printf 'b%.0s' {1..64})"
 	reapply_settled
 	newcomer_untouched
-	[ "$(jq -r '.records[0].netns.container_id' "$CNET_STATE")" = "$(printf 'a%.0s' {1..64})" ]
+	[ "$(jq -r '.records[0].netns.container_id' <(state_doc))" = "$(printf 'a%.0s' {1..64})" ]
 	assert_equal "$REAPPLY" "stopped: macvlan eth1 in docker:web: container gone (its name now belongs to another)"
 	# the newcomer plants a look-alike of the interface: detach by the
 	# name drops the record without reaching into its namespace
 	plant_lookalike "$id"
 	run -0 cnet detach docker:web
 	[ "$(link_json "$CNS2" eth1 | jq -r .ifalias)" = "cnet:$id" ]
-	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 	# an answer without an Id cannot tell one container from another
 	container anon "$CNS2" ""
 	run -1 --separate-stderr cnet attach docker:anon macvlan --parent up0
@@ -161,8 +161,8 @@ plant_lookalike() { # ID
 	name=$(ns_prefix)-x
 	container "$name" "$CNS"
 	run -0 cnet attach "$name" macvlan --parent up0 --ip 10.98.2.2/24
-	[ "$(jq -r '.records[0].runtime' "$CNET_STATE")" = docker ]
-	id=$(jq -r '.records[0].id' "$CNET_STATE")
+	[ "$(jq -r '.records[0].runtime' <(state_doc))" = docker ]
+	id=$(jq -r '.records[0].id' <(state_doc))
 	# a namespace takes the name, with a look-alike of the interface
 	CREATED_NS+=("$name")
 	ip netns add "$name"
@@ -170,7 +170,7 @@ plant_lookalike() { # ID
 	ip -n "$name" link set eth1 alias "cnet:$id"
 	run -0 cnet detach "$name"
 	run -1 ip -n "$CNS" link show eth1 # the container's interface went with the record
-	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 	[ "$(link_json "$name" eth1 | jq -r .ifalias)" = "cnet:$id" ] # the namespace's stayed
 }
 

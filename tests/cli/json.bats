@@ -170,6 +170,7 @@ ifindex_of() { # NS IFNAME
 	run -6 --separate-stderr cnet attach "netns:$CNS" macvlan --parent up0 --json
 	assert_json_error 6 attach
 	assert_equal "$(cat "$CNET_STATE")" garbage
+	[ ! -e "$CNET_STATE.journal" ]
 }
 
 @test "a detach of an unknown target with --json is one error object" {
@@ -214,15 +215,18 @@ ifindex_of() { # NS IFNAME
 	assert_equal "$(links_of "$CNS")" "$before_c"
 	assert_equal "$(ip -n "$CNS" -j addr show | jq '[.[].addr_info[]] | length')" 0
 	[ ! -e "$CNET_STATE" ]
+	[ ! -e "$CNET_STATE.journal" ]
 }
 
 @test "a dry run of an attach already done says unchanged" {
 	run -0 --separate-stderr cnet attach "netns:$CNS" macvlan --parent up0 --json
-	cp "$CNET_STATE" "$BATS_TEST_TMPDIR/before"
+	doc=$(state_doc)
+	bytes=$(store_bytes)
 	run -0 --separate-stderr cnet attach "netns:$CNS" macvlan --parent up0 --dry-run --json
 	assert_json_ok
 	assert_equal "$(jq -c '[.changed, .dry_run]' <<<"$output")" '[false,true]'
-	cmp "$CNET_STATE" "$BATS_TEST_TMPDIR/before"
+	assert_equal "$(state_doc)" "$doc"
+	assert_equal "$(store_bytes)" "$bytes"
 }
 
 @test "a warning is in the JSON object and on stderr" {

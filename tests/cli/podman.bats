@@ -118,7 +118,7 @@ cping() { # ADDR
 
 	run -0 cnet detach "podman:$NAME" --ifname eth1
 	run -1 cip link show eth1
-	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 }
 
 @test "podman: a bare name is found through Podman when Docker does not answer" {
@@ -146,5 +146,5 @@ cping() { # ADDR
 	# removed: gc gives back what it lent and drops the record
 	podman rm -f -t 0 "$NAME" >/dev/null
 	run -0 cnet gc --yes
-	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 }

@@ -46,7 +46,7 @@ inside() { # NS
 @test "reapply restores a veth on its bridge after the namespace was re-created" {
 	cnet attach "$CNS" veth --bridge br7 --create-bridge --ip 10.85.0.2/24
 	ip netns del "$CNS"
-	wait_link_gone "$HOSTNS" "$(jq -r '.records[0].host.ifname' "$CNET_STATE")"
+	wait_link_gone "$HOSTNS" "$(jq -r '.records[0].host.ifname' <(state_doc))"
 	ip netns add "$CNS"
 	run -0 cnet reapply
 	[ "$(link_json "$CNS" eth1 | jq -r .linkinfo.info_kind)" = veth ]
@@ -76,7 +76,7 @@ inside() { # NS
 	run -0 cnet reapply --json
 	[ "$(jq -r '.records[0].status' <<<"$output")" = stopped ]
 	[ "$(jq -r .ok <<<"$output")" = true ]
-	[ "$(jq '.records | length' "$CNET_STATE")" = 1 ]
+	[ "$(jq '.records | length' <(state_doc))" = 1 ]
 }
 
 @test "a record that cannot be brought back fails reapply with exit 7, naming it, and is kept" {
@@ -87,7 +87,7 @@ inside() { # NS
 	run -7 --separate-stderr cnet reapply
 	assert_output --partial "failed: macvlan eth1 in $CNS"
 	[[ "$stderr" == *"1 record could not be brought back"* ]]
-	[ "$(jq '.records | length' "$CNET_STATE")" = 1 ]
+	[ "$(jq '.records | length' <(state_doc))" = 1 ]
 	hostip link set up0 up
 	run -0 cnet reapply
 	[ "$(link_json "$CNS" eth1 | jq -r .linkinfo.info_kind)" = macvlan ]
@@ -106,12 +106,12 @@ inside() { # NS
 @test "ls and reapply --dry-run report drift without changing anything" {
 	cnet attach "$CNS" macvlan --parent up0 --ip 10.89.0.2/24
 	ip -n "$CNS" link set eth1 mtu 1280
-	before=$(ns_state "$CNS"; cat "$CNET_STATE")
+	before=$(ns_state "$CNS"; state_doc; store_bytes)
 	run -0 cnet ls
 	assert_line --regexp "^[0-9a-f]{8} +$CNS +macvlan +eth1 +drifted \\(MTU is 1280, not 1500\\)$"
 	run -0 cnet reapply --dry-run
 	assert_output --partial "would repair: drifted: macvlan eth1 in $CNS"
-	[ "$(ns_state "$CNS"; cat "$CNET_STATE")" = "$before" ]
+	[ "$(ns_state "$CNS"; state_doc; store_bytes)" = "$before" ]
 }
 
 @test "a reapply that finds another one running leaves at once, quietly" {
@@ -134,7 +134,7 @@ inside() { # NS
 	done
 	cnet attach "pid:$pid" macvlan --parent up0 --ip 10.91.0.2/24
 	# as if the PID had been reused: the recorded start time no longer matches
-	jq '.records[0].netns.pid_start += 1' "$CNET_STATE" >"$CNET_STATE.new" && mv "$CNET_STATE.new" "$CNET_STATE"
+	state_edit '.records[0].netns.pid_start += 1'
 	ip -n "$CNS" link set eth1 mtu 1280
 	before=$(ns_state "$CNS")
 	run -0 cnet reapply --json
@@ -149,16 +149,16 @@ inside() { # NS
 	cnet attach "$CNS" veth --bridge brg --create-bridge --ip 10.92.0.2/24
 	cnet attach "$CNS2" macvlan --parent up0 --ip 10.92.0.3/24
 	ip netns del "$CNS"
-	wait_link_gone "$HOSTNS" "$(jq -r '.records[0].host.ifname' "$CNET_STATE")"
+	wait_link_gone "$HOSTNS" "$(jq -r '.records[0].host.ifname' <(state_doc))"
 	run -2 cnet gc
 	run -0 cnet gc --dry-run
 	assert_output --partial "would remove: gone: veth eth1 in $CNS"
-	[ "$(jq '.records | length' "$CNET_STATE")" = 2 ]
+	[ "$(jq '.records | length' <(state_doc))" = 2 ]
 	run -0 hostip link show brg
 	run -0 cnet gc --yes
 	assert_output --partial "removed: veth eth1 in $CNS"
 	refute_output --partial "$CNS2"
-	[ "$(jq -r '[.records[].target] | join(" ")' "$CNET_STATE")" = "$CNS2" ]
+	[ "$(jq -r '[.records[].target] | join(" ")' <(state_doc))" = "$CNS2" ]
 	run -1 hostip link show brg
 	[ "$(link_json "$CNS2" eth1 | jq -r .linkinfo.info_kind)" = macvlan ]
 }

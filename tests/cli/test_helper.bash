@@ -6,6 +6,8 @@ bats_require_minimum_version 1.5.0
 load /usr/lib/bats/bats-support/load.bash
 load /usr/lib/bats/bats-assert/load.bash
 source "$(dirname "${BASH_SOURCE[0]}")/../fault_walk.bash"
+# The state store read back without cnet: state_doc, state_edit, store_bytes.
+source "$(dirname "${BASH_SOURCE[0]}")/../state_doc.bash"
 
 TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 CNET_BIN=${CNET_BIN:-$TOP/build/cnet}
@@ -127,15 +129,16 @@ container_with_default_route() { # NS
 	ip -n "$1" route add default via 172.31.0.1
 }
 
-# Host, container and the store's records. The records, not the file: an
-# attach writes its record pending before touching the kernel, so a failed
-# one may leave an empty store where there was none.
+# Host, container and the store's records (replayed: state_doc). The
+# records, not the files: an attach writes its record pending before
+# touching the kernel, so a failed one may leave an empty store where there
+# was none.
 world_snapshot() {
 	ns_state "$HOSTNS"
 	echo ---
 	ns_state "$CNS"
 	echo ---
-	if [ -e "$CNET_STATE" ]; then jq -c .records "$CNET_STATE"; else echo "[]"; fi
+	state_records
 }
 
 # fault_walk MODE NS ATTACH-ARGS...: walk_steps (tests/fault_walk.bash,

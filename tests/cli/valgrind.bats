@@ -65,3 +65,36 @@ vg_clean() {
 	run -0 cnet help attach
 	vg_clean
 }
+
+@test "memcheck: the store's journal: a torn last entry read and cleared, check, compact, a schema-2 migration, a bad entry refused" {
+	J=$CNET_STATE.journal
+	run -0 cnet attach "netns:$CNS" macvlan --parent up0 --ip 10.93.0.2/24
+	run -0 cnet attach "netns:$CNS2" macvlan --parent up0 --ip 10.93.0.3/24
+	# the last entry cut in half
+	t=$(journal_text "$J"; echo .)
+	t=${t%.}
+	last=${t%$'\n'}
+	last=${last##*$'\n'}
+	truncate -s $((${#t} - ${#last} / 2)) "$J"
+	run -0 cnet ls --json
+	run -0 cnet store check --json
+	[ "$(jq '.records[0].journal.torn_tail' <<<"$output")" = true ]
+	run -0 cnet reapply
+	run -0 cnet store compact --json
+	[ "$(jq '.records[0].records' <<<"$output")" = 2 ]
+	# the same records as a schema-2 document, migrated by a writer
+	state_doc | jq --tab '.schema = 2' >"$BATS_TEST_TMPDIR/v2"
+	rm "$J"
+	cp "$BATS_TEST_TMPDIR/v2" "$CNET_STATE"
+	run -0 cnet ls
+	run -0 cnet detach "netns:$CNS2"
+	[ -n "$(compgen -G "$CNET_STATE.schema2.*.bak")" ]
+	run -1 ip -n "$CNS2" link show eth1
+	# a bad entry before a good one: refused
+	run -0 cnet attach "netns:$CNS2" macvlan --parent up0 --ip 10.93.0.3/24
+	printf x | dd of="$J" bs=1 seek=15 conv=notrunc status=none
+	run -6 cnet ls
+	run -6 cnet store check
+	run -6 cnet detach "netns:$CNS"
+	vg_clean
+}

@@ -6,6 +6,8 @@ load /usr/lib/bats/bats-support/load.bash
 load /usr/lib/bats/bats-assert/load.bash
 # The fault and kill walks: walk_steps MODE WORLD TARGET -- CMD...
 source "$(dirname "${BASH_SOURCE[0]}")/../fault_walk.bash"
+# The state store read back without cnet: state_doc, state_edit, store_bytes.
+source "$(dirname "${BASH_SOURCE[0]}")/../state_doc.bash"
 
 TOP=$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)
 CNET_BIN=$TOP/build/cnet

@@ -126,7 +126,7 @@ lost_during() { # NS ADDR COUNT CMD...
 	run -1 ip -n bc link show eth1
 	[ "$(cat /sys/class/net/hv1/address)" = "$m1" ]
 	[ "$(cat /sys/class/net/hv2/mtu)" = 1400 ]
-	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 	cleanup_bond_rig
 }
 
@@ -299,7 +299,7 @@ bond_vlan_rig() {
 	[[ "$stderr" == *"PF '$p2' is down"* ]]
 	[ "$(ip -n bc -j link show | jq length)" = 1 ]
 	[ "$(vfs "$p1")" = "$b1" ] && [ "$(vfs "$p2")" = "$b2" ]
-	[ "$(jq '[.records[] | select(.target == "bc")] | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '[.records[] | select(.target == "bc")] | length' <(state_doc))" = 0 ]
 	retry 100 0.1 has_carrier "$p2"
 	cleanup_bond_rig
 }
@@ -353,7 +353,7 @@ vf_peer_rig() { # ADDR
 	[[ "$stderr" == *"nosuch"* ]]
 	[ "$(ip -j link show | jq -c '[.[] | .ifname] | sort')" = "$before" ]
 	[ "$(ip -n bc -j link show | jq length)" = 1 ]
-	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 	cleanup_bond_rig
 }
 
@@ -399,7 +399,7 @@ vf_peer_rig() { # ADDR
 	assert_output "ok: bond eth1 in bc"
 	run -0 "$CNET_BIN" detach bc
 	[ -n "$(ls "/sys/class/net/$p1/device/virtfn0/net/")" ]
-	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 	ip -n bpeer link set peer0 netns 1 2>/dev/null || true
 	ip netns del bc; ip netns del bpeer
 }
@@ -413,7 +413,7 @@ vf_peer_rig() { # ADDR
 	world() {
 		ip -d -j link show | jq -c '[.[] | {ifname, mtu, address, k: .linkinfo.info_kind}] | sort_by(.ifname)'
 		ip -n bc -j link show | jq -c '[.[].ifname]'
-		[ -e "$CNET_STATE" ] && jq -c .records "$CNET_STATE" || echo '[]'
+		state_records
 	}
 	args=(attach bc bond --mode active-backup --slave dev:hv1 --slave dev:hv2 --primary eth1s1
 		--mtu 1400 --ip 10.75.0.1/24 --gw 10.75.0.254)

@@ -91,7 +91,7 @@ parentdev() { # NS IFNAME
 	for k in address vlan_list spoofchk trust rate; do
 		[ "$(jq -c ".$k" <<<"$after")" = "$(jq -c ".$k" <<<"$before")" ] || fail "$k: $(jq -c ".$k" <<<"$after") != $(jq -c ".$k" <<<"$before")"
 	done
-	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 }
 
 @test "sriov: the PF's VLAN isolates VFs: same VLAN pings, another does not" {
@@ -124,13 +124,13 @@ parentdev() { # NS IFNAME
 		echo "# $output" >&3
 		echo "# namespace net:[$ino] held by: $(find /proc/[0-9]*/ns/net -lname "net:\[$ino\]" 2>/dev/null | tr '\n' ' ')" \
 			"mounted in: $(grep -l "net:\[$ino\]" /proc/[0-9]*/mountinfo 2>/dev/null | tr '\n' ' ')" >&3
-		[ "$(jq '.records | length' "$CNET_STATE")" = 1 ]
+		[ "$(jq '.records | length' <(state_doc))" = 1 ]
 	done
 	[ "$status" = 0 ] || fail "detach: $output"
 	retry 20 0.1 test -e "/sys/class/net/$name"
 	[ "$(jq -c '.vlan_list' <<<"$(vfinfo "$P2" 0)")" = "$(jq -c '.vlan_list' <<<"$before")" ]
 	[ "$(jq -r '.address' <<<"$(vfinfo "$P2" 0)")" = "$(jq -r .address <<<"$before")" ]
-	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 }
 
 @test "sriov: settings the emulated NIC refuses (link-state, min-rate, 802.1ad) fail clearly and roll back" {
@@ -150,7 +150,7 @@ parentdev() { # NS IFNAME
 	[ -e "/sys/class/net/$name" ]
 	[ "$(cat "/sys/class/net/$name/address")" = "$mac" ]
 	[ "$(ip -n sr-a -j link show | jq length)" = 1 ]
-	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 }
 
 @test "sriov: a MAC another VF of the PF has is refused (4), and nothing changes" {
@@ -162,7 +162,7 @@ parentdev() { # NS IFNAME
 	[ "$stderr" = "cnet: MAC 02:00:00:50:06:01 is already VF 0's on $P1" ]
 	[ "$(vfinfo "$P1" 1)" = "$before" ]
 	[ "$(ip -n sr-b -j link show | jq length)" = 1 ]
-	[ "$(jq '.records | length' "$CNET_STATE")" = 1 ]
+	[ "$(jq '.records | length' <(state_doc))" = 1 ]
 }
 
 @test "sriov: a VF whose MAC the PF pinned: reapply finds it ok; --mac and detach keep it administrative" {
@@ -179,7 +179,7 @@ parentdev() { # NS IFNAME
 	[ "$(vfinfo "$P2" 1 | jq -r .address)" = 02:00:00:50:07:02 ]
 	run -0 cnet detach sr-a
 	[ "$(vfinfo "$P2" 1 | jq -r .address)" = 02:00:00:50:07:01 ]
-	[ "$(jq '.records | length' "$CNET_STATE")" = 0 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 	ip link set "$P2" vf 1 mac 00:00:00:00:00:00
 }
 
@@ -271,7 +271,7 @@ vf_world() { # PF I NS
 		echo "no netdev here"
 	fi
 	ip -n "$3" -j link show | jq -c '[.[].ifname]'
-	if [ -e "$CNET_STATE" ]; then jq -c .records "$CNET_STATE"; else echo "[]"; fi
+	state_records
 }
 
 SRIOV_ALL=(--vf 1 --mac 02:00:00:50:09:01 --vlan 900:2 --spoofchk off --trust on --max-rate 200
@@ -319,7 +319,7 @@ pf3_world() {
 	local d=/sys/class/net/$P3/device
 	echo "numvfs $(cat "$d/sriov_numvfs") autoprobe $(cat "$d/sriov_drivers_autoprobe")"
 	ip -n sr-v -j link show | jq -c '[.[].ifname]'
-	[ -e "$CNET_STATE" ] && jq -c .records "$CNET_STATE" || echo '[]'
+	state_records
 }
 
 @test "sriov --vf-count: an attach failing at any sysfs write removes the VFs it made" {
