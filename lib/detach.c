@@ -198,6 +198,51 @@ static int detach_one(struct ctx_detach *d, cJSON *rec, struct cnet_nl *tnl)
 	return r;
 }
 
+/* The target found (or gone: then its records must say something) and
+ * locked, then the store, and the records that may be its parsed. Lock
+ * order (store.c): the target, then the store; an engine's answer is
+ * waited for under neither. */
+static int load(struct ctx_detach *d, const char *target, const char *ifname)
+{
+	struct cnet_ctx *ctx = d->ctx;
+	struct cnet_target *t = d->t;
+	cJSON *rec;
+	bool found = false;
+	int r = cnet_store_init(ctx, d->st, d->dry_run);
+
+	if (r < 0)
+		return r;
+	r = cnet_target_resolve(ctx, target, t);
+	if (r < 0 && ctx->errclass != CNET_ERR_TARGET)
+		return r;
+	if (r == 0 && !d->dry_run && (r = cnet_store_lock_target(d->st, t, true)) < 0)
+		return r;
+	if (r < 0) {
+		/* Gone or never there: records still say what to undo. */
+		char msg[sizeof(ctx->errmsg)];
+		memcpy(msg, ctx->errmsg, sizeof(msg));
+		cnet_clear_err(ctx);
+		r = cnet_store_relock(d->st);
+		if (r == 0)
+			r = cnet_store_load_text(d->st, "target", target);
+		if (r < 0)
+			return r;
+		cJSON_ArrayForEach(rec, d->st->records) if (matches(rec, target, t, ifname)) found = true;
+		if (!found)
+			return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "%s, and nothing is recorded for it", msg);
+		if (t->fd >= 0) {
+			close(t->fd);
+			t->fd = -1;
+		}
+	}
+	r = cnet_store_relock(d->st);
+	if (r == 0)
+		r = cnet_store_load_text(d->st, "target", target);
+	if (r == 0)
+		r = cnet_store_load_netns(d->st, t);
+	return r;
+}
+
 CNET_EXPORT int cnet_detach(struct cnet_ctx *ctx, const char *target, const char *ifname,
 			    unsigned int flags, struct cnet_result **out)
 {
@@ -219,41 +264,7 @@ CNET_EXPORT int cnet_detach(struct cnet_ctx *ctx, const char *target, const char
 	r = cnet_result_new(ctx, &d.res);
 	if (r < 0)
 		return r;
-	/* Lock order (store.c): the target, then the store; an engine's
-	 * answer is waited for under neither. */
-	r = cnet_store_init(ctx, &st, d.dry_run);
-	if (r < 0)
-		goto out;
-	r = cnet_target_resolve(ctx, target, &t);
-	if (r < 0 && ctx->errclass != CNET_ERR_TARGET)
-		goto out;
-	if (r == 0 && !d.dry_run && (r = cnet_store_lock_target(&st, &t, true)) < 0)
-		goto out;
-	if (r < 0) {
-		/* Gone or never there: records still say what to undo. */
-		char msg[sizeof(ctx->errmsg)];
-		memcpy(msg, ctx->errmsg, sizeof(msg));
-		cnet_clear_err(ctx);
-		r = cnet_store_relock(&st);
-		if (r == 0)
-			r = cnet_store_load_text(&st, "target", target);
-		if (r < 0)
-			goto out;
-		cJSON_ArrayForEach(rec, st.records) if (matches(rec, target, &t, ifname)) found = true;
-		if (!found) {
-			r = cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "%s, and nothing is recorded for it", msg);
-			goto out;
-		}
-		if (t.fd >= 0) {
-			close(t.fd);
-			t.fd = -1;
-		}
-	}
-	r = cnet_store_relock(&st);
-	if (r == 0)
-		r = cnet_store_load_text(&st, "target", target);
-	if (r == 0)
-		r = cnet_store_load_netns(&st, &t);
+	r = load(&d, target, ifname);
 	if (r == 0)
 		r = cnet_nl_open(ctx, -1, &d.hnl);
 	if (r < 0)

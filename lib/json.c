@@ -122,31 +122,6 @@ bool cnet_record_marks(const cJSON *rec, const struct cnet_linkinfo *li)
 	return !strcmp(li->alias, alias);
 }
 
-bool cnet_record_hand_over(struct cnet_store *st, const cJSON *self, const char *name_key,
-			   const char *const *keys, size_t n_keys)
-{
-	const cJSON *self_host = cJSON_GetObjectItemCaseSensitive(self, "host");
-	const char *name = cnet_json_str(self_host, name_key);
-	cJSON *rec, *host;
-
-	if (!*name || cnet_store_load_text(st, name_key, name) < 0)
-		return false;
-	cJSON_ArrayForEach(rec, st->records)
-	{
-		host = cJSON_GetObjectItemCaseSensitive(rec, "host");
-		if (rec == self || !cJSON_IsObject(host) || strcmp(cnet_json_str(host, name_key), name))
-			continue;
-		for (size_t i = 0; i < n_keys; i++) {
-			cJSON *v = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(self_host, keys[i]), true);
-			cJSON_DeleteItemFromObjectCaseSensitive(host, keys[i]);
-			if (v)
-				cJSON_AddItemToObject(host, keys[i], v);
-		}
-		return true;
-	}
-	return false;
-}
-
 int cnet_record_target(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_target *t, char *why,
 		       size_t len)
 {

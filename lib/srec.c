@@ -441,6 +441,31 @@ bool cnet_record_is_child(const struct cnet_store *st, const cJSON *rec)
 	return *of && (find_live(st, of) >= 0 || (st->records && in_view(st, of)));
 }
 
+bool cnet_record_hand_over(struct cnet_store *st, const cJSON *self, const char *name_key,
+			   const char *const *keys, size_t n_keys)
+{
+	const cJSON *self_host = cJSON_GetObjectItemCaseSensitive(self, "host");
+	const char *name = cnet_json_str(self_host, name_key);
+	cJSON *rec, *host;
+
+	if (!*name || cnet_store_load_text(st, name_key, name) < 0)
+		return false;
+	cJSON_ArrayForEach(rec, st->records)
+	{
+		host = cJSON_GetObjectItemCaseSensitive(rec, "host");
+		if (rec == self || !cJSON_IsObject(host) || strcmp(cnet_json_str(host, name_key), name))
+			continue;
+		for (size_t i = 0; i < n_keys; i++) {
+			cJSON *v = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(self_host, keys[i]), true);
+			cJSON_DeleteItemFromObjectCaseSensitive(host, keys[i]);
+			if (v)
+				cJSON_AddItemToObject(host, keys[i], v);
+		}
+		return true;
+	}
+	return false;
+}
+
 /* Test builds: the next of the ids in $CNET_FAULT_IDS (comma-separated),
  * handed out before random ones, so that a test can make one collide. */
 static bool test_id(struct cnet_ctx *ctx, char id[9])
