@@ -276,12 +276,16 @@ static bool hex8(const char *s, uint32_t *v)
 /* One entry (without its newline): applied; -EBADMSG if it is not one. */
 static int apply_entry(struct cnet_store *st, const char *e, size_t n)
 {
-	const char *json = e + 9;
-	size_t jl = n - 9;
+	const char *json;
+	size_t jl;
 	uint32_t crc;
 	char *text;
 
-	if (n < 20 || e[8] != ' ' || !hex8(e, &crc) || crc != cnet_crc32c(json, jl))
+	if (n < 20)
+		return -EBADMSG;
+	json = e + 9;
+	jl = n - 9;
+	if (json[-1] != ' ' || !hex8(e, &crc) || crc != cnet_crc32c(json, jl))
 		return -EBADMSG;
 	if (jl > 9 && !memcmp(json, "{\"put\":{", 8) && json[jl - 1] == '}') {
 		text = strndup(json + 7, jl - 8);
