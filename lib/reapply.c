@@ -299,6 +299,30 @@ static bool wanted(const cJSON *rec, const void *arg)
 	return false;
 }
 
+/* The named targets' records: found by their text, only those parsed. */
+static int targets_ids(struct cnet_ctx *ctx, struct cnet_store *st, const struct wanted *w,
+		       char (**ids)[9], int *n)
+{
+	cJSON *rec;
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < w->n; i++)
+		r = cnet_store_load_text(st, "target", w->targets[i]);
+	*n = 0;
+	*ids = r < 0 ? NULL : calloc((size_t)cJSON_GetArraySize(st->records) + 1, sizeof(**ids));
+	if (r == 0 && !*ids)
+		r = cnet_err(ctx, -ENOMEM, "out of memory");
+	if (r < 0)
+		return r;
+	cJSON_ArrayForEach(rec, st->records)
+	{
+		if (wanted(rec, w))
+			snprintf((*ids)[(*n)++], 9, "%s", cnet_json_str(rec, "id"));
+	}
+	cnet_store_drop_view(st);
+	return 0;
+}
+
 /* Cron may start a reapply while the last one still runs: the second one
  * has nothing to add and leaves at once. */
 static int reapply_lock(struct cnet_ctx *ctx, int *fd)
@@ -451,7 +475,7 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 		r = cnet_nl_open(ctx, -1, &hnl);
 	/* Repairs replace records in the list: walk a copy of their ids. */
 	if (r == 0)
-		r = cnet_record_ids(ctx, &st, wanted, &w, &ids, &n);
+		r = n_targets ? targets_ids(ctx, &st, &w, &ids, &n) : cnet_record_ids(ctx, &st, NULL, NULL, &ids, &n);
 	if (r < 0)
 		goto out;
 	/* One record at a time in memory. Each repair is appended to the

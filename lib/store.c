@@ -281,7 +281,7 @@ static int apply_entry(struct cnet_store *st, const char *e, size_t n)
 	uint32_t crc;
 	char *text;
 
-	if (n < 20 || e[8] != ' ' || !hex8(e, &crc))
+	if (n < 20 || e[8] != ' ' || !hex8(e, &crc) || crc != cnet_crc32c(json, jl))
 		return -EBADMSG;
 	if (jl > 9 && !memcmp(json, "{\"put\":{", 8) && json[jl - 1] == '}') {
 		text = strndup(json + 7, jl - 8);
