@@ -437,6 +437,15 @@ struct cnet_srec {
 	const char *text;
 	size_t len;
 };
+/* srecidx.c: values after a key in the records' text -> their index. */
+struct cnet_vindex {
+	const char *key;    /* e.g. "\"ino\":" */
+	uint64_t *h;	    /* the value's hash */
+	uint32_t *k;	    /* the record, UINT32_MAX: free */
+	size_t cap, n;
+	bool built;
+	unsigned int lookups;
+};
 struct cnet_store {
 	struct cnet_ctx *ctx;
 	char *path;
@@ -472,6 +481,7 @@ struct cnet_store {
 	bool unsynced;	       /* appended without fdatasync */
 	int migrated_from;     /* the schema it was read as, when older; else 0 */
 	unsigned long long tlock; /* the target lock held (a byte offset), 0: none */
+	struct cnet_vindex by_ino, by_parent; /* built once looked up twice */
 };
 /* 2: records name the runtime their target was found through.
  * 3: snapshot (one record per line) + journal. */
@@ -528,7 +538,7 @@ void cnet_store_drop_view(struct cnet_store *st);
 /* A new record id: 8 lowercase hex digits, random, that no record in st
  * has (or names as its bond's): ids find records, their marks and their
  * slaves. */
-int cnet_new_id(struct cnet_ctx *ctx, const struct cnet_store *st, char id[9]);
+int cnet_new_id(struct cnet_ctx *ctx, struct cnet_store *st, char id[9]);
 uint32_t cnet_crc32c(const void *buf, size_t len);
 /* srec.c, for store.c: the records as stored, and a save's changes. */
 int cnet_srec_put(struct cnet_store *st, const char *text, size_t len, char *own);
@@ -537,6 +547,14 @@ int cnet_srec_reserve(struct cnet_store *st, size_t n);
 void cnet_srec_del(struct cnet_store *st, const char *id);
 void cnet_srec_free_all(struct cnet_store *st);
 void cnet_srec_mark_loaded(struct cnet_store *st, const char *id);
+/* srecidx.c */
+long cnet_snap_rec_at(const struct cnet_store *st, const char *p);
+void cnet_vindex_note(struct cnet_store *st, size_t k);
+/* fn for each record the index names for value (0, or fn's nonzero);
+ * *indexed false: no index (yet): the caller searches instead. */
+int cnet_vindex_each(struct cnet_store *st, struct cnet_vindex *ix, const char *value,
+		     int (*fn)(struct cnet_store *st, size_t k, void *arg), void *arg, bool *indexed);
+void cnet_vindex_free(struct cnet_vindex *ix);
 struct cnet_change {
 	char id[9];
 	char *text; /* put; NULL: del */

@@ -157,6 +157,7 @@ int cnet_srec_put(struct cnet_store *st, const char *text, size_t len, char *own
 		s->own = own;
 		s->text = text;
 		s->len = len;
+		cnet_vindex_note(st, (size_t)k);
 		return 0;
 	}
 	if (st->n_recs == st->cap_recs) {
@@ -178,6 +179,7 @@ int cnet_srec_put(struct cnet_store *st, const char *text, size_t len, char *own
 		st->hash[slot_of(st, id)] = (long)st->n_recs;
 	st->n_recs++;
 	st->n_live++;
+	cnet_vindex_note(st, st->n_recs - 1);
 	return 0;
 fail:
 	free(own);
@@ -204,6 +206,8 @@ void cnet_srec_mark_loaded(struct cnet_store *st, const char *id)
 
 void cnet_srec_free_all(struct cnet_store *st)
 {
+	cnet_vindex_free(&st->by_ino);
+	cnet_vindex_free(&st->by_parent);
 	for (size_t k = 0; k < st->n_recs; k++)
 		free(st->recs[k].own);
 	free(st->recs);
@@ -272,25 +276,6 @@ static int materialize(struct cnet_store *st, size_t k, cJSON **out)
 	return 0;
 }
 
-/* The record whose snapshot text holds p (recs[0, n_snap) are in the
- * order of their bytes), -1 if none. */
-static long snap_rec_at(const struct cnet_store *st, const char *p)
-{
-	size_t lo = 0, hi = st->n_snap;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		const struct cnet_srec *s = &st->recs[mid];
-		if (p < s->stext)
-			hi = mid;
-		else if (p >= s->stext + s->len)
-			lo = mid + 1;
-		else
-			return (long)mid;
-	}
-	return -1;
-}
-
 /* needle at q, and not the start of a longer number when it ends in one */
 static bool whole_at(const char *q, size_t n, const char *end)
 {
@@ -308,7 +293,7 @@ static int each_with(struct cnet_store *st, const char *needle,
 	int r;
 
 	while (st->n_snap && p < end && (q = memmem(p, (size_t)(end - p), needle, n))) {
-		long k = snap_rec_at(st, q);
+		long k = cnet_snap_rec_at(st, q);
 		p = q + 1;
 		if (k < 0 || !whole_at(q, n, end))
 			continue;
@@ -348,10 +333,16 @@ static int load_with(struct cnet_store *st, const char *needle)
 
 int cnet_store_load_netns(struct cnet_store *st, const struct cnet_target *t)
 {
-	char needle[40];
+	char needle[40], value[24];
+	bool indexed;
+	int r = view_init(st);
 
-	if (t->fd < 0)
-		return view_init(st);
+	if (r < 0 || t->fd < 0)
+		return r;
+	snprintf(value, sizeof(value), "%llu", t->ino);
+	r = cnet_vindex_each(st, &st->by_ino, value, load_one, NULL, &indexed);
+	if (indexed)
+		return r;
 	snprintf(needle, sizeof(needle), "\"ino\":%llu", t->ino);
 	return load_with(st, needle);
 }
@@ -498,15 +489,20 @@ static int found(struct cnet_store *st, size_t k, void *arg)
 }
 
 /* Some record names id as its composite's. */
-static bool named_as_parent(const struct cnet_store *st, const char *id)
+static bool named_as_parent(struct cnet_store *st, const char *id)
 {
 	char needle[24];
 
+	bool indexed;
+	int r = cnet_vindex_each(st, &st->by_parent, id, found, NULL, &indexed);
+
+	if (indexed)
+		return r != 0;
 	snprintf(needle, sizeof(needle), "\"slave_of\":\"%s\"", id);
-	return each_with((struct cnet_store *)st, needle, found, NULL) != 0;
+	return each_with(st, needle, found, NULL) != 0;
 }
 
-int cnet_new_id(struct cnet_ctx *ctx, const struct cnet_store *st, char id[9])
+int cnet_new_id(struct cnet_ctx *ctx, struct cnet_store *st, char id[9])
 {
 	/* 32 random bits: a second try is needed once in 4 billion per record. */
 	for (int tries = 0; tries < 100; tries++) {

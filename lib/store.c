@@ -577,6 +577,8 @@ int cnet_store_init(struct cnet_ctx *ctx, struct cnet_store *st, bool read_only)
 	st->ctx = ctx;
 	st->lock_fd = st->jfd = -1;
 	st->read_only = read_only;
+	st->by_ino.key = "\"ino\":";
+	st->by_parent.key = "\"slave_of\":\"";
 	st->path = strdup(ctx->state_path);
 	if (!st->path)
 		return cnet_err(ctx, -ENOMEM, "out of memory");
