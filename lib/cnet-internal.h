@@ -510,6 +510,10 @@ int cnet_store_parse(struct cnet_ctx *ctx, struct cnet_store *st, const char *bu
  * replacing a file), synced with its directory (schema.c). */
 int cnet_store_backup(struct cnet_ctx *ctx, struct cnet_store *st, const char *buf, size_t len,
 		      int schema);
+/* path written whole: a temporary file (a, b, then zeros NUL bytes),
+ * fsync, rename, fsync of the directory (schema.c). */
+int cnet_store_write_whole(struct cnet_ctx *ctx, const char *path, const char *a, size_t alen,
+			   const char *b, size_t blen, size_t zeros);
 /* Snapshot and journal bytes (either may be NULL) as the files hold them,
  * read into st (copied): what load does after reading; fuzzed. */
 int cnet_store_read_bytes(struct cnet_store *st, const char *snap, size_t snap_len,

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Store schemas: a whole document checked (what a store of an older
- * schema, or one edited by hand, is read as) and migrated in memory; and
- * the backup of an old store's bytes, kept before it is rewritten.
+ * schema, or one edited by hand, is read as) and migrated in memory; the
+ * backup of an old store's bytes, kept before it is rewritten; and files
+ * written whole (a snapshot, a new journal).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +24,7 @@ static int store_err(struct cnet_ctx *ctx, int r, const char *path, const char *
 	return cnet_errc(ctx, CNET_ERR_STORE, r, "state store %s: %s", path, what);
 }
 
+
 static int write_all(int fd, const char *s, size_t n)
 {
 	while (n) {
@@ -35,6 +37,57 @@ static int write_all(int fd, const char *s, size_t n)
 		s += w;
 		n -= (size_t)w;
 	}
+	return 0;
+}
+
+static void sync_dir(const char *path)
+{
+	char *copy = strdup(path);
+	int dfd;
+
+	if (!copy)
+		return;
+	dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+}
+
+/* path, whole: a temporary file (a, then zeros bytes of NUL), fsync,
+ * rename, fsync of the directory. */
+int cnet_store_write_whole(struct cnet_ctx *ctx, const char *path, const char *a, size_t alen,
+		       const char *b, size_t blen, size_t zeros)
+{
+	char tmp[PATH_MAX];
+	int fd, r;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= sizeof(tmp))
+		return store_err(ctx, -ENAMETOOLONG, path, "path too long");
+	unlink(tmp); /* a leftover of a killed cnet with our PID */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return store_err(ctx, -errno, path, strerror(errno));
+	r = write_all(fd, a, alen);
+	if (r == 0 && blen)
+		r = write_all(fd, b, blen);
+	if (r == 0 && zeros) {
+		char *z = calloc(1, zeros);
+		r = z ? write_all(fd, z, zeros) : -ENOMEM;
+		free(z);
+	}
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlink(tmp);
+		return store_err(ctx, r, path, strerror(-r));
+	}
+	sync_dir(path);
 	return 0;
 }
 

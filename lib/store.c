@@ -89,72 +89,6 @@ static int make_dir(struct cnet_ctx *ctx, const char *path)
 	return r;
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static void sync_dir(const char *path)
-{
-	char *copy = strdup(path);
-	int dfd;
-
-	if (!copy)
-		return;
-	dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(copy);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-}
-
-/* path, whole: a temporary file (a, then zeros bytes of NUL), fsync,
- * rename, fsync of the directory. */
-static int write_whole(struct cnet_ctx *ctx, const char *path, const char *a, size_t alen,
-		       const char *b, size_t blen, size_t zeros)
-{
-	char tmp[PATH_MAX];
-	int fd, r;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= sizeof(tmp))
-		return store_err(ctx, -ENAMETOOLONG, path, "path too long");
-	unlink(tmp); /* a leftover of a killed cnet with our PID */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return store_err(ctx, -errno, path, strerror(errno));
-	r = write_all(fd, a, alen);
-	if (r == 0 && blen)
-		r = write_all(fd, b, blen);
-	if (r == 0 && zeros) {
-		char *z = calloc(1, zeros);
-		r = z ? write_all(fd, z, zeros) : -ENOMEM;
-		free(z);
-	}
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0) {
-		unlink(tmp);
-		return store_err(ctx, r, path, strerror(-r));
-	}
-	sync_dir(path);
-	return 0;
-}
-
 char *cnet_store_journal_path(const struct cnet_store *st)
 {
 	char *p = malloc(strlen(st->path) + 9);
@@ -642,9 +576,9 @@ static int new_journal(struct cnet_store *st, size_t room)
 	while (zeros < room + hl)
 		zeros += JOURNAL_CHUNK;
 	if (access(st->path, F_OK) < 0)
-		r = write_whole(ctx, st->path, SNAP_HEAD SNAP_TAIL, strlen(SNAP_HEAD SNAP_TAIL), NULL, 0, 0);
+		r = cnet_store_write_whole(ctx, st->path, SNAP_HEAD SNAP_TAIL, strlen(SNAP_HEAD SNAP_TAIL), NULL, 0, 0);
 	if (r == 0)
-		r = write_whole(ctx, jpath, JOURNAL_HEAD, hl, NULL, 0, zeros - hl);
+		r = cnet_store_write_whole(ctx, jpath, JOURNAL_HEAD, hl, NULL, 0, zeros - hl);
 	if (r == 0) {
 		if (st->jfd >= 0)
 			close(st->jfd);
@@ -758,7 +692,7 @@ int cnet_store_compact_now(struct cnet_store *st)
 	at += (size_t)sprintf(text + at, "%s", SNAP_TAIL);
 	r = cnet_fault_point(ctx, CNET_FAULT_STORE, "write the state snapshot");
 	if (r == 0)
-		r = write_whole(ctx, st->path, text, at, NULL, 0, 0);
+		r = cnet_store_write_whole(ctx, st->path, text, at, NULL, 0, 0);
 	free(text);
 	if (r == 0)
 		r = cnet_fault_point(ctx, CNET_FAULT_STORE, "start a new journal");
