@@ -413,7 +413,7 @@ vf_peer_rig() { # ADDR
 	world() {
 		ip -d -j link show | jq -c '[.[] | {ifname, mtu, address, k: .linkinfo.info_kind}] | sort_by(.ifname)'
 		ip -n bc -j link show | jq -c '[.[].ifname]'
-		state_records
+		state_records_quick
 	}
 	args=(attach bc bond --mode active-backup --slave dev:hv1 --slave dev:hv2 --primary eth1s1
 		--mtu 1400 --ip 10.75.0.1/24 --gw 10.75.0.254)

@@ -271,7 +271,7 @@ vf_world() { # PF I NS
 		echo "no netdev here"
 	fi
 	ip -n "$3" -j link show | jq -c '[.[].ifname]'
-	state_records
+	state_records_quick
 }
 
 SRIOV_ALL=(--vf 1 --mac 02:00:00:50:09:01 --vlan 900:2 --spoofchk off --trust on --max-rate 200
@@ -319,7 +319,7 @@ pf3_world() {
 	local d=/sys/class/net/$P3/device
 	echo "numvfs $(cat "$d/sriov_numvfs") autoprobe $(cat "$d/sriov_drivers_autoprobe")"
 	ip -n sr-v -j link show | jq -c '[.[].ifname]'
-	state_records
+	state_records_quick
 }
 
 @test "sriov --vf-count: an attach failing at any sysfs write removes the VFs it made" {
