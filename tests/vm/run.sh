@@ -3,7 +3,7 @@
 # expected test ran and passed. Usage:
 #   tests/vm/run.sh [SUITE.bats|DIR ...]
 #   (default: tests/vm/suites, tests/cli/attach.bats, tests/cli/detach.bats)
-# VM_TIMEOUT (seconds, default 2400) bounds the whole guest run; a hang fails.
+# VM_TIMEOUT (seconds, default 3600) bounds the whole guest run; a hang fails.
 # VM_SHELL=1 boots the same guest to a root shell on this terminal instead
 # (power off with 'poweroff -f' or Ctrl-A X); VM_KEEP=1 keeps the run
 # directory (console log, TAP output) after a successful run too.
@@ -99,7 +99,7 @@ watcher=$!
 trap 'kill $watcher 2>/dev/null || true' EXIT
 start=$EPOCHREALTIME
 rc=0
-timeout --kill-after=10 "${VM_TIMEOUT:-2400}" "${qemu[@]}" -serial "file:$RUN/console.log" \
+timeout --kill-after=10 "${VM_TIMEOUT:-3600}" "${qemu[@]}" -serial "file:$RUN/console.log" \
 	-append "$append" || rc=$?
 secs=$(awk "BEGIN { printf \"%.1f\", $EPOCHREALTIME - $start }")
 
@@ -115,7 +115,7 @@ echo "# vm: ${secs}s, expected $expected, ran $ran, failed $failed, skipped $ski
 
 verdict=0
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-	echo "vm: the guest did not finish within ${VM_TIMEOUT:-2400} s (console: $RUN/console.log)" >&2
+	echo "vm: the guest did not finish within ${VM_TIMEOUT:-3600} s (console: $RUN/console.log)" >&2
 	verdict=1
 elif [ "$status" = none ]; then
 	echo "vm: the guest left no result (console: $RUN/console.log)" >&2
