@@ -204,8 +204,10 @@ CNET_EXPORT int cnet_vf_set_count(struct cnet_ctx *ctx, const char *pf_spec, uns
 	/* Lock order: PF, then store. */
 	if (r == 0)
 		r = cnet_pf_lock(ctx, pf.pci, dry, &lock_fd);
+	/* As a writer (not dry): the store lock is held until the VFs are
+	 * gone, so that no repair takes one meanwhile (finding 17). */
 	if (r == 0)
-		r = cnet_store_open(ctx, &st, true);
+		r = cnet_store_open(ctx, &st, dry);
 	if (r == 0)
 		r = cnet_store_load_all(&st);
 	if (r == 0)
