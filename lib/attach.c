@@ -132,16 +132,9 @@ static int create(struct run *run)
 	return r;
 }
 
-struct prep {
-	const char *ifname;
-	bool v4, v6;
-};
-
-static int prepare_in_netns(struct cnet_ctx *ctx, void *arg)
+static int prepare_v6(struct cnet_ctx *ctx, void *arg)
 {
-	struct prep *p = arg;
-
-	return cnet_iface_prepare(ctx, p->ifname, p->v4, p->v6);
+	return cnet_iface_prepare_v6(ctx, arg);
 }
 
 static int set_default(struct run *run, const struct cnet_ip *gw, int oif)
@@ -212,20 +205,18 @@ static int dhcp_bind(struct run *run, int l3)
 static int add_addresses(struct run *run, int l3, const char *tmp_name, bool *v6)
 {
 	struct cnet_attach *att = run->att;
-	struct prep prep = {.ifname = tmp_name};
+	bool v4 = att->dhcp;
 	int r;
 
+	*v6 = false;
 	for (size_t i = 0; i < att->n_ips; i++) {
-		prep.v4 |= att->ips[i].family == AF_INET;
-		prep.v6 |= att->ips[i].family == AF_INET6;
+		v4 |= att->ips[i].family == AF_INET;
+		*v6 |= att->ips[i].family == AF_INET6;
 	}
-	prep.v4 |= att->dhcp;
-	*v6 = prep.v6;
-	if (prep.v4 || prep.v6) {
-		r = cnet_in_netns(run->ctx, run->t.fd, prepare_in_netns, &prep);
-		if (r < 0)
-			return r;
-	}
+	if (v4 && (r = cnet_link_arp_notify(run->tnl, l3)) < 0)
+		return r;
+	if (*v6 && (r = cnet_in_netns(run->ctx, run->t.fd, prepare_v6, (void *)tmp_name)) < 0)
+		return r;
 	for (size_t i = 0; i < att->n_ips; i++) {
 		r = cnet_addr_add(run->tnl, l3, &att->ips[i], att->flags & CNET_ATTACH_NO_DAD);
 		if (r < 0)

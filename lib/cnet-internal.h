@@ -331,7 +331,10 @@ int cnet_addr_each(struct cnet_nl *nl, int ifindex, cnet_addr_cb cb, void *arg);
 int cnet_addr_wait_dad(struct cnet_nl *nl, int ifindex, unsigned int timeout_ms);
 /* In the current namespace: make the kernel announce ifname's addresses
  * (arp_notify, ndisc_notify) and enable IPv6 on it when v6. */
-int cnet_iface_prepare(struct cnet_ctx *ctx, const char *ifname, bool v4, bool v6);
+/* IPv6 on and announcing (in the namespace of the calling thread);
+ * IPv4 addresses announced when the link comes up. */
+int cnet_iface_prepare_v6(struct cnet_ctx *ctx, const char *ifname);
+int cnet_link_arp_notify(struct cnet_nl *nl, int ifindex);
 
 /* ---- routes (route.c) ---- */
 struct cnet_rt {

@@ -4,7 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+
+#include <libmnl/libmnl.h>
 #include <netlink/addr.h>
 #include <netlink/msg.h>
 #include <netlink/route/link.h>
@@ -12,51 +17,108 @@
 
 #include "cnet-internal.h"
 
-static int fill_info(struct nl_object *obj, void *arg)
+static void attr_str(char *dst, size_t len, const struct nlattr *a)
 {
-	struct rtnl_link *l = (struct rtnl_link *)obj;
-	struct cnet_linkinfo *li = arg;
-	struct nl_addr *a;
-	const char *s;
+	if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+		snprintf(dst, len, "%s", mnl_attr_get_str(a));
+}
 
+static void fill_linkinfo(const struct nlattr *info, struct cnet_linkinfo *li)
+{
+	const struct nlattr *a, *d = NULL;
+
+	mnl_attr_for_each_nested(a, info) {
+		if (mnl_attr_get_type(a) == IFLA_INFO_KIND)
+			attr_str(li->kind, sizeof(li->kind), a);
+		else if (mnl_attr_get_type(a) == IFLA_INFO_DATA)
+			d = a;
+	}
+	if (!d || strcmp(li->kind, "vlan"))
+		return;
+	li->vlan_proto = ETH_P_8021Q;
+	mnl_attr_for_each_nested(a, d) {
+		if (mnl_attr_get_type(a) == IFLA_VLAN_ID && mnl_attr_validate(a, MNL_TYPE_U16) == 0)
+			li->vlan_id = mnl_attr_get_u16(a);
+		else if (mnl_attr_get_type(a) == IFLA_VLAN_PROTOCOL && mnl_attr_validate(a, MNL_TYPE_U16) == 0)
+			li->vlan_proto = ntohs(mnl_attr_get_u16(a));
+	}
+}
+
+/* A link as the kernel sent it (RTM_NEWLINK), read without libnl's
+ * objects: a reapply reads one per record. */
+static int fill_raw(const struct nlmsghdr *h, void *arg)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
+	struct cnet_linkinfo *li = arg;
+	const struct nlattr *a;
+
+	if (h->nlmsg_type != RTM_NEWLINK || h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+		return 0;
 	memset(li, 0, sizeof(*li));
-	li->ifindex = rtnl_link_get_ifindex(l);
-	snprintf(li->name, sizeof(li->name), "%s", rtnl_link_get_name(l) ?: "");
-	s = rtnl_link_get_type(l);
-	snprintf(li->kind, sizeof(li->kind), "%s", s ? s : "");
-	s = rtnl_link_get_ifalias(l);
-	snprintf(li->alias, sizeof(li->alias), "%s", s ? s : "");
-	li->mtu = rtnl_link_get_mtu(l);
-	li->flags = rtnl_link_get_flags(l);
-	li->master = (unsigned int)rtnl_link_get_master(l);
-	a = rtnl_link_get_addr(l);
-	if (a && nl_addr_get_len(a) == 6) {
-		memcpy(li->mac, nl_addr_get_binary_addr(a), 6);
-		li->has_mac = true;
+	li->ifindex = ifi->ifi_index;
+	li->flags = ifi->ifi_flags;
+	li->link_netnsid = -1;
+	li->vlan_id = -1;
+	mnl_attr_for_each(a, h, sizeof(*ifi)) {
+		switch (mnl_attr_get_type(a)) {
+		case IFLA_IFNAME:
+			attr_str(li->name, sizeof(li->name), a);
+			break;
+		case IFLA_IFALIAS:
+			attr_str(li->alias, sizeof(li->alias), a);
+			break;
+		case IFLA_MTU:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				li->mtu = mnl_attr_get_u32(a);
+			break;
+		case IFLA_MASTER:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				li->master = mnl_attr_get_u32(a);
+			break;
+		case IFLA_LINK:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				li->link = (int)mnl_attr_get_u32(a);
+			break;
+		case IFLA_LINK_NETNSID:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				li->link_netnsid = (int)mnl_attr_get_u32(a);
+			break;
+		case IFLA_ADDRESS:
+			if (mnl_attr_get_payload_len(a) == 6) {
+				memcpy(li->mac, mnl_attr_get_payload(a), 6);
+				li->has_mac = true;
+			}
+			break;
+		case IFLA_LINKINFO:
+			if (mnl_attr_validate(a, MNL_TYPE_NESTED) == 0)
+				fill_linkinfo(a, li);
+			break;
+		default:
+			break;
+		}
 	}
-	li->link = rtnl_link_get_link(l);
-	{
-		int32_t nsid;
-		li->link_netnsid = rtnl_link_get_link_netnsid(l, &nsid) < 0 ? -1 : nsid;
-	}
-	li->vlan_id = rtnl_link_is_vlan(l) ? rtnl_link_vlan_get_id(l) : -1;
-	li->vlan_proto = rtnl_link_is_vlan(l) ? ntohs((uint16_t)rtnl_link_vlan_get_protocol(l)) : 0;
+	if (li->vlan_id < 0)
+		li->vlan_proto = 0;
 	return 1;
 }
 
 int cnet_link_get(struct cnet_nl *nl, int ifindex, const char *name, struct cnet_linkinfo *out)
 {
-	struct cnet_ctx *ctx = cnet_nl_ctx(nl);
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex > 0 ? ifindex : 0};
 	struct nl_msg *msg;
 	int r;
 
 	if (ifindex <= 0 && (!name || !*name))
 		return -ENODEV; /* nothing to look for (a malformed record) */
-	r = rtnl_link_build_get_request(ifindex, ifindex > 0 ? NULL : name, &msg);
-	if (r < 0)
-		return cnet_err(ctx, -ENOMEM, "out of memory");
+	msg = nlmsg_alloc_size(256);
+	if (!msg || !nlmsg_put(msg, 0, 0, RTM_GETLINK, 0, 0) || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    (ifindex <= 0 && nla_put_string(msg, IFLA_IFNAME, name) < 0) ||
+	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0) {
+		nlmsg_free(msg);
+		return cnet_err(cnet_nl_ctx(nl), -ENOMEM, "out of memory");
+	}
 	out->ifindex = 0;
-	r = cnet_nl_query(nl, msg, fill_info, out, "read link");
+	r = cnet_nl_query_raw(nl, msg, fill_raw, out, "read link");
 	if (r == -ENOENT)
 		r = -ENODEV;
 	if (r < 0)
@@ -69,13 +131,12 @@ struct each {
 	void *arg;
 };
 
-static int each_one(struct nl_object *obj, void *arg)
+static int each_one(const struct nlmsghdr *h, void *arg)
 {
 	struct each *e = arg;
 	struct cnet_linkinfo li;
 
-	fill_info(obj, &li);
-	return e->cb(&li, e->arg);
+	return fill_raw(h, &li) == 1 ? e->cb(&li, e->arg) : 0;
 }
 
 int cnet_link_each(struct cnet_nl *nl, int (*cb)(const struct cnet_linkinfo *li, void *arg), void *arg)
@@ -84,11 +145,12 @@ int cnet_link_each(struct cnet_nl *nl, int (*cb)(const struct cnet_linkinfo *li,
 	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_DUMP);
 	struct each e = {cb, arg};
 
-	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0) {
 		nlmsg_free(msg);
 		return cnet_err(cnet_nl_ctx(nl), -ENOMEM, "out of memory");
 	}
-	return cnet_nl_query(nl, msg, each_one, &e, "list links");
+	return cnet_nl_query_raw(nl, msg, each_one, &e, "list links");
 }
 
 struct uppers {

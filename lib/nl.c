@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdalign.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -37,10 +39,11 @@ struct cnet_nl {
 	struct cnet_ctx *ctx;
 	struct mnl_socket *sk;
 	unsigned int portid, seq;
+	bool acks; /* extended ACKs asked for */
 	/* Dump parts are at most 32 KiB with the default page size; one
 	 * RTM_GETLINK of a PF with its VF list is ~210 bytes a VF (without
 	 * stats), so 256 VFs need more. */
-	char buf[131072];
+	alignas(NLMSG_ALIGNTO) char buf[131072]; /* read as netlink messages */
 };
 
 struct cnet_ctx *cnet_nl_ctx(struct cnet_nl *nl)
@@ -57,11 +60,8 @@ static int open_here(struct cnet_ctx *ctx, void *arg)
 	nl->sk = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	if (!nl->sk)
 		return cnet_err(ctx, -errno, "cannot open a netlink socket: %s", strerror(errno));
-	/* Extended ACKs carry the kernel's reason; CAP_ACK keeps errors short;
-	 * strict checking makes the kernel filter dumps by ifindex. Older
-	 * kernels lack the last two, which only costs speed. */
-	mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
+	/* Strict checking makes the kernel filter dumps (by ifindex, table);
+	 * older kernels lack it, which only costs speed. */
 	mnl_socket_setsockopt(nl->sk, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
 	/* Connected to the kernel (port 0), the socket is one the kernel
 	 * refuses other sockets' unicasts to: any task of the namespace can
@@ -77,6 +77,23 @@ static int open_here(struct cnet_ctx *ctx, void *arg)
 	return 0;
 }
 
+/* Not guessable: replies are matched by sequence number too. Drawn once
+ * a process; each socket starts far from the last. */
+static unsigned int first_seq(void)
+{
+	static atomic_uint next;
+	static atomic_bool seeded;
+	unsigned int seed;
+
+	if (!atomic_load(&seeded)) {
+		if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
+			seed = (unsigned int)time(NULL) ^ ((unsigned int)getpid() << 16);
+		atomic_store(&next, seed);
+		atomic_store(&seeded, true);
+	}
+	return atomic_fetch_add(&next, 0x9e3779b9u) + 0x9e3779b9u;
+}
+
 int cnet_nl_open(struct cnet_ctx *ctx, int netns_fd, struct cnet_nl **out)
 {
 	/* not calloc: zeroing the 128 KiB buffer was most of what a
@@ -88,9 +105,7 @@ int cnet_nl_open(struct cnet_ctx *ctx, int netns_fd, struct cnet_nl **out)
 		return cnet_err(ctx, -ENOMEM, "out of memory");
 	memset(nl, 0, offsetof(struct cnet_nl, buf));
 	nl->ctx = ctx;
-	/* Not guessable: replies are matched by sequence number too. */
-	if (getrandom(&nl->seq, sizeof(nl->seq), GRND_NONBLOCK) != sizeof(nl->seq))
-		nl->seq = (unsigned int)time(NULL) ^ ((unsigned int)getpid() << 16);
+	nl->seq = first_seq();
 	/* A netlink socket stays in the namespace it was created in. */
 	r = netns_fd < 0 ? open_here(ctx, nl) : cnet_in_netns(ctx, netns_fd, open_here, nl);
 	if (r < 0) {
@@ -267,6 +282,15 @@ int cnet_nl_talk(struct cnet_nl *nl, struct nl_msg *msg, const char *what)
 	r = fault(nl, what);
 	if (r < 0)
 		goto out;
+	if (!nl->acks) {
+		/* Before the first change (a socket that only reads, as most
+		 * of a reapply's, does without): extended ACKs carry the
+		 * kernel's reason, CAP_ACK keeps errors short. */
+		int one = 1;
+		mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one, sizeof(one));
+		mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
+		nl->acks = true;
+	}
 	h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
 	h->nlmsg_pid = 0;
 	r = request(nl, h, &a, what);

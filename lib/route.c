@@ -82,64 +82,95 @@ int cnet_route_del(struct cnet_nl *nl, const struct cnet_rt *rt, const char *wha
 	return r < 0 ? r : cnet_nl_talk(nl, msg, what);
 }
 
-static void from_nl(struct nl_addr *a, struct cnet_ip *ip)
-{
-	memset(ip, 0, sizeof(*ip));
-	ip->family = nl_addr_get_family(a);
-	if (nl_addr_get_len(a) <= sizeof(ip->a))
-		memcpy(ip->a, nl_addr_get_binary_addr(a), nl_addr_get_len(a));
-	ip->plen = (unsigned int)nl_addr_get_prefixlen(a);
-}
-
 struct route_walk {
 	int family, max, n;
 	bool all;
 	struct cnet_rt *out;
 };
 
-static int collect_default(struct nl_object *obj, void *arg)
+static void attr_ip(const struct nlattr *a, int family, unsigned int plen, struct cnet_ip *ip)
 {
-	struct rtnl_route *route = (struct rtnl_route *)obj;
-	struct route_walk *w = arg;
-	struct rtnl_nexthop *nh;
-	struct cnet_rt *rt;
-	struct nl_addr *a;
+	size_t len = mnl_attr_get_payload_len(a);
 
-	if (rtnl_route_get_table(route) != RT_TABLE_MAIN || rtnl_route_get_type(route) != RTN_UNICAST ||
-	    rtnl_route_get_family(route) != w->family)
-		return 0;
-	a = rtnl_route_get_dst(route);
-	if (!w->all && a && nl_addr_get_prefixlen(a) != 0)
-		return 0;
-	if (w->n >= w->max)
+	memset(ip, 0, sizeof(*ip));
+	ip->family = family;
+	ip->plen = plen;
+	if ((family == AF_INET && len == 4) || (family == AF_INET6 && len == 16))
+		memcpy(ip->a, mnl_attr_get_payload(a), len);
+}
+
+static unsigned int route_table(const struct nlmsghdr *h);
+
+/* A unicast route of the main table (the first nexthop of a multipath
+ * one), read as the kernel sent it. */
+static int collect_default(const struct nlmsghdr *h, void *arg)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(h);
+	struct route_walk *w = arg;
+	const struct nlattr *a;
+	struct cnet_rt *rt;
+
+	if (h->nlmsg_type != RTM_NEWROUTE || h->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)) ||
+	    rtm->rtm_family != w->family || rtm->rtm_type != RTN_UNICAST ||
+	    route_table(h) != RT_TABLE_MAIN || (!w->all && rtm->rtm_dst_len != 0) || w->n >= w->max)
 		return 0;
 	rt = &w->out[w->n++];
 	memset(rt, 0, sizeof(*rt));
-	rt->family = w->family;
-	rt->dst.family = w->family;
-	if (a && nl_addr_get_len(a) <= sizeof(rt->dst.a))
-		from_nl(a, &rt->dst);
-	rt->metric = rtnl_route_get_priority(route);
-	rt->protocol = rtnl_route_get_protocol(route);
-	rt->scope = rtnl_route_get_scope(route);
-	nh = rtnl_route_nexthop_n(route, 0);
-	if (nh) {
-		rt->oif = rtnl_route_nh_get_ifindex(nh);
-		a = rtnl_route_nh_get_gateway(nh);
-		if (a) {
-			from_nl(a, &rt->gw);
+	rt->family = rt->dst.family = w->family;
+	rt->dst.plen = rtm->rtm_dst_len;
+	rt->protocol = rtm->rtm_protocol;
+	rt->scope = rtm->rtm_scope;
+	mnl_attr_for_each(a, h, sizeof(*rtm))
+	{
+		switch (mnl_attr_get_type(a)) {
+		case RTA_DST:
+			attr_ip(a, w->family, rtm->rtm_dst_len, &rt->dst);
+			break;
+		case RTA_PRIORITY:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				rt->metric = mnl_attr_get_u32(a);
+			break;
+		case RTA_OIF:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				rt->oif = (int)mnl_attr_get_u32(a);
+			break;
+		case RTA_GATEWAY:
+			attr_ip(a, w->family, 0, &rt->gw);
 			rt->has_gw = true;
+			break;
+		case RTA_MULTIPATH: {
+			const struct rtnexthop *nh = mnl_attr_get_payload(a);
+			int len = (int)mnl_attr_get_payload_len(a);
+			const struct nlattr *b;
+			if (len < (int)sizeof(*nh) || nh->rtnh_len < sizeof(*nh) || nh->rtnh_len > len)
+				break;
+			rt->oif = nh->rtnh_ifindex;
+			for (b = (const struct nlattr *)RTNH_DATA(nh);
+			     mnl_attr_ok(b, (int)((const char *)nh + nh->rtnh_len - (const char *)b));
+			     b = mnl_attr_next(b))
+				if (mnl_attr_get_type(b) == RTA_GATEWAY) {
+					attr_ip(b, w->family, 0, &rt->gw);
+					rt->has_gw = true;
+				}
+			break;
+		}
+		default:
+			break;
 		}
 	}
 	return 0;
 }
 
-static struct nl_msg *route_dump(int family)
+/* table 0: every table */
+static struct nl_msg *route_dump(int family, unsigned char table)
 {
-	struct rtmsg rtm = {.rtm_family = (unsigned char)family};
-	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_DUMP);
+	/* The kernel filters by table when strict checking is on: a
+	 * namespace's local table is most of its routes. */
+	struct rtmsg rtm = {.rtm_family = (unsigned char)family, .rtm_table = table};
+	struct nl_msg *msg = nlmsg_alloc_size(256);
 
-	if (msg && nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0) {
+	if (msg && (!nlmsg_put(msg, 0, 0, RTM_GETROUTE, 0, NLM_F_DUMP) ||
+		    nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0)) {
 		nlmsg_free(msg);
 		msg = NULL;
 	}
@@ -150,12 +181,17 @@ int cnet_route_list(struct cnet_nl *nl, int family, bool defaults_only, struct c
 		    int max)
 {
 	struct route_walk w = {.family = family, .max = max, .out = out, .all = !defaults_only};
-	struct nl_msg *msg = route_dump(family);
+	struct nl_msg *msg = route_dump(family, RT_TABLE_MAIN);
 	int r;
 
 	if (!msg)
 		return cnet_err(cnet_nl_ctx(nl), -ENOMEM, "out of memory");
-	r = cnet_nl_query(nl, msg, collect_default, &w, "list routes");
+	r = cnet_nl_query_raw(nl, msg, collect_default, &w, "list routes");
+	if (r == -ENOENT) {
+		/* a namespace with no IPv4 route has no main table yet */
+		cnet_clear_err(cnet_nl_ctx(nl));
+		return 0;
+	}
 	return r < 0 ? r : w.n;
 }
 
@@ -243,12 +279,16 @@ static int save_one(const struct nlmsghdr *h, void *arg)
 int cnet_routes_save(struct cnet_nl *nl, int family, int oif, struct cnet_routes *out)
 {
 	struct save_walk w = {.out = out, .family = family, .oif = oif};
-	struct nl_msg *msg = route_dump(oif ? AF_UNSPEC : family);
+	struct nl_msg *msg = route_dump(oif ? AF_UNSPEC : family, oif ? 0 : RT_TABLE_MAIN);
 	int r;
 
 	if (!msg)
 		return cnet_err(cnet_nl_ctx(nl), -ENOMEM, "out of memory");
 	r = cnet_nl_query_raw(nl, msg, save_one, &w, "list routes");
+	if (r == -ENOENT && !oif) {
+		cnet_clear_err(cnet_nl_ctx(nl)); /* no main table: no default route */
+		return 0;
+	}
 	if (r == -E2BIG)
 		return cnet_err(cnet_nl_ctx(nl), r, "too many routes to keep (at most %zu)",
 				ARRAY_SIZE(out->msg));
