@@ -127,6 +127,10 @@ int cnet_result_add_warning(struct cnet_result *res, const char *fmt, ...) CNET_
  * failure's message must survive), stays as it is. EEXIST: done already. */
 void cnet_result_warn_failed(struct cnet_ctx *ctx, struct cnet_result *res, int r, const char *what);
 int cnet_result_add_record(struct cnet_result *res, const struct cJSON *rec);
+/* The same for a record as stored (an object's compact text), with its
+ * status and reason added: nothing parsed or printed again. */
+int cnet_result_add_record_text(struct cnet_result *res, const char *text, size_t len,
+				const char *status, const char *reason);
 
 /* ---- namespaces (netns.c) ---- */
 struct cnet_target {
@@ -475,6 +479,7 @@ struct cnet_store {
 	long *hash;	    /* id -> index in recs, -1: free */
 	size_t hcap;
 	unsigned int gen;
+	unsigned int rereads; /* refreshes that found anything new on disk */
 	/* the view: the records parsed so far, which the engine reads and
 	 * changes; a save appends the difference */
 	struct cJSON *doc;
@@ -634,6 +639,8 @@ bool cnet_record_hand_over(struct cnet_store *st, const struct cJSON *self, cons
 			   const char *const *keys, size_t n_keys);
 
 /* The store holds a record with this id (as of the last read or write). */
+/* A live record's text as the store holds it (NULL: none). */
+const char *cnet_record_text(const struct cnet_store *st, const char *id, size_t *len);
 bool cnet_store_has(const struct cnet_store *st, const char *id);
 /* By id, parsed into the view if it is not there yet; NULL if none. */
 struct cJSON *cnet_record_by_id(struct cnet_store *st, const char *id);

@@ -24,20 +24,57 @@
 
 #include "attach.h"
 
-struct addr_want {
-	const struct cnet_ip *ip;
+/* The link's addresses, read once for every address a record asks (a
+ * link with more than the room holds is read again for each). */
+struct addrs {
+	struct cnet_ip ip[32];
+	int n;
+	bool read, more;
+	const struct cnet_ip *want; /* reading again: the one asked */
 	bool found;
 };
 
-static int addr_present(int ifindex, const struct cnet_ip *ip, unsigned int flags, void *arg)
+static bool same_ip(const struct cnet_ip *a, const struct cnet_ip *b)
 {
-	struct addr_want *w = arg;
+	return a->family == b->family && a->plen == b->plen && !memcmp(a->a, b->a, 16);
+}
+
+static int addr_keep(int ifindex, const struct cnet_ip *ip, unsigned int flags, void *arg)
+{
+	struct addrs *as = arg;
 
 	(void)ifindex;
 	(void)flags;
-	if (ip->family == w->ip->family && ip->plen == w->ip->plen && !memcmp(ip->a, w->ip->a, 16))
-		w->found = true;
+	if (as->want)
+		as->found = as->found || same_ip(ip, as->want);
+	else if (as->n < (int)ARRAY_SIZE(as->ip))
+		as->ip[as->n++] = *ip;
+	else
+		as->more = true;
 	return 0;
+}
+
+/* Is ip on link l3? -errno if the addresses cannot be read. */
+static int addr_present(struct cnet_nl *tnl, int l3, struct addrs *as, const struct cnet_ip *ip)
+{
+	int r;
+
+	if (!as->read) {
+		r = cnet_addr_each(tnl, l3, addr_keep, as);
+		if (r < 0)
+			return r;
+		as->read = true;
+	}
+	for (int i = 0; i < as->n; i++)
+		if (same_ip(&as->ip[i], ip))
+			return 1;
+	if (!as->more)
+		return 0;
+	as->want = ip;
+	as->found = false;
+	r = cnet_addr_each(tnl, l3, addr_keep, as);
+	as->want = NULL;
+	return r < 0 ? r : as->found;
 }
 
 static bool route_present(const struct cnet_rt *rts, int n, const struct cnet_route *want, int oif)
@@ -118,23 +155,83 @@ static int check_link(struct cnet_nl *hnl, struct cnet_nl *tnl, int ns_fd, const
 	return 0;
 }
 
+/* Does the record ask for a route or default route of this family? */
+static bool wants_routes(const cJSON *o, int family)
+{
+	const cJSON *v;
+
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(o, "route"))
+	{
+		struct cnet_route want;
+		if (cJSON_IsString(v) && cnet_parse_route(v->valuestring, &want) == 0 &&
+		    want.dst.family == family)
+			return true;
+	}
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(o, "gw"))
+	{
+		struct cnet_ip via;
+		if (cJSON_IsString(v) && cnet_parse_ip(v->valuestring, false, &via) == 0 &&
+		    via.family == family)
+			return true;
+	}
+	return false;
+}
+
+/* Every asked route and default route of one family. */
+static int check_routes(struct cnet_nl *tnl, const cJSON *o, int family, int l3, char *reason,
+			size_t len)
+{
+	struct cnet_rt rts[64];
+	const cJSON *v;
+	int n;
+
+	if (!wants_routes(o, family))
+		return 0; /* nothing to read */
+	n = cnet_route_list(tnl, family, false, rts, (int)ARRAY_SIZE(rts));
+	if (n < 0)
+		return n;
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(o, "route"))
+	{
+		struct cnet_route want;
+		if (!cJSON_IsString(v) || cnet_parse_route(v->valuestring, &want) < 0 ||
+		    want.dst.family != family)
+			continue;
+		if (!route_present(rts, n, &want, l3)) {
+			snprintf(reason, len, "route %s missing", v->valuestring);
+			return 2;
+		}
+	}
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(o, "gw"))
+	{
+		struct cnet_route want = {.has_via = true};
+		if (!cJSON_IsString(v) || cnet_parse_ip(v->valuestring, false, &want.via) < 0 ||
+		    want.via.family != family)
+			continue;
+		want.dst.family = family;
+		if (!route_present(rts, n, &want, l3)) {
+			snprintf(reason, len, "default route via %s missing", v->valuestring);
+			return 2;
+		}
+	}
+	return 0;
+}
+
 /* Every asked address (and a running lease's), route and default route. */
 static int check_l3(struct cnet_nl *tnl, const cJSON *rec, int l3, char *reason, size_t len)
 {
 	const cJSON *o = cJSON_GetObjectItemCaseSensitive(rec, "options"), *v;
-	struct cnet_rt rts[64];
-	int n, r;
+	struct addrs as = {.n = 0};
+	int r;
 
 	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(o, "ip"))
 	{
 		struct cnet_ip ip;
-		struct addr_want w = {.ip = &ip};
 		if (!cJSON_IsString(v) || cnet_parse_ip(v->valuestring, true, &ip) < 0)
 			continue;
-		r = cnet_addr_each(tnl, l3, addr_present, &w);
+		r = addr_present(tnl, l3, &as, &ip);
 		if (r < 0)
 			return r;
-		if (!w.found) {
+		if (!r) {
 			snprintf(reason, len, "address %s missing", v->valuestring);
 			return 2;
 		}
@@ -147,48 +244,20 @@ static int check_l3(struct cnet_nl *tnl, const cJSON *rec, int l3, char *reason,
 		struct cnet_lease l;
 		if (cnet_lease_from_json(lj, &l) == 0 && cnet_lease_left(&l, l.lease, (int64_t)time(NULL)) > 1) {
 			struct cnet_ip ip = {.family = AF_INET, .plen = l.plen};
-			struct addr_want w = {.ip = &ip};
 			char a[INET_ADDRSTRLEN];
 			memcpy(ip.a, &l.addr, 4);
-			r = cnet_addr_each(tnl, l3, addr_present, &w);
+			r = addr_present(tnl, l3, &as, &ip);
 			if (r < 0)
 				return r;
-			if (!w.found) {
+			if (!r) {
 				snprintf(reason, len, "leased address %s missing",
 					 inet_ntop(AF_INET, &l.addr, a, sizeof(a)));
 				return 2;
 			}
 		}
 	}
-	for (int family = AF_INET; family <= AF_INET6; family += AF_INET6 - AF_INET) {
-		n = cnet_route_list(tnl, family, false, rts, (int)ARRAY_SIZE(rts));
-		if (n < 0)
-			return n;
-		cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(o, "route"))
-		{
-			struct cnet_route want;
-			if (!cJSON_IsString(v) || cnet_parse_route(v->valuestring, &want) < 0 ||
-			    want.dst.family != family)
-				continue;
-			if (!route_present(rts, n, &want, l3)) {
-				snprintf(reason, len, "route %s missing", v->valuestring);
-				return 2;
-			}
-		}
-		cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(o, "gw"))
-		{
-			struct cnet_route want = {.has_via = true};
-			if (!cJSON_IsString(v) || cnet_parse_ip(v->valuestring, false, &want.via) < 0 ||
-			    want.via.family != family)
-				continue;
-			want.dst.family = family;
-			if (!route_present(rts, n, &want, l3)) {
-				snprintf(reason, len, "default route via %s missing", v->valuestring);
-				return 2;
-			}
-		}
-	}
-	return 0;
+	r = check_routes(tnl, o, AF_INET, l3, reason, len);
+	return r ? r : check_routes(tnl, o, AF_INET6, l3, reason, len);
 }
 
 /* Does the live interface match the record? If not, say why in reason:
@@ -210,6 +279,14 @@ static int check(struct cnet_ctx *ctx, struct cnet_nl *hnl, struct cnet_nl *tnl,
 	return r;
 }
 
+static void report_action(struct cnet_result *res, const cJSON *rec, const char *status,
+			  const char *reason)
+{
+	cnet_result_add_action(res, "%s: %s %s in %s%s%s", status, cnet_json_str(rec, "kind"),
+			       cnet_json_str(rec, "ifname"), cnet_json_str(rec, "target"),
+			       *reason ? ": " : "", reason);
+}
+
 /* The record as the result shows it: with its status and reason, and a
  * lease's time left as of now (not stored: it changes); added to the
  * record for the moment it is printed, not to a copy of it. */
@@ -219,9 +296,7 @@ void cnet_report_record(struct cnet_result *res, cJSON *rec, const char *status,
 	cJSON *st = cJSON_CreateString(status), *why = cJSON_CreateString(reason), *rem = NULL;
 	struct cnet_lease l;
 
-	cnet_result_add_action(res, "%s: %s %s in %s%s%s", status, cnet_json_str(rec, "kind"),
-			       cnet_json_str(rec, "ifname"), cnet_json_str(rec, "target"),
-			       *reason ? ": " : "", reason);
+	report_action(res, rec, status, reason);
 	if (!st || !why) {
 		cJSON_Delete(st);
 		cJSON_Delete(why);
@@ -240,6 +315,24 @@ void cnet_report_record(struct cnet_result *res, cJSON *rec, const char *status,
 	cJSON_Delete(cJSON_DetachItemViaPointer(rec, why));
 	if (rem)
 		cJSON_Delete(cJSON_DetachItemViaPointer(lj, rem));
+}
+
+/* The same for a record this command has not changed: its text as stored,
+ * not printed again (a lease's time left is printed, though). */
+static void report_unchanged(struct cnet_result *res, struct cnet_store *st, cJSON *rec,
+			     const char *status, const char *reason)
+{
+	size_t len;
+	const char *text = cJSON_GetObjectItemCaseSensitive(rec, "dhcp")
+				   ? NULL
+				   : cnet_record_text(st, cnet_json_str(rec, "id"), &len);
+
+	if (!text) {
+		cnet_report_record(res, rec, status, reason);
+		return;
+	}
+	report_action(res, rec, status, reason);
+	cnet_result_add_record_text(res, text, len, status, reason);
 }
 
 int cnet_record_repair(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *hnl,
@@ -354,6 +447,40 @@ static cJSON *repaired(struct cnet_store *st, const char *ifname)
 	return made ? made : cJSON_GetArrayItem(st->records, cJSON_GetArraySize(st->records) - 1);
 }
 
+/* A record found as asked, the common case, costs only its reads: no
+ * lock, nothing written (what is read unlocked may be a moment old; what
+ * is not found as asked goes the locked way below, which reads it again).
+ * 1: reported ok; 0: not known to be ok. */
+static int reapply_fast(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *hnl, cJSON *rec,
+			struct cnet_result *res)
+{
+	struct cnet_target t = {.fd = -1, .proc_fd = -1};
+	struct cnet_nl *tnl = NULL;
+	char reason[256] = "";
+	int c;
+
+	/* a lease's renewal writes; a target another cnet works on is busy */
+	if (cJSON_GetObjectItemCaseSensitive(rec, "dhcp"))
+		return 0;
+	cnet_store_unlock(st);
+	c = cnet_record_target(ctx, rec, &t, reason, sizeof(reason));
+	if (c == 0 && !cnet_store_target_busy(st, &t))
+		c = cnet_nl_open(ctx, t.fd, &tnl);
+	else
+		c = 1;
+	if (c == 0) {
+		t.cookie = cnet_nl_netns_cookie(tnl);
+		c = cnet_record_in_netns(rec, &t) ? check(ctx, hnl, tnl, t.fd, rec, reason, sizeof(reason)) : 1;
+	}
+	cnet_nl_close(tnl);
+	cnet_target_close(&t);
+	cnet_clear_err(ctx);
+	if (c != 0)
+		return 0;
+	report_unchanged(res, st, rec, "ok", "");
+	return 1;
+}
+
 /* One record: ok, stopped, renewed, repaired (dry: missing or drifted)
  * or failed (returns 1). */
 static int reapply_one(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *hnl, cJSON *rec,
@@ -372,28 +499,31 @@ static int reapply_one(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_
 	cnet_store_unlock(st);
 	c = cnet_record_target(ctx, rec, &t, reason, sizeof(reason));
 	if (c == 0 && !dry && (c = cnet_store_lock_target(st, &t, false)) > 0) {
-		cnet_report_record(res, rec, "busy", "another cnet is working on its target");
+		report_unchanged(res, st, rec, "busy", "another cnet is working on its target");
 		c = 0;
 		goto out;
 	}
 	if (!dry) {
+		unsigned int rereads = st->rereads;
 		int l = cnet_store_relock(st);
 		if (l < 0 && c >= 0)
 			c = l;
 		/* as the store says now: another cnet may have changed it */
 		if (l == 0 && !cnet_store_has(st, id))
 			goto out;
-		cnet_store_drop_view(st);
-		rec = cnet_record_by_id(st, id);
-		if (!rec)
-			goto out;
+		if (st->rereads != rereads) {
+			cnet_store_drop_view(st);
+			rec = cnet_record_by_id(st, id);
+			if (!rec)
+				goto out;
+		}
 	}
 	if (c > 0) {
-		cnet_report_record(res, rec, "stopped", reason);
+		report_unchanged(res, st, rec, "stopped", reason);
 		goto out;
 	}
 	if (c == 0 && dry && cnet_store_target_busy(st, &t)) {
-		cnet_report_record(res, rec, "busy", "another cnet is working on its target");
+		report_unchanged(res, st, rec, "busy", "another cnet is working on its target");
 		goto out;
 	}
 	if (c == 0)
@@ -423,9 +553,9 @@ static int reapply_one(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_
 		}
 	}
 	if (c == 0) {
-		cnet_report_record(res, rec, "ok", "");
+		report_unchanged(res, st, rec, "ok", "");
 	} else if (c > 0 && dry) {
-		cnet_report_record(res, rec, c == 2 ? "drifted" : "missing", reason);
+		report_unchanged(res, st, rec, c == 2 ? "drifted" : "missing", reason);
 		res->changed = true;
 	} else if (c > 0) {
 		*touched = true;
@@ -493,7 +623,7 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 			r = -EBADMSG; /* a record that does not parse: said, not skipped */
 			goto out;
 		}
-		if (rec && !cnet_record_is_child(&st, rec))
+		if (rec && !cnet_record_is_child(&st, rec) && (dry || !reapply_fast(ctx, &st, hnl, rec, res)))
 			failed += reapply_one(ctx, &st, hnl, rec, dry, res, &touched);
 		/* a record found as asked is not written (nor printed to see) */
 		if (touched && (r = cnet_store_save(ctx, &st)) < 0)

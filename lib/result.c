@@ -57,30 +57,79 @@ int cnet_result_add_warning(struct cnet_result *res, const char *fmt, ...)
 	return r;
 }
 
+/* Room for n more bytes of records_str (and its closing "]" and NUL). */
+static int records_room(struct cnet_result *res, size_t n)
+{
+	if (res->rlen + n + 3 > res->rcap) {
+		size_t cap = (res->rlen + n + 3) * 2;
+		char *b = realloc(res->records_str, cap);
+		if (!b)
+			return -ENOMEM;
+		res->records_str = b;
+		res->rcap = cap;
+	}
+	return 0;
+}
+
+static void records_put(struct cnet_result *res, const char *p, size_t n)
+{
+	memcpy(res->records_str + res->rlen, p, n);
+	res->rlen += n;
+}
+
 /* Kept as text: a walk over 10,000 records holds 10,000 lines, not trees. */
 int cnet_result_add_record(struct cnet_result *res, const cJSON *rec)
 {
 	char *text = cJSON_PrintUnformatted(rec);
 	size_t n = text ? strlen(text) : 0;
 
-	if (!text)
+	if (!text || records_room(res, n) < 0) {
+		free(text);
 		return -ENOMEM;
-	if (res->rlen + n + 3 > res->rcap) {
-		size_t cap = (res->rlen + n + 3) * 2;
-		char *b = realloc(res->records_str, cap);
-		if (!b) {
-			free(text);
-			return -ENOMEM;
-		}
-		res->records_str = b;
-		res->rcap = cap;
 	}
-	res->records_str[res->rlen] = res->rlen ? ',' : '[';
-	res->rlen++;
-	memcpy(res->records_str + res->rlen, text, n);
-	res->rlen += n;
+	records_put(res, res->rlen ? "," : "[", 1);
+	records_put(res, text, n);
 	memcpy(res->records_str + res->rlen, "]", 2); /* closed until the next one */
 	free(text);
+	return 0;
+}
+
+/* s as a JSON string (room for 6 bytes a byte and the quotes made first) */
+static void records_put_str(struct cnet_result *res, const char *s)
+{
+	char *o = res->records_str + res->rlen;
+
+	*o++ = '"';
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\') {
+			*o++ = '\\';
+			*o++ = (char)*p;
+		} else if (*p < 0x20) {
+			o += sprintf(o, "\\u%04x", *p);
+		} else {
+			*o++ = (char)*p;
+		}
+	}
+	*o++ = '"';
+	res->rlen = (size_t)(o - res->records_str);
+}
+
+int cnet_result_add_record_text(struct cnet_result *res, const char *text, size_t len,
+				const char *status, const char *reason)
+{
+	/* an object's text, "{...}": the two members go before its "}" */
+	if (len < 2 || text[0] != '{' || text[len - 1] != '}')
+		return -EINVAL;
+	if (records_room(res, len + 6 * (strlen(status) + strlen(reason)) + 32) < 0)
+		return -ENOMEM;
+	records_put(res, res->rlen ? "," : "[", 1);
+	records_put(res, text, len - 1);
+	records_put(res, len > 2 ? ",\"status\":" : "\"status\":", len > 2 ? 10 : 9);
+	records_put_str(res, status);
+	records_put(res, ",\"reason\":", 10);
+	records_put_str(res, reason);
+	memcpy(res->records_str + res->rlen, "}]", 3);
+	res->rlen++;
 	return 0;
 }
 

@@ -385,6 +385,16 @@ void cnet_store_drop_view(struct cnet_store *st)
 			cJSON_Delete(cJSON_DetachItemViaPointer(st->records, st->records->child));
 }
 
+const char *cnet_record_text(const struct cnet_store *st, const char *id, size_t *len)
+{
+	long k = find_live(st, id);
+
+	if (k < 0)
+		return NULL;
+	*len = st->recs[k].len;
+	return st->recs[k].text;
+}
+
 bool cnet_store_has(const struct cnet_store *st, const char *id)
 {
 	return find_live(st, id) >= 0;

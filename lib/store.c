@@ -441,20 +441,47 @@ static char *read_tail(struct cnet_store *st, size_t size, size_t *len)
 	return buf;
 }
 
+/* Nothing appended since we read: the journal's next bytes are still the
+ * NULs of its room. (Writers append at the end of the last good entry, so
+ * with no torn entry there, a NUL there means nothing new.) */
+static bool room_at_end(struct cnet_store *st)
+{
+	char b[64];
+	ssize_t n = pread(st->jfd, b, sizeof(b), (off_t)st->jend);
+
+	if (n <= 0)
+		return false;
+	for (ssize_t i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
 /* What other cnets appended since we read (the journal grown in place),
  * or, after a compaction (a new journal), everything again; the view
  * stays, its records known by id. */
 static int refresh(struct cnet_store *st)
 {
-	char *jpath = cnet_store_journal_path(st), *buf = NULL;
+	char *jpath = NULL, *buf = NULL;
+	unsigned int n_entries = st->n_entries;
+	size_t jtorn = st->jtorn;
 	struct stat sb;
+	bool same;
 	int r = 0;
 
-	if (!jpath)
-		return cnet_err(st->ctx, -ENOMEM, "out of memory");
-	if (stat(jpath, &sb) < 0 ? st->jino != 0 || errno != ENOENT
-				 : st->jino != sb.st_ino || st->jdev != sb.st_dev) {
+	/* The journal we hold is still the store's while it has a name: a
+	 * compaction renames another over it (or removes it). */
+	if (st->jfd >= 0 && fstat(st->jfd, &sb) == 0 && sb.st_nlink > 0) {
+		same = true;
+	} else {
+		if (!(jpath = cnet_store_journal_path(st)))
+			return cnet_err(st->ctx, -ENOMEM, "out of memory");
+		same = stat(jpath, &sb) < 0 ? st->jino == 0 && errno == ENOENT
+					    : st->jino == sb.st_ino && st->jdev == sb.st_dev;
+	}
+	if (!same) {
 		cJSON *doc = st->doc, *rec;
+		st->rereads++;
 		cnet_srec_free_all(st);
 		free(st->snap);
 		st->snap = NULL;
@@ -476,13 +503,18 @@ static int refresh(struct cnet_store *st)
 		}
 	} else if (st->jfd >= 0 && (size_t)sb.st_size > st->jend) {
 		size_t len;
+		st->jsize = (size_t)sb.st_size;
+		if (jtorn == 0 && room_at_end(st))
+			goto out;
 		buf = read_tail(st, (size_t)sb.st_size, &len);
 		if (!buf)
-			r = store_err(st->ctx, -errno, jpath, strerror(errno));
+			r = store_err(st->ctx, -errno, st->path, strerror(errno));
 		else
 			r = read_entries(st, buf, len, st->jend);
-		st->jsize = (size_t)sb.st_size;
+		if (st->n_entries != n_entries || st->jtorn != jtorn)
+			st->rereads++;
 	}
+out:
 	free(buf);
 	free(jpath);
 	return r;
