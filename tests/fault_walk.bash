@@ -14,8 +14,9 @@
 # first N that CMD does not reach: it succeeds with no fault injected.
 #
 # WORLD is a command (a function name, no arguments) whose output is the
-# state that must come back: before each step it is read, and after the
-# step it must print exactly that again, once the step has been dealt with:
+# state that must come back: it is read before the first step, and after
+# each step it must print exactly that again, once the step has been dealt
+# with (so it is read once a step: it must only read):
 # - a fault (MODE nl, sysfs, store): CMD fails, and its error is the
 #   injected fault. A fault that CMD tolerates (it succeeds all the same,
 #   CNET_DEBUG=1 saying that the fault fired) is undone by
@@ -45,7 +46,7 @@
 # back" or "# LABEL: killed at each of 10 netlink requests, each time
 # recovered"; WALK_STEPS is left holding the number of steps walked.
 walk_steps() {
-	local mode=$1 world=$2 target=$3 kind var what n=1 spec before why
+	local mode=$1 world=$2 target=$3 kind var what n=1 spec before after why
 	local label=${WALK_LABEL:-"$1 walk"} min=${WALK_MIN:-1} max=${WALK_MAX:-80}
 	[ "$4" = -- ] || fail "walk_steps: usage: MODE WORLD TARGET -- CMD..."
 	shift 4
@@ -56,8 +57,11 @@ walk_steps() {
 	store) var=CNET_FAULT_STORE what="store write" ;;
 	*) fail "walk_steps: no such mode '$mode'" ;;
 	esac
+	# What the world is after a step that passed is what it is before the
+	# next one: read once a step (under the VM's emulation each read costs
+	# seconds).
+	before=$($world)
 	while :; do
-		before=$($world)
 		if [ -n "${WALK_EACH:-}" ]; then
 			"${WALK_EACH[@]}" >/dev/null || fail "$what $n: '${WALK_EACH[*]}' failed"
 		fi
@@ -94,8 +98,9 @@ walk_steps() {
 				fail "$what $n: unexpected failure: $stderr"
 			why="the failed step left something changed"
 		fi
-		[ "$($world)" = "$before" ] || {
-			diff <(echo "$before") <($world) >&2 || : # (diff fails: set -e)
+		after=$($world)
+		[ "$after" = "$before" ] || {
+			diff <(echo "$before") <(echo "$after") >&2 || : # (diff fails: set -e)
 			fail "$what $n: $why"
 		}
 		n=$((n + 1))
