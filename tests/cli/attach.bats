@@ -23,6 +23,10 @@ teardown() { teardown_host; }
 	run -0 ip -n "$CNS" -j route show default
 	[ "$(jq -r '.[0].gateway' <<<"$output")" = 10.40.0.1 ]
 	[ "$(jq -r '.[0].dev' <<<"$output")" = eth1 ]
+	# the kernel announces the address when the link comes up (gratuitous
+	# ARP), set on this link only
+	[ "$(ip netns exec "$CNS" cat /proc/sys/net/ipv4/conf/eth1/arp_notify)" = 1 ]
+	[ "$(ip netns exec "$CNS" cat /proc/sys/net/ipv4/conf/default/arp_notify)" = 0 ]
 	# nothing left behind on the host under the temporary name
 	run -0 hostip -br link
 	refute_output --partial macvlan

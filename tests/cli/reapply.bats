@@ -43,6 +43,26 @@ inside() { # NS
 	[ "$(inside "$CNS")" = "$before" ]
 }
 
+@test "reapply finds an address among many others as asked, and leaves the link alone" {
+	# the record's IPv6 address comes after 40 IPv4 ones in the kernel's
+	# dump: past what reapply keeps of one read, so it reads again
+	cnet attach "$CNS" macvlan --parent up0 --ip fd87::2/64 --no-dad
+	for i in $(seq 1 40); do
+		ip -n "$CNS" addr add "10.87.$i.1/24" dev eth1
+	done
+	before=$(link_json "$CNS" eth1 | jq .ifindex)
+	run -0 cnet reapply --json
+	[ "$(jq -r '.records[0].status' <<<"$output")" = ok ]
+	[ "$(link_json "$CNS" eth1 | jq .ifindex)" = "$before" ]
+	[ "$(ip -n "$CNS" -j addr show dev eth1 | jq '[.[0].addr_info[] | select(.family == "inet")] | length')" = 40 ]
+	# and one that is gone is still found missing
+	ip -n "$CNS" addr del fd87::2/64 dev eth1
+	run -0 cnet reapply
+	assert_output --partial "address fd87::2/64 missing"
+	run -0 addrs_of "$CNS" eth1
+	assert_line fd87::2/64
+}
+
 @test "reapply restores a veth on its bridge after the namespace was re-created" {
 	cnet attach "$CNS" veth --bridge br7 --create-bridge --ip 10.85.0.2/24
 	ip netns del "$CNS"
