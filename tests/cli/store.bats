@@ -247,6 +247,19 @@ bad_middle_setup() {
 	[ "$(jentries)" -ge 2 ]
 }
 
+# The journal with the entry BAD, its CRC right, after its header, then its
+# entries from line FROM of its text on (3: BAD replaces the first entry;
+# 2: it goes before them all), then room.
+plant_entry() { # BAD FROM
+	{
+		head -n 1 "$J"
+		printf '%s %s\n' "$(printf '%s' "$1" | crc32c)" "$1"
+		jtext | tail -n +"$2"
+		head -c 65536 /dev/zero
+	} >"$BATS_TEST_TMPDIR/j"
+	cp "$BATS_TEST_TMPDIR/j" "$J"
+}
+
 @test "a journal entry with a bad CRC and a good entry after it: every command exits 6 and writes nothing" {
 	bad_middle_setup
 	# the first entry's CRC, one digit changed
@@ -260,14 +273,7 @@ bad_middle_setup() {
 @test "a journal entry that is not JSON (its CRC right) with a good entry after it: every command exits 6" {
 	bad_middle_setup
 	# the first entry replaced by one whose CRC matches bytes that are not JSON
-	bad='{"put":{"id":"00000001",'
-	{
-		head -n 1 "$J"
-		printf '%s %s\n' "$(printf '%s' "$bad" | crc32c)" "$bad"
-		jtext | tail -n +3
-		head -c 65536 /dev/zero
-	} >"$BATS_TEST_TMPDIR/j"
-	cp "$BATS_TEST_TMPDIR/j" "$J"
+	plant_entry '{"put":{"id":"00000001",' 3
 	refused_everywhere
 }
 
@@ -279,14 +285,7 @@ bad_middle_setup() {
 # the snapshot, which stays one JSON document.
 @test "a put whose record is not JSON (framing and CRC right): whole-store commands exit 6 and write nothing, other targets go on, the snapshot stays JSON" {
 	bad_middle_setup
-	bad='{"put":{"id":"00000001","target":}}'
-	{
-		head -n 1 "$J"
-		printf '%s %s\n' "$(printf '%s' "$bad" | crc32c)" "$bad"
-		jtext | tail -n +2
-		head -c 65536 /dev/zero
-	} >"$BATS_TEST_TMPDIR/j"
-	cp "$BATS_TEST_TMPDIR/j" "$J"
+	plant_entry '{"put":{"id":"00000001","target":}}' 2
 	bytes=$(store_bytes)
 	world=$(kernel)
 	for cmd in ls reapply "gc --yes" "store check" "store compact"; do
@@ -308,14 +307,7 @@ bad_middle_setup() {
 
 @test "a journal entry that is neither a put nor a del (JSON and CRC right), before a good one: exit 6" {
 	bad_middle_setup
-	bad='{"move":"00000001"}'
-	{
-		head -n 1 "$J"
-		printf '%s %s\n' "$(printf '%s' "$bad" | crc32c)" "$bad"
-		jtext | tail -n +2
-		head -c 65536 /dev/zero
-	} >"$BATS_TEST_TMPDIR/j"
-	cp "$BATS_TEST_TMPDIR/j" "$J"
+	plant_entry '{"move":"00000001"}' 2
 	refused_everywhere
 }
 
