@@ -439,8 +439,11 @@ struct cnet_srec {
 	bool loaded;	    /* parsed into the view; text is what the view started from */
 	bool foreign;	    /* changed on disk by another cnet while in the view */
 	unsigned int seen;  /* save: still in the view */
+	bool has_base;
+	uint64_t base;	    /* loaded: a hash of the text the view's copy started from */
 	char *own;	    /* text, when it is a copy of its own */
 	const char *stext;  /* where it was in the snapshot's bytes, if it was */
+	size_t slen;	    /* its length there (text may be newer, from the journal) */
 	const char *text;
 	size_t len;
 };
@@ -558,7 +561,15 @@ int cnet_srec_put(struct cnet_store *st, const char *text, size_t len, char *own
 int cnet_srec_reserve(struct cnet_store *st, size_t n);
 void cnet_srec_del(struct cnet_store *st, const char *id);
 void cnet_srec_free_all(struct cnet_store *st);
-void cnet_srec_mark_loaded(struct cnet_store *st, const char *id);
+/* The view's records (ids and what each started from), kept across a
+ * reload of the files (after another cnet's compaction) and marked again
+ * in the new ones: changed there meanwhile (foreign), or deleted. */
+struct cnet_view_mark {
+	char id[9];
+	uint64_t base;
+};
+int cnet_srec_view_marks(struct cnet_store *st, struct cnet_view_mark **out, size_t *n);
+void cnet_srec_view_restore(struct cnet_store *st, const struct cnet_view_mark *m, size_t n);
 /* srecidx.c */
 long cnet_snap_rec_at(const struct cnet_store *st, const char *p);
 void cnet_vindex_note(struct cnet_store *st, size_t k);

@@ -196,12 +196,62 @@ void cnet_srec_del(struct cnet_store *st, const char *id)
 	st->n_live--;
 }
 
-void cnet_srec_mark_loaded(struct cnet_store *st, const char *id)
+/* What tells a record this command changed from one it only read. */
+static uint64_t text_hash(const char *t, size_t n)
 {
-	long k = find_live(st, id);
+	uint64_t h = 0xcbf29ce484222325ull ^ n; /* FNV-1a */
 
-	if (k >= 0)
-		set_loaded(st, (size_t)k);
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)t[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static void set_base(struct cnet_srec *s)
+{
+	s->base = text_hash(s->text, s->len);
+	s->has_base = true;
+}
+
+int cnet_srec_view_marks(struct cnet_store *st, struct cnet_view_mark **out, size_t *n)
+{
+	*n = 0;
+	*out = malloc((st->n_loaded + 1) * sizeof(**out));
+	if (!*out)
+		return cnet_err(st->ctx, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < st->n_loaded; i++) {
+		const struct cnet_srec *s = &st->recs[st->loaded_k[i]];
+		if (!s->loaded || !s->has_base || !*s->id)
+			continue;
+		memcpy((*out)[*n].id, s->id, sizeof(s->id));
+		(*out)[(*n)++].base = s->base;
+	}
+	return 0;
+}
+
+void cnet_srec_view_restore(struct cnet_store *st, const struct cnet_view_mark *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		long k = find_live(st, m[i].id);
+		bool gone = k < 0;
+		if (gone) {
+			/* deleted meanwhile: a dead record holds what the view's
+			 * copy started from, so that an unchanged copy is not
+			 * written back */
+			char t[32], *own;
+			int len = snprintf(t, sizeof(t), "{\"id\":\"%s\"}", m[i].id);
+			if (!(own = strdup(t)) || cnet_srec_put(st, own, (size_t)len, own) < 0)
+				continue;
+			cnet_srec_del(st, m[i].id);
+			k = find(st, m[i].id);
+		}
+		if (k < 0 || set_loaded(st, (size_t)k) < 0)
+			continue;
+		st->recs[k].foreign = !gone && text_hash(st->recs[k].text, st->recs[k].len) != m[i].base;
+		st->recs[k].base = m[i].base;
+		st->recs[k].has_base = true;
+	}
 }
 
 void cnet_srec_free_all(struct cnet_store *st)
@@ -270,6 +320,7 @@ static int materialize(struct cnet_store *st, size_t k, cJSON **out)
 		cJSON_Delete(rec);
 		return r;
 	}
+	set_base(s);
 	cJSON_AddItemToArray(st->records, rec);
 	if (out)
 		*out = rec;
@@ -297,7 +348,7 @@ static int each_with(struct cnet_store *st, const char *needle,
 		p = q + 1;
 		if (k < 0 || !whole_at(q, n, end))
 			continue;
-		p = st->recs[k].stext + st->recs[k].len; /* one hit a record */
+		p = st->recs[k].stext + st->recs[k].slen; /* one hit a record */
 		if (st->recs[k].dead || st->recs[k].own)
 			continue; /* gone, or its newer text is searched below */
 		if ((r = fn(st, (size_t)k, arg)))
@@ -378,7 +429,7 @@ int cnet_store_load_all(struct cnet_store *st)
 void cnet_store_drop_view(struct cnet_store *st)
 {
 	for (size_t i = 0; i < st->n_loaded; i++)
-		st->recs[st->loaded_k[i]].loaded = false;
+		st->recs[st->loaded_k[i]].loaded = st->recs[st->loaded_k[i]].has_base = false;
 	st->n_loaded = 0;
 	if (st->records)
 		while (st->records->child)
@@ -586,19 +637,31 @@ static int add_change(struct cnet_changes *c, const char *id, char *text)
 static int diff_put(struct cnet_store *st, struct cnet_changes *c, cJSON *rec)
 {
 	const char *id = cnet_json_str(rec, "id");
-	long k = find_live(st, id);
+	long k = find_live(st, id), b = k >= 0 ? k : find(st, id);
 	char *text, *json;
 	size_t tl;
 	int r;
 
 	if (!valid_id(id, strlen(id)))
 		return 0;
-	if (k >= 0 && st->recs[k].foreign)
-		keep_foreign(&st->recs[k], rec);
 	text = cJSON_PrintUnformatted(rec);
 	if (!text)
 		return -ENOMEM;
 	tl = strlen(text);
+	if (b >= 0 && st->recs[b].loaded && st->recs[b].has_base && st->recs[b].base == text_hash(text, tl)) {
+		/* only read by this command: never written back over what
+		 * another cnet made of it meanwhile (changed, or deleted) */
+		st->recs[b].seen = st->gen;
+		free(text);
+		return 0;
+	}
+	if (k >= 0 && st->recs[k].foreign) {
+		keep_foreign(&st->recs[k], rec);
+		free(text);
+		if (!(text = cJSON_PrintUnformatted(rec)))
+			return -ENOMEM;
+		tl = strlen(text);
+	}
 	if (k >= 0 && st->recs[k].loaded) {
 		st->recs[k].seen = st->gen;
 		if (tl == st->recs[k].len && !memcmp(text, st->recs[k].text, tl)) {
@@ -668,6 +731,7 @@ int cnet_srec_commit(struct cnet_store *st, struct cnet_changes *c)
 		if (r == 0 && (k = find_live(st, c->v[i].id)) >= 0 && (r = set_loaded(st, (size_t)k)) == 0) {
 			st->recs[k].foreign = false;
 			st->recs[k].seen = st->gen;
+			set_base(&st->recs[k]);
 		}
 	}
 	st->n_entries += (unsigned int)c->n;

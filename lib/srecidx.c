@@ -25,7 +25,7 @@ long cnet_snap_rec_at(const struct cnet_store *st, const char *p)
 		const struct cnet_srec *s = &st->recs[mid];
 		if (p < s->stext)
 			hi = mid;
-		else if (p >= s->stext + s->len)
+		else if (p >= s->stext + s->slen)
 			lo = mid + 1;
 		else
 			return (long)mid;

@@ -135,7 +135,7 @@ static int open_file(struct cnet_ctx *ctx, const char *path, int flags, int *fd)
 static int scan_snapshot(struct cnet_store *st)
 {
 	const char *p = st->snap, *end = st->snap + st->snap_len, *nl;
-	size_t hl = strlen(SNAP_HEAD);
+	size_t hl = strlen(SNAP_HEAD), n;
 	int r;
 
 	if (st->snap_len < hl || memcmp(p, SNAP_HEAD, hl))
@@ -156,10 +156,14 @@ static int scan_snapshot(struct cnet_store *st)
 			len--;
 		if (len < 2 || p[0] != '{' || p[len - 1] != '}')
 			return 1;
+		n = st->n_recs;
 		r = cnet_srec_put(st, p, len, NULL);
 		if (r < 0)
 			return r;
-		st->recs[st->n_recs - 1].stext = p;
+		if (st->n_recs == n)
+			return 1; /* an id twice: the whole-document checks say so */
+		st->recs[n].stext = p;
+		st->recs[n].slen = len;
 	}
 	return 1;
 }
@@ -480,7 +484,11 @@ static int refresh(struct cnet_store *st)
 					    : st->jino == sb.st_ino && st->jdev == sb.st_dev;
 	}
 	if (!same) {
-		cJSON *doc = st->doc, *rec;
+		cJSON *doc = st->doc;
+		struct cnet_view_mark *marks;
+		size_t n_marks;
+		if ((r = cnet_srec_view_marks(st, &marks, &n_marks)) < 0)
+			goto out;
 		st->rereads++;
 		cnet_srec_free_all(st);
 		free(st->snap);
@@ -495,12 +503,9 @@ static int refresh(struct cnet_store *st)
 		r = cnet_store_load_files(st);
 		st->doc = doc;
 		st->records = cJSON_GetObjectItemCaseSensitive(doc, "records");
-		/* the view's records are the disk's as of now */
-		cJSON_ArrayForEach(rec, st->records)
-		{
-			if (r == 0)
-				cnet_srec_mark_loaded(st, cnet_json_str(rec, "id"));
-		}
+		if (r == 0)
+			cnet_srec_view_restore(st, marks, n_marks);
+		free(marks);
 	} else if (st->jfd >= 0 && (size_t)sb.st_size > st->jend) {
 		size_t len;
 		st->jsize = (size_t)sb.st_size;
@@ -656,8 +661,11 @@ static int append(struct cnet_store *st, const char *buf, size_t len)
 	n = pwrite(st->jfd, w, cover, (off_t)st->jend);
 	free(w);
 	if (n != (ssize_t)cover) {
-		/* what did get written is a torn entry to the next reader */
+		/* what did get written is a torn entry to the next reader,
+		 * and to our own next append, which must cover it */
 		r = n < 0 ? -errno : -EIO;
+		if (n > 0 && (size_t)n > st->jtorn)
+			st->jtorn = (size_t)n < len ? (size_t)n : len;
 		return store_err(ctx, r, st->path, strerror(-r));
 	}
 	if (st->jend + cover > st->jsize)
