@@ -260,12 +260,17 @@ static bool good_entry_in(const char *p, const char *end)
 
 /* The journal's bytes from file offset from (buf[0] is at from) to the
  * file's end: its entries applied, up to the first NUL or bad entry.
- * What follows must be a torn last entry (jtorn: its bytes up to the last
- * non-NUL one; a crash can leave NULs inside it) or nothing: a good entry
- * after a bad one is a store error. */
+ * What follows is torn (jtorn: its bytes up to the last non-NUL one,
+ * which the next append covers) unless the entries stopped at a complete
+ * line that is not a good entry and a good entry follows: that is damage,
+ * a store error. A NUL where an entry should go, or inside one, is where
+ * a write ended: a killed cnet's (nothing follows), or a power cut's that
+ * lost a page of appends not yet synced while a later page reached the
+ * disk (entries follow, as unsynced as the lost ones: dropped with it). */
 static int read_entries(struct cnet_store *st, const char *buf, size_t len, size_t from)
 {
 	const char *p = buf, *fend = buf + len, *end = memchr(buf, '\0', len), *nl, *last;
+	bool garbled = false;
 	uint64_t w;
 	int r;
 
@@ -277,8 +282,8 @@ static int read_entries(struct cnet_store *st, const char *buf, size_t len, size
 		if (!nl)
 			break; /* cut short */
 		r = apply_entry(st, p, (size_t)(nl - p));
-		if (r == -EBADMSG)
-			break; /* garbled */
+		if ((garbled = r == -EBADMSG))
+			break;
 		if (r < 0)
 			return r;
 		st->n_entries++;
@@ -289,7 +294,7 @@ static int read_entries(struct cnet_store *st, const char *buf, size_t len, size
 		;
 	for (; last > p && !last[-1]; last--)
 		;
-	if (last > p && good_entry_in(p + 1, last))
+	if (garbled && last > p && good_entry_in(p + 1, last))
 		return store_err(st->ctx, -EBADMSG, st->path,
 				 "its journal has a bad entry before good ones; left untouched (see cnet store check)");
 	st->jtorn = (size_t)(last - p);
