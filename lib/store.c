@@ -376,7 +376,7 @@ again:
 	if (fd >= 0)
 		close(fd);
 	fd = -1;
-	if (r == 0 && st->read_only && st->jino != journal_now(jpath) && ++tries < 100) {
+	if (r == 0 && !st->locked && st->jino != journal_now(jpath) && ++tries < 100) {
 		free(sbuf);
 		free(jbuf);
 		sbuf = jbuf = NULL;
@@ -385,6 +385,18 @@ again:
 		st->jfd = -1;
 		st->jino = 0;
 		goto again;
+	}
+	if (r == 0 && !st->locked && st->jfd >= 0) {
+		/* Without the lock, the journal again: a compaction may have
+		 * put in a snapshot that already holds entries appended to
+		 * the journal after our first read (the journal is not
+		 * replaced yet, or we would have read again). The journal it
+		 * folded no longer grows: read whole, it replays over the new
+		 * snapshot to the same records. */
+		free(jbuf);
+		jbuf = NULL;
+		r = slurp(ctx, jpath, st->jfd, &jbuf, &jlen, &sb);
+		st->jsize = jlen;
 	}
 	if (r == 0) {
 		r = read_owned(st, sbuf, slen, jbuf, jlen);
