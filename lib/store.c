@@ -282,7 +282,8 @@ static int read_entries(struct cnet_store *st, const char *buf, size_t len, size
 		if (!nl)
 			break; /* cut short */
 		r = apply_entry(st, p, (size_t)(nl - p));
-		if ((garbled = r == -EBADMSG))
+		garbled = (r == -EBADMSG);
+		if (garbled)
 			break;
 		if (r < 0)
 			return r;
