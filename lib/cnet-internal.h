@@ -190,6 +190,9 @@ typedef int (*cnet_nl_raw_cb)(const struct nlmsghdr *h, void *arg);
 int cnet_nl_query_raw(struct cnet_nl *nl, struct nl_msg *msg, cnet_nl_raw_cb cb, void *arg,
 		      const char *what);
 struct cnet_ctx *cnet_nl_ctx(struct cnet_nl *nl);
+/* A string attribute into dst (truncated), if it is a NUL-terminated one. */
+struct nlattr;
+void cnet_attr_str(char *dst, size_t len, const struct nlattr *a);
 /* The namespace cookie of nl's namespace (0 if the kernel has none). */
 unsigned long long cnet_nl_netns_cookie(struct cnet_nl *nl);
 

@@ -37,12 +37,6 @@ struct scan {
 	int found_perm, n_perm; /* ... and the permanent address too */
 };
 
-static void copy_str(char *dst, size_t len, const struct nlattr *a)
-{
-	if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-		snprintf(dst, len, "%s", mnl_attr_get_str(a));
-}
-
 /* A link's parent device and permanent address, from its RTM_NEWLINK. */
 static int parse_link(const struct nlmsghdr *h, void *arg)
 {
@@ -56,10 +50,10 @@ static int parse_link(const struct nlmsghdr *h, void *arg)
 	mnl_attr_for_each(a, h, sizeof(*ifi)) {
 		switch (mnl_attr_get_type(a)) {
 		case IFLA_PARENT_DEV_NAME:
-			copy_str(id.dev, sizeof(id.dev), a);
+			cnet_attr_str(id.dev, sizeof(id.dev), a);
 			break;
 		case IFLA_PARENT_DEV_BUS_NAME:
-			copy_str(id.bus, sizeof(id.bus), a);
+			cnet_attr_str(id.bus, sizeof(id.bus), a);
 			break;
 		case IFLA_PERM_ADDRESS:
 			if (mnl_attr_get_payload_len(a) == 6) {
@@ -144,7 +138,7 @@ static int peer_cb(const struct nlmsghdr *h, void *arg)
 	mnl_attr_for_each(a, h, sizeof(*ifi)) {
 		switch (mnl_attr_get_type(a)) {
 		case IFLA_IFNAME:
-			copy_str(p->name, sizeof(p->name), a);
+			cnet_attr_str(p->name, sizeof(p->name), a);
 			break;
 		case IFLA_LINK:
 			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)

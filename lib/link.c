@@ -17,19 +17,13 @@
 
 #include "cnet-internal.h"
 
-static void attr_str(char *dst, size_t len, const struct nlattr *a)
-{
-	if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-		snprintf(dst, len, "%s", mnl_attr_get_str(a));
-}
-
 static void fill_linkinfo(const struct nlattr *info, struct cnet_linkinfo *li)
 {
 	const struct nlattr *a, *d = NULL;
 
 	mnl_attr_for_each_nested(a, info) {
 		if (mnl_attr_get_type(a) == IFLA_INFO_KIND)
-			attr_str(li->kind, sizeof(li->kind), a);
+			cnet_attr_str(li->kind, sizeof(li->kind), a);
 		else if (mnl_attr_get_type(a) == IFLA_INFO_DATA)
 			d = a;
 	}
@@ -62,10 +56,10 @@ static int fill_raw(const struct nlmsghdr *h, void *arg)
 	mnl_attr_for_each(a, h, sizeof(*ifi)) {
 		switch (mnl_attr_get_type(a)) {
 		case IFLA_IFNAME:
-			attr_str(li->name, sizeof(li->name), a);
+			cnet_attr_str(li->name, sizeof(li->name), a);
 			break;
 		case IFLA_IFALIAS:
-			attr_str(li->alias, sizeof(li->alias), a);
+			cnet_attr_str(li->alias, sizeof(li->alias), a);
 			break;
 		case IFLA_MTU:
 			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdalign.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -49,6 +50,12 @@ struct cnet_nl {
 struct cnet_ctx *cnet_nl_ctx(struct cnet_nl *nl)
 {
 	return nl->ctx;
+}
+
+void cnet_attr_str(char *dst, size_t len, const struct nlattr *a)
+{
+	if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+		snprintf(dst, len, "%s", mnl_attr_get_str(a));
 }
 
 static int open_here(struct cnet_ctx *ctx, void *arg)
