@@ -562,18 +562,31 @@ static int create(struct run *run)
 	return r < 0 ? r : cnet_lend_move(run, &s->lend);
 }
 
-/* Up in the target: its MAC as asked, or the one its driver took from the
- * PF (some take it only when opened). */
+/* Up in the target: its MAC as asked, or the one its driver takes from the
+ * PF. A driver takes the PF's MAC when opened or at a reset it schedules
+ * on the PF's word (igbvf), so a MAC the PF was given just before can
+ * reach the netdev after the attach is done: waited for, bounded, so the
+ * record holds the MAC the interface keeps. One that never comes is the
+ * driver's business: the netdev's is recorded. */
 static int post_up(struct run *run)
 {
+	static const unsigned char zero[6];
+	const struct sriov_run *s = run->priv;
+	uint64_t deadline = cnet_now_ms() + 3000;
 	struct cnet_linkinfo now;
 	int r;
 
 	if (run->att->has_mac)
 		return netdev_mac(run);
-	r = cnet_link_get(run->tnl, run->link.ifindex, NULL, &now);
-	if (r < 0)
-		return r;
+	for (;;) {
+		r = cnet_link_get(run->tnl, run->link.ifindex, NULL, &now);
+		if (r < 0)
+			return r;
+		if (!memcmp(s->vf_orig.mac, zero, 6) || !memcmp(s->vf_orig.mac, now.mac, 6) ||
+		    cnet_now_ms() >= deadline)
+			break;
+		cnet_nap_ms(20);
+	}
 	memcpy(run->link.mac, now.mac, 6);
 	return 0;
 }
