@@ -563,11 +563,8 @@ static int create(struct run *run)
 }
 
 /* Up in the target: its MAC as asked, or the one its driver takes from the
- * PF. A driver takes the PF's MAC when opened or at a reset it schedules
- * on the PF's word (igbvf), so a MAC the PF was given just before can
- * reach the netdev after the attach is done: waited for, bounded, so the
- * record holds the MAC the interface keeps. One that never comes is the
- * driver's business: the netdev's is recorded. */
+ * PF, when opened or at a reset it schedules on the PF's word (igbvf):
+ * waited for, bounded, so the record holds the MAC the netdev keeps. */
 static int post_up(struct run *run)
 {
 	static const unsigned char zero[6];
