@@ -356,10 +356,11 @@ struct cnet_rt {
 int cnet_route_build(struct cnet_ctx *ctx, const struct cnet_rt *rt, bool add, struct nl_msg **msg);
 int cnet_route_add(struct cnet_nl *nl, const struct cnet_rt *rt, const char *what);
 int cnet_route_del(struct cnet_nl *nl, const struct cnet_rt *rt, const char *what);
-/* Unicast routes of family in the main table (at most max; dst.plen 0 is a
- * default route). */
-int cnet_route_list(struct cnet_nl *nl, int family, bool defaults_only, struct cnet_rt *out,
-		    int max);
+/* Each unicast route of family in the main table (dst.plen 0 is a default
+ * route; a multipath one by its first nexthop), only those through oif if
+ * oif > 0. */
+typedef void (*cnet_rt_cb)(const struct cnet_rt *rt, void *arg);
+int cnet_route_each(struct cnet_nl *nl, int family, int oif, cnet_rt_cb cb, void *arg);
 /* Default routes of family in the main table (at most max). */
 int cnet_route_defaults(struct cnet_nl *nl, int family, struct cnet_rt *out, int max);
 /* Routes kept whole, as netlink messages (malloc'd). */

@@ -77,17 +77,33 @@ static int addr_present(struct cnet_nl *tnl, int l3, struct addrs *as, const str
 	return r < 0 ? r : as->found;
 }
 
-static bool route_present(const struct cnet_rt *rts, int n, const struct cnet_route *want, int oif)
+/* The record's routes and default routes of one family, each marked as
+ * the kernel's dump of routes through the link streams past: no cap on
+ * how many routes the namespace has. */
+struct want_rt {
+	struct cnet_route r;
+	const char *text;
+	bool gw, found;
+};
+struct want_rts {
+	struct want_rt *w;
+	int n, oif;
+};
+
+static void mark_route(const struct cnet_rt *rt, void *arg)
 {
-	for (int i = 0; i < n; i++) {
-		const struct cnet_rt *rt = &rts[i];
-		if (rt->oif != oif || rt->dst.plen != want->dst.plen ||
-		    memcmp(rt->dst.a, want->dst.a, 16) || rt->has_gw != want->has_via)
+	struct want_rts *ws = arg;
+
+	if (rt->oif != ws->oif)
+		return;
+	for (int i = 0; i < ws->n; i++) {
+		const struct cnet_route *want = &ws->w[i].r;
+		if (rt->dst.plen != want->dst.plen || memcmp(rt->dst.a, want->dst.a, 16) ||
+		    rt->has_gw != want->has_via)
 			continue;
 		if (!want->has_via || !memcmp(rt->gw.a, want->via.a, 16))
-			return true;
+			ws->w[i].found = true;
 	}
-	return false;
 }
 
 /* The link: there, by ifindex and name and (created ones) mark, or
@@ -155,65 +171,62 @@ static int check_link(struct cnet_nl *hnl, struct cnet_nl *tnl, int ns_fd, const
 	return 0;
 }
 
-/* Does the record ask for a route or default route of this family? */
-static bool wants_routes(const cJSON *o, int family)
+/* The record's asked routes ("route") and default routes ("gw") of a
+ * family into ws (malloc'd; n 0: none asked). */
+static int want_routes(const cJSON *o, int family, struct want_rts *ws)
 {
-	const cJSON *v;
+	const cJSON *route = cJSON_GetObjectItemCaseSensitive(o, "route");
+	const cJSON *gw = cJSON_GetObjectItemCaseSensitive(o, "gw"), *v;
+	int cap = cJSON_GetArraySize(route) + cJSON_GetArraySize(gw);
 
-	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(o, "route"))
+	ws->n = 0;
+	ws->w = NULL;
+	if (cap <= 0)
+		return 0;
+	ws->w = calloc((size_t)cap, sizeof(*ws->w));
+	if (!ws->w)
+		return -ENOMEM;
+	cJSON_ArrayForEach(v, route)
 	{
-		struct cnet_route want;
-		if (cJSON_IsString(v) && cnet_parse_route(v->valuestring, &want) == 0 &&
-		    want.dst.family == family)
-			return true;
+		struct want_rt *w = &ws->w[ws->n];
+		if (cJSON_IsString(v) && cnet_parse_route(v->valuestring, &w->r) == 0 &&
+		    w->r.dst.family == family) {
+			w->text = v->valuestring;
+			ws->n++;
+		}
 	}
-	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(o, "gw"))
+	cJSON_ArrayForEach(v, gw)
 	{
-		struct cnet_ip via;
-		if (cJSON_IsString(v) && cnet_parse_ip(v->valuestring, false, &via) == 0 &&
-		    via.family == family)
-			return true;
+		struct want_rt *w = &ws->w[ws->n];
+		w->r = (struct cnet_route){.has_via = true};
+		if (cJSON_IsString(v) && cnet_parse_ip(v->valuestring, false, &w->r.via) == 0 &&
+		    w->r.via.family == family) {
+			w->r.dst.family = family;
+			w->text = v->valuestring;
+			w->gw = true;
+			ws->n++;
+		}
 	}
-	return false;
+	return 0;
 }
 
 /* Every asked route and default route of one family. */
 static int check_routes(struct cnet_nl *tnl, const cJSON *o, int family, int l3, char *reason,
 			size_t len)
 {
-	struct cnet_rt rts[64];
-	const cJSON *v;
-	int n;
+	struct want_rts ws = {.oif = l3};
+	int r = want_routes(o, family, &ws);
 
-	if (!wants_routes(o, family))
-		return 0; /* nothing to read */
-	n = cnet_route_list(tnl, family, false, rts, (int)ARRAY_SIZE(rts));
-	if (n < 0)
-		return n;
-	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(o, "route"))
-	{
-		struct cnet_route want;
-		if (!cJSON_IsString(v) || cnet_parse_route(v->valuestring, &want) < 0 ||
-		    want.dst.family != family)
-			continue;
-		if (!route_present(rts, n, &want, l3)) {
-			snprintf(reason, len, "route %s missing", v->valuestring);
-			return 2;
+	if (r == 0 && ws.n > 0) /* nothing asked: nothing to read */
+		r = cnet_route_each(tnl, family, l3, mark_route, &ws);
+	for (int i = 0; r == 0 && i < ws.n; i++)
+		if (!ws.w[i].found) {
+			snprintf(reason, len, ws.w[i].gw ? "default route via %s missing" : "route %s missing",
+				 ws.w[i].text);
+			r = 2;
 		}
-	}
-	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(o, "gw"))
-	{
-		struct cnet_route want = {.has_via = true};
-		if (!cJSON_IsString(v) || cnet_parse_ip(v->valuestring, false, &want.via) < 0 ||
-		    want.via.family != family)
-			continue;
-		want.dst.family = family;
-		if (!route_present(rts, n, &want, l3)) {
-			snprintf(reason, len, "default route via %s missing", v->valuestring);
-			return 2;
-		}
-	}
-	return 0;
+	free(ws.w);
+	return r == -ENOMEM ? cnet_err(cnet_nl_ctx(tnl), r, "out of memory") : r;
 }
 
 /* Every asked address (and a running lease's), route and default route. */

@@ -83,9 +83,10 @@ int cnet_route_del(struct cnet_nl *nl, const struct cnet_rt *rt, const char *wha
 }
 
 struct route_walk {
-	int family, max, n;
+	int family;
 	bool all;
-	struct cnet_rt *out;
+	cnet_rt_cb cb;
+	void *arg;
 };
 
 static void attr_ip(const struct nlattr *a, int family, unsigned int plen, struct cnet_ip *ip)
@@ -108,14 +109,12 @@ static int collect_default(const struct nlmsghdr *h, void *arg)
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(h);
 	struct route_walk *w = arg;
 	const struct nlattr *a;
-	struct cnet_rt *rt;
+	struct cnet_rt one = {0}, *rt = &one;
 
 	if (h->nlmsg_type != RTM_NEWROUTE || h->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)) ||
 	    rtm->rtm_family != w->family || rtm->rtm_type != RTN_UNICAST ||
-	    route_table(h) != RT_TABLE_MAIN || (!w->all && rtm->rtm_dst_len != 0) || w->n >= w->max)
+	    route_table(h) != RT_TABLE_MAIN || (!w->all && rtm->rtm_dst_len != 0))
 		return 0;
-	rt = &w->out[w->n++];
-	memset(rt, 0, sizeof(*rt));
 	rt->family = rt->dst.family = w->family;
 	rt->dst.plen = rtm->rtm_dst_len;
 	rt->protocol = rtm->rtm_protocol;
@@ -158,11 +157,13 @@ static int collect_default(const struct nlmsghdr *h, void *arg)
 			break;
 		}
 	}
+	w->cb(rt, w->arg);
 	return 0;
 }
 
-/* table 0: every table */
-static struct nl_msg *route_dump(int family, unsigned char table)
+/* table 0: every table; oif > 0: only routes through it (a multipath one
+ * if any nexthop is), filtered by the kernel under strict checking */
+static struct nl_msg *route_dump(int family, unsigned char table, int oif)
 {
 	/* The kernel filters by table when strict checking is on: a
 	 * namespace's local table is most of its routes. */
@@ -170,18 +171,19 @@ static struct nl_msg *route_dump(int family, unsigned char table)
 	struct nl_msg *msg = nlmsg_alloc_size(256);
 
 	if (msg && (!nlmsg_put(msg, 0, 0, RTM_GETROUTE, 0, NLM_F_DUMP) ||
-		    nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0)) {
+		    nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+		    (oif > 0 && nla_put_u32(msg, RTA_OIF, (uint32_t)oif) < 0))) {
 		nlmsg_free(msg);
 		msg = NULL;
 	}
 	return msg;
 }
 
-int cnet_route_list(struct cnet_nl *nl, int family, bool defaults_only, struct cnet_rt *out,
-		    int max)
+static int route_walk(struct cnet_nl *nl, int family, bool defaults_only, int oif, cnet_rt_cb cb,
+		      void *arg)
 {
-	struct route_walk w = {.family = family, .max = max, .out = out, .all = !defaults_only};
-	struct nl_msg *msg = route_dump(family, RT_TABLE_MAIN);
+	struct route_walk w = {.family = family, .all = !defaults_only, .cb = cb, .arg = arg};
+	struct nl_msg *msg = route_dump(family, RT_TABLE_MAIN, oif);
 	int r;
 
 	if (!msg)
@@ -192,12 +194,33 @@ int cnet_route_list(struct cnet_nl *nl, int family, bool defaults_only, struct c
 		cnet_clear_err(cnet_nl_ctx(nl));
 		return 0;
 	}
-	return r < 0 ? r : w.n;
+	return r;
+}
+
+int cnet_route_each(struct cnet_nl *nl, int family, int oif, cnet_rt_cb cb, void *arg)
+{
+	return route_walk(nl, family, false, oif, cb, arg);
+}
+
+struct rt_array {
+	struct cnet_rt *out;
+	int n, max;
+};
+
+static void keep_rt(const struct cnet_rt *rt, void *arg)
+{
+	struct rt_array *a = arg;
+
+	if (a->n < a->max)
+		a->out[a->n++] = *rt;
 }
 
 int cnet_route_defaults(struct cnet_nl *nl, int family, struct cnet_rt *out, int max)
 {
-	return cnet_route_list(nl, family, true, out, max);
+	struct rt_array a = {.out = out, .max = max};
+	int r = route_walk(nl, family, true, 0, keep_rt, &a);
+
+	return r < 0 ? r : a.n;
 }
 
 /* ---- routes kept whole: saved as the kernel sent them, replayed later ----
@@ -279,7 +302,7 @@ static int save_one(const struct nlmsghdr *h, void *arg)
 int cnet_routes_save(struct cnet_nl *nl, int family, int oif, struct cnet_routes *out)
 {
 	struct save_walk w = {.out = out, .family = family, .oif = oif};
-	struct nl_msg *msg = route_dump(oif ? AF_UNSPEC : family, oif ? 0 : RT_TABLE_MAIN);
+	struct nl_msg *msg = route_dump(oif ? AF_UNSPEC : family, oif ? 0 : RT_TABLE_MAIN, 0);
 	int r;
 
 	if (!msg)

@@ -43,6 +43,26 @@ inside() { # NS
 	[ "$(inside "$CNS")" = "$before" ]
 }
 
+@test "reapply finds its route among a hundred others, and leaves them alone" {
+	# 100 routes through the link that the kernel's dump gives before the
+	# record's: reapply once read 64 routes at most and found it missing
+	cnet attach "$CNS" macvlan --parent up0 --ip 10.89.0.2/16 --route 10.250.0.0/24@10.89.0.1 \
+		--gw 10.89.0.1
+	for i in $(seq 1 100); do
+		ip -n "$CNS" route add "10.1.$i.0/24" via 10.89.0.1 dev eth1
+	done
+	before=$(link_json "$CNS" eth1 | jq .ifindex)
+	run -0 cnet reapply --json
+	[ "$(jq -r '.records[0].status' <<<"$output")" = ok ]
+	[ "$(link_json "$CNS" eth1 | jq .ifindex)" = "$before" ]
+	[ "$(ip -n "$CNS" -j route show dev eth1 | jq '[.[] | select(.dst | startswith("10.1."))] | length')" = 100 ]
+	# and one that is gone is still found missing, and put back
+	ip -n "$CNS" route del 10.250.0.0/24
+	run -0 cnet reapply
+	assert_output --partial "route 10.250.0.0/24@10.89.0.1 missing"
+	[ "$(ip -n "$CNS" -j route show 10.250.0.0/24 | jq -r '.[0].gateway')" = 10.89.0.1 ]
+}
+
 @test "reapply finds an address among many others as asked, and leaves the link alone" {
 	# the record's IPv6 address comes after 40 IPv4 ones in the kernel's
 	# dump: past what reapply keeps of one read, so it reads again
