@@ -491,16 +491,14 @@ static int refresh(struct cnet_store *st)
 	bool same;
 	int r = 0;
 
-	/* The journal we hold is still the store's while it has a name: a
-	 * compaction renames another over it (or removes it). */
-	if (st->jfd >= 0 && fstat(st->jfd, &sb) == 0 && sb.st_nlink > 0) {
-		same = true;
-	} else {
-		if (!(jpath = cnet_store_journal_path(st)))
-			return cnet_err(st->ctx, -ENOMEM, "out of memory");
-		same = stat(jpath, &sb) < 0 ? st->jino == 0 && errno == ENOENT
-					    : st->jino == sb.st_ino && st->jdev == sb.st_dev;
-	}
+	/* The journal we hold is still the store's while its name is it: a
+	 * compaction renames another over it (or removes it). By the name,
+	 * not by a link count: a hard link made from outside (a backup's)
+	 * keeps a replaced journal's count above 0. */
+	if (!(jpath = cnet_store_journal_path(st)))
+		return cnet_err(st->ctx, -ENOMEM, "out of memory");
+	same = stat(jpath, &sb) < 0 ? st->jino == 0 && errno == ENOENT
+				    : st->jino == sb.st_ino && st->jdev == sb.st_dev;
 	if (!same) {
 		cJSON *doc = st->doc;
 		struct cnet_view_mark *marks;

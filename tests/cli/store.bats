@@ -505,6 +505,21 @@ dhcp_attach_status() {
 	run -0 cnet store check
 }
 
+@test "a compaction while an attach waits, the journal hard-linked from outside: the attach writes its end into the new journal" {
+	# A backup's hard link keeps the replaced journal's link count above
+	# 0: the waiting attach must still see that the store's journal is
+	# another file, and write its rollback (the pending record's del) there.
+	dhcp_attach_waiting "$CNS" 4
+	[ "$(state_doc | jq '[.records[] | select(.pending)] | length')" = 1 ]
+	ln "$CNET_STATE.journal" "$BATS_TEST_TMPDIR/backup.journal"
+	run -0 ip netns exec "$HOSTNS" "$CNET_BIN" store compact
+	dhcp_attach_status
+	[ "$DHCP_STATUS" = 1 ] || fail "the DHCP attach ended with $DHCP_STATUS: $(cat "$BATS_TEST_TMPDIR/dhcp.err")"
+	run -1 ip -n "$CNS" link show eth1
+	[ "$(state_records)" = "[]" ]
+	run -0 cnet store check
+}
+
 @test "a second attach to the namespace an attach is waiting on DHCP in is busy: exit 4 after --wait" {
 	dhcp_attach_waiting "$CNS" 12
 	before=$(ns_state "$CNS")
