@@ -45,6 +45,7 @@ struct cnet_ctx {
 	const char *fault_ids;	   /* record ids to hand out first (CNET_FAULT_IDS) */
 #endif
 	size_t compact_bytes; /* fold the journal past this (test builds: CNET_FAULT_COMPACT) */
+	size_t journal_cap;   /* refuse writes past this if it cannot be folded (CNET_FAULT_JCAP) */
 };
 
 /* Test builds' fault switch (CNET_FAULT_NL, _SYSFS, _STORE=N[:ERRNO|:kill]):
@@ -529,6 +530,10 @@ int cnet_store_backup(struct cnet_ctx *ctx, struct cnet_store *st, const char *b
  * fsync, rename, fsync of the directory (schema.c). */
 int cnet_store_write_whole(struct cnet_ctx *ctx, const char *path, const char *a, size_t alen,
 			   const char *b, size_t blen, size_t zeros);
+/* The journal's bytes from file offset from (buf[0]) to its end, applied
+ * over st's records (journal.c): st->jend and st->jtorn set; a store error
+ * if a bad entry comes before good ones. */
+int cnet_journal_read(struct cnet_store *st, const char *buf, size_t len, size_t from);
 /* Snapshot and journal bytes (either may be NULL) as the files hold them,
  * read into st (copied): what load does after reading; fuzzed. */
 int cnet_store_read_bytes(struct cnet_store *st, const char *snap, size_t snap_len,

@@ -57,6 +57,9 @@ CNET_EXPORT int cnet_ctx_new(struct cnet_ctx **out)
 	 * (1: at every write), so that tests reach each compaction step. */
 	if ((p = getenv("CNET_FAULT_COMPACT")))
 		ctx->compact_bytes = strtoul(p, NULL, 10);
+	/* CNET_FAULT_JCAP=BYTES: the journal's limit, so that tests reach it. */
+	if ((p = getenv("CNET_FAULT_JCAP")))
+		ctx->journal_cap = strtoul(p, NULL, 10);
 #endif
 	*out = ctx;
 	return 0;

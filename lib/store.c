@@ -64,6 +64,11 @@
 #define JOURNAL_HEAD "cnet-journal 1\n"
 #define JOURNAL_CHUNK (256u << 10) /* preallocated at a time */
 #define COMPACT_MIN (256u << 10)
+/* A journal no compaction can fold (a record in it that is not JSON)
+ * grows with every write: past this, a writer is refused as it starts
+ * (one command's writes may take it to twice this), well before STORE_MAX
+ * makes the store unreadable. */
+#define JOURNAL_CAP (STORE_MAX / 4)
 
 static int store_err(struct cnet_ctx *ctx, int r, const char *path, const char *what)
 {
@@ -199,109 +204,6 @@ out:
 	return r;
 }
 
-static bool hex8(const char *s, uint32_t *v)
-{
-	char buf[9], *end;
-
-	memcpy(buf, s, 8);
-	buf[8] = '\0';
-	if (strspn(buf, "0123456789abcdef") != 8)
-		return false;
-	*v = (uint32_t)strtoul(buf, &end, 16);
-	return true;
-}
-
-/* One entry (without its newline): applied; -EBADMSG if it is not one. */
-static int apply_entry(struct cnet_store *st, const char *e, size_t n)
-{
-	const char *json;
-	size_t jl;
-	uint32_t crc;
-	char *text;
-
-	if (n < 20)
-		return -EBADMSG;
-	json = e + 9;
-	jl = n - 9;
-	/* e holds n >= 20 bytes: the analyzer cannot tell */
-	if (memcmp(e + 8, " ", 1) || !hex8(e, &crc) || crc != cnet_crc32c(json, jl)) /* NOLINT */
-		return -EBADMSG;
-	if (!memcmp(json, "{\"put\":{", 8) && json[jl - 1] == '}') {
-		text = strndup(json + 7, jl - 8);
-		if (!text)
-			return cnet_err(st->ctx, -ENOMEM, "out of memory");
-		st->n_puts++;
-		return cnet_srec_put(st, text, jl - 8, text); /* NOLINT(clang-analyzer-unix.Malloc): owned */
-	}
-	if (jl == 18 && !memcmp(json, "{\"del\":\"", 8) && !memcmp(json + 16, "\"}", 2)) {
-		char id[9];
-		memcpy(id, json + 8, 8);
-		id[8] = '\0';
-		st->n_dels++;
-		cnet_srec_del(st, id);
-		return 0;
-	}
-	return -EBADMSG;
-}
-
-/* Some line in [p, end) is a whole, good entry. */
-static bool good_entry_in(const char *p, const char *end)
-{
-	const char *nl;
-	uint32_t crc;
-
-	for (; p < end && (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1) {
-		size_t n = (size_t)(nl - p);
-		if (n >= 20 && p[8] == ' ' && hex8(p, &crc) && crc == cnet_crc32c(p + 9, n - 9))
-			return true;
-	}
-	return false;
-}
-
-/* The journal's bytes from file offset from (buf[0] is at from) to the
- * file's end: its entries applied, up to the first NUL or bad entry.
- * What follows is torn (jtorn: its bytes up to the last non-NUL one,
- * which the next append covers) unless the entries stopped at a complete
- * line that is not a good entry and a good entry follows: that is damage,
- * a store error. A NUL where an entry should go, or inside one, is where
- * a write ended: a killed cnet's (nothing follows), or a power cut's that
- * lost a page of appends not yet synced while a later page reached the
- * disk (entries follow, as unsynced as the lost ones: dropped with it). */
-static int read_entries(struct cnet_store *st, const char *buf, size_t len, size_t from)
-{
-	const char *p = buf, *fend = buf + len, *end = memchr(buf, '\0', len), *nl, *last;
-	bool garbled = false;
-	uint64_t w;
-	int r;
-
-	if (!end)
-		end = fend;
-	st->jtorn = 0;
-	for (; p < end; p = nl + 1) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			break; /* cut short */
-		r = apply_entry(st, p, (size_t)(nl - p));
-		garbled = (r == -EBADMSG);
-		if (garbled)
-			break;
-		if (r < 0)
-			return r;
-		st->n_entries++;
-	}
-	st->jend = from + (size_t)(p - buf);
-	/* the last byte that is not NUL: a word at a time over the room */
-	for (last = fend; last - p >= 8 && (memcpy(&w, last - 8, 8), !w); last -= 8)
-		;
-	for (; last > p && !last[-1]; last--)
-		;
-	if (garbled && last > p && good_entry_in(p + 1, last))
-		return store_err(st->ctx, -EBADMSG, st->path,
-				 "its journal has a bad entry before good ones; left untouched (see cnet store check)");
-	st->jtorn = (size_t)(last - p);
-	return 0;
-}
-
 /* As cnet_store_read_bytes, the snapshot's bytes given (malloc'd, NUL
  * after them). */
 static int read_owned(struct cnet_store *st, char *snap, size_t snap_len, const char *journal,
@@ -321,7 +223,7 @@ static int read_owned(struct cnet_store *st, char *snap, size_t snap_len, const 
 		if (journal_len < hl || memcmp(journal, JOURNAL_HEAD, hl))
 			r = store_err(st->ctx, -EBADMSG, st->path, "its journal is not a cnet journal; left untouched");
 		else
-			r = read_entries(st, journal + hl, journal_len - hl, hl);
+			r = cnet_journal_read(st, journal + hl, journal_len - hl, hl);
 	}
 	return r;
 }
@@ -531,7 +433,7 @@ static int refresh(struct cnet_store *st)
 		if (!buf)
 			r = store_err(st->ctx, -errno, st->path, strerror(errno));
 		else
-			r = read_entries(st, buf, len, st->jend);
+			r = cnet_journal_read(st, buf, len, st->jend);
 		if (st->n_entries != n_entries || st->jtorn != jtorn)
 			st->rereads++;
 	}
@@ -543,14 +445,22 @@ out:
 
 /* ---- relock ---- */
 
+static size_t journal_cap(const struct cnet_ctx *ctx)
+{
+	return ctx->journal_cap ? ctx->journal_cap : JOURNAL_CAP;
+}
+
 int cnet_store_relock(struct cnet_store *st)
 {
 	int r = cnet_store_lock(st);
 
 	if (r == 0)
 		r = st->loaded ? (st->read_only ? 0 : refresh(st)) : cnet_store_load_files(st);
-	if (r == 0 && !st->read_only && st->migrated_from)
-		r = cnet_store_compact_now(st); /* the migration (its backup first) */
+	/* A migration (its backup first) is written now. A journal past the
+	 * limit is folded now, or the command refused before it changes
+	 * anything, with the reason folding fails. */
+	if (r == 0 && !st->read_only && (st->migrated_from || st->jend > journal_cap(st->ctx)))
+		r = cnet_store_compact_now(st);
 	return r;
 }
 
@@ -775,6 +685,14 @@ int cnet_store_save(struct cnet_ctx *ctx, struct cnet_store *st)
 	if (r < 0) {
 		cnet_changes_free(&c);
 		return cnet_err(ctx, r, "out of memory");
+	}
+	if (c.len && st->jend + c.len > 2 * journal_cap(ctx)) {
+		/* one command's writes past the limit: one more try to fold */
+		r = cnet_store_compact_now(st);
+		if (r < 0) {
+			cnet_changes_free(&c);
+			return r;
+		}
 	}
 	if (c.len) {
 		r = append(st, c.buf, c.len);

@@ -305,6 +305,24 @@ plant_entry() { # BAD FROM
 	run -6 cnet store check
 }
 
+@test "a put whose record is not JSON keeps compaction from folding the journal: past its limit, writes are refused (6) and nothing is made" {
+	bad_middle_setup
+	plant_entry '{"put":{"id":"00000001","target":}}' 2
+	# below the limit other targets go on (the test above); past it, a
+	# writer is refused as it starts, with the reason folding fails
+	export CNET_FAULT_JCAP=$(($(jtext | wc -c) - 1))
+	bytes=$(store_bytes)
+	world=$(kernel)
+	run -6 --separate-stderr cnet_fi attach "$CNS3" macvlan --parent up0 --ip 10.71.0.4/24
+	[[ "$stderr" == *"$CNET_STATE"*"not a JSON object"* ]] || fail "stderr: $stderr"
+	[ "$(kernel)" = "$world" ] || fail "the kernel was changed"
+	[ "$(store_bytes)" = "$bytes" ] || fail "the store was written"
+	run -6 --separate-stderr cnet_fi detach "$CNS2"
+	[[ "$stderr" == *"not a JSON object"* ]] || fail "stderr: $stderr"
+	[ "$(kernel)" = "$world" ] || fail "the kernel was changed"
+	[ "$(store_bytes)" = "$bytes" ] || fail "the store was written"
+}
+
 @test "a journal entry that is neither a put nor a del (JSON and CRC right), before a good one: exit 6" {
 	bad_middle_setup
 	plant_entry '{"move":"00000001"}' 2
