@@ -40,7 +40,7 @@ endif
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
 	-Wno-unused-parameter -Wno-format-nonliteral
 DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
-DEP_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+DEP_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -pthread
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -DCNET_VERSION='"$(VERSION)"' $(WARN) $(CPPFLAGS) $(CFLAGS) \
 	-MMD -MP $(DEP_CFLAGS)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -530,6 +530,24 @@ int cnet_store_backup(struct cnet_ctx *ctx, struct cnet_store *st, const char *b
  * fsync, rename, fsync of the directory (schema.c). */
 int cnet_store_write_whole(struct cnet_ctx *ctx, const char *path, const char *a, size_t alen,
 			   const char *b, size_t blen, size_t zeros);
+/* A batch of records to check side by side (batch.c): their stored texts
+ * in; per record, its state and (ok) its report line (malloc'd) out. */
+#define CNET_BATCH_MAX 256
+enum { CNET_BATCH_UNKNOWN, CNET_BATCH_OK, CNET_BATCH_CHILD };
+struct cnet_batch {
+	const struct cnet_store *st;
+	const char *text[CNET_BATCH_MAX];
+	size_t len[CNET_BATCH_MAX];
+	char *line[CNET_BATCH_MAX];
+	signed char state[CNET_BATCH_MAX];
+	int n;
+	_Atomic int next;
+};
+/* 1 if the record is as asked; it may run on any thread, with its own ctx
+ * and host socket, and may only read the store. */
+typedef int (*cnet_batch_ok_fn)(struct cnet_ctx *ctx, const struct cnet_store *st, struct cnet_nl *hnl,
+				const struct cJSON *rec);
+void cnet_batch_check(struct cnet_ctx *ctx, struct cnet_nl *hnl, struct cnet_batch *b, cnet_batch_ok_fn ok);
 /* The journal's bytes from file offset from (buf[0]) to its end, applied
  * over st's records (journal.c): st->jend and st->jtorn set; a store error
  * if a bad entry comes before good ones. */

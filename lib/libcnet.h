@@ -15,6 +15,9 @@
  *   time. Attach and detach move the calling thread into the target's
  *   network namespace for moments and always back; "the host" is the
  *   namespace of the thread that first used the context.
+ * - cnet_reapply() checks records on a second thread of its own, joined
+ *   before it returns; the log function is called on the caller's thread
+ *   only.
  */
 #ifndef LIBCNET_H
 #define LIBCNET_H

@@ -9,6 +9,7 @@
  * once.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -463,9 +464,10 @@ static cJSON *repaired(struct cnet_store *st, const char *ifname)
 /* A record found as asked, the common case, costs only its reads: no
  * lock, nothing written (what is read unlocked may be a moment old; what
  * is not found as asked goes the locked way below, which reads it again).
- * 1: reported ok; 0: not known to be ok. */
-static int reapply_fast(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *hnl, cJSON *rec,
-			struct cnet_result *res)
+ * Touches neither the store's view nor its locks, so that checks run side
+ * by side (each with its own ctx and host socket). 1: ok; 0: not known. */
+static int fast_ok(struct cnet_ctx *ctx, const struct cnet_store *st, struct cnet_nl *hnl,
+		   const cJSON *rec)
 {
 	struct cnet_target t = {.fd = -1, .proc_fd = -1};
 	struct cnet_nl *tnl = NULL;
@@ -475,7 +477,6 @@ static int reapply_fast(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet
 	/* a lease's renewal writes; a target another cnet works on is busy */
 	if (cJSON_GetObjectItemCaseSensitive(rec, "dhcp"))
 		return 0;
-	cnet_store_unlock(st);
 	c = cnet_record_target(ctx, rec, &t, reason, sizeof(reason));
 	if (c == 0 && !cnet_store_target_busy(st, &t))
 		c = cnet_nl_open(ctx, t.fd, &tnl);
@@ -488,10 +489,7 @@ static int reapply_fast(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet
 	cnet_nl_close(tnl);
 	cnet_target_close(&t);
 	cnet_clear_err(ctx);
-	if (c != 0)
-		return 0;
-	report_unchanged(res, st, rec, "ok", "");
-	return 1;
+	return c == 0;
 }
 
 /* One record: ok, stopped, renewed, repaired (dry: missing or drifted)
@@ -589,6 +587,61 @@ out:
 	return c < 0;
 }
 
+/* The records ids[0..m): checked side by side (b; NULL: not), then each
+ * reported or repaired in order. A negative errno for a store error. */
+static int reapply_chunk(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *hnl,
+			 struct cnet_batch *b, char (*ids)[9], int m, bool dry, struct cnet_result *res,
+			 int *failed)
+{
+	bool dirty = false; /* a repair since the chunk was checked */
+	int r = 0;
+
+	if (b) {
+		cnet_store_unlock(st);
+		b->st = st;
+		b->n = m;
+		for (int j = 0; j < m; j++)
+			b->text[j] = cnet_record_text(st, ids[j], &b->len[j]);
+		cnet_batch_check(ctx, hnl, b, fast_ok);
+	}
+	for (int j = 0; j < m && r == 0; j++) {
+		cJSON *rec;
+		bool touched = false;
+		size_t len;
+		const char *text;
+		cnet_clear_err(ctx);
+		if (b && !dirty && b->state[j] == CNET_BATCH_CHILD)
+			continue;
+		if (b && !dirty && b->state[j] == CNET_BATCH_OK && (text = cnet_record_text(st, ids[j], &len))) {
+			/* reported from its stored text, never parsed here */
+			cnet_result_add_action(res, "%s", b->line[j]);
+			cnet_result_add_record_text(res, text, len, "ok", "");
+			continue;
+		}
+		rec = cnet_record_by_id(st, ids[j]);
+		if (!rec && ctx->errclass == CNET_ERR_STORE)
+			r = -EBADMSG; /* a record that does not parse: said, not skipped */
+		else if (rec && !cnet_record_is_child(st, rec)) {
+			/* checked again if a repair came after the check */
+			if (b && dirty && (cnet_store_unlock(st), fast_ok(ctx, st, hnl, rec)))
+				report_unchanged(res, st, rec, "ok", "");
+			else
+				*failed += reapply_one(ctx, st, hnl, rec, dry, res, &touched);
+		}
+		/* a record found as asked is not written (nor printed to see) */
+		if (r == 0 && touched)
+			r = cnet_store_save(ctx, st);
+		cnet_store_unlock_target(st);
+		cnet_store_drop_view(st);
+		dirty |= touched;
+	}
+	for (int j = 0; b && j < m; j++) {
+		free(b->line[j]);
+		b->line[j] = NULL;
+	}
+	return r;
+}
+
 CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, size_t n_targets,
 			     unsigned int flags, struct cnet_result **out)
 {
@@ -598,6 +651,7 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 	bool dry = flags & CNET_REAPPLY_DRY_RUN;
 	struct wanted w = {.targets = targets, .n = n_targets};
 	char (*ids)[9] = NULL;
+	struct cnet_batch *b = NULL;
 	int r, n = 0, failed = 0, lock_fd = -1;
 
 	cnet_clear_err(ctx);
@@ -627,22 +681,15 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 	 * fdatasync at the end. */
 	st.volatile_write = true;
 	st.batch = true;
-	for (int i = 0; i < n; i++) {
-		cJSON *rec;
-		cnet_clear_err(ctx);
-		rec = cnet_record_by_id(&st, ids[i]);
-		bool touched = false;
-		if (!rec && ctx->errclass == CNET_ERR_STORE) {
-			r = -EBADMSG; /* a record that does not parse: said, not skipped */
+	/* Records are checked a chunk at a time, side by side and without
+	 * the lock (not on a dry run: it reports what the locked way finds);
+	 * then reported, or repaired, in order, one at a time. */
+	b = dry ? NULL : calloc(1, sizeof(*b));
+	for (int base = 0; base < n; base += CNET_BATCH_MAX) {
+		r = reapply_chunk(ctx, &st, hnl, b, ids + base, n - base < CNET_BATCH_MAX ? n - base : CNET_BATCH_MAX,
+				  dry, res, &failed);
+		if (r < 0)
 			goto out;
-		}
-		if (rec && !cnet_record_is_child(&st, rec) && (dry || !reapply_fast(ctx, &st, hnl, rec, res)))
-			failed += reapply_one(ctx, &st, hnl, rec, dry, res, &touched);
-		/* a record found as asked is not written (nor printed to see) */
-		if (touched && (r = cnet_store_save(ctx, &st)) < 0)
-			goto out;
-		cnet_store_unlock_target(&st);
-		cnet_store_drop_view(&st);
 	}
 	if (res->changed && !dry) {
 		r = cnet_store_sync(&st);
@@ -656,6 +703,9 @@ done:
 		res = NULL;
 	}
 out:
+	for (int j = 0; b && j < CNET_BATCH_MAX; j++)
+		free(b->line[j]);
+	free(b);
 	free(ids);
 	cnet_nl_close(hnl);
 	cnet_store_close(&st);

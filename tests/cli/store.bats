@@ -660,6 +660,47 @@ host_leftovers() {
 	for i in $(seq 100); do run -1 ip -n "$P-n$i" link show eth1; done
 }
 
+# reapply checks records found as asked on two threads, a chunk of 256 at a
+# time, and reports in order; the test build (fault injection) checks on
+# one. Both must report the same, record by record, in both chunks.
+@test "300 records of every status: reapply reports each as the kernel has it, in order, as the one-thread build does" {
+	many_setup 300
+	for i in $(seq 300); do
+		cnet attach "$P-n$i" macvlan --parent par0 --ip "10.93.$((i / 250)).$((i % 250 + 1))/16" >/dev/null
+	done
+	ip netns del "$P-n5"
+	ip netns del "$P-n270"
+	ip -n "$P-n7" link del eth1
+	ip -n "$P-n260" link del eth1
+	ip -n "$P-n100" link set eth1 mtu 1300
+	dhcp_attach_waiting "$CNS" 20
+	run -0 --separate-stderr timeout 15 ip netns exec "$HOSTNS" "$CNET_BIN" reapply --json
+	first=$output
+	# every record reported, once
+	[ "$(jq -c '[.records[].id] | sort' <<<"$first")" = "$(state_doc | jq -c '[.records[].id] | sort')" ]
+	st() { jq -r --arg t "$P-n$1" '.records[] | select(.target == $t) | .status' <<<"$first"; }
+	[ "$(st 5) $(st 270) $(st 7) $(st 260) $(st 100)" = "stopped stopped repaired repaired repaired" ]
+	[ "$(jq -r --arg t "$CNS" '.records[] | select(.target == $t) | .status' <<<"$first")" = busy ]
+	[ "$(jq '[.records[] | select(.status == "ok")] | length' <<<"$first")" = 295 ]
+	# the repairs are the kernel's
+	for i in 7 260; do [ "$(addrs_of "$P-n$i" eth1)" = "10.93.$((i / 250)).$((i % 250 + 1))/16" ]; done
+	[ "$(link_json "$P-n100" eth1 | jq .mtu)" = 1500 ]
+	# now nothing to change: two threads and one report the same, word for word
+	same() { # ARGS...: the release and the test build print the same
+		run -0 --separate-stderr timeout 15 ip netns exec "$HOSTNS" "$CNET_BIN" reapply "$@"
+		two=$output
+		run -0 --separate-stderr timeout 15 ip netns exec "$HOSTNS" "$CNET_FI_BIN" reapply "$@"
+		[ "$output" = "$two" ] || fail "reapply $*: $(diff <(echo "$two") <(echo "$output") | head -5)"
+	}
+	same
+	[ "$(grep -c '^ok: macvlan eth1 in ' <<<"$two")" = 298 ]
+	same --json
+	[ "$(jq -c '[.records[].status] | group_by(.) | map([.[0], length])' <<<"$two")" = \
+		'[["busy",1],["ok",298],["stopped",2]]' ]
+	still_waiting
+	dhcp_attach_status
+}
+
 # ---- kill walks ---------------------------------------------------------------
 
 # CNET_FAULT_STORE=N:kill over the test build's attach: killed before each
