@@ -54,6 +54,8 @@ struct cnet_ctx {
  * only count. */
 enum cnet_fault_kind { CNET_FAULT_NL, CNET_FAULT_SYSFS, CNET_FAULT_STORE };
 int cnet_fault_point(struct cnet_ctx *ctx, int kind, const char *what);
+/* Test builds' pause ($CNET_FAULT_PAUSE=PATH, ctx.c): a test acts there. */
+void cnet_fault_pause(void);
 
 /* ---- errors (ctx.c) ---- */
 /* Record a message and return r (a negative errno). */

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,4 +238,24 @@ int cnet_fault_point(struct cnet_ctx *ctx, int kind, const char *what)
 	(void)name;
 #endif
 	return 0;
+}
+
+/* Test builds: with $CNET_FAULT_PAUSE=PATH, create PATH.ready and wait
+ * (at most 30 s) until PATH exists, so that a test can act between two
+ * steps of a command. Release builds: nothing. */
+void cnet_fault_pause(void)
+{
+#ifdef CNET_FAULT_INJECTION
+	const char *p = getenv("CNET_FAULT_PAUSE");
+	char ready[PATH_MAX];
+	int fd;
+
+	if (!p || snprintf(ready, sizeof(ready), "%s.ready", p) >= (int)sizeof(ready))
+		return;
+	fd = open(ready, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	for (int i = 0; i < 3000 && access(p, F_OK) != 0; i++)
+		usleep(10000);
+#endif
 }

@@ -272,6 +272,8 @@ again:
 		st->jino = sb.st_ino;
 		st->jsize = jlen;
 	}
+	if (r == 0 && !st->locked)
+		cnet_fault_pause(); /* test builds: a writer goes on here */
 	if (r == 0)
 		r = open_file(ctx, st->path, O_RDONLY, &fd);
 	if (r == 0 && fd >= 0)

@@ -767,6 +767,29 @@ reattach_broken() {
 	done
 }
 
+# A reader (ls) has read the journal, not yet the snapshot (the test
+# build pauses it there: CNET_FAULT_PAUSE). Meanwhile the record is
+# detached (a del appended) and a compaction writes the new snapshot, then
+# dies before it replaces the journal. The reader must not replay the
+# journal it read first (its put, not the del) over the new snapshot.
+@test "a reader that read the journal just before a detach and a compaction does not bring the record back" {
+	cnet attach "$CNS" macvlan --parent up0 --ip 10.81.0.2/24
+	cnet attach "$CNS2" macvlan --parent up0 --ip 10.81.0.3/24
+	go=$BATS_TEST_TMPDIR/go
+	CNET_FAULT_PAUSE=$go ip netns exec "$HOSTNS" "$CNET_FI_BIN" ls --json >"$BATS_TEST_TMPDIR/ls.out" &
+	reader=$!
+	for _ in $(seq 500); do [ -e "$go.ready" ] && break; sleep 0.01; done
+	[ -e "$go.ready" ] || fail "the reader did not reach its pause"
+	cnet detach "$CNS"
+	run -137 env CNET_FAULT_STORE=2:kill ip netns exec "$HOSTNS" "$CNET_FI_BIN" store compact
+	[ "$(jq -r '[.records[].target] | join(" ")' "$CNET_STATE")" = "$CNS2" ] # the new snapshot is in
+	touch "$go"
+	wait "$reader"
+	[ "$(jq -r '[.records[].target] | join(" ")' "$BATS_TEST_TMPDIR/ls.out")" = "$CNS2" ] ||
+		fail "ls listed: $(jq -c '[.records[].target]' "$BATS_TEST_TMPDIR/ls.out")"
+	run -0 cnet store check
+}
+
 # Make the journal longer than the compaction threshold, max(256 KiB, the
 # snapshot's size), by hand: CNS2's record put again and again (each put
 # replaces it with itself: the records do not change), written at the
