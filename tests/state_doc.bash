@@ -47,25 +47,23 @@ state_doc() {
 	}
 }
 
-# _CRC32C_PL: perl (perl-base: on every Debian machine) printing, for each
-# line of stdin, the CRC32C of its bytes from the 10th on ("CRC JSON":
-# the JSON's), 8 lowercase hex digits. One process for a whole journal:
-# a byte loop in bash took seconds per journal under the VM's emulation.
-_CRC32C_PL='
+# _CRC32C_SUB: perl (perl-base: on every Debian machine), crc(BYTES): their
+# CRC32C as 8 lowercase hex digits. Perl, one process a journal: under the
+# VM's emulation a loop in bash over a journal's entries took seconds (8 s
+# for 200 entries: the bond kill walk's journal, read once a step).
+_CRC32C_SUB='
 my @t;
 for my $n (0 .. 255) { my $c = $n; $c = $c & 1 ? ($c >> 1) ^ 0x82F63B78 : $c >> 1 for 1 .. 8; $t[$n] = $c }
-binmode STDIN; binmode STDOUT;
-while (my $l = <STDIN>) {
-	chomp $l;
+sub crc {
 	my $c = 0xFFFFFFFF;
-	$c = $t[($c ^ $_) & 255] ^ ($c >> 8) for unpack("C*", length($l) > 9 ? substr($l, 9) : "");
-	printf "%08x\n", $c ^ 0xFFFFFFFF;
+	$c = $t[($c ^ $_) & 255] ^ ($c >> 8) for unpack("C*", $_[0]);
+	return sprintf "%08x", $c ^ 0xFFFFFFFF;
 }'
 
 # crc32c < BYTES: the CRC32C of stdin (one line of bytes), 8 lowercase hex
 # digits. (Check value: printf 123456789 | crc32c prints e3069283.)
 crc32c() {
-	{ printf 'xxxxxxxx '; cat; echo; } | LC_ALL=C perl -e "$_CRC32C_PL"
+	LC_ALL=C perl -e "$_CRC32C_SUB"' binmode STDIN; local $/; print crc(<STDIN> // ""), "\n";'
 }
 
 # journal_text J: the journal's bytes up to its first NUL (or its end). Its
@@ -78,43 +76,50 @@ journal_text() { # J
 	return $s
 }
 
+# _JOURNAL_OPS_PL: journal_ops's reading, journal on stdin, its path in
+# ARGV[0] for messages. Exit 0, 3 (a torn last entry left out) or 1
+# (nothing printed).
+_JOURNAL_OPS_PL=$_CRC32C_SUB'
+binmode STDIN; binmode STDOUT; local $/;
+my $j = $ARGV[0];
+my $d = <STDIN> // "";
+my $z = index($d, "\0");
+$d = substr($d, 0, $z) if $z >= 0;
+if ($d eq "") { print STDERR "journal_ops: $j: empty before its first NUL\n"; exit 1 }
+# the last piece follows the last NL: empty, or an entry without its NL (torn)
+my @l = split /\n/, $d, -1;
+my $n = $#l;
+my $torn = substr($d, -1) eq "\n" ? 0 : 1;
+if ($l[0] ne "cnet-journal 1") { print STDERR "journal_ops: $j: its header is '\''$l[0]'\''\n"; exit 1 }
+my $out = "";
+for my $k (1 .. $n - 1) {
+	my $line = $l[$k];
+	if ($line =~ /^([0-9a-f]{8}) / && crc(substr($line, 9)) eq $1) {
+		$out .= substr($line, 9) . "\n";
+	} elsif ($k == $n - 1 && !$torn) {
+		$torn = 1; # the last whole line is bad: torn
+	} else {
+		print STDERR "journal_ops: $j: entry $k is bad and another follows it\n";
+		exit 1;
+	}
+}
+print $out;
+exit($torn ? 3 : 0);'
+
 # journal_ops J: the JSON of each good entry of journal J (none if there is
 # no J), one a line, in order. A torn last entry is left out and sets
 # STATE_DOC_TORN=1 (seen by the caller only if it is not run in $(...):
 # journal_stat does that). Fails if the header is wrong or an entry before
 # the last is bad. The CRCs are computed here, over the bytes on disk.
 journal_ops() { # J
-	local LC_ALL=C j=$1 text lines n k line crc torn=0 out=""
-	[ -e "$j" ] || return 0
-	text=$(journal_text "$j"; echo .)
-	text=${text%.}
-	[ -n "$text" ] || { echo "journal_ops: $j: empty before its first NUL" >&2; return 1; }
-	mapfile -t lines <<<"$text"
-	# <<< adds a NL: the last element is empty if the text ends in NL, else
-	# it is an entry without its NL (torn); either way not a whole line
-	n=$((${#lines[@]} - 1))
-	[ "${text: -1}" = $'\n' ] || torn=1
-	[ "${lines[0]}" = "cnet-journal 1" ] || {
-		echo "journal_ops: $j: its header is '${lines[0]}'" >&2
-		return 1
-	}
-	local -a crcs=()
-	((n > 1)) && mapfile -t crcs < <(printf '%s\n' "${lines[@]:1:n-1}" | perl -e "$_CRC32C_PL")
-	for ((k = 1; k < n; k++)); do
-		line=${lines[k]}
-		crc=bad
-		[[ "$line" =~ ^[0-9a-f]{8}\  ]] && crc=${crcs[k - 1]}
-		if [ "$crc" = "${line:0:8}" ]; then
-			out+=${line:9}$'\n'
-		elif [ "$k" = $((n - 1)) ] && [ "$torn" = 0 ]; then
-			torn=1 # the last whole line is bad: torn
-		else
-			echo "journal_ops: $j: entry $k is bad and another follows it" >&2
-			return 1
-		fi
-	done
-	STATE_DOC_TORN=$torn
-	printf '%s' "$out"
+	local s=0
+	[ -e "$1" ] || return 0
+	LC_ALL=C perl -e "$_JOURNAL_OPS_PL" "$1" <"$1" || s=$?
+	case $s in
+	0) STATE_DOC_TORN=0 ;;
+	3) STATE_DOC_TORN=1 ;;
+	*) return 1 ;;
+	esac
 }
 
 # journal_stat J: "ENTRIES PUTS DELETES TORN" of journal J counted here
