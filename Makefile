@@ -15,6 +15,10 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+# The CNI plugin: where Debian's plugins are, and where runtimes look by
+# default (a link; CNIBINDIR= makes none), whatever PREFIX is.
+CNIDIR ?= /usr/lib/cni
+CNIBINDIR ?= /opt/cni/bin
 UNITS := cnet-reapply.service cnet-reapply.timer cnet-boot.service
 
 CC ?= cc
@@ -47,11 +51,13 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 
 LIB_SRC := $(wildcard lib/*.c)
 CLI_SRC := $(wildcard cli/*.c)
+CNI_SRC := $(wildcard cni/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
 B := build
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/pic/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+CNI_OBJ := $(CNI_SRC:%.c=$(B)/%.o)
 # Test builds: fault injection compiled in (never in the release build),
 # and ASan+UBSan for the unit tests.
 FI_OBJ := $(LIB_SRC:%.c=$(B)/fi/%.o) $(CLI_SRC:%.c=$(B)/fi/%.o)
@@ -66,7 +72,7 @@ SOLIB := $(B)/libcnet.so.$(VERSION)
 .DEFAULT_GOAL := all
 
 all: $(SOLIB) $(B)/$(SONAME) $(B)/libcnet.so $(B)/libcnet.a $(B)/libcnet.pc $(B)/cnet $(B)/cnet.8 \
-	$(B)/libcnet.3
+	$(B)/libcnet.3 $(B)/cnet-cni
 
 $(B)/pic/%.o: %.c
 	@mkdir -p $(@D)
@@ -120,9 +126,20 @@ $(B)/cnet: $(CLI_OBJ) $(B)/libcnet.a
 	$(say) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libcnet.a $(DEP_LIBS)
 
+# The CNI plugin (cni/), installed as $(CNIDIR)/cnet: the same library,
+# another protocol on stdin and stdout.
+$(B)/cnet-cni: $(CNI_OBJ) $(B)/libcnet.a
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CNI_OBJ) $(B)/libcnet.a $(DEP_LIBS)
+
 $(B)/fi/cnet: $(FI_OBJ)
 	$(say) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(FI_OBJ) $(DEP_LIBS)
+
+FI_CNI_OBJ := $(LIB_SRC:%.c=$(B)/fi/%.o) $(CNI_SRC:%.c=$(B)/fi/%.o)
+$(B)/fi/cnet-cni: $(FI_CNI_OBJ)
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(FI_CNI_OBJ) $(DEP_LIBS)
 
 # Test-only: libcnet's bond request sent to the kernel (tests/vm/suites/bond.bats).
 $(B)/bond-probe: tests/bond-probe.c $(B)/libcnet.a
@@ -151,6 +168,11 @@ SAN_CLI_OBJ := $(LIB_SRC:%.c=$(B)/san/%.o) $(CLI_SRC:%.c=$(B)/san/%.o)
 $(B)/san/cnet: $(SAN_CLI_OBJ)
 	$(say) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(SAN) -o $@ $(SAN_CLI_OBJ) $(DEP_LIBS)
+
+SAN_CNI_OBJ := $(LIB_SRC:%.c=$(B)/san/%.o) $(CNI_SRC:%.c=$(B)/san/%.o)
+$(B)/san/cnet-cni: $(SAN_CNI_OBJ)
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(SAN) -o $@ $(SAN_CNI_OBJ) $(DEP_LIBS)
 
 # Fuzz targets (tests/fuzz/fuzz-NAME.c): the DHCP packet parser, the state
 # store loader (with every record rebuilt as reapply does), the command
@@ -204,7 +226,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
 		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
 		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) $(DESTDIR)$(MANDIR)/man3 \
-		$(DESTDIR)$(SYSTEMDUNITDIR)
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(CNIDIR)
 	install -m 0755 $(SOLIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(SOLIB)) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libcnet.so
@@ -212,6 +234,8 @@ install: all
 	install -m 0644 lib/libcnet.h $(DESTDIR)$(INCLUDEDIR)/
 	$(PC_SED) lib/libcnet.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/libcnet.pc
 	install -m 0755 $(B)/cnet $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(B)/cnet-cni $(DESTDIR)$(CNIDIR)/cnet
+	$(if $(CNIBINDIR),install -d $(DESTDIR)$(CNIBINDIR) && ln -sf $(CNIDIR)/cnet $(DESTDIR)$(CNIBINDIR)/cnet)
 	install -m 0644 $(B)/cnet.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(B)/libcnet.3 $(DESTDIR)$(MANDIR)/man3/
 	for u in $(UNITS); do sed 's|@BINDIR@|$(BINDIR)|' packaging/systemd/$$u \
@@ -221,7 +245,8 @@ install: all
 	install -m 0644 completions/cnet.fish $(DESTDIR)$(FISHCOMPDIR)/cnet.fish
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/cnet $(DESTDIR)$(LIBDIR)/libcnet.so* \
+	rm -f $(DESTDIR)$(BINDIR)/cnet $(DESTDIR)$(CNIDIR)/cnet $(if $(CNIBINDIR),$(DESTDIR)$(CNIBINDIR)/cnet) \
+		$(DESTDIR)$(LIBDIR)/libcnet.so* \
 		$(DESTDIR)$(LIBDIR)/libcnet.a $(DESTDIR)$(INCLUDEDIR)/libcnet.h \
 		$(DESTDIR)$(PKGCONFIGDIR)/libcnet.pc $(DESTDIR)$(MANDIR)/man8/cnet.8 \
 		$(DESTDIR)$(MANDIR)/man3/libcnet.3 \
@@ -257,7 +282,7 @@ check-host: check-deps deps
 # namespaces, names and stores, and much of their time is waiting (9 min
 # here instead of 15). Each one's output is kept apart and printed when
 # both are done; either failing fails this.
-check-cli-both: all $(B)/san/cnet $(B)/fi/cnet $(B)/fake-engine $(B)/nl-forge
+check-cli-both: all $(B)/san/cnet $(B)/san/cnet-cni $(B)/fi/cnet $(B)/fi/cnet-cni $(B)/fake-engine $(B)/nl-forge
 	@rc=0; \
 	$(MAKE) --no-print-directory check-cli >$(B)/check-cli.log 2>&1 & a=$$!; \
 	$(MAKE) --no-print-directory check-cli-san >$(B)/check-cli-san.log 2>&1 & s=$$!; \
@@ -316,7 +341,7 @@ check-docs: $(B)/cnet.8 $(B)/libcnet.3
 		$(B)/cnet.8 $(B)/libcnet.3 2>&1 >/dev/null); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
 	@echo "man page: no warnings"
 
-check-cli: all $(B)/fi/cnet $(B)/fake-engine $(B)/nl-forge
+check-cli: all $(B)/fi/cnet $(B)/fi/cnet-cni $(B)/fake-engine $(B)/nl-forge
 	bats --formatter pretty --timing --print-output-on-failure $(if $(TESTS),$(TESTS),tests/cli)
 
 # The host command-line suites again, with cnet built with ASan+UBSan (a
@@ -324,9 +349,9 @@ check-cli: all $(B)/fi/cnet $(B)/fake-engine $(B)/nl-forge
 # that ran it fails). Suites that build or wrap their own cnet (packages,
 # install, valgrind; the fault and crash walks run the fault-injection
 # build) or test another program (Podman, Ansible) are not run twice.
-SAN_SKIP := package install valgrind fault crash podman ansible
-check-cli-san: all $(B)/san/cnet $(B)/fi/cnet $(B)/fake-engine $(B)/nl-forge
-	CNET_BIN=$(abspath $(B)/san/cnet) ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+SAN_SKIP := package install valgrind fault crash podman cni-podman ansible
+check-cli-san: all $(B)/san/cnet $(B)/san/cnet-cni $(B)/fi/cnet $(B)/fi/cnet-cni $(B)/fake-engine $(B)/nl-forge
+	CNET_BIN=$(abspath $(B)/san/cnet) CNET_CNI_BIN=$(abspath $(B)/san/cnet-cni) ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1 bats --formatter pretty --timing --print-output-on-failure \
 		$(if $(TESTS),$(TESTS),$(filter-out $(SAN_SKIP:%=tests/cli/%.bats),$(wildcard tests/cli/*.bats)))
 
@@ -337,10 +362,10 @@ lint:
 	$(MAKE) -s B=$(B)/clang CC=clang all CFLAGS='-O2 -g -Werror'
 	cppcheck -j2 --quiet --enable=warning,performance,portability,style --suppress=variableScope \
 		--suppress=missingIncludeSystem --std=c11 --inline-suppr --error-exitcode=1 \
-		-Ilib -Icli -I/usr/include/cjson lib cli tests/fuzz
+		-Ilib -Icli -I/usr/include/cjson lib cli cni tests/fuzz
 	printf '%s\n' -std=gnu11 -D_GNU_SOURCE '-DCNET_VERSION="$(VERSION)"' -Ilib -Icli \
 		$(DEP_CFLAGS) > compile_flags.txt
-	printf '%s\n' $(LIB_SRC) $(CLI_SRC) | xargs -P2 -n4 clang-tidy --quiet --warnings-as-errors='*' 
+	printf '%s\n' $(LIB_SRC) $(CLI_SRC) $(CNI_SRC) | xargs -P2 -n4 clang-tidy --quiet --warnings-as-errors='*' 
 
 # The full-kernel VM (tests/vm/): the guest suites, then proof on the host
 # that a failing or hanging guest fails the run. VM_TESTS=path runs chosen
@@ -354,6 +379,7 @@ demo: deps all
 
 bench: deps all
 	./bench/attach.sh
+	./bench/cni.sh
 	./bench/dhcp.sh
 	./bench/sriov.sh
 

@@ -42,7 +42,9 @@ int cmd_detach(const struct cli_cmd *cmd, int argc, char **argv)
 		return r;
 	ifname = cli_get(cmd, &a, "ifname");
 	dry = cli_has(cmd, &a, "dry-run");
-	r = cnet_detach(ctx, a.pos[0], ifname, dry ? CNET_DETACH_DRY_RUN : 0, &res);
+	r = cnet_detach(ctx, a.pos[0], ifname,
+			(dry ? CNET_DETACH_DRY_RUN : 0) | (cli_has(cmd, &a, "force") ? CNET_DETACH_FORCE : 0),
+			&res);
 	if (r < 0)
 		return cli_fail(ctx, r);
 	if (!cli_json && !dry && cnet_result_changed(res))

@@ -117,6 +117,10 @@ static int run(const struct cli_cmd *cmd, int argc, char **argv, bool list)
 			       cli_esc(str(rec, "ifname")), cli_esc(str(rec, "status")));
 			if (reason && *reason)
 				printf(" (%s)", cli_esc(reason));
+			if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(rec, "cni")))
+				printf(" [CNI network %s, container %s]",
+				       cli_esc(str(cJSON_GetObjectItemCaseSensitive(rec, "cni"), "network")),
+				       cli_esc(str(cJSON_GetObjectItemCaseSensitive(rec, "cni"), "container")));
 			putchar('\n');
 		}
 		cJSON_Delete(recs);
@@ -187,7 +191,8 @@ int cmd_gc(const struct cli_cmd *cmd, int argc, char **argv)
 	r = cli_ctx(cmd, &a, &ctx);
 	if (r)
 		return r;
-	r = cnet_gc(ctx, dry ? CNET_GC_DRY_RUN : 0, &res);
+	r = cnet_gc(ctx, (dry ? CNET_GC_DRY_RUN : 0) | (cli_has(cmd, &a, "force") ? CNET_GC_FORCE : 0),
+		    &res);
 	if (r < 0)
 		return cli_fail(ctx, r);
 	if (r > 0) {

@@ -10,6 +10,7 @@
 
 static const struct cli_opt detach_opts[] = {
 	{"ifname", "NAME", false, 0, NULL, "only this interface (default: every one recorded)"},
+	{"force", NULL, false, 0, NULL, "also what a CNI runtime owns (left to the runtime without it)"},
 	COMMON_OPTS,
 	{0},
 };
@@ -38,6 +39,7 @@ static const struct cli_opt ls_opts[] = {
 
 static const struct cli_opt gc_opts[] = {
 	{"yes", NULL, false, 0, NULL, "really remove them (gc refuses without --yes or --dry-run)"},
+	{"force", NULL, false, 0, NULL, "also what a CNI runtime owns (left to the runtime without it)"},
 	COMMON_OPTS,
 	{0},
 };

@@ -116,11 +116,11 @@ _cnet()
 
     if [[ -z $ddash && $cur == -* ]]; then
         if [[ ${words[1]} == detach ]]; then
-            opts="--ifname $common"
+            opts="--ifname --force $common"
         elif [[ ${words[1]} == reapply ]]; then
             opts=$common
         elif [[ ${words[1]} == gc ]]; then
-            opts="--yes $common"
+            opts="--yes --force $common"
         elif [[ ${words[1]} == ls || ${words[1]} == show ]]; then
             opts='--json --state --wait --help'
         elif [[ ${words[1]} == vf ]]; then

@@ -12,10 +12,10 @@
 #           veth: --bridge --create-bridge --host-ifname
 #           sriov: --pf --vf --vf-count --vlan --vlan-proto --spoofchk --trust
 #                  --link-state --min-rate --max-rate
-#   detach: --ifname
+#   detach: --ifname --force
 #   dhcp: --ifname --json --state --wait --help
 #   attach: --replace
-#   gc: --yes
+#   gc: --yes --force
 #   vf: --count
 #   attach, detach, reapply, gc, vf: --json --dry-run --state --wait --help
 #   ls, show, store: --json --state --wait --help
@@ -192,6 +192,7 @@ complete -c cnet -n '__cnet_at vf' -l count -x -d 'enable: how many VFs the PF g
 
 # detach
 complete -c cnet -n '__cnet_at detach' -l ifname -x -d 'only this interface (default: every one recorded)'
+complete -c cnet -n '__cnet_at detach; or __cnet_at gc' -l force -d 'also what a CNI runtime owns'
 
 # dhcp
 complete -c cnet -n '__cnet_at dhcp' -l ifname -x -d 'only this interface'

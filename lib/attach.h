@@ -61,5 +61,13 @@ void cnet_report_record(struct cnet_result *res, struct cJSON *rec, const char *
 int cnet_record_undo(struct cnet_ctx *ctx, struct cnet_result *res, struct cnet_store *st,
 		     struct cnet_target *t, struct cnet_nl *hnl, struct cnet_nl *tnl,
 		     struct cJSON *rec);
+/* Undo and drop the record id (st open and locked), its namespace found
+ * again through the record (and locked, when alive). 0 done (dry: said),
+ * 1 no longer there, < 0. */
+int cnet_record_remove(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *hnl,
+		       const char *id, bool dry, struct cnet_result *res);
+/* Who owns rec, if not cnet's own command line: "CNI network N, container
+ * C" into buf, true; else false. */
+bool cnet_record_owner(const struct cJSON *rec, char *buf, size_t len);
 
 #endif

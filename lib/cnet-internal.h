@@ -99,6 +99,9 @@ struct cnet_route {
 	struct cnet_ip via;
 };
 bool cnet_ifname_ok(const char *name);
+/* CNI network names and container IDs (desc.c) */
+#define CNET_CNI_NAME_MAX 255
+bool cnet_cni_name_ok(const char *s);
 int cnet_parse_ip(const char *s, bool with_plen, struct cnet_ip *out);
 int cnet_parse_route(const char *s, struct cnet_route *out);
 int cnet_parse_mac(const char *s, unsigned char mac[6]);

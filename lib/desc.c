@@ -5,6 +5,7 @@
  * and rebuilt from one. What only some kinds take goes through the kind's
  * table (kind.h).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,6 +172,29 @@ CNET_EXPORT int cnet_attach_set_hostname(struct cnet_attach *att, const char *ho
 		return cnet_attach_invalid(att, "invalid hostname '%s' (letters, digits, '-' and '.', 1-63 bytes)",
 			       hostname ? hostname : "");
 	strcpy(att->hostname, hostname);
+	return 0;
+}
+
+/* The CNI specification's names: a letter or digit, then letters, digits,
+ * '_', '.' and '-'. */
+bool cnet_cni_name_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	return n && n <= CNET_CNI_NAME_MAX && isalnum((unsigned char)s[0]) &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+CNET_EXPORT int cnet_attach_set_cni(struct cnet_attach *att, const char *network,
+				    const char *container_id)
+{
+	if (!cnet_cni_name_ok(network))
+		return cnet_attach_invalid(att, "invalid CNI network name '%s'", network ? network : "");
+	if (!cnet_cni_name_ok(container_id))
+		return cnet_attach_invalid(att, "invalid CNI container ID '%s'",
+					   container_id ? container_id : "");
+	strcpy(att->cni_net, network);
+	strcpy(att->cni_cid, container_id);
 	return 0;
 }
 
@@ -425,5 +449,11 @@ struct cnet_attach *cnet_attach_from_record(struct cnet_ctx *ctx, const cJSON *r
 	ns = cJSON_GetObjectItemCaseSensitive(rec, "netns");
 	att->pid_start = (unsigned long long)cnet_json_int(ns, "pid_start", 1, 1LL << 53, 0);
 	snprintf(att->container_id, sizeof(att->container_id), "%s", cnet_json_str(ns, "container_id"));
+	o = cJSON_GetObjectItemCaseSensitive(rec, "cni");
+	if (cJSON_IsObject(o) && cnet_attach_set_cni(att, cnet_json_str(o, "network"),
+						     cnet_json_str(o, "container")) < 0) {
+		cnet_attach_free(att);
+		return NULL;
+	}
 	return att;
 }

@@ -198,6 +198,58 @@ static int detach_one(struct ctx_detach *d, cJSON *rec, struct cnet_nl *tnl)
 	return r;
 }
 
+bool cnet_record_owner(const cJSON *rec, char *buf, size_t len)
+{
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(rec, "cni");
+
+	if (!cJSON_IsObject(o))
+		return false;
+	snprintf(buf, len, "CNI network %s, container %s", cnet_json_str(o, "network"),
+		 cnet_json_str(o, "container"));
+	return true;
+}
+
+int cnet_record_remove(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *hnl,
+		       const char *id, bool dry, struct cnet_result *res)
+{
+	struct cnet_target t = {.fd = -1, .proc_fd = -1};
+	struct ctx_detach d = {.ctx = ctx, .res = res, .st = st, .t = &t, .hnl = hnl, .dry_run = dry};
+	struct cnet_nl *tnl = NULL;
+	char why[128];
+	cJSON *rec = cnet_record_by_id(st, id);
+	int r, c;
+
+	if (!rec)
+		return ctx->errclass == CNET_ERR_STORE ? -EBADMSG : 1;
+	/* Lock order: the target, then the store. */
+	cnet_store_unlock(st);
+	c = cnet_record_target(ctx, rec, &t, why, sizeof(why));
+	r = c < 0 ? c : 0;
+	if (c == 0 && !dry)
+		r = cnet_store_lock_target(st, &t, true);
+	if (r == 0)
+		r = cnet_store_relock(st);
+	if (r < 0)
+		goto out;
+	rec = cnet_store_has(st, id) ? cnet_record_by_id(st, id) : NULL;
+	if (!rec) {
+		r = ctx->errclass == CNET_ERR_STORE ? -EBADMSG : 1; /* another cnet undid it */
+		goto out;
+	}
+	if (c == 0 && (r = cnet_nl_open(ctx, t.fd, &tnl)) < 0)
+		goto out;
+	if (tnl)
+		t.cookie = cnet_nl_netns_cookie(tnl);
+	r = detach_one(&d, rec, tnl);
+	if (r == 0 && !dry)
+		cJSON_Delete(cJSON_DetachItemViaPointer(st->records, rec));
+out:
+	cnet_nl_close(tnl);
+	cnet_store_unlock_target(st);
+	cnet_target_close(&t);
+	return r;
+}
+
 /* The target found (or gone: then its records must say something) and
  * locked, then the store, and the records that may be its parsed. Lock
  * order (store.c): the target, then the store; an engine's answer is
@@ -251,7 +303,8 @@ CNET_EXPORT int cnet_detach(struct cnet_ctx *ctx, const char *target, const char
 	struct ctx_detach d = {.ctx = ctx, .st = &st, .t = &t, .dry_run = flags & CNET_DETACH_DRY_RUN};
 	struct cnet_nl *tnl = NULL;
 	cJSON *rec, *next;
-	bool found = false;
+	bool found = false, force = flags & CNET_DETACH_FORCE;
+	char owner[600] = "";
 	int r;
 
 	cnet_clear_err(ctx);
@@ -259,7 +312,7 @@ CNET_EXPORT int cnet_detach(struct cnet_ctx *ctx, const char *target, const char
 		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "empty target");
 	if (ifname && (r = cnet_check_ifname(ctx, ifname)) < 0)
 		return r;
-	if (flags & ~CNET_DETACH_DRY_RUN)
+	if (flags & ~(CNET_DETACH_DRY_RUN | CNET_DETACH_FORCE))
 		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "unknown detach flags %#x", flags);
 	r = cnet_result_new(ctx, &d.res);
 	if (r < 0)
@@ -280,6 +333,11 @@ CNET_EXPORT int cnet_detach(struct cnet_ctx *ctx, const char *target, const char
 		next = rec->next;
 		if (!matches(rec, target, &t, ifname) || cnet_record_is_child(&st, rec))
 			continue;
+		if (!force && cnet_record_owner(rec, owner, sizeof(owner))) {
+			cnet_result_add_warning(d.res, "%s in %s belongs to %s: left to its runtime (--force removes it)",
+						cnet_json_str(rec, "ifname"), target, owner);
+			continue;
+		}
 		found = true;
 		r = detach_one(&d, rec, tnl);
 		if (r < 0)
@@ -289,6 +347,12 @@ CNET_EXPORT int cnet_detach(struct cnet_ctx *ctx, const char *target, const char
 		cJSON_Delete(cJSON_DetachItemViaPointer(st.records, rec));
 		/* A composite took its children's records with it: start over. */
 		next = st.records ? st.records->child : NULL;
+	}
+	if (!found && *owner) {
+		r = cnet_errc(ctx, CNET_ERR_BUSY, -EBUSY,
+			      "%s%s%s belongs to %s: its runtime removes it (--force to remove it now)",
+			      target, ifname ? " " : "", ifname ? ifname : "", owner);
+		goto out;
 	}
 	if (!found)
 		cnet_result_add_action(d.res, "nothing recorded for %s%s%s", target, ifname ? " " : "",

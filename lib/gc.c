@@ -12,10 +12,11 @@
 /* A record whose target is gone: undone (dry: listed) and dropped. 0, or
  * 1 when it failed (reported). */
 static int collect(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *hnl, cJSON *rec,
-		   bool dry, struct cnet_result *res)
+		   unsigned int flags, struct cnet_result *res)
 {
 	struct cnet_target t = {.fd = -1, .proc_fd = -1};
-	char why[128] = "", id[9];
+	bool dry = flags & CNET_GC_DRY_RUN;
+	char why[128] = "", id[9], owner[600];
 	int c;
 
 	/* Asked without the store lock (an engine's answer can take long);
@@ -39,7 +40,9 @@ static int collect(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *
 		cnet_target_close(&t);
 		return 0; /* still there: reapply's business, not gc's */
 	}
-	if (c > 0) {
+	if (c > 0 && !(flags & CNET_GC_FORCE) && cnet_record_owner(rec, owner, sizeof(owner))) {
+		cnet_report_record(res, rec, "owned", owner);
+	} else if (c > 0) {
 		res->changed = true;
 		if (dry) {
 			cnet_report_record(res, rec, "gone", why);
@@ -66,7 +69,7 @@ CNET_EXPORT int cnet_gc(struct cnet_ctx *ctx, unsigned int flags, struct cnet_re
 	int r, n = 0, failed = 0;
 
 	cnet_clear_err(ctx);
-	if (flags & ~CNET_GC_DRY_RUN)
+	if (flags & ~(CNET_GC_DRY_RUN | CNET_GC_FORCE))
 		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "unknown gc flags %#x", flags);
 	r = cnet_result_new(ctx, &res);
 	if (r < 0)
@@ -92,7 +95,7 @@ CNET_EXPORT int cnet_gc(struct cnet_ctx *ctx, unsigned int flags, struct cnet_re
 		}
 		/* gone with its parent, or its parent's undo takes it */
 		if (rec && !cnet_record_is_child(&st, rec)) {
-			int c = collect(ctx, &st, hnl, rec, dry, res);
+			int c = collect(ctx, &st, hnl, rec, flags, res);
 			if (c < 0) {
 				r = c;
 				goto out;

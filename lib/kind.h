@@ -108,6 +108,8 @@ struct cnet_attach {
 	/* reapply: the MAC the interface had, kept without being an option */
 	unsigned char mac_hint[6];
 	bool has_mac_hint;
+	/* made for a CNI runtime (cnet_attach_set_cni): "" if not */
+	char cni_net[CNET_CNI_NAME_MAX + 1], cni_cid[CNET_CNI_NAME_MAX + 1];
 };
 
 /* One attach in progress: what it found, and what it has done so far. */

@@ -196,6 +196,7 @@ int cnet_attach(struct cnet_ctx *ctx, struct cnet_attach *att, struct cnet_resul
 
 enum cnet_detach_flags {
 	CNET_DETACH_DRY_RUN = 1u << 0,
+	CNET_DETACH_FORCE = 1u << 1, /* records a CNI runtime owns too */
 };
 /*
  * Undo the attachments recorded for target (as it was named at attach
@@ -205,6 +206,32 @@ enum cnet_detach_flags {
  */
 int cnet_detach(struct cnet_ctx *ctx, const char *target, const char *ifname,
 		unsigned int flags, struct cnet_result **res);
+
+/* ---- records a container runtime owns (CNI) ------------------------------ */
+
+/*
+ * Mark an attachment as made for a CNI runtime: the network (the
+ * configuration's "name") and the container (CNI_CONTAINERID), each a
+ * letter or digit then letters, digits, '_', '.' or '-' (at most 255).
+ * The record carries them ("cni": {"network", "container"}) and is the
+ * runtime's: cnet_detach() and cnet_gc() leave it alone unless FORCE;
+ * cnet_reapply() keeps its lease renewed.
+ */
+int cnet_attach_set_cni(struct cnet_attach *att, const char *network, const char *container_id);
+/*
+ * CNI DEL: undo and drop the records of (network, container, ifname; NULL:
+ * every ifname) wherever their namespace is, or with it gone, as detach
+ * would. Nothing recorded: success, not changed. flags: CNET_DETACH_DRY_RUN.
+ */
+int cnet_cni_del(struct cnet_ctx *ctx, const char *network, const char *container_id,
+		 const char *ifname, unsigned int flags, struct cnet_result **res);
+/*
+ * CNI GC: undo and drop every record of network whose "CONTAINERID/IFNAME"
+ * is not among the n_valid strings of valid. flags: CNET_GC_DRY_RUN.
+ * Returns how many could not be removed (reported "failed"), or < 0.
+ */
+int cnet_cni_gc(struct cnet_ctx *ctx, const char *network, const char *const *valid,
+		size_t n_valid, unsigned int flags, struct cnet_result **res);
 
 /* ---- DHCP leases by hand ------------------------------------------------- */
 
@@ -239,6 +266,7 @@ int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, size_t n_targ
 
 enum cnet_gc_flags {
 	CNET_GC_DRY_RUN = 1u << 0, /* list, change nothing */
+	CNET_GC_FORCE = 1u << 1,   /* records a CNI runtime owns too */
 };
 /*
  * For every record whose target no longer exists (or whose PID now belongs

@@ -68,6 +68,10 @@ cJSON *cnet_run_record(struct run *run, cJSON *options, bool pending)
 	record_netns(run, rec);
 	cJSON_AddStringToObject(rec, "kind", run->ops->name);
 	cJSON_AddStringToObject(rec, "ifname", att->ifname);
+	if (*att->cni_net && (o = cJSON_AddObjectToObject(rec, "cni"))) {
+		cJSON_AddStringToObject(o, "network", att->cni_net);
+		cJSON_AddStringToObject(o, "container", att->cni_cid);
+	}
 	cJSON_AddItemToObject(rec, "options", options);
 	if (pending) {
 		cJSON_AddBoolToObject(rec, "pending", true);

@@ -11,7 +11,7 @@ ATTACH_OPTS=(ifname ip hostname dhcp-timeout no-gw resolv-conf gw route mtu mac 
 	slave miimon updelay downdelay arp-interval arp-ip-target arp-validate arp-all-targets
 	primary fail-over-mac xmit-hash-policy lacp-rate min-links
 	replace json dry-run state wait help)
-DETACH_OPTS=(ifname json dry-run state wait help)
+DETACH_OPTS=(ifname force json dry-run state wait help)
 VF_OPTS=(count json dry-run state wait help)
 
 # The "--name" words of a help text's option list, sorted.

@@ -15,9 +15,13 @@ setup() {
 		usr/share/bash-completion/completions/cnet usr/share/zsh/vendor-completions/_cnet \
 		usr/share/fish/vendor_completions.d/cnet.fish usr/share/man/man3/libcnet.3 \
 		usr/lib/systemd/system/cnet-reapply.service usr/lib/systemd/system/cnet-reapply.timer \
-		usr/lib/systemd/system/cnet-boot.service; do
+		usr/lib/systemd/system/cnet-boot.service usr/lib/cni/cnet; do
 		[ -e "$ROOT/$f" ] || fail "not installed: $f"
 	done
+	# the CNI plugin, and the link where runtimes look by default
+	[ "$(readlink "$ROOT/opt/cni/bin/cnet")" = /usr/lib/cni/cnet ]
+	run -0 env CNI_COMMAND=VERSION "$ROOT/usr/lib/cni/cnet" </dev/null
+	[ "$(jq -r '.supportedVersions[-1]' <<<"$output")" = 1.1.0 ]
 	grep -qx 'prefix=/usr' "$ROOT/usr/lib/pkgconfig/libcnet.pc"
 	[ "$(readlink "$ROOT/usr/lib/libcnet.so.0")" = libcnet.so.0.1.0 ]
 	[ "$(readlink "$ROOT/usr/lib/libcnet.so")" = libcnet.so.0 ]

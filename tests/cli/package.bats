@@ -82,7 +82,7 @@ assert_not_listed() { # LISTFILE PATH...
 		usr/share/bash-completion/completions/cnet usr/share/zsh/vendor-completions/_cnet \
 		usr/share/fish/vendor_completions.d/cnet.fish lib/systemd/system/cnet-reapply.service \
 		lib/systemd/system/cnet-reapply.timer lib/systemd/system/cnet-boot.service \
-		usr/share/doc/cnet/copyright
+		usr/share/doc/cnet/copyright usr/lib/cni/cnet
 	if [ -f "$TOP/$ANSIBLE_SRC" ]; then
 		assert_listed "$BATS_TEST_TMPDIR/cnet.list" "$ANSIBLE_DST"
 	fi
@@ -218,7 +218,7 @@ C
 		/usr/lib/systemd/system/cnet-reapply.service /usr/lib/systemd/system/cnet-reapply.timer \
 		/usr/lib/systemd/system/cnet-boot.service /usr/lib/systemd/system-preset/50-cnet.preset \
 		/usr/share/bash-completion/completions/cnet /usr/share/zsh/site-functions/_cnet \
-		/usr/share/fish/vendor_completions.d/cnet.fish
+		/usr/share/fish/vendor_completions.d/cnet.fish /usr/libexec/cni/cnet
 	grep -qE '^/usr/share/man/man8/cnet\.8(\.gz)?$' "$BATS_TEST_TMPDIR/cnet.rlist" || fail "no cnet.8 in cnet"
 	if [ -f "$TOP/$ANSIBLE_SRC" ]; then
 		assert_listed "$BATS_TEST_TMPDIR/cnet.rlist" "/$ANSIBLE_DST"
