@@ -216,7 +216,7 @@ const struct cli_opt cli_attach_opts[] = {
 	{"max-rate", "MBPS", false, K_SRIOV | K_BOND, set_max_rate,
 	 "sriov, bond's VF slaves: maximum TX rate, Mbit/s (0: no limit)"},
 	{"slave", "SPEC", true, K_BOND, add_bond_slave,
-	 "bond: sriov:PF, sriov:PF/VF, dev:IF or macvlan:PARENT (repeatable)"},
+	 "bond: sriov:PF, sriov:PF/VF, dev:IF, macvlan:PARENT or in:IF (repeatable)"},
 	{"miimon", "MS", false, K_BOND, set_bond_option, "bond: MII link monitoring interval"},
 	{"updelay", "MS", false, K_BOND, set_bond_option,
 	 "bond: wait before using a slave whose link came up"},

@@ -351,8 +351,9 @@ static int kind_sriov(struct conf *f)
 	return sriov_vlan(f);
 }
 
-/* bond-cni's keys: mode, miimon (string or number), links [{name}],
- * failOverMac (0, 1, 2), xmitHashPolicy; cnet's "slaves" (its own specs). */
+/* bond-cni's keys: mode, miimon (string or number), links [{name}] with
+ * linksInContainer, failOverMac (0, 1, 2), xmitHashPolicy; cnet's
+ * "slaves" (its own specs). */
 static int kind_bond(struct conf *f)
 {
 	const cJSON *o = f->c->conf, *e;
@@ -363,13 +364,11 @@ static int kind_bond(struct conf *f)
 		{"arpIpTarget", "arp-ip-target"}, {"primary", "primary"}, {"lacpRate", "lacp-rate"},
 		{"minLinks", "min-links"},
 	};
+	bool in = cJSON_IsTrue(key(o, "linksInContainer"));
 	char buf[32], spec[64];
 	unsigned long v;
 	bool has;
 
-	if (cJSON_IsTrue(key(o, "linksInContainer")))
-		return cni_fail(f->c, CNI_ERR_FIELD, NULL,
-				"\"linksInContainer\" is not supported by cnet yet: name the VFs as slaves");
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
 		const char *s = cni_str(o, opts[i].k, buf, sizeof(buf));
 		if (key(o, opts[i].k) && !s)
@@ -385,7 +384,9 @@ static int kind_bond(struct conf *f)
 		const char *name = cJSON_GetStringValue(key(e, "name"));
 		if (!name)
 			return bad(f, "links", "each link needs a \"name\"");
-		snprintf(spec, sizeof(spec), "dev:%s", name);
+		/* in the container already (the SR-IOV bond pattern: VFs an
+		 * earlier ADD moved in), or host devices to move in */
+		snprintf(spec, sizeof(spec), "%s:%s", in ? "in" : "dev", name);
 		if (lib(f, cnet_attach_add_bond_slave(f->att, spec), "links") < 0)
 			return -1;
 	}

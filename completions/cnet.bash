@@ -89,7 +89,7 @@ _cnet()
                 _cnet_reply -W 'bridge private vepa passthru'
             fi
             ;;
-        --slave) _cnet_reply -W 'sriov: dev: macvlan:' ;;
+        --slave) _cnet_reply -W 'sriov: dev: macvlan: in:' ;;
         --arp-validate) _cnet_reply -W 'none active backup all filter filter_active filter_backup' ;;
         --arp-all-targets) _cnet_reply -W 'any all' ;;
         --fail-over-mac) _cnet_reply -W 'none active follow' ;;

@@ -146,7 +146,7 @@ complete -c cnet -n '__cnet_kind macvlan' -l mode -x -a 'bridge private vepa pas
 complete -c cnet -n '__cnet_kind macvlan' -l vlan -x -d 'sit on the host subinterface PARENT.VID'
 complete -c cnet -n '__cnet_kind macvlan' -l vlan-proto -x -a '802.1Q 802.1ad' -d 'VLAN protocol'
 complete -c cnet -n '__cnet_kind bond' -l mode -x -a 'active-backup balance-rr balance-xor broadcast 802.3ad balance-tlb balance-alb' -d 'bonding mode'
-complete -c cnet -n '__cnet_kind bond' -l slave -x -a 'sriov: dev: macvlan:' -d 'a slave (repeatable)'
+complete -c cnet -n '__cnet_kind bond' -l slave -x -a 'sriov: dev: macvlan: in:' -d 'a slave (repeatable)'
 complete -c cnet -n '__cnet_kind bond' -l miimon -x -d 'MII monitoring interval (ms)'
 complete -c cnet -n '__cnet_kind bond' -l updelay -x -d 'wait before using a slave whose link came up (ms)'
 complete -c cnet -n '__cnet_kind bond' -l downdelay -x -d 'wait before dropping a slave whose link went down (ms)'

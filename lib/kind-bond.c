@@ -34,6 +34,21 @@ struct bond {
 
 #define BOND(att) ((struct bond *)(att)->priv)
 
+/* "in:NAME" slaves: links already in the container (another attachment's,
+ * as a CNI runtime's earlier ADDs leave them), enslaved as they are and
+ * left in the container on undo, up again if they were. */
+struct bond_run {
+	int in_ifindex[8];
+	bool in_up[8];
+};
+
+#define BOND_RUN(run) ((struct bond_run *)(run)->priv)
+
+static bool in_ns(const char *spec)
+{
+	return !strncmp(spec, "in:", 3);
+}
+
 CNET_EXPORT int cnet_attach_add_bond_slave(struct cnet_attach *att, const char *spec)
 {
 	const char *colon = spec ? strchr(spec, ':') : NULL;
@@ -44,9 +59,11 @@ CNET_EXPORT int cnet_attach_add_bond_slave(struct cnet_attach *att, const char *
 		return r;
 	cnet_clear_err(att->ctx);
 	if (!colon || strlen(spec) >= sizeof(b->slaves[0]) || !colon[1] ||
-	    (strncmp(spec, "sriov:", 6) && strncmp(spec, "dev:", 4) && strncmp(spec, "macvlan:", 8)))
+	    (strncmp(spec, "sriov:", 6) && strncmp(spec, "dev:", 4) && strncmp(spec, "macvlan:", 8) &&
+	     !in_ns(spec)) ||
+	    (in_ns(spec) && !cnet_ifname_ok(spec + 3)))
 		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL,
-				 "invalid --slave '%s' (sriov:PF, sriov:PF/VF, dev:IF or macvlan:PARENT)",
+				 "invalid --slave '%s' (sriov:PF, sriov:PF/VF, dev:IF, macvlan:PARENT or in:IF)",
 				 spec ? spec : "");
 	if (b->n_slaves == ARRAY_SIZE(b->slaves))
 		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, "too many slaves (at most %zu)",
@@ -114,8 +131,13 @@ static int set_vlan(struct cnet_attach *att, unsigned int vid, unsigned int qos,
 
 static void slave_name(const struct cnet_attach *att, size_t i, char out[IFNAMSIZ])
 {
+	const char *spec = BOND(att)->slaves[i];
 	char buf[40];
 
+	if (in_ns(spec)) {
+		snprintf(out, IFNAMSIZ, "%s", spec + 3);
+		return;
+	}
 	snprintf(buf, sizeof(buf), "%ss%zu", att->ifname, i);
 	snprintf(out, IFNAMSIZ, "%.15s", buf);
 }
@@ -352,6 +374,8 @@ static int attach_slaves(struct run *run, bool dry)
 
 	for (size_t i = 0; r == 0 && i < BOND(run->att)->n_slaves; i++) {
 		struct cnet_attach *s;
+		if (in_ns(BOND(run->att)->slaves[i]))
+			continue;
 		r = slave_new(run, i, &s);
 		if (r < 0)
 			return r;
@@ -367,6 +391,22 @@ static int attach_slaves(struct run *run, bool dry)
  * of them now, so that it says truthfully what would fail. */
 static int preflight(struct run *run)
 {
+	const struct bond *b = BOND(run->att);
+	struct cnet_linkinfo li;
+
+	for (size_t i = 0; i < b->n_slaves; i++) {
+		int r;
+		if (!in_ns(b->slaves[i]))
+			continue;
+		r = cnet_link_get(run->tnl, 0, b->slaves[i] + 3, &li);
+		if (r < 0)
+			return cnet_missing(run->ctx, r, "slave", b->slaves[i] + 3, "in the container");
+		if (li.master)
+			return cnet_errc(run->ctx, CNET_ERR_BUSY, -EBUSY, "slave '%s' is already enslaved in %s",
+					 li.name, run->att->target);
+		BOND_RUN(run)->in_ifindex[i] = li.ifindex;
+		BOND_RUN(run)->in_up[i] = li.flags & IFF_UP;
+	}
 	return run->att->flags & CNET_ATTACH_DRY_RUN ? attach_slaves(run, true) : 0;
 }
 
@@ -411,6 +451,14 @@ static int enslave(struct run *run, int bond)
 		r = cnet_link_get(run->tnl, 0, name, &sl);
 		if (r < 0)
 			return r;
+		if (in_ns(b->slaves[i]) && (sl.flags & IFF_UP)) {
+			/* the kernel enslaves only a link that is down */
+			struct cnet_link_change down = {.ifindex = sl.ifindex, .ns_fd = -1, .up = 0};
+			snprintf(what, sizeof(what), "set '%s' down to enslave it", name);
+			r = cnet_link_change(run->tnl, &down, what);
+			if (r < 0)
+				return r;
+		}
 		en.ifindex = sl.ifindex;
 		snprintf(what, sizeof(what), "enslave '%s' to the bond", name);
 		r = cnet_link_change(run->tnl, &en, what);
@@ -500,10 +548,75 @@ static int post_lease(struct run *run)
 	return r < 0 ? r : cnet_nl_talk(run->tnl, msg, "ARP-monitor the DHCP router on the bond");
 }
 
+/* An in: slave the bond let go (deleting a bond releases its slaves,
+ * down, with their MTU and MAC restored): up again if it was. Only in
+ * the container: a link there is never taken anywhere else. */
+static void in_slaves_up(struct cnet_nl *tnl, const cJSON *a, struct cnet_result *res)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, a)
+	{
+		struct cnet_link_change up = {.ns_fd = -1, .up = 1};
+		struct cnet_linkinfo li;
+		up.ifindex = (int)cnet_json_int(e, "ifindex", 1, INT32_MAX, 0);
+		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "up")) || !up.ifindex ||
+		    cnet_link_get(tnl, up.ifindex, NULL, &li) < 0 || li.master || (li.flags & IFF_UP)) {
+			cnet_clear_err(cnet_nl_ctx(tnl));
+			continue;
+		}
+		cnet_result_warn_failed(cnet_nl_ctx(tnl), res,
+					cnet_link_change(tnl, &up, "bring a released slave up"),
+					"bring a released slave up again");
+	}
+}
+
+static cJSON *in_slaves_json(const struct run *run)
+{
+	const struct bond *b = BOND(run->att);
+	cJSON *a = cJSON_CreateArray(), *o;
+
+	for (size_t i = 0; a && i < b->n_slaves; i++) {
+		if (!in_ns(b->slaves[i]) || !(o = cJSON_CreateObject()))
+			continue;
+		cJSON_AddStringToObject(o, "name", b->slaves[i] + 3);
+		cJSON_AddNumberToObject(o, "ifindex", BOND_RUN(run)->in_ifindex[i]);
+		cJSON_AddBoolToObject(o, "up", BOND_RUN(run)->in_up[i]);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+static void record(const struct run *run, cJSON *rec, bool pending)
+{
+	cJSON *a = in_slaves_json(run);
+
+	if (cJSON_GetArraySize(a))
+		cJSON_AddItemToObject(rec, "in_slaves", a);
+	else
+		cJSON_Delete(a);
+}
+
+static void rollback(struct run *run)
+{
+	cJSON *a = in_slaves_json(run);
+
+	in_slaves_up(run->tnl, a, NULL);
+	cJSON_Delete(a);
+}
+
+static int undo(struct cnet_undo *u, cJSON *rec)
+{
+	if (u->alive)
+		in_slaves_up(u->tnl, cJSON_GetObjectItemCaseSensitive(rec, "in_slaves"), u->res);
+	return 0;
+}
+
 const struct cnet_kind_ops cnet_kind_bond = {
 	.name = "bond",
 	.kind = CNET_KIND_BOND,
 	.opts_size = sizeof(struct bond),
+	.run_size = sizeof(struct bond_run),
 	.options = CNET_OPT_SLAVE | CNET_OPT_BOND | CNET_OPT_VLAN | CNET_OPT_VLAN_MODE |
 		   CNET_OPT_VLAN_IFNAME | CNET_OPT_VF_SETTINGS,
 	.rename = CNET_SET_MTU | CNET_SET_MAC | CNET_SET_ALIAS,
@@ -519,4 +632,7 @@ const struct cnet_kind_ops cnet_kind_bond = {
 	.create = create,
 	.setup_l3 = setup_l3,
 	.post_lease = post_lease,
+	.record = record,
+	.rollback = rollback,
+	.undo = undo,
 };
