@@ -541,7 +541,13 @@ static int reapply_one(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_
 		c = cnet_nl_open(ctx, t.fd, &tnl);
 	if (c == 0) {
 		t.cookie = cnet_nl_netns_cookie(tnl);
-		if (!cnet_record_in_netns(rec, &t)) {
+		if (!cnet_record_in_netns(rec, &t) && cJSON_GetObjectItemCaseSensitive(rec, "cni")) {
+			/* a runtime's: it makes its attachments in a new
+			 * namespace itself (DEL, then ADD) */
+			report_unchanged(res, st, rec, "stopped",
+					 "another namespace: its CNI runtime attaches it there");
+			goto out;
+		} else if (!cnet_record_in_netns(rec, &t)) {
 			snprintf(reason, sizeof(reason), "container restarted");
 			c = 1;
 		} else {

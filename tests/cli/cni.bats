@@ -383,3 +383,51 @@ write_add_then_del() { # PATH
 	assert_failure
 	grep -q "DHCPRELEASE(up0p) ${addr%/*}" "$BATS_TEST_TMPDIR/dnsmasq.log"
 }
+
+@test "kinds by their reference plugins' keys: veth on a bridge (bridge), host-device (device, hwaddr)" {
+	hostip link add cbr0 type bridge
+	hostip link set cbr0 up
+	run cni ADD c1 eth0 "$(ns "$CNS")" "$(conf 1.1.0 '.kind="veth" | del(.master, .mode) | .bridge="cbr0" | .mtu=1400')"
+	assert_success
+	[ "$(ip -n "$CNS" -d -j link show eth0 | jq -r '.[0].linkinfo.info_kind')" = veth ]
+	[ "$(ip -n "$CNS" -j link show eth0 | jq -r '.[0].mtu')" = 1400 ]
+	[ "$(hostip -j link show master cbr0 | jq length)" = 1 ]
+	run cni DEL c1 eth0 "" "$(conf)"
+	assert_success
+	[ "$(hostip -j link show master cbr0 | jq length)" = 0 ]
+	# host-device by name, then by MAC: the same device, moved in and back
+	hostip link add hd1 type veth peer name hd1p
+	hostip link set hd1 address 02:00:00:00:d1:01
+	local c
+	c=$(conf 1.1.0 '.kind="host-device" | del(.master, .mode) | .device="hd1"')
+	run cni ADD c2 net1 "$(ns "$CNS2")" "$c"
+	assert_success
+	[ "$(ip -n "$CNS2" -j link show net1 | jq -r '.[0].address')" = 02:00:00:00:d1:01 ]
+	run cni DEL c2 net1 "" "$c"
+	assert_success
+	hostip link show hd1
+	c=$(conf 1.1.0 '.kind="host-device" | del(.master, .mode) | .hwaddr="02:00:00:00:d1:01"')
+	run cni ADD c3 net1 "$(ns "$CNS2")" "$c"
+	assert_success
+	[ "$(ip -n "$CNS2" -j link show net1 | jq -r '.[0].address')" = 02:00:00:00:d1:01 ]
+	run cni DEL c3 net1 "" "$c"
+	hostip link show hd1
+	run cni ADD c3 net1 "$(ns "$CNS2")" "$(conf 1.1.0 '.kind="host-device" | del(.master, .mode) | .hwaddr="02:00:00:00:d1:99"')"
+	[ "$(jq -r .code <<<"$output")" = 11 ]
+	run cni ADD c3 net1 "$(ns "$CNS2")" "$(conf 1.1.0 '.kind="host-device" | del(.master, .mode) | .pciBusID="nonsense"')"
+	[ "$(jq -r .code <<<"$output")" = 7 ]
+}
+
+@test "reapply leaves a runtime's attachment whose container is gone to the runtime: nothing made, the record kept for its DEL" {
+	run cni ADD c1 eth0 "$(ns "$CNS")" "$(conf)"
+	assert_success
+	ip netns del "$CNS"
+	ip netns add "$CNS" # a namespace of that name again: not the container's
+	run cnet reapply
+	assert_success
+	[ "$(ip -n "$CNS" -j link show | jq length)" = 1 ]
+	[ "$(jq -r '.records[].cni.container' <(state_doc))" = c1 ]
+	run cni DEL c1 eth0 "" "$(conf)"
+	assert_success
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
+}
