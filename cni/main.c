@@ -125,6 +125,24 @@ static void debug_log(void *data, const char *line)
 	fprintf(stderr, "cnet: debug: %s\n", line);
 }
 
+/* The store: the configuration's "state", else $CNET_STATE, else the
+ * default. A runtime's calls do not all carry the environment it was
+ * started with (Podman's cleanup after a container exits runs DEL from
+ * conmon without it): a store other than the default belongs in the
+ * configuration, which every call carries. */
+static int set_state(struct cni *c, struct cnet_ctx *ctx)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->conf, "state");
+
+	if (!v)
+		return 0;
+	if (!cJSON_IsString(v) || v->valuestring[0] != '/')
+		return cni_fail(c, CNI_ERR_CONFIG, NULL, "\"state\": must be an absolute path");
+	if (cnet_ctx_set_state_path(ctx, v->valuestring) < 0)
+		return cni_fail(c, CNI_ERR_IO, NULL, "out of memory");
+	return 0;
+}
+
 static int need_env(struct cni *c, const char *var, const char **out)
 {
 	*out = getenv(var);
@@ -373,6 +391,8 @@ static int run(struct cni *c, struct cnet_ctx **ctx)
 		return cni_fail(c, CNI_ERR_IO, NULL, "out of memory");
 	if (getenv("CNET_DEBUG"))
 		cnet_ctx_set_log_fn(*ctx, debug_log, NULL);
+	if (set_state(c, *ctx) < 0)
+		return -1;
 	if (!gc && cnet_check_ifname(*ctx, c->ifname) < 0)
 		return cni_fail(c, CNI_ERR_ENV, cnet_ctx_errmsg(*ctx), "CNI_IFNAME: %s", cnet_ctx_errmsg(*ctx));
 	if (add)

@@ -29,7 +29,13 @@ setup_file() {
 	for l in sleep sh; do ln -s busybox "$PM/rootfs/bin/$l"; done
 	# the plugin under the name a configuration's "type" gives, beside
 	# Debian's plugins (host-local, the IPAM the tests delegate to)
-	ln -s "${CNET_CNI_BIN:-$TOP/build/cnet-cni}" "$PM/bin/cnet"
+	# what each call the runtime made carried, logged, then the plugin
+	cat >"$PM/bin/cnet" <<-EOF
+		#!/bin/sh
+		echo "\$CNI_COMMAND \$CNI_CONTAINERID \$CNI_NETNS state=\${CNET_STATE:-} conf=\${CONTAINERS_CONF:-}" >>"$PM/calls.log"
+		exec "${CNET_CNI_BIN:-$TOP/build/cnet-cni}"
+	EOF
+	chmod +x "$PM/bin/cnet"
 	ln -s /usr/lib/cni/host-local "$PM/bin/host-local"
 	cat >"$CONTAINERS_CONF" <<-EOF
 		[containers]
@@ -81,11 +87,14 @@ teardown() {
 	teardown_host
 }
 
-# The network "cnettest": a cnet macvlan on UP, host-local addresses.
+# The network "cnettest": a cnet macvlan on UP, host-local addresses, the
+# test's own store named in the configuration: Podman runs the DEL after a
+# container exits from conmon, without the environment it was given.
 write_net() { # DIR
 	cat >"$1/cnettest.conflist" <<-EOF
 		{"cniVersion": "1.0.0", "name": "cnettest",
 		 "plugins": [{"type": "cnet", "kind": "macvlan", "master": "$UP", "mode": "bridge",
+		   "state": "$CNET_STATE",
 		   "capabilities": {"mac": true, "ips": true},
 		   "ipam": {"type": "host-local", "dataDir": "$HL",
 		            "ranges": [[{"subnet": "10.61.0.0/24", "gateway": "10.61.0.1",
@@ -129,6 +138,7 @@ in_pm() { unshare -m --propagation private bash -c "mkdir -p /var/lib/cni; mount
 	# the records were the runtime's, keyed by its container ID; all gone
 	grep -q '"cni":{"network":"cnettest","container":"[0-9a-f]\{64\}"}' "$BATS_TEST_TMPDIR/running.journal"
 	state_doc >&2
+	cat "$PM/calls.log" >&2
 	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 	# host-local gave every address back on DEL
 	[ -z "$(ls "$HL/cnettest" | grep -v -e lock -e last_reserved)" ]

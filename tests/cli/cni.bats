@@ -431,3 +431,20 @@ write_add_then_del() { # PATH
 	assert_success
 	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 }
+
+@test "the configuration's \"state\" names the store, over CNET_STATE: every call of a runtime carries it" {
+	local other=$BATS_TEST_TMPDIR/other/state.json c
+	c=$(conf 1.1.0 ".state=\"$other\"")
+	run cni ADD c1 eth0 "$(ns "$CNS")" "$c"
+	assert_success
+	[ "$(jq -r '.records[0].cni.container' <(state_doc "$other"))" = c1 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
+	# a DEL without it would find nothing; with it, the record and the link go
+	run cni DEL c1 eth0 "" "$c"
+	assert_success
+	[ "$(jq '.records | length' <(state_doc "$other"))" = 0 ]
+	run ip -n "$CNS" link show eth0
+	assert_failure
+	run cni ADD c1 eth0 "$(ns "$CNS")" "$(conf 1.1.0 '.state="relative/state.json"')"
+	[ "$(jq -r .code <<<"$output")" = 7 ]
+}
