@@ -318,7 +318,7 @@ ns() { echo "/run/netns/$1"; }
 }
 
 # ADD as a runtime runs it (walk_steps runs it with the fault switch set):
-# a failed ADD is followed by a DEL, which the fault does not touch; its
+# a failed or killed ADD is followed by a DEL, which the fault does not touch; its
 # error message goes to stderr, where the walk looks for the injected
 # fault. A fault the ADD tolerated (a warning) is undone by DEL here too:
 # the walk's "cnet detach" leaves a runtime's record alone.
@@ -338,7 +338,7 @@ write_add_then_del() { # PATH
 	chmod +x "$1"
 }
 
-@test "a CNI ADD failing at any netlink request or store write, then DEL as runtimes do, leaves nothing behind" {
+@test "a CNI ADD failing at any netlink request or store write, or killed at any netlink request, then DEL as runtimes do, leaves nothing behind" {
 	local fi=${CNET_CNI_FI_BIN:-$TOP/build/fi/cnet-cni} w=$BATS_TEST_TMPDIR/add-then-del
 	[ -x "$fi" ] || fail "no $fi (make build/fi/cnet-cni)"
 	write_add_then_del "$w"
@@ -353,6 +353,12 @@ write_add_then_del() { # PATH
 	ip netns exec "$HOSTNS" env CNI_COMMAND=DEL CNI_CONTAINERID=w1 CNI_IFNAME=eth0 "$fi" <<<"$CNI_CONF"
 	WALK_MIN=2 WALK_LABEL="CNI ADD (store)" walk_steps store host_world "netns:$CNS" -- \
 		ip netns exec "$HOSTNS" env CNI_COMMAND=ADD CNI_CONTAINERID=w2 CNI_IFNAME=eth0 \
+		CNI_NETNS="/run/netns/$CNS" "$w"
+	ip netns exec "$HOSTNS" env CNI_COMMAND=DEL CNI_CONTAINERID=w2 CNI_IFNAME=eth0 "$fi" <<<"$CNI_CONF"
+	# killed at each netlink request (a plugin killed by its runtime's
+	# timeout): the runtime's DEL cleans up from the pending record
+	WALK_MIN=8 WALK_LABEL="CNI ADD (nl:kill)" walk_steps nl:kill host_world "netns:$CNS" -- \
+		ip netns exec "$HOSTNS" env CNI_COMMAND=ADD CNI_CONTAINERID=w3 CNI_IFNAME=eth0 \
 		CNI_NETNS="/run/netns/$CNS" "$w"
 }
 
