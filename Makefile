@@ -30,7 +30,7 @@ PKGS := libnl-3.0 libnl-route-3.0 libmnl libcjson
 DEB_PKGS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libmnl-dev \
 	libcjson-dev bats bats-support bats-assert iproute2 iputils-ping jq scdoc \
 	man-db groff-base containernetworking-plugins procps abigail-tools \
-	podman runc busybox-static dnsmasq-base isc-dhcp-client clang clang-tidy cppcheck ansible-core \
+	podman runc containerd busybox-static dnsmasq-base isc-dhcp-client clang clang-tidy cppcheck ansible-core \
 	valgrind debhelper dpkg-dev lintian rpm systemd fish zsh strace mmdebstrap time
 
 ifeq ($(V),1)
@@ -260,14 +260,24 @@ print-deb-pkgs:
 check-deps:
 	tests/check-deps.sh
 
-# Installs only what is missing, so it costs nothing once done.
+# Installs only what is missing, so it costs nothing once done. Nothing it
+# installs may start or stay enabled as a daemon on this machine (containerd
+# is for the CNI suites, which run their own): service starts are denied
+# during the install, and containerd's unit is disabled if it came now.
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		export DEBIAN_FRONTEND=noninteractive; \
-		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
+		deny=/usr/sbin/policy-rc.d; placed=; \
+		if [ ! -e $$deny ]; then printf '#!/bin/sh\nexit 101\n' >$$deny && chmod 755 $$deny && placed=1; fi; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; rc=$$?; \
+		[ -z "$$placed" ] || rm -f $$deny; \
+		case " $$missing " in *" containerd "*) \
+			! command -v systemctl >/dev/null || systemctl disable containerd.service >/dev/null 2>&1 || true;; \
+		esac; \
+		exit $$rc; \
 	fi
 
 check: check-host check-vm
