@@ -290,11 +290,12 @@ static int kind_veth(struct conf *f)
 
 static int onoff(struct conf *f, const char *k, int (*set)(struct cnet_attach *, bool))
 {
-	const char *s;
+	const cJSON *v = key(f->c->conf, k);
+	const char *s = cJSON_GetStringValue(v);
 
-	if (str(f, f->c->conf, k, &s) < 0 || !s)
-		return s ? 0 : (key(f->c->conf, k) ? -1 : 0);
-	if (strcmp(s, "on") && strcmp(s, "off"))
+	if (!v)
+		return 0;
+	if (!s || (strcmp(s, "on") && strcmp(s, "off")))
 		return bad(f, k, "must be \"on\" or \"off\"");
 	return lib(f, set(f->att, !strcmp(s, "on")), k);
 }
@@ -395,6 +396,8 @@ static int kind_bond(struct conf *f)
 		if (!cJSON_IsString(e) || lib(f, cnet_attach_add_bond_slave(f->att, e->valuestring), "slaves") < 0)
 			return cJSON_IsString(e) ? -1 : bad(f, "slaves", "must be strings");
 	}
+	if (!cJSON_GetArraySize(key(o, "links")) && !cJSON_GetArraySize(key(o, "slaves")))
+		return bad(f, "links", "a bond needs links (or slaves)");
 	return 0;
 }
 

@@ -454,3 +454,51 @@ write_add_then_del() { # PATH
 	run cni ADD c1 eth0 "$(ns "$CNS")" "$(conf 1.1.0 '.state="relative/state.json"')"
 	[ "$(jq -r .code <<<"$output")" = 7 ]
 }
+
+# Each kind's keys, refused before anything is touched: one line per case,
+# "CODE KEY JQ-FILTER" over the macvlan configuration; the message names KEY.
+@test "every kind's keys: bad values refused with their code and key named, nothing made" {
+	local code k filter n=0
+	while read -r code k filter; do
+		[ -n "$code" ] || continue
+		run cni ADD c1 eth0 "$(ns "$CNS")" "$(conf 1.1.0 "$filter")"
+		[ "$status" = 1 ] || fail "accepted: $filter"
+		[ "$(jq -r .code <<<"$output")" = "$code" ] || fail "$filter: $output"
+		[[ "$(jq -r .msg <<<"$output")" == *"\"$k\""* ]] || fail "$filter: the message does not name \"$k\": $output"
+		n=$((n + 1))
+	done <<-'EOF2'
+		7 master del(.master)
+		7 mtu .mtu=70000
+		7 mtu .mtu="big"
+		7 mac .mac="zz:00:00:00:00:01"
+		7 hostname .hostname="-bad"
+		7 addresses .ipam.addresses=[{"address":"10.18.0.2"}]
+		7 routes .ipam.routes=[{"gw":"10.18.0.1"}]
+		7 routes .ipam.routes=[{"dst":"::/0"}]
+		7 ips .runtimeConfig.ips=[1]
+		7 vlanId .kind="vlan" | del(.vlanId)
+		7 vlanId .kind="vlan" | .vlanId=4095
+		7 vlanId .kind="vlan" | .vlanId="x"
+		2 isGateway .kind="veth" | .bridge="b0" | .isGateway=true
+		2 ipMasq .kind="veth" | .bridge="b0" | .ipMasq=true
+		2 vlan .kind="veth" | .bridge="b0" | .vlan=10
+		7 device .kind="host-device" | del(.master)
+		7 deviceID .kind="host-device" | .deviceID="0000:zz:00.0"
+		7 deviceID .kind="sriov" | del(.master)
+		7 spoofchk .kind="sriov" | .pf="up0" | .spoofchk="yes"
+		7 trust .kind="sriov" | .pf="up0" | .trust=true
+		7 vlanQoS .kind="sriov" | .pf="up0" | .vlanQoS=3
+		7 vlan .kind="sriov" | .pf="up0" | .vlan=5000
+		7 link_state .kind="sriov" | .pf="up0" | .link_state="sometimes"
+		7 deviceID .kind="sriov" | .deviceID="nonsense"
+		7 failOverMac .kind="bond" | .mode="active-backup" | .failOverMac=3
+		7 links .kind="bond" | .mode="active-backup" | .links=[{"nom":"x"}]
+		7 mode .kind="bond" | .mode="nonsense" | .links=[{"name":"x"}]
+		7 miimon .kind="bond" | .mode="active-backup" | .miimon=[1]
+		7 links .kind="bond" | .mode="active-backup"
+		7 state .state=7
+	EOF2
+	[ "$n" = 30 ]
+	[ "$(ip -n "$CNS" -j link show | jq length)" = 1 ]
+	[ "$(jq '.records | length' <(state_doc))" = 0 ]
+}
