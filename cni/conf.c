@@ -520,7 +520,8 @@ static int cni_conf_ipam(struct conf *f)
 	const char *type = cJSON_GetStringValue(key(ipam, "type"));
 	int r;
 
-	if (ipam && !type)
+	/* "ipam": {} is how Multus users write "no addresses" */
+	if (ipam && !type && (!cJSON_IsObject(ipam) || cJSON_GetArraySize(ipam) > 0))
 		return bad(f, "ipam", "needs a \"type\"");
 	if (type && !strcmp(type, "dhcp"))
 		return lib(f, cnet_attach_add_ip(f->att, "dhcp"), "ipam");

@@ -223,8 +223,9 @@ ns() { echo "/run/netns/$1"; }
 	assert_success
 	run cni ADD c2 eth0 "$(ns "$CNS2")" "$(conf 1.1.0 '.ipam.addresses=[{"address":"10.18.0.3/24"}] | .ipam.routes=[]')"
 	assert_success
-	run cni ADD c2 net1 "$(ns "$CNS2")" "$(conf 1.1.0 '.name="other" | del(.ipam)')"
+	run cni ADD c2 net1 "$(ns "$CNS2")" "$(conf 1.1.0 '.name="other" | .ipam={}')"
 	assert_success
+	[ "$(jq -c .ips <<<"$output")" = '[]' ] # "ipam": {}, as Multus users write it: no addresses
 	run cni GC "" "" "" "$(conf 1.1.0 '.["cni.dev/valid-attachments"]=[{"containerID":"c1","ifname":"eth0"}]')"
 	assert_success
 	ip -n "$CNS" link show eth0
@@ -497,8 +498,9 @@ write_add_then_del() { # PATH
 		7 miimon .kind="bond" | .mode="active-backup" | .miimon=[1]
 		7 links .kind="bond" | .mode="active-backup"
 		7 state .state=7
+		7 ipam .ipam={"addresses":[]}
 	EOF2
-	[ "$n" = 30 ]
+	[ "$n" = 31 ]
 	[ "$(ip -n "$CNS" -j link show | jq length)" = 1 ]
 	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 }
