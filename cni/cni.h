@@ -69,6 +69,8 @@ const char *cni_gateway(const struct cni *c, int family);
  * dhcp or none; run it for command, its result parsed into *result. */
 const char *cni_ipam_delegate(const struct cni *c);
 int cni_ipam_exec(struct cni *c, const char *command, cJSON **result);
+/* The IPAM plugin lists 1.1.0 (GC and STATUS are passed on): 1, 0, or -1. */
+int cni_ipam_speaks_1_1(struct cni *c);
 /* 1.1.0 and later have interfaces' mtu and pciID, STATUS and GC. */
 bool cni_version_ge(const char *v, const char *than);
 

@@ -159,3 +159,29 @@ int cni_ipam_exec(struct cni *c, const char *command, cJSON **result)
 	free(out);
 	return r;
 }
+
+/* GC and STATUS (1.1.0) are passed on only to an IPAM plugin that speaks
+ * 1.1.0: older ones (Debian's host-local is 1.0.0) fail any verb they do
+ * not know, and have nothing to collect or report. 1: it does; 0: not. */
+int cni_ipam_speaks_1_1(struct cni *c)
+{
+	static const char ask[] = "{\"cniVersion\":\"1.1.0\"}";
+	char *raw = c->raw;
+	size_t raw_len = c->raw_len;
+	const cJSON *v;
+	cJSON *out = NULL;
+	int r, yes = 0;
+
+	c->raw = (char *)ask;
+	c->raw_len = sizeof(ask) - 1;
+	r = cni_ipam_exec(c, "VERSION", &out);
+	c->raw = raw;
+	c->raw_len = raw_len;
+	if (r < 0)
+		return -1;
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(out, "supportedVersions"))
+		if (cJSON_IsString(v) && !strcmp(v->valuestring, "1.1.0"))
+			yes = 1;
+	cJSON_Delete(out);
+	return yes;
+}

@@ -196,6 +196,14 @@ static int ipam_forward(struct cni *c, const char *command)
 	return r;
 }
 
+/* A 1.1.0 verb, to an IPAM plugin that knows it. */
+static int ipam_forward_1_1(struct cni *c, const char *command)
+{
+	int r = cni_ipam_speaks_1_1(c);
+
+	return r <= 0 ? r : ipam_forward(c, command);
+}
+
 /* The same in a rollback: its error does not replace the first. */
 static void ipam_quiet(struct cni *c, const char *command)
 {
@@ -340,7 +348,7 @@ static int cmd_gc(struct cni *c, struct cnet_ctx *ctx)
 	else if (r > 0)
 		r = cni_fail(c, CNI_ERR_FAILED, NULL, "GC: %d attachments could not be removed", r);
 	if (r == 0 && cni_ipam_delegate(c))
-		r = ipam_forward(c, "GC");
+		r = ipam_forward_1_1(c, "GC");
 out:
 	for (size_t i = 0; i < n; i++)
 		free(valid[i]);
@@ -378,7 +386,7 @@ static int run(struct cni *c, struct cnet_ctx **ctx)
 	if ((status || gc) && !cni_version_ge(c->version, "1.1.0"))
 		return cni_fail(c, CNI_ERR_VERSION, NULL, "%s needs cniVersion 1.1.0", c->command);
 	if (status)
-		return cni_status(c) < 0 ? -1 : cni_ipam_delegate(c) ? ipam_forward(c, "STATUS") : 0;
+		return cni_status(c) < 0 ? -1 : cni_ipam_delegate(c) ? ipam_forward_1_1(c, "STATUS") : 0;
 	if (!gc && (need_env(c, "CNI_CONTAINERID", &c->container) < 0 ||
 		    need_env(c, "CNI_IFNAME", &c->ifname) < 0))
 		return -1;

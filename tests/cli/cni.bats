@@ -300,6 +300,13 @@ ns() { echo "/run/netns/$1"; }
 	[ "$(jq -c '[.ips[] | .address, .gateway]' <<<"$output")" = '["10.19.0.2/24","10.19.0.1"]' ]
 	run cni CHECK c1 eth0 "$(ns "$CNS")" "$c"
 	assert_success
+	# GC and STATUS (1.1.0) go only to an IPAM plugin that speaks 1.1.0:
+	# Debian's host-local (1.0.0) would fail them
+	run cni STATUS "" "" "" "$(jq -c '.cniVersion="1.1.0"' <<<"$c")"
+	assert_success
+	run cni GC "" "" "" "$(jq -c '.cniVersion="1.1.0" | .["cni.dev/valid-attachments"]=[{"containerID":"c1","ifname":"eth0"}]' <<<"$c")"
+	assert_success
+	ip -n "$CNS" link show eth0
 	run cni DEL c1 eth0 "" "$c"
 	assert_success
 	[ ! -e "$hl/tnet/10.19.0.2" ]
