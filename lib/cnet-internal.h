@@ -688,10 +688,22 @@ bool cnet_store_has(const struct cnet_store *st, const char *id);
 /* By id, parsed into the view if it is not there yet; NULL if none. */
 struct cJSON *cnet_record_by_id(struct cnet_store *st, const char *id);
 /* The ids of the records (keep: which; NULL for all), a snapshot to walk
- * while records are replaced: *ids malloc'd, *n of them. */
-int cnet_record_ids(struct cnet_ctx *ctx, struct cnet_store *st,
+ * while records are replaced: *ids malloc'd, *n of them. Only records
+ * whose text holds needle (NULL: any) are parsed for keep(). */
+int cnet_record_ids(struct cnet_ctx *ctx, struct cnet_store *st, const char *needle,
 		    bool (*keep)(const struct cJSON *rec, const void *arg), const void *arg,
 		    char (**ids)[9], int *n);
+/* A walk over the stored records one at a time (gc, reapply, a CNI DEL
+ * or GC): the store (read-only when dry), the host's netlink socket, and
+ * the ids the caller picks into ids/n (freed by close). */
+struct cnet_walk {
+	struct cnet_store st;
+	struct cnet_nl *hnl;
+	char (*ids)[9];
+	int n;
+};
+int cnet_walk_open(struct cnet_ctx *ctx, struct cnet_walk *w, bool dry);
+void cnet_walk_close(struct cnet_walk *w);
 /* A child of a composite whose record is there: undone with it. */
 bool cnet_record_is_child(const struct cnet_store *st, const struct cJSON *rec);
 

@@ -5,6 +5,7 @@
  * DEL may come with the namespace gone or not named at all.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,30 +53,38 @@ static bool gc_keep(const cJSON *rec, const void *arg)
 	return true;
 }
 
+/* A needle the text of every record keep() picks holds (cnet_store_load_text's
+ * form; CNI names need no escaping): most records are never parsed. */
+static void cni_needle(char *buf, size_t size, const char *key, const char *value)
+{
+	snprintf(buf, size, "\"%s\":\"%s\"", key, value);
+}
+
 /* Each record keep() picks, undone and dropped one at a time. */
 static int remove_each(struct cnet_ctx *ctx, bool (*keep)(const cJSON *, const void *),
 		       const struct cni_key *k, bool dry, bool gc, struct cnet_result **out)
 {
-	struct cnet_store st = {.lock_fd = -1, .jfd = -1};
+	struct cnet_walk w;
 	struct cnet_result *res = NULL;
-	struct cnet_nl *hnl = NULL;
-	char (*ids)[9] = NULL;
-	int r, n = 0, failed = 0;
+	char needle[CNET_CNI_NAME_MAX + 16];
+	int r, failed = 0;
 
+	if (k->container)
+		cni_needle(needle, sizeof(needle), "container", k->container);
+	else
+		cni_needle(needle, sizeof(needle), "network", k->network);
 	r = cnet_result_new(ctx, &res);
 	if (r < 0)
 		return r;
-	r = cnet_store_open(ctx, &st, dry);
+	r = cnet_walk_open(ctx, &w, dry);
 	if (r == 0)
-		r = cnet_nl_open(ctx, -1, &hnl);
-	if (r == 0)
-		r = cnet_record_ids(ctx, &st, keep, k, &ids, &n);
-	for (int i = 0; r >= 0 && i < n; i++) {
+		r = cnet_record_ids(ctx, &w.st, needle, keep, k, &w.ids, &w.n);
+	for (int i = 0; r >= 0 && i < w.n; i++) {
 		cnet_clear_err(ctx);
-		r = cnet_record_remove(ctx, &st, hnl, ids[i], dry, res);
+		r = cnet_record_remove(ctx, &w.st, w.hnl, w.ids[i], dry, res);
 		if (r < 0 && gc && ctx->errclass != CNET_ERR_STORE) {
 			/* GC goes on; the record stays, said failed */
-			cJSON *rec = cnet_record_by_id(&st, ids[i]);
+			cJSON *rec = cnet_record_by_id(&w.st, w.ids[i]);
 			if (rec)
 				cnet_report_record(res, rec, "failed", ctx->errmsg);
 			cnet_clear_err(ctx);
@@ -83,19 +92,17 @@ static int remove_each(struct cnet_ctx *ctx, bool (*keep)(const cJSON *, const v
 			r = 0;
 		}
 		if (r >= 0 && !dry && res->changed)
-			r = cnet_store_save(ctx, &st);
-		cnet_store_drop_view(&st);
+			r = cnet_store_save(ctx, &w.st);
+		cnet_store_drop_view(&w.st);
 	}
-	if (r >= 0 && !n)
+	if (r >= 0 && !w.n)
 		cnet_result_add_action(res, "nothing recorded for CNI network %s%s%s", k->network,
 				       k->container ? ", container " : "", k->container ? k->container : "");
 	if (r >= 0 && out) {
 		*out = res;
 		res = NULL;
 	}
-	free(ids);
-	cnet_nl_close(hnl);
-	cnet_store_close(&st);
+	cnet_walk_close(&w);
 	cnet_result_free(res);
 	return r < 0 ? r : failed;
 }

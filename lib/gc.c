@@ -61,12 +61,10 @@ static int collect(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *
 
 CNET_EXPORT int cnet_gc(struct cnet_ctx *ctx, unsigned int flags, struct cnet_result **out)
 {
-	struct cnet_store st = {.lock_fd = -1, .jfd = -1};
+	struct cnet_walk w = {.st = {.lock_fd = -1, .jfd = -1}};
 	struct cnet_result *res = NULL;
-	struct cnet_nl *hnl = NULL;
 	bool dry = flags & CNET_GC_DRY_RUN;
-	char (*ids)[9] = NULL;
-	int r, n = 0, failed = 0;
+	int r, failed = 0;
 
 	cnet_clear_err(ctx);
 	if (flags & ~(CNET_GC_DRY_RUN | CNET_GC_FORCE))
@@ -74,40 +72,38 @@ CNET_EXPORT int cnet_gc(struct cnet_ctx *ctx, unsigned int flags, struct cnet_re
 	r = cnet_result_new(ctx, &res);
 	if (r < 0)
 		return r;
-	r = cnet_store_open(ctx, &st, dry);
-	if (r == 0)
-		r = cnet_nl_open(ctx, -1, &hnl);
+	r = cnet_walk_open(ctx, &w, dry);
 	/* By id: undoing a composite removes its children's records too. */
 	if (r == 0)
-		r = cnet_record_ids(ctx, &st, NULL, NULL, &ids, &n);
+		r = cnet_record_ids(ctx, &w.st, NULL, NULL, NULL, &w.ids, &w.n);
 	if (r < 0)
 		goto out;
 	/* One record at a time in memory; each undo appended as it is done,
 	 * synced once at the end. */
-	st.volatile_write = true;
-	for (int i = 0; i < n; i++) {
+	w.st.volatile_write = true;
+	for (int i = 0; i < w.n; i++) {
 		cJSON *rec;
 		cnet_clear_err(ctx);
-		rec = cnet_record_by_id(&st, ids[i]);
+		rec = cnet_record_by_id(&w.st, w.ids[i]);
 		if (!rec && ctx->errclass == CNET_ERR_STORE) {
 			r = -EBADMSG; /* a record that does not parse: said, not skipped */
 			goto out;
 		}
 		/* gone with its parent, or its parent's undo takes it */
-		if (rec && !cnet_record_is_child(&st, rec)) {
-			int c = collect(ctx, &st, hnl, rec, flags, res);
+		if (rec && !cnet_record_is_child(&w.st, rec)) {
+			int c = collect(ctx, &w.st, w.hnl, rec, flags, res);
 			if (c < 0) {
 				r = c;
 				goto out;
 			}
 			failed += c;
 		}
-		if (!dry && (r = cnet_store_save(ctx, &st)) < 0)
+		if (!dry && (r = cnet_store_save(ctx, &w.st)) < 0)
 			goto out;
-		cnet_store_drop_view(&st);
+		cnet_store_drop_view(&w.st);
 	}
 	if (res->changed && !dry) {
-		r = cnet_store_sync(&st);
+		r = cnet_store_sync(&w.st);
 		if (r < 0)
 			goto out;
 	}
@@ -117,9 +113,7 @@ CNET_EXPORT int cnet_gc(struct cnet_ctx *ctx, unsigned int flags, struct cnet_re
 		res = NULL;
 	}
 out:
-	free(ids);
-	cnet_nl_close(hnl);
-	cnet_store_close(&st);
+	cnet_walk_close(&w);
 	cnet_result_free(res);
 	return r;
 }

@@ -651,14 +651,12 @@ static int reapply_chunk(struct cnet_ctx *ctx, struct cnet_store *st, struct cne
 CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, size_t n_targets,
 			     unsigned int flags, struct cnet_result **out)
 {
-	struct cnet_store st = {.lock_fd = -1, .jfd = -1};
+	struct cnet_walk wk = {.st = {.lock_fd = -1, .jfd = -1}};
 	struct cnet_result *res = NULL;
-	struct cnet_nl *hnl = NULL;
 	bool dry = flags & CNET_REAPPLY_DRY_RUN;
 	struct wanted w = {.targets = targets, .n = n_targets};
-	char (*ids)[9] = NULL;
 	struct cnet_batch *b = NULL;
-	int r, n = 0, failed = 0, lock_fd = -1;
+	int r, failed = 0, lock_fd = -1;
 
 	cnet_clear_err(ctx);
 	if (flags & ~CNET_REAPPLY_DRY_RUN)
@@ -673,32 +671,31 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 		if (r < 0)
 			goto out;
 	}
-	r = cnet_store_open(ctx, &st, dry);
-	if (r == 0)
-		r = cnet_nl_open(ctx, -1, &hnl);
+	r = cnet_walk_open(ctx, &wk, dry);
 	/* Repairs replace records in the list: walk a copy of their ids. */
 	if (r == 0)
-		r = n_targets ? targets_ids(ctx, &st, &w, &ids, &n) : cnet_record_ids(ctx, &st, NULL, NULL, &ids, &n);
+		r = n_targets ? targets_ids(ctx, &wk.st, &w, &wk.ids, &wk.n)
+			      : cnet_record_ids(ctx, &wk.st, NULL, NULL, NULL, &wk.ids, &wk.n);
 	if (r < 0)
 		goto out;
 	/* One record at a time in memory. Each repair is appended to the
 	 * journal as it is done; only the end state needs to be durable
 	 * (after a power cut the next reapply does it all again): one
 	 * fdatasync at the end. */
-	st.volatile_write = true;
-	st.batch = true;
+	wk.st.volatile_write = true;
+	wk.st.batch = true;
 	/* Records are checked a chunk at a time, side by side and without
 	 * the lock (not on a dry run: it reports what the locked way finds);
 	 * then reported, or repaired, in order, one at a time. */
 	b = dry ? NULL : calloc(1, sizeof(*b));
-	for (int base = 0; base < n; base += CNET_BATCH_MAX) {
-		r = reapply_chunk(ctx, &st, hnl, b, ids + base, n - base < CNET_BATCH_MAX ? n - base : CNET_BATCH_MAX,
-				  dry, res, &failed);
+	for (int base = 0; base < wk.n; base += CNET_BATCH_MAX) {
+		r = reapply_chunk(ctx, &wk.st, wk.hnl, b, wk.ids + base,
+				  wk.n - base < CNET_BATCH_MAX ? wk.n - base : CNET_BATCH_MAX, dry, res, &failed);
 		if (r < 0)
 			goto out;
 	}
 	if (res->changed && !dry) {
-		r = cnet_store_sync(&st);
+		r = cnet_store_sync(&wk.st);
 		if (r < 0)
 			goto out;
 	}
@@ -712,9 +709,7 @@ out:
 	for (int j = 0; b && j < CNET_BATCH_MAX; j++)
 		free(b->line[j]);
 	free(b);
-	free(ids);
-	cnet_nl_close(hnl);
-	cnet_store_close(&st);
+	cnet_walk_close(&wk);
 	if (lock_fd >= 0)
 		close(lock_fd);
 	cnet_result_free(res);

@@ -464,17 +464,19 @@ cJSON *cnet_record_by_id(struct cnet_store *st, const char *id)
 	return rec;
 }
 
-int cnet_record_ids(struct cnet_ctx *ctx, struct cnet_store *st,
+int cnet_record_ids(struct cnet_ctx *ctx, struct cnet_store *st, const char *needle,
 		    bool (*keep)(const cJSON *rec, const void *arg), const void *arg, char (**ids)[9],
 		    int *n)
 {
+	size_t nlen = needle ? strlen(needle) : 0;
+
 	*n = 0;
 	*ids = calloc(st->n_live + 1, sizeof(**ids));
 	if (!*ids)
 		return cnet_err(ctx, -ENOMEM, "out of memory");
 	for (size_t k = 0; k < st->n_recs; k++) {
 		const struct cnet_srec *s = &st->recs[k];
-		bool take = !s->dead && *s->id;
+		bool take = !s->dead && *s->id && (!nlen || memmem(s->text, s->len, needle, nlen));
 		if (take && keep) {
 			/* parsed to be tested, not kept: a walk holds one at a time */
 			cJSON *rec = cJSON_ParseWithLength(s->text, s->len);

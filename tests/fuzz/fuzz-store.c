@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		char (*ids)[9] = NULL;
 		int n = 0;
-		if (cnet_record_ids(ctx, &st, NULL, NULL, &ids, &n) == 0)
+		if (cnet_record_ids(ctx, &st, NULL, NULL, NULL, &ids, &n) == 0)
 			for (int i = 0; i < n; i++)
 				if (!cnet_record_by_id(&st, ids[i]))
 					abort(); /* every id walked is found again */

@@ -67,7 +67,7 @@ static const char *ids_now(void)
 	int n = 0;
 
 	out[0] = '\0';
-	if (cnet_store_open(ctx, &st, true) == 0 && cnet_record_ids(ctx, &st, NULL, NULL, &ids, &n) == 0)
+	if (cnet_store_open(ctx, &st, true) == 0 && cnet_record_ids(ctx, &st, NULL, NULL, NULL, &ids, &n) == 0)
 		for (int i = 0; i < n; i++)
 			snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s", i ? " " : "", ids[i]);
 	free(ids);

@@ -108,8 +108,12 @@ TEST(test_journal_replay, "journal over snapshot: put replaces in place or appen
 	CHECK(cnet_store_init(ctx, &st, true) == 0);
 	CHECK(cnet_store_read_bytes(&st, snap, strlen(snap), j, strlen(j) + 1) == 0);
 	CHECK(st.n_live == 2 && st.n_entries == 3 && !st.jtorn);
-	CHECK(cnet_record_ids(ctx, &st, NULL, NULL, &ids, &n) == 0);
+	CHECK(cnet_record_ids(ctx, &st, NULL, NULL, NULL, &ids, &n) == 0);
 	CHECK(n == 2 && !strcmp(ids[0], "00000001") && !strcmp(ids[1], "00000003"));
+	free(ids);
+	/* a needle: only the records whose text holds it are taken */
+	CHECK(cnet_record_ids(ctx, &st, "\"v\":1", NULL, NULL, &ids, &n) == 0);
+	CHECK(n == 1 && !strcmp(ids[0], "00000003"));
 	free(ids);
 	CHECK(cnet_json_int(cnet_record_by_id(&st, "00000001"), "v", 0, 9, 0) == 2);
 	CHECK(cnet_record_by_id(&st, "00000002") == NULL);

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A walk over the stored records (gc, reapply, a CNI DEL or GC): what each
+ * opens before it picks its records and closes after. */
+#include <stdlib.h>
+
+#include "cnet-internal.h"
+
+int cnet_walk_open(struct cnet_ctx *ctx, struct cnet_walk *w, bool dry)
+{
+	int r;
+
+	*w = (struct cnet_walk){.st = {.lock_fd = -1, .jfd = -1}};
+	r = cnet_store_open(ctx, &w->st, dry);
+	return r < 0 ? r : cnet_nl_open(ctx, -1, &w->hnl);
+}
+
+void cnet_walk_close(struct cnet_walk *w)
+{
+	free(w->ids);
+	w->ids = NULL;
+	cnet_nl_close(w->hnl);
+	w->hnl = NULL;
+	cnet_store_close(&w->st);
+}
