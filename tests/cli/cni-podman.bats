@@ -24,9 +24,7 @@ setup_file() {
 	command -v podman >/dev/null && command -v runc >/dev/null && [ -x /bin/busybox ] ||
 		return 0 # each test's setup then fails
 	podman_env
-	mkdir -p "$PM/rootfs/bin" "$PM/net.d" "$PM/bin"
-	cp /bin/busybox "$PM/rootfs/bin/"
-	for l in sleep sh; do ln -s busybox "$PM/rootfs/bin/$l"; done
+	mkdir -p "$PM/net.d" "$PM/bin"
 	# the plugin under the name a configuration's "type" gives, beside
 	# Debian's plugins (host-local, the IPAM the tests delegate to)
 	# what each call the runtime made carried, logged, then the plugin
@@ -37,26 +35,10 @@ setup_file() {
 	EOF
 	chmod +x "$PM/bin/cnet"
 	ln -s /usr/lib/cni/host-local "$PM/bin/host-local"
-	cat >"$CONTAINERS_CONF" <<-EOF
-		[containers]
-		default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
-		[network]
-		network_backend = "cni"
-		network_config_dir = "$PM/net.d"
-		cni_plugin_dirs = ["$PM/bin"]
-		[engine]
-		runtime = "runc"
-		cgroup_manager = "cgroupfs"
-		events_logger = "file"
-		tmp_dir = "$PM/tmp"
-	EOF
-	cat >"$CONTAINERS_STORAGE_CONF" <<-EOF
-		[storage]
-		driver = "vfs"
-		graphroot = "$PM/storage"
-		runroot = "$PM/run"
-	EOF
-	tar -C "$PM/rootfs" -c . | podman import - cnet-cni-busybox >/dev/null
+	podman_conf cnet-cni-busybox "[network]
+network_backend = \"cni\"
+network_config_dir = \"$PM/net.d\"
+cni_plugin_dirs = [\"$PM/bin\"]"
 }
 
 teardown_file() {

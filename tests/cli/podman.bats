@@ -2,8 +2,8 @@
 # bats file_tags=netns,podman
 # A real Podman (Debian's 4.3, runc, storage in this file's temporary
 # directory) with its API service on a socket of our own: cnet finds the
-# container through that API, the way it would on a server. The image is a
-# busybox-static rootfs imported as a tarball, so nothing is downloaded.
+# container through that API, the way it would on a server (podman_conf in
+# test_helper.bash: no download).
 
 load test_helper
 
@@ -20,27 +20,7 @@ setup_file() {
 	command -v podman >/dev/null && command -v runc >/dev/null && [ -x /bin/busybox ] ||
 		return 0 # each test's setup then fails (apt-get install podman runc busybox-static)
 	podman_env
-	mkdir -p "$PM/rootfs/bin"
-	cp /bin/busybox "$PM/rootfs/bin/"
-	ln -s busybox "$PM/rootfs/bin/sleep"
-	ln -s busybox "$PM/rootfs/bin/sh"
-	# This machine's kernel runs cgroup v1 with hard limits below Podman's
-	# default ulimits: runc and lower limits, as ../shared/vm-notes.md says.
-	cat >"$CONTAINERS_CONF" <<-EOF
-		[containers]
-		default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
-		[engine]
-		runtime = "runc"
-		cgroup_manager = "cgroupfs"
-		events_logger = "file"
-	EOF
-	cat >"$CONTAINERS_STORAGE_CONF" <<-EOF
-		[storage]
-		driver = "vfs"
-		graphroot = "$PM/storage"
-		runroot = "$PM/run"
-	EOF
-	tar -C "$PM/rootfs" -c . | podman import - cnet-test-busybox >/dev/null
+	podman_conf cnet-test-busybox
 	podman system service --time=0 "unix://$CNET_PODMAN_SOCK" >"$PM/service.log" 2>&1 3>&- &
 	echo $! >"$PM/service.pid"
 	for _ in $(seq 100); do [ -S "$CNET_PODMAN_SOCK" ] && break; sleep 0.05; done

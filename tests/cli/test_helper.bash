@@ -176,3 +176,33 @@ setup_dhcp_server_ns() {
 same_file() { # A B
 	[ "$(stat -L -c %d:%i "$1" 2>/dev/null)" = "$(stat -L -c %d:%i "$2")" ]
 }
+
+# podman_conf IMAGE [TOML]: a Podman of the file's own under $PM (its
+# CONTAINERS_CONF and CONTAINERS_STORAGE_CONF set by the caller): vfs
+# storage and runc, and IMAGE, a busybox-static rootfs imported as a
+# tarball, so nothing is downloaded. TOML: sections added to
+# containers.conf. This machine's kernel runs cgroup v1 with hard limits
+# below Podman's default ulimits: runc and lower limits, as
+# ../shared/vm-notes.md says.
+podman_conf() {
+	mkdir -p "$PM/rootfs/bin"
+	cp /bin/busybox "$PM/rootfs/bin/"
+	for l in sleep sh; do ln -s busybox "$PM/rootfs/bin/$l"; done
+	cat >"$CONTAINERS_CONF" <<-EOF
+		[containers]
+		default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+		[engine]
+		runtime = "runc"
+		cgroup_manager = "cgroupfs"
+		events_logger = "file"
+		tmp_dir = "$PM/tmp"
+		${2:-}
+	EOF
+	cat >"$CONTAINERS_STORAGE_CONF" <<-EOF
+		[storage]
+		driver = "vfs"
+		graphroot = "$PM/storage"
+		runroot = "$PM/run"
+	EOF
+	tar -C "$PM/rootfs" -c . | podman import - "$1" >/dev/null
+}
