@@ -13,6 +13,15 @@
 struct cnet_result;
 void cnet_lease_release_record(struct cnet_ctx *ctx, int ns_fd, struct cnet_nl *tnl,
 			       const struct cJSON *rec, struct cnet_result *res);
+/* Detach, the record's namespace gone: its lease's RELEASE sent from the
+ * host on link (where the kind says its interface reached the network).
+ * 1: sent; 0: no lease left; < 0. */
+int cnet_lease_release_from_host(struct cnet_ctx *ctx, const char *link, const struct cJSON *rec);
+/* A record removed for good whose namespace is gone: its lease let go
+ * from the host link its kind names (said in res; a failure is a
+ * warning). Not for a record re-made at once (reapply, a stale one
+ * replaced): its client asks for the same address again. */
+void cnet_record_release_gone(struct cnet_ctx *ctx, const struct cJSON *rec, struct cnet_result *res);
 /* Reapply: renew past T1 (or now, if forced), rebind past T2. 0: nothing
  * due; 1: renewed (record updated, reason says how); 2: a new lease is
  * needed (expired, or none and forced): attach again; < 0. */

@@ -167,6 +167,28 @@ static int record_netns(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_targ
 	return cnet_record_in_netns(rec, t);
 }
 
+void cnet_record_release_gone(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_result *res)
+{
+	const struct cnet_kind_ops *ops = cnet_kind_by_name(cnet_json_str(rec, "kind"));
+	const char *link = ops && ops->host_link ? ops->host_link(rec) : "";
+	const char *ifname = cnet_json_str(rec, "ifname");
+	bool clean = ctx->errclass == CNET_ERR_NONE;
+	int r;
+
+	if (!*link || !cJSON_GetObjectItemCaseSensitive(rec, "dhcp"))
+		return;
+	r = cnet_lease_release_from_host(ctx, link, rec);
+	if (r > 0)
+		cnet_result_add_action(res, "release the DHCP lease of %s from %s (namespace gone)", ifname,
+				       link);
+	if (r < 0) {
+		cnet_result_add_warning(res, "the DHCP lease of %s could not be released from %s: %s", ifname,
+					link, clean ? ctx->errmsg : "");
+		if (clean)
+			cnet_clear_err(ctx);
+	}
+}
+
 /* One record: where it is (the target as named, or, matched by name in
  * another namespace than the name's now, where its own target says it
  * is, or gone), said, and undone (not in a dry run). */
@@ -190,6 +212,8 @@ static int detach_one(struct ctx_detach *d, cJSON *rec, struct cnet_nl *tnl)
 				       alive ? "" : " (namespace gone)");
 		cnet_result_add_record(d->res, rec);
 		d->res->changed = true;
+		if (!alive && !d->dry_run)
+			cnet_record_release_gone(d->ctx, rec, d->res);
 		r = d->dry_run ? 0 : undo(d, rec);
 	}
 	d->t = t;

@@ -46,9 +46,13 @@ static int collect(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *
 		res->changed = true;
 		if (dry) {
 			cnet_report_record(res, rec, "gone", why);
-		} else if ((c = cnet_record_undo(ctx, res, st, &t, hnl, NULL, rec)) == 0) {
-			cnet_report_record(res, rec, "removed", why);
-			cJSON_Delete(cJSON_DetachItemViaPointer(st->records, rec));
+		} else {
+			cnet_record_release_gone(ctx, rec, res);
+			c = cnet_record_undo(ctx, res, st, &t, hnl, NULL, rec);
+			if (c == 0) {
+				cnet_report_record(res, rec, "removed", why);
+				cJSON_Delete(cJSON_DetachItemViaPointer(st->records, rec));
+			}
 		}
 	}
 	cnet_target_close(&t);

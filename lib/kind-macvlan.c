@@ -274,6 +274,13 @@ static int undo(struct cnet_undo *u, cJSON *rec)
 	return r < 0 ? r : undo_lower(u, rec);
 }
 
+static const char *host_link(const cJSON *rec)
+{
+	const char *lower = cnet_json_str(cJSON_GetObjectItemCaseSensitive(rec, "host"), "vlan_dev");
+
+	return *lower ? lower : cnet_json_str(cJSON_GetObjectItemCaseSensitive(rec, "options"), "parent");
+}
+
 const struct cnet_kind_ops cnet_kind_macvlan = {
 	.name = "macvlan",
 	.kind = CNET_KIND_MACVLAN,
@@ -292,4 +299,5 @@ const struct cnet_kind_ops cnet_kind_macvlan = {
 	.rollback = rollback,
 	.record = record,
 	.undo = undo,
+	.host_link = host_link,
 };

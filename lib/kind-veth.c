@@ -250,6 +250,12 @@ static int undo(struct cnet_undo *u, cJSON *rec)
 	return r;
 }
 
+/* the bridge its host end was on (that end died with the namespace) */
+static const char *host_link(const cJSON *rec)
+{
+	return cnet_json_str(cJSON_GetObjectItemCaseSensitive(rec, "options"), "bridge");
+}
+
 const struct cnet_kind_ops cnet_kind_veth = {
 	.name = "veth",
 	.kind = CNET_KIND_VETH,
@@ -266,4 +272,5 @@ const struct cnet_kind_ops cnet_kind_veth = {
 	.rollback = rollback,
 	.record = record,
 	.undo = undo,
+	.host_link = host_link,
 };

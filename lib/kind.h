@@ -190,6 +190,10 @@ struct cnet_kind_ops {
 	/* The end of a run, whatever happened: free what the run state holds. */
 	void (*finish)(struct run *run);
 	int (*undo)(struct cnet_undo *u, struct cJSON *rec);
+	/* The host link a record's interface reached its network through
+	 * ("": none), for when its namespace is gone: its DHCP lease is let
+	 * go from there. */
+	const char *(*host_link)(const struct cJSON *rec);
 	/* Drift only the kind can see: 1 with a reason, 0, or < 0. */
 	int (*check)(struct cnet_ctx *ctx, struct cnet_nl *hnl, const struct cJSON *rec,
 		     char *reason, size_t len);

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -508,6 +510,100 @@ void cnet_lease_release_record(struct cnet_ctx *ctx, int ns_fd, struct cnet_nl *
 	}
 	if (res)
 		cnet_result_add_action(res, "release the DHCP lease of %s", cnet_json_str(rec, "ifname"));
+}
+
+static bool unicast(struct in_addr a)
+{
+	uint32_t h = ntohl(a.s_addr);
+
+	return h && (h >> 24) != 127 && (h >> 28) < 14 && h != INADDR_BROADCAST;
+}
+
+/* RFC 1071, over an IPv4 header. */
+static uint16_t ip_sum(const uint8_t *p, size_t n)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* The client's RELEASE in an Ethernet frame to everyone on the link, from
+ * its MAC and address to the server's address, or to all. */
+static int send_frame(int fd, int ifindex, const struct cnet_dhcp_client *c,
+		      const struct cnet_dhcp_req *req, struct in_addr to)
+{
+	uint8_t f[14 + 20 + 8 + 576], *ip = f + 14, *udp = f + 34;
+	struct sockaddr_ll sa = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
+				 .sll_ifindex = ifindex, .sll_halen = 6};
+	int n = cnet_dhcp_build(req, f + 42, sizeof(f) - 42);
+	uint16_t v;
+
+	if (n < 0)
+		return cnet_err(c->ctx, n, "cannot build a DHCP message");
+	memset(f, 0xff, 6);
+	memcpy(f + 6, c->mac, 6);
+	f[12] = 0x08, f[13] = 0x00;
+	memset(ip, 0, 28);
+	ip[0] = 0x45, ip[8] = 64, ip[9] = IPPROTO_UDP;
+	v = htons((uint16_t)(28 + n));
+	memcpy(ip + 2, &v, 2);
+	memcpy(ip + 12, &req->ciaddr, 4);
+	memcpy(ip + 16, &to, 4);
+	v = htons(ip_sum(ip, 20));
+	memcpy(ip + 10, &v, 2);
+	udp[1] = 68, udp[3] = 67; /* no UDP checksum: 0 (RFC 768) */
+	v = htons((uint16_t)(8 + n));
+	memcpy(udp + 4, &v, 2);
+	memset(sa.sll_addr, 0xff, 6);
+	if (sendto(fd, f, 42 + (size_t)n, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return cnet_err(c->ctx, -errno, "cannot send a DHCP message on %s: %s", c->ifname,
+				strerror(errno));
+	return 0;
+}
+
+int cnet_lease_release_from_host(struct cnet_ctx *ctx, const char *link, const cJSON *rec)
+{
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(rec, "dhcp");
+	struct cnet_dhcp_client c = {.ctx = ctx, .ns_fd = -1};
+	struct cnet_dhcp_ident id = {0};
+	struct in_addr all = {.s_addr = INADDR_BROADCAST};
+	struct cnet_dhcp_req req;
+	struct cnet_lease l;
+	int fd, ifindex, r;
+
+	if (cnet_lease_from_json(cJSON_GetObjectItemCaseSensitive(d, "lease"), &l) < 0 ||
+	    cnet_lease_left(&l, l.lease, (int64_t)time(NULL)) <= 0)
+		return 0;
+	/* A lease's addresses came from the wire (or a container that
+	 * answered its own client): only a unicast pair is let go. */
+	if (!unicast(l.addr) || !unicast(l.server))
+		return cnet_err(ctx, -EINVAL, "the recorded lease has no unicast address and server");
+	if (cnet_parse_mac(cnet_json_str(cJSON_GetObjectItemCaseSensitive(rec, "link"), "mac"), c.mac) < 0)
+		return cnet_err(ctx, -EINVAL, "no MAC recorded");
+	snprintf(c.ifname, sizeof(c.ifname), "%s", link);
+	ifindex = (int)if_nametoindex(link);
+	if (!ifindex)
+		return cnet_err(ctx, -ENODEV, "host link '%s' is gone", link);
+	cnet_dhcp_from_record(&id, rec);
+	c.client_id = id.client_id;
+	c.client_id_len = id.client_id_len;
+	base_req(&c, &req, CNET_DHCPRELEASE, new_xid());
+	req.ciaddr = l.addr;
+	req.server_id = l.server;
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0); /* protocol 0: sends only */
+	if (fd < 0)
+		return cnet_err(ctx, -errno, "cannot open a packet socket: %s", strerror(errno));
+	/* to the server, and to all (as from the interface: a second RELEASE
+	 * finds no lease) */
+	r = send_frame(fd, ifindex, &c, &req, l.server);
+	if (r == 0)
+		r = send_frame(fd, ifindex, &c, &req, all);
+	close(fd);
+	return r < 0 ? r : 1;
 }
 
 int cnet_lease_maintain(struct cnet_ctx *ctx, int ns_fd, struct cnet_nl *tnl, cJSON *rec, bool force,

@@ -396,6 +396,20 @@ write_add_then_del() { # PATH
 	run grep -qi " $mac " "$leases"
 	assert_failure
 	grep -q "DHCPRELEASE(up0p) ${addr%/*}" "$BATS_TEST_TMPDIR/dnsmasq.log"
+	# the namespace gone before the DEL (ctr run --rm): let go from the
+	# host, on the macvlan's parent
+	run cni ADD c2 eth0 "$(ns "$CNS2")" "$c"
+	assert_success
+	addr=$(ip -n "$CNS2" -j addr show eth0 | jq -r '.[0].addr_info[] | select(.family=="inet") | .local')
+	mac=$(ip -n "$CNS2" -j link show eth0 | jq -r '.[0].address')
+	grep -qi " $mac $addr " "$leases"
+	ip netns del "$CNS2"
+	run cni DEL c2 eth0 "" "$c"
+	assert_success
+	for _ in $(seq 50); do grep -qi " $mac " "$leases" || break; sleep 0.1; done
+	run grep -qi " $mac " "$leases"
+	assert_failure
+	grep -q "DHCPRELEASE(up0p) $addr " "$BATS_TEST_TMPDIR/dnsmasq.log"
 }
 
 @test "kinds by their reference plugins' keys: veth on a bridge (bridge), host-device (device, hwaddr)" {

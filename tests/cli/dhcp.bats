@@ -208,6 +208,34 @@ inet_of() { # NS IFNAME
 	[ "$(hostip -j addr show dev hd0 | jq '[.[0].addr_info[] | select(.family == "inet")] | length')" = 0 ]
 }
 
+@test "dhcp: the namespace gone before detach or gc: the lease is let go from the host, on a macvlan's parent and on a veth's bridge" {
+	local m a
+	run -0 cnet attach "netns:$CNS" macvlan --parent up0 --ip dhcp --hostname m-1
+	m=$(ip -n "$CNS" -j link show eth1 | jq -r '.[0].address')
+	a=$(inet_of "$CNS" eth1 | jq -r .local)
+	[ "$(lease_of "$m" | cut -d' ' -f3)" = "$a" ]
+	ip netns del "$CNS"
+	run -0 cnet detach "netns:$CNS"
+	for _ in $(seq 50); do [ -z "$(lease_of "$m")" ] && break; sleep 0.1; done
+	[ -z "$(lease_of "$m")" ]
+	grep -q "DHCPRELEASE(up0p) $a " "$BATS_TEST_TMPDIR/dnsmasq.log"
+	# a veth's host end dies with the namespace: the bridge it was on
+	hostip link add name swd0 type bridge
+	hostip link set swd0 up
+	# (the macvlan on up0 goes in the background)
+	for _ in $(seq 50); do hostip link set up0 master swd0 2>/dev/null && break; sleep 0.1; done
+	hostip link set up0 master swd0
+	run -0 cnet attach "netns:$CNS2" veth --bridge swd0 --ip dhcp --hostname v-1
+	m=$(ip -n "$CNS2" -j link show eth1 | jq -r '.[0].address')
+	a=$(inet_of "$CNS2" eth1 | jq -r .local)
+	[ "$(lease_of "$m" | cut -d' ' -f3)" = "$a" ]
+	ip netns del "$CNS2"
+	run -0 cnet gc --yes
+	for _ in $(seq 50); do [ -z "$(lease_of "$m")" ] && break; sleep 0.1; done
+	[ -z "$(lease_of "$m")" ]
+	grep -q "DHCPRELEASE(up0p) $a " "$BATS_TEST_TMPDIR/dnsmasq.log"
+}
+
 # The server's leases, without their end times (a renewal moves those).
 leases_held() { cut -d' ' -f2- "$LEASES" 2>/dev/null | sort; }
 
