@@ -77,6 +77,20 @@ vf() { # PF I
 	basename "$(echo /sys/class/net/"$1"/device/virtfn"$2"/net/*)"
 }
 
+# Two VFs each of PFs 1 and 2 for a test to use ($p1, $p2), and the far end
+# of their traffic: VF 0 of PF 3 as peer0 in namespace NS, addressed ADDR.
+vf_peer_rig() { # NS ADDR
+	p1=$(pf 1) p2=$(pf 2) p3=$(pf 3)
+	for p in "$p1" "$p2" "$p3"; do ip link set "$p" up; done
+	ensure_vfs "$p1" 2
+	ensure_vfs "$p2" 2
+	ensure_vfs "$p3" 1
+	ip netns add "$1"
+	ip link set "$(vf "$p3" 0)" netns "$1" name peer0
+	ip -n "$1" addr add "$2" dev peer0
+	ip -n "$1" link set peer0 up
+}
+
 # Namespaces a test makes (newns), detached (giving lent VFs back) and
 # deleted by drop_nss in its teardown.
 newns() { # NAME

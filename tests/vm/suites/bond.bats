@@ -304,24 +304,9 @@ bond_vlan_rig() {
 	cleanup_bond_rig
 }
 
-# Two VFs on each of PF 1 and PF 2 for a bond, and VF 0 of PF 3 in
-# namespace bpeer as peer0 with ADDR: the peer a bond of VFs talks to.
-# Sets p1, p2, p3 (the PFs).
-vf_peer_rig() { # ADDR
-	p1=$(pf 1) p2=$(pf 2) p3=$(pf 3)
-	for p in "$p1" "$p2" "$p3"; do ip link set "$p" up; done
-	ensure_vfs "$p1" 2
-	ensure_vfs "$p2" 2
-	ensure_vfs "$p3" 1
-	ip netns add bpeer
-	ip link set "$(vf "$p3" 0)" netns bpeer name peer0
-	ip -n bpeer addr add "$1" dev peer0
-	ip -n bpeer link set peer0 up
-}
-
 @test "bond of VFs with --ip dhcp: miimon until the lease, then the lease's router ARP-monitored" {
 	export CNET_STATE=$BATS_TEST_TMPDIR/state.json
-	vf_peer_rig 10.79.0.1/24
+	vf_peer_rig bpeer 10.79.0.1/24
 	ip netns exec bpeer /usr/sbin/dnsmasq --conf-file=/dev/null --user=root --port=0 --interface=peer0 \
 		--bind-interfaces --except-interface=lo --no-ping --dhcp-range=10.79.0.100,10.79.0.150,2m \
 		--dhcp-option=option:router,10.79.0.1 --dhcp-leasefile="$BATS_TEST_TMPDIR/leases" \
@@ -359,7 +344,7 @@ vf_peer_rig() { # ADDR
 
 @test "bond: active-backup of VFs of two PFs, ARP-monitoring the gateway by default, fails over on a PF link cut" {
 	export CNET_STATE=$BATS_TEST_TMPDIR/state.json
-	vf_peer_rig 10.74.0.254/24
+	vf_peer_rig bpeer 10.74.0.254/24
 	ip netns add bc
 	run -0 "$CNET_BIN" attach bc bond --mode active-backup --slave "sriov:$p1" --slave "sriov:$p2" \
 		--ip 10.74.0.1/24 --gw 10.74.0.254

@@ -46,15 +46,7 @@ vf_info() { ip -j link show "$1" | jq -c --argjson i "$2" '.[0].vfinfo_list[] | 
 
 @test "Multus SR-IOV bond: VFs by deviceID as net1 and net2, a bond of them; DEL in reverse gives each VF back as it was" {
 	local p1 p2 p3 pci1 pci2 before1 before2 sriov bond
-	p1=$(pf 1) p2=$(pf 2) p3=$(pf 3)
-	for p in "$p1" "$p2" "$p3"; do ip link set "$p" up; done
-	ensure_vfs "$p1" 2
-	ensure_vfs "$p2" 2
-	ensure_vfs "$p3" 1
-	ip netns add cpeer
-	ip link set "$(vf "$p3" 0)" netns cpeer name peer0
-	ip -n cpeer addr add 10.76.0.254/24 dev peer0
-	ip -n cpeer link set peer0 up
+	vf_peer_rig cpeer 10.76.0.254/24
 	ip netns add pod
 	pci1=$(vf_pci "$p1" 1) pci2=$(vf_pci "$p2" 1)
 	before1=$(vf_info "$p1" 1) before2=$(vf_info "$p2" 1)
