@@ -658,6 +658,9 @@ static inline void cnet_tmp_name2(char out[IFNAMSIZ], const char *id)
 /* ---- records (json.c, store.c) ---- */
 struct cnet_store;
 const char *cnet_json_str(const struct cJSON *o, const char *key);
+/* t as "YYYY-MM-DDTHH:MM:SSZ" (UTC), computed: glibc's gmtime_r and
+ * strftime read the time zone file first, for nothing. */
+void cnet_utc_stamp(long long t, char out[48]);
 /* A whole number in [min, max] (hand-edited stores are not trusted), else def. */
 long long cnet_json_int(const struct cJSON *o, const char *key, long long min, long long max,
 			long long def);

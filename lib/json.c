@@ -11,6 +11,30 @@
 
 #include "cnet-internal.h"
 
+void cnet_utc_stamp(long long t, char out[48])
+{
+	long long days = t / 86400, secs = t % 86400, z, era, y;
+	unsigned int doe, yoe, doy, mp, d, m;
+
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	/* the proleptic Gregorian date of a day count, in 400-year eras
+	 * that start on 1 March (the leap day last) */
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned int)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y = (long long)yoe + era * 400 + (m <= 2);
+	snprintf(out, 48, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", y, m, d, secs / 3600, secs / 60 % 60,
+		 secs % 60);
+}
+
 const char *cnet_json_str(const cJSON *o, const char *key)
 {
 	const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;

@@ -53,9 +53,8 @@ static void record_engine(const struct run *run, cJSON *rec, bool pending)
 cJSON *cnet_run_record(struct run *run, cJSON *options, bool pending)
 {
 	struct cnet_attach *att = run->att;
-	char buf[CNET_IPSTRLEN], tbuf[32];
+	char buf[CNET_IPSTRLEN], tbuf[48];
 	cJSON *rec = cJSON_CreateObject(), *o;
-	struct tm tm;
 	time_t now = time(NULL);
 
 	if (!rec) {
@@ -85,8 +84,7 @@ cJSON *cnet_run_record(struct run *run, cJSON *options, bool pending)
 	if (run->ops->record)
 		run->ops->record(run, rec, pending);
 	record_engine(run, rec, pending);
-	gmtime_r(&now, &tm);
-	strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cnet_utc_stamp((long long)now, tbuf);
 	cJSON_AddStringToObject(rec, "created", tbuf);
 	return rec;
 }

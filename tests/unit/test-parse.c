@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cnet-internal.h"
 #include "unit.h"
@@ -107,4 +109,27 @@ TEST(test_parse_uint_bounds, "numbers: digits only, within the bound")
 	CHECK(cnet_parse_uint("-1", 65535, &v) == -EINVAL);
 	CHECK(cnet_parse_uint("", 65535, &v) == -EINVAL);
 	CHECK(cnet_parse_uint("99999999999999999999999", 65535, &v) == -EINVAL);
+}
+
+TEST(test_utc_stamp, "a record's time stamp is gmtime's, across leap days, centuries and before 1970")
+{
+	static const long long at[] = {0, -1, 951782400, 951868799, 4107542400LL, -2208988800LL,
+				       253402300799LL, 1796067815};
+	char want[48], got[48];
+	struct tm tm;
+
+	for (long long t = -86400LL * 800; t < 86400LL * 366 * 500; t += 86400LL * 13 + 3607) {
+		time_t tt = (time_t)t;
+		gmtime_r(&tt, &tm);
+		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		cnet_utc_stamp(t, got);
+		CHECK(!strcmp(got, want));
+	}
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		time_t tt = (time_t)at[i];
+		gmtime_r(&tt, &tm);
+		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		cnet_utc_stamp(at[i], got);
+		CHECK(!strcmp(got, want));
+	}
 }
