@@ -20,6 +20,9 @@
 #include "attach.h"
 
 #define DAD_TIMEOUT_MS 5000
+/* How long a repair waits for its MAC to be given up by the old link of a
+ * namespace being dismantled (see name_and_up). */
+#define CNET_MAC_FREED_MS 10000
 
 /* ---- preflight: everything that can be refused is refused here -------- */
 
@@ -225,6 +228,27 @@ static int add_addresses(struct run *run, int l3, const char *tmp_name, bool *v6
 	return 0;
 }
 
+/* c again each time the host's links change (the parent losing an
+ * upper link: the old one gone) and at least every 250 ms, until it is
+ * not EADDRINUSE, for up to CNET_MAC_FREED_MS. */
+static int retry_mac_freed(struct run *run, const struct cnet_link_change *c, const char *what)
+{
+	uint64_t deadline = cnet_now_ms() + CNET_MAC_FREED_MS, now;
+	int fd = -1, r;
+
+	cnet_clear_err(run->ctx);
+	if (cnet_nl_link_watch(run->ctx, &fd) < 0)
+		cnet_clear_err(run->ctx); /* by the clock alone */
+	/* listening first, then tried: no change is missed in between */
+	while ((r = cnet_link_change(run->tnl, c, what)) == -EADDRINUSE && (now = cnet_now_ms()) < deadline) {
+		cnet_clear_err(run->ctx);
+		cnet_nl_link_wait(fd, (unsigned int)(deadline - now < 250 ? deadline - now : 250));
+	}
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
 /* One request names the link, marks it and brings it up (a child stays
  * down); what else it sets is the kind's to say (moved devices take MTU
  * and MAC here; created ones had them at birth; the kernel ignores
@@ -247,15 +271,13 @@ static int name_and_up(struct run *run, int l3, const char *l3_name)
 		c.alias = run->alias;
 	snprintf(what, sizeof(what), "name '%s' and bring it up in %s", l3_name, att->target);
 	r = cnet_link_change(run->tnl, &c, what);
-	/* Reapply after a restart gives a macvlan the MAC it had; until the
-	 * kernel has finished destroying the old namespace, the old macvlan
-	 * still holds it on the same parent (EADDRINUSE). Wait for that,
-	 * bounded, rather than fail the repair. */
-	for (int i = 0; r == -EADDRINUSE && att->has_mac_hint && !att->has_mac && i < 100; i++) {
-		cnet_nap_ms(20);
-		cnet_clear_err(run->ctx);
-		r = cnet_link_change(run->tnl, &c, what);
-	}
+	/* A repair gives the link the MAC its record has (kept, or asked
+	 * with --mac). Until the kernel has dismantled the old namespace
+	 * (seconds on a busy host; as long as something holds it), the old
+	 * link holds that MAC on the same parent (EADDRINUSE): wait for it
+	 * to go rather than fail the repair. */
+	if (r == -EADDRINUSE && att->has_mac_hint && (!att->has_mac || !memcmp(att->mac, att->mac_hint, 6)))
+		r = retry_mac_freed(run, &c, what);
 	if (r < 0)
 		return r;
 	if (run->l3.ifindex > 0) {

@@ -201,6 +201,11 @@ struct nlattr;
 void cnet_attr_str(char *dst, size_t len, const struct nlattr *a);
 /* The namespace cookie of nl's namespace (0 if the kernel has none). */
 unsigned long long cnet_nl_netns_cookie(struct cnet_nl *nl);
+/* A socket in this namespace that hears of every link change (used only
+ * to wake up: what it reads is never trusted), and a wait on it of up to
+ * ms, what came drained. 1: something came; 0: the time ran out. */
+int cnet_nl_link_watch(struct cnet_ctx *ctx, int *fd);
+int cnet_nl_link_wait(int fd, unsigned int ms);
 
 /* ---- links (link.c, link-macvlan.c, link-veth.c) ---- */
 struct cnet_linkinfo {

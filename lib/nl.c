@@ -6,6 +6,7 @@
  * into NLE_FAILURE and drops the kernel's extended-ack message.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stddef.h>
 #include <limits.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <netlink/msg.h>
 #include <netlink/object.h>
 
@@ -121,6 +123,42 @@ int cnet_nl_open(struct cnet_ctx *ctx, int netns_fd, struct cnet_nl **out)
 	}
 	*out = nl;
 	return 0;
+}
+
+int cnet_nl_link_watch(struct cnet_ctx *ctx, int *fd)
+{
+	const struct sockaddr_nl groups = {.nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK};
+	const struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+
+	*fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+	if (*fd < 0)
+		return cnet_err(ctx, -errno, "cannot open a netlink socket: %s", strerror(errno));
+	/* connected to the kernel: no other socket's unicasts */
+	if (bind(*fd, (const struct sockaddr *)&groups, sizeof(groups)) < 0 ||
+	    connect(*fd, (const struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
+		int r = -errno;
+		close(*fd);
+		*fd = -1;
+		return cnet_err(ctx, r, "cannot listen for link changes: %s", strerror(-r));
+	}
+	return 0;
+}
+
+int cnet_nl_link_wait(int fd, unsigned int ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char buf[8192];
+	int n;
+
+	if (fd < 0) {
+		cnet_nap_ms(ms);
+		return 0;
+	}
+	n = poll(&p, 1, (int)ms);
+	/* drained: overruns (ENOBUFS) included, all the same wake-up */
+	while (n > 0 && (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0 || errno == ENOBUFS))
+		;
+	return n > 0;
 }
 
 unsigned long long cnet_nl_netns_cookie(struct cnet_nl *nl)

@@ -30,6 +30,29 @@ inside() { # NS
 	[ "$(inside "$CNS")" = "$before" ]
 }
 
+@test "reapply waits while the old namespace still holds a restarted container's MACs (kept, and asked with --mac)" {
+	local holder
+	cnet attach "netns:$CNS" macvlan --parent up0 --mac 02:00:00:00:82:31 --ip 10.82.1.2/24
+	cnet attach "netns:$CNS" macvlan --parent up0 --ifname eth2 --ip 10.82.2.2/24
+	m2=$(link_json "$CNS" eth2 | jq -r .address)
+	# The old namespace outlives its name for 3 s, its macvlans in it, as
+	# on a busy host or while something still holds it.
+	ip netns exec "$CNS" sleep 3 &
+	holder=$!
+	for _ in $(seq 100); do [ "$(ip netns identify "$holder" 2>/dev/null)" = "$CNS" ] && break; sleep 0.02; done
+	[ "$(ip netns identify "$holder")" = "$CNS" ]
+	ip netns del "$CNS"
+	ip netns add "$CNS"
+	run -0 cnet reapply
+	wait "$holder"
+	[ "$(link_json "$CNS" eth1 | jq -r .address)" = 02:00:00:00:82:31 ]
+	[ "$(link_json "$CNS" eth2 | jq -r .address)" = "$m2" ]
+	run -0 addrs_of "$CNS" eth1
+	assert_output 10.82.1.2/24
+	run -0 addrs_of "$CNS" eth2
+	assert_output 10.82.2.2/24
+}
+
 @test "reapply repairs drift: an MTU changed and an address deleted by hand" {
 	cnet attach "$CNS" macvlan --parent up0 --ip 10.84.0.2/24 --gw 10.84.0.1
 	before=$(inside "$CNS")
