@@ -139,6 +139,10 @@ int cnet_result_add_record_text(struct cnet_result *res, const char *text, size_
 				const char *status, const char *reason);
 
 /* ---- namespaces (netns.c) ---- */
+/* Whether a namespace of this identity may still exist: a process's
+ * (its main thread's) or a /run/netns name's. An inode number may have
+ * been reused, so "yes" is only "maybe"; "no" is sure of both places. */
+bool cnet_netns_maybe_alive(unsigned long long dev, unsigned long long ino);
 struct cnet_target {
 	char *spec;	     /* as the user named it */
 	int fd;		     /* open netns file, -1 if not resolved */

@@ -175,8 +175,19 @@ void cnet_record_release_gone(struct cnet_ctx *ctx, const cJSON *rec, struct cne
 	bool clean = ctx->errclass == CNET_ERR_NONE;
 	int r;
 
+	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(rec, "netns");
+
 	if (!*link || !cJSON_GetObjectItemCaseSensitive(rec, "dhcp"))
 		return;
+	/* Not found is not gone: a namespace held by a process or a name
+	 * elsewhere keeps its interface, and the address with it, which the
+	 * server would then give to another. */
+	if (cnet_netns_maybe_alive((unsigned long long)cnet_json_int(ns, "dev", 0, 1LL << 53, 0),
+				   (unsigned long long)cnet_json_int(ns, "ino", 0, 1LL << 53, 0))) {
+		cnet_result_add_warning(res, "the DHCP lease of %s is not released: its namespace may still exist",
+					ifname);
+		return;
+	}
 	r = cnet_lease_release_from_host(ctx, link, rec);
 	if (r > 0)
 		cnet_result_add_action(res, "release the DHCP lease of %s from %s (namespace gone)", ifname,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Resolve what the user calls a container to a network namespace. */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -53,6 +54,36 @@ static bool all_digits(const char *s)
 		if (!isdigit((unsigned char)*s))
 			return false;
 	return true;
+}
+
+/* Entries of dir whose file (for /proc: PID/ns/net) is the namespace. */
+static bool held_in(const char *dir, const char *suffix, unsigned long long dev,
+		    unsigned long long ino)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		char path[PATH_MAX];
+		struct stat sb;
+		if (e->d_name[0] == '.' || (*suffix && !all_digits(e->d_name)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s%s", dir, e->d_name, suffix);
+		found = stat(path, &sb) == 0 && (unsigned long long)sb.st_dev == dev &&
+			(unsigned long long)sb.st_ino == ino;
+	}
+	closedir(d);
+	return found;
+}
+
+bool cnet_netns_maybe_alive(unsigned long long dev, unsigned long long ino)
+{
+	if (!ino)
+		return true; /* nothing to tell it by */
+	return held_in("/run/netns", "", dev, ino) || held_in("/proc", "/ns/net", dev, ino);
 }
 
 /* Field 22 of stat in a /proc/PID directory (open): when the process

@@ -218,7 +218,7 @@ inet_of() { # NS IFNAME
 	run -0 cnet detach "netns:$CNS"
 	for _ in $(seq 50); do [ -z "$(lease_of "$m")" ] && break; sleep 0.1; done
 	[ -z "$(lease_of "$m")" ]
-	grep -q "DHCPRELEASE(up0p) $a " "$BATS_TEST_TMPDIR/dnsmasq.log"
+	grep -qi "DHCPRELEASE(up0p) $a $m" "$BATS_TEST_TMPDIR/dnsmasq.log"
 	# a veth's host end dies with the namespace: the bridge it was on
 	hostip link add name swd0 type bridge
 	hostip link set swd0 up
@@ -233,7 +233,29 @@ inet_of() { # NS IFNAME
 	run -0 cnet gc --yes
 	for _ in $(seq 50); do [ -z "$(lease_of "$m")" ] && break; sleep 0.1; done
 	[ -z "$(lease_of "$m")" ]
-	grep -q "DHCPRELEASE(up0p) $a " "$BATS_TEST_TMPDIR/dnsmasq.log"
+	grep -qi "DHCPRELEASE(up0p) $a $m" "$BATS_TEST_TMPDIR/dnsmasq.log"
+}
+
+@test "dhcp: a namespace that lost its name but lives on (a process in it) keeps its lease at detach" {
+	local m holder
+	run -0 cnet attach "netns:$CNS" macvlan --parent up0 --ip dhcp --hostname k-1
+	m=$(ip -n "$CNS" -j link show eth1 | jq -r '.[0].address')
+	[ -n "$(lease_of "$m")" ]
+	# the container's part: something of it keeps the namespace alive
+	ip netns exec "$CNS" sleep 30 &
+	holder=$!
+	for _ in $(seq 100); do [ "$(ip netns identify "$holder" 2>/dev/null)" = "$CNS" ] && break; sleep 0.02; done
+	[ "$(ip netns identify "$holder")" = "$CNS" ]
+	ip netns del "$CNS"
+	run -0 --separate-stderr cnet detach "netns:$CNS"
+	sleep 0.5
+	[ -n "$(lease_of "$m")" ]
+	[[ "$stderr" == *"not released"* ]]
+	# the interface still holds the address: it must not be given away
+	kill "$holder"
+	wait "$holder" || true
+	run grep -qi "DHCPRELEASE(up0p) .* $m" "$BATS_TEST_TMPDIR/dnsmasq.log"
+	assert_failure
 }
 
 # The server's leases, without their end times (a renewal moves those).
