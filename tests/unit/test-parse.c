@@ -118,6 +118,8 @@ TEST(test_utc_stamp, "a record's time stamp is gmtime's, across leap days, centu
 	char want[48], got[48];
 	struct tm tm;
 
+	if (sizeof(time_t) < 8)
+		return; /* the years beyond 2038 are not gmtime's to compare */
 	for (long long t = -86400LL * 800; t < 86400LL * 366 * 500; t += 86400LL * 13 + 3607) {
 		time_t tt = (time_t)t;
 		gmtime_r(&tt, &tm);
