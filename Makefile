@@ -131,11 +131,13 @@ $(B)/cnet: $(CLI_OBJ) $(B)/libcnet.a
 # container, where the start is a third of its ADD: libnl goes in whole
 # when its archives are there (Debian's -dev packages ship them; Fedora's
 # do not), which spares the loader's relocations and libnl-route's
-# constructors, about 0.4 ms (bench/cni.sh). CNI_STATIC_NL= links it
-# as the CLI is linked.
+# constructors, about 0.4 ms (bench/cni.sh). CNI_STATIC_NL= (or
+# anything but yes) links it as the CLI is linked, as the Debian
+# package does (libnl's security updates reach it).
 NL_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir libnl-3.0 2>/dev/null)
-CNI_STATIC_NL ?= $(if $(wildcard $(NL_LIBDIR)/libnl-3.a $(NL_LIBDIR)/libnl-route-3.a),yes)
-CNI_LIBS = $(if $(CNI_STATIC_NL),-Xlinker -Bstatic -lnl-route-3 -lnl-3 -Xlinker -Bdynamic \
+NL_ARCHIVES := $(NL_LIBDIR)/libnl-route-3.a $(NL_LIBDIR)/libnl-3.a
+CNI_STATIC_NL ?= $(if $(and $(wildcard $(word 1,$(NL_ARCHIVES))),$(wildcard $(word 2,$(NL_ARCHIVES)))),yes)
+CNI_LIBS = $(if $(filter yes,$(CNI_STATIC_NL)),$(NL_ARCHIVES) \
 	$(shell $(PKG_CONFIG) --libs libmnl libcjson) -pthread,$(DEP_LIBS))
 $(B)/cnet-cni: $(CNI_OBJ) $(B)/libcnet.a
 	$(say) LD $@

@@ -91,6 +91,11 @@ assert_not_listed() { # LISTFILE PATH...
 	assert_not_listed "$BATS_TEST_TMPDIR/libcnet0.list" "usr/lib/$ma/libcnet.so" "usr/lib/$ma/libcnet.a"
 	assert_listed "$BATS_TEST_TMPDIR/libcnet-dev.list" usr/include/libcnet.h "usr/lib/$ma/libcnet.so" \
 		"usr/lib/$ma/libcnet.a" "usr/lib/$ma/pkgconfig/libcnet.pc" usr/share/man/man3/libcnet.3.gz
+	# the packaged plugin links libnl as a shared library (libnl's
+	# security updates reach it; a build from source links it in)
+	dpkg-deb -x "$out"/cnet_0.1.0_*.deb "$BATS_TEST_TMPDIR/cnet-deb"
+	run -0 readelf -d "$BATS_TEST_TMPDIR/cnet-deb/usr/lib/cni/cnet"
+	assert_output --partial '[libnl-route-3.so.200]'
 	run -0 dpkg-deb -f "$out"/libcnet0_0.1.0_*.deb Multi-Arch
 	assert_output same
 	run -0 dpkg-deb -f "$out"/libcnet-dev_0.1.0_*.deb Depends
