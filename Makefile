@@ -192,7 +192,7 @@ $(B)/san/cnet-cni: $(SAN_CNI_OBJ)
 # fuzzed with clang's libFuzzer.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_NAMES := dhcp store cli
+FUZZ_NAMES := dhcp store cli event
 FUZZ_FLAGS = -std=gnu11 -D_GNU_SOURCE -DCNET_VERSION='"$(VERSION)"' -DCNET_NO_MAIN -g -O1 -Ilib \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all $(DEP_CFLAGS)
 # what each links besides its harness: the parser alone, the library, or
@@ -200,6 +200,7 @@ FUZZ_FLAGS = -std=gnu11 -D_GNU_SOURCE -DCNET_VERSION='"$(VERSION)"' -DCNET_NO_MA
 FUZZ_DEPS_dhcp := lib/dhcp.c
 FUZZ_DEPS_store := $(LIB_SRC)
 FUZZ_DEPS_cli := $(LIB_SRC) $(CLI_SRC)
+FUZZ_DEPS_event := lib/event.c
 
 $(B)/fuzz/san/%.o: %.c
 	@mkdir -p $(@D)

@@ -664,6 +664,20 @@ static inline void cnet_tmp_name2(char out[IFNAMSIZ], const char *id)
 	snprintf(out, IFNAMSIZ, "cv%.8s", id);
 }
 
+/* ---- engine events (event.c) ---- */
+enum { CNET_EV_NONE, CNET_EV_START, CNET_EV_DIE, CNET_EV_DESTROY, CNET_EV_RENAME };
+#define CNET_EVENT_LINE_MAX 65536 /* longer lines are no event (skipped) */
+struct cnet_event {
+	int action;
+	char id[65];	     /* 64 lowercase hex digits */
+	char name[256];	     /* "" if the event had no valid one */
+	char old_name[256];  /* rename: "" if not said */
+	long long time_nano; /* 0 if not said */
+};
+/* One line (no newline) of an event stream: its action, CNET_EV_NONE for
+ * anything else (other types, malformed, hostile). */
+int cnet_event_parse(const char *line, size_t len, struct cnet_event *ev);
+
 /* ---- records (json.c, store.c) ---- */
 struct cnet_store;
 const char *cnet_json_str(const struct cJSON *o, const char *key);
