@@ -576,6 +576,10 @@ int cnet_store_lock(struct cnet_store *st);
 int cnet_store_load_files(struct cnet_store *st);
 int cnet_store_load_snapshot_only(struct cnet_store *st);
 char *cnet_store_journal_path(const struct cnet_store *st);
+/* The record with this id, back in the view after this command deleted
+ * it (a failed repair's rollback), is written by the next save even as
+ * it was read: not taken for one another cnet deleted meanwhile. */
+void cnet_store_put_back(struct cnet_store *st, const char *id);
 /* Append what the view changed (one fdatasync unless volatile_write). */
 int cnet_store_save(struct cnet_ctx *ctx, struct cnet_store *st);
 /* fdatasync what was appended unsynced. */

@@ -374,7 +374,9 @@ int cnet_record_repair(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_
 	if (r == 0)
 		r = cnet_attach_locked(ctx, att, st, sub);
 	if (r < 0) {
+		/* the attach's rollback dropped the record: it goes back */
 		cJSON_AddItemToArray(st->records, old);
+		cnet_store_put_back(st, cnet_json_str(old, "id"));
 		cnet_store_save(ctx, st);
 	} else {
 		cJSON_Delete(old);

@@ -686,6 +686,14 @@ static int diff_put(struct cnet_store *st, struct cnet_changes *c, cJSON *rec)
 	return r;
 }
 
+void cnet_store_put_back(struct cnet_store *st, const char *id)
+{
+	long b = find(st, id);
+
+	if (b >= 0)
+		st->recs[b].has_base = false;
+}
+
 int cnet_srec_diff(struct cnet_store *st, struct cnet_changes *c)
 {
 	cJSON *rec;

@@ -64,3 +64,20 @@ walk() { fault_walk nl "$CNS" "$@"; }
 @test "a veth attach failing at any state store write removes the bridge it made" {
 	fault_walk store "$CNS" veth --bridge brs --create-bridge --ip 10.80.0.2/24
 }
+
+@test "a repair failing at any netlink request keeps its record as it was, and the next reapply makes it" {
+	local k before out
+	cnet attach "netns:$CNS2" macvlan --parent up0 --ip 10.73.0.2/24 --route 10.74.0.0/16@10.73.0.1
+	before=$(state_doc | jq -c '.records')
+	for ((k = 1; k < 100; k++)); do
+		ip netns del "$CNS2"
+		ip netns add "$CNS2"
+		if out=$(CNET_FAULT_NL=$k ip netns exec "$HOSTNS" "$CNET_FI_BIN" reapply 2>&1); then
+			break # the walk is done: this repair had fewer requests
+		fi
+		[ "$(state_doc | jq -c '.records')" = "$before" ] || fail "request $k: record changed or lost: $out"
+		[ "$(ip -n "$CNS2" -j link show | jq -r '.[].ifname')" = lo ] || fail "request $k: left behind"
+	done
+	((k > 3)) || fail "the walk ended at request $k"
+	[ "$(addrs_of "$CNS2" eth1)" = 10.73.0.2/24 ]
+}
