@@ -65,6 +65,12 @@ void cnet_report_record(struct cnet_result *res, struct cJSON *rec, const char *
 			const char *reason);
 
 /* detach.c */
+/* The namespace a restarted target left, when something still holds it
+ * (Docker keeps a sandbox's bind mount for up to a minute): the link rec
+ * made there removed, so that its MAC and name are free again for the
+ * repair (the kernel refuses a second macvlan with that MAC on the
+ * parent). Only created links; best effort. 1: removed; 0: not. */
+int cnet_record_clear_old(struct cnet_ctx *ctx, const struct cJSON *rec);
 /* Undo what rec says attach did (tnl: the namespace if it is the record's
  * and alive, else NULL). The record stays in st; its children's go. */
 int cnet_record_undo(struct cnet_ctx *ctx, struct cnet_result *res, struct cnet_store *st,

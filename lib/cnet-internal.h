@@ -143,6 +143,10 @@ int cnet_result_add_record_text(struct cnet_result *res, const char *text, size_
  * (its main thread's) or a /run/netns name's. An inode number may have
  * been reused, so "yes" is only "maybe"; "no" is sure of both places. */
 bool cnet_netns_maybe_alive(unsigned long long dev, unsigned long long ino);
+/* Such a namespace opened (an fd), found through a bind mount of it (a
+ * /run/netns name, Docker's sandboxes) or a process; -ENOENT. The inode
+ * number may have been reused: the caller checks the cookie. */
+int cnet_netns_open_held(unsigned long long dev, unsigned long long ino);
 struct cnet_target {
 	char *spec;	     /* as the user named it */
 	int fd;		     /* open netns file, -1 if not resolved */

@@ -97,6 +97,34 @@ again:
 	return 0;
 }
 
+int cnet_record_clear_old(struct cnet_ctx *ctx, const cJSON *rec)
+{
+	const struct cnet_kind_ops *ops = cnet_kind_by_name(cnet_json_str(rec, "kind"));
+	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(rec, "netns");
+	unsigned long long cookie = (unsigned long long)cnet_json_int(ns, "cookie", 1, 1LL << 53, 0);
+	struct ctx_detach d = {.ctx = ctx};
+	struct cnet_linkinfo li;
+	int fd, r = -ENODEV;
+
+	if (!ops || ops->moves || ops->composite || !cookie)
+		return 0; /* a device is given back by the undo, as it was lent */
+	fd = cnet_netns_open_held((unsigned long long)cnet_json_int(ns, "dev", 0, 1LL << 53, 0),
+				  (unsigned long long)cnet_json_int(ns, "ino", 1, 1LL << 53, 0));
+	if (fd < 0)
+		return 0;
+	/* the namespace the record was made in, not one with its inode
+	 * number since: the cookie is never reused */
+	if (cnet_nl_open(ctx, fd, &d.tnl) == 0 && cnet_nl_netns_cookie(d.tnl) == cookie &&
+	    find_ours(&d, rec, (int)cnet_json_int(cJSON_GetObjectItemCaseSensitive(rec, "link"), "ifindex", 1,
+						   INT32_MAX, 0),
+		      &li) == 0)
+		r = cnet_link_del(d.tnl, li.ifindex, "remove the interface from the namespace the container left");
+	cnet_nl_close(d.tnl);
+	close(fd);
+	cnet_clear_err(ctx);
+	return r == 0;
+}
+
 int cnet_record_undo(struct cnet_ctx *ctx, struct cnet_result *res, struct cnet_store *st,
 		     struct cnet_target *t, struct cnet_nl *hnl, struct cnet_nl *tnl, cJSON *rec)
 {

@@ -56,24 +56,42 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-/* Entries of dir whose file (for /proc: PID/ns/net) is the namespace. */
-static bool held_in(const char *dir, const char *suffix, unsigned long long dev,
-		    unsigned long long ino)
+/* path opened, if it is the namespace; else -1. */
+static int open_if(const char *path, unsigned long long dev, unsigned long long ino)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	struct stat sb;
+
+	if (fd >= 0 && (fstat(fd, &sb) < 0 || (unsigned long long)sb.st_dev != dev ||
+			(unsigned long long)sb.st_ino != ino)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* An entry of dir whose file (for /proc: PID/ns/net) is the namespace,
+ * opened (open) or only found (1); -1: none. */
+static int held_in(const char *dir, const char *suffix, unsigned long long dev,
+		   unsigned long long ino, bool open)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	bool found = false;
+	int found = -1;
 
 	if (!d)
-		return false;
-	while (!found && (e = readdir(d))) {
+		return -1;
+	while (found < 0 && (e = readdir(d))) {
 		char path[PATH_MAX];
 		struct stat sb;
 		if (e->d_name[0] == '.' || (*suffix && !all_digits(e->d_name)))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s%s", dir, e->d_name, suffix);
-		found = stat(path, &sb) == 0 && (unsigned long long)sb.st_dev == dev &&
-			(unsigned long long)sb.st_ino == ino;
+		if (open)
+			found = open_if(path, dev, ino);
+		else if (stat(path, &sb) == 0 && (unsigned long long)sb.st_dev == dev &&
+			 (unsigned long long)sb.st_ino == ino)
+			found = 1;
 	}
 	closedir(d);
 	return found;
@@ -83,7 +101,67 @@ bool cnet_netns_maybe_alive(unsigned long long dev, unsigned long long ino)
 {
 	if (!ino)
 		return true; /* nothing to tell it by */
-	return held_in("/run/netns", "", dev, ino) || held_in("/proc", "/ns/net", dev, ino);
+	return held_in("/run/netns", "", dev, ino, false) >= 0 ||
+	       held_in("/proc", "/ns/net", dev, ino, false) >= 0;
+}
+
+/* A mount point as mountinfo writes it: space, tab, newline and backslash
+ * as \ooo. In place. */
+static void unescape(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++, o++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
+		    s[3] <= '7') {
+			*o = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 3;
+		} else {
+			*o = *s;
+		}
+	}
+	*o = '\0';
+}
+
+/* A bind mount of the namespace (nsfs, root "net:[INO]"): Docker keeps a
+ * sandbox's under its exec root, /run/netns names are such mounts. */
+static int open_mounted(unsigned long long dev, unsigned long long ino)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL, want[40];
+	size_t cap = 0;
+	int fd = -1;
+
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), "net:[%llu]", ino);
+	while (fd < 0 && getline(&line, &cap, f) > 0) {
+		/* ID PARENT MAJ:MIN ROOT MOUNT-POINT ... */
+		char *save = NULL, *root, *mp;
+		if (!strtok_r(line, " ", &save) || !strtok_r(NULL, " ", &save) || !strtok_r(NULL, " ", &save))
+			continue;
+		root = strtok_r(NULL, " ", &save);
+		mp = strtok_r(NULL, " ", &save);
+		if (!root || !mp || strcmp(root, want))
+			continue;
+		unescape(mp);
+		fd = open_if(mp, dev, ino);
+	}
+	free(line);
+	fclose(f);
+	return fd;
+}
+
+int cnet_netns_open_held(unsigned long long dev, unsigned long long ino)
+{
+	int fd;
+
+	if (!ino)
+		return -ENOENT;
+	fd = open_mounted(dev, ino);
+	if (fd < 0)
+		fd = held_in("/proc", "/ns/net", dev, ino, true);
+	return fd < 0 ? -ENOENT : fd;
 }
 
 /* Field 22 of stat in a /proc/PID directory (open): when the process

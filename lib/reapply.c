@@ -365,6 +365,8 @@ int cnet_record_repair(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_
 	 * undone. */
 	if (att->ops->prepare)
 		r = att->ops->prepare(ctx, att, false);
+	if (r == 0 && !cnet_record_in_netns(rec, t))
+		cnet_record_clear_old(ctx, rec);
 	if (r == 0)
 		r = cnet_record_undo(ctx, res, st, t, hnl, cnet_record_in_netns(rec, t) ? tnl : NULL, rec);
 	if (r < 0)

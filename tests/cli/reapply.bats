@@ -6,7 +6,10 @@
 load test_helper
 
 setup() { setup_host; }
-teardown() { teardown_host; }
+teardown() {
+	[ -z "${HELD:-}" ] || umount "$HELD" 2>/dev/null || true
+	teardown_host
+}
 
 # What a container looks like from the inside, for before/after comparisons.
 inside() { # NS
@@ -31,14 +34,31 @@ inside() { # NS
 }
 
 # A restart whose old namespace outlives its name for 3 s, its links in
-# it, as on a busy host or while something still holds it: HOLDER keeps it.
+# it, as on a busy host: HOLDER keeps it by an open file only, so that
+# nothing (no mount, no process in it) leads cnet to it.
 restart_held() { # NS
-	ip netns exec "$1" sleep 3 &
+	sleep 3 3<"/run/netns/$1" &
 	HOLDER=$!
-	for _ in $(seq 100); do [ "$(ip netns identify "$HOLDER" 2>/dev/null)" = "$1" ] && break; sleep 0.02; done
-	[ "$(ip netns identify "$HOLDER")" = "$1" ]
+	for _ in $(seq 100); do [ -e "/proc/$HOLDER/fd/3" ] && break; sleep 0.02; done
+	[ "$(stat -L -c %i "/proc/$HOLDER/fd/3")" = "$(stat -L -c %i "/run/netns/$1")" ]
 	ip netns del "$1"
 	ip netns add "$1"
+}
+
+@test "reapply clears the old namespace a bind mount still holds (as Docker keeps a sandbox's), and repairs at once" {
+	local held=$BATS_TEST_TMPDIR/sandbox
+	cnet attach "netns:$CNS" macvlan --parent up0 --ip 10.82.3.2/24
+	touch "$held"
+	mount --bind "/run/netns/$CNS" "$held"
+	HELD=$held
+	ip netns del "$CNS"
+	ip netns add "$CNS"
+	# the old one still has its eth1, holding the MAC on the parent
+	[ -n "$(nsenter --net="$held" ip -o link show eth1)" ]
+	run -0 cnet reapply
+	[ "$(nsenter --net="$held" ip -j link show | jq -r '.[].ifname')" = lo ]
+	run -0 addrs_of "$CNS" eth1
+	assert_output 10.82.3.2/24
 }
 
 @test "reapply waits while the old namespace still holds a restarted container's MAC (asked with --mac, then kept)" {
