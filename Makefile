@@ -19,7 +19,10 @@ SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 # default (a link; CNIBINDIR= makes none), whatever PREFIX is.
 CNIDIR ?= /usr/lib/cni
 CNIBINDIR ?= /opt/cni/bin
-UNITS := cnet-reapply.service cnet-reapply.timer cnet-boot.service
+UNITS := cnet-reapply.service cnet-reapply.timer cnet-boot.service cnet-watch.service
+# Podman's and CRI-O's default hooks directory is $(prefix)/share/...: the
+# packages install there (/usr); /usr/local needs the engine told.
+HOOKSDIR ?= $(PREFIX)/share/containers/oci/hooks.d
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -238,7 +241,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
 		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
 		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) $(DESTDIR)$(MANDIR)/man3 \
-		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(CNIDIR)
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(CNIDIR) $(DESTDIR)$(HOOKSDIR)
 	install -m 0755 $(SOLIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(SOLIB)) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libcnet.so
@@ -252,6 +255,8 @@ install: all
 	install -m 0644 $(B)/libcnet.3 $(DESTDIR)$(MANDIR)/man3/
 	for u in $(UNITS); do sed 's|@BINDIR@|$(BINDIR)|' packaging/systemd/$$u \
 		> $(DESTDIR)$(SYSTEMDUNITDIR)/$$u && chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u; done
+	sed 's|@BINDIR@|$(BINDIR)|' packaging/oci/cnet.json > $(DESTDIR)$(HOOKSDIR)/cnet.json
+	chmod 0644 $(DESTDIR)$(HOOKSDIR)/cnet.json
 	install -m 0644 completions/cnet.bash $(DESTDIR)$(BASHCOMPDIR)/cnet
 	install -m 0644 completions/_cnet $(DESTDIR)$(ZSHCOMPDIR)/_cnet
 	install -m 0644 completions/cnet.fish $(DESTDIR)$(FISHCOMPDIR)/cnet.fish
@@ -263,7 +268,8 @@ uninstall:
 		$(DESTDIR)$(PKGCONFIGDIR)/libcnet.pc $(DESTDIR)$(MANDIR)/man8/cnet.8 \
 		$(DESTDIR)$(MANDIR)/man3/libcnet.3 \
 		$(DESTDIR)$(BASHCOMPDIR)/cnet $(DESTDIR)$(ZSHCOMPDIR)/_cnet \
-		$(DESTDIR)$(FISHCOMPDIR)/cnet.fish $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(UNITS))
+		$(DESTDIR)$(FISHCOMPDIR)/cnet.fish $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(UNITS)) \
+		$(DESTDIR)$(HOOKSDIR)/cnet.json
 
 print-deb-pkgs:
 	@echo $(DEB_PKGS)
@@ -403,6 +409,7 @@ bench: deps all
 	./bench/attach.sh
 	./bench/cni.sh
 	./bench/dhcp.sh
+	./bench/restart.sh
 	./bench/sriov.sh
 
 # Packages from the working tree (packaging/README.md), into $(B)/pkg.

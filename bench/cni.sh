@@ -20,24 +20,9 @@ PLUGIN=${CNET_CNI:-$HERE/../build/cnet-cni}
 CNI_DIR=${CNI_PATH:-/usr/lib/cni}
 UPLINK=cnc-up
 CONTESTANTS=(cnet reference)
-N=${N:-100}
-JSON=0
-
-die() {
-	echo "cni.sh: $*" >&2
-	exit 1
-}
-
-while (($#)); do
-	case $1 in
-	-n) N=${2:?-n needs a number}; shift ;;
-	--json) JSON=1 ;;
-	-h | --help) sed -n '/^# Usage/s/^# //p' "${BASH_SOURCE[0]}"; exit 0 ;;
-	*) die "unknown argument '$1'" ;;
-	esac
-	shift
-done
-[[ $N =~ ^[1-9][0-9]*$ ]] && ((N <= 5000)) || die "N must be 1..5000, not '$N'"
+# shellcheck source=bench/args.sh
+. "$HERE/args.sh"
+bench_args 100 5000 "$@"
 
 conf() { # contestant address
 	local type=macvlan kind=

@@ -63,6 +63,9 @@ extern bool cli_json;
 extern const char *cli_command;
 void cli_log_init(void);
 void cli_log_result(struct cnet_result *res);
+/* One line (already escaped): to syslog when logging, else on stdout
+ * (stderr from LOG_WARNING up) unless --json. */
+void cli_log_line(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Exit codes: documented in cnet(8); scripts rely on them. */
 enum {
@@ -118,6 +121,8 @@ int cmd_gc(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_vf(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_dhcp(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_store(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_hook(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_watch(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_attach_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_args *a,
 		     struct cnet_ctx **ctxp, struct cnet_attach **attp, bool *done);
 int cmd_show(const struct cli_cmd *cmd, int argc, char **argv);

@@ -60,6 +60,23 @@ static const struct cli_opt store_opts[] = {
 	{0},
 };
 
+static const struct cli_opt hook_opts[] = {
+	{"json", NULL, false, 0, NULL, "print one JSON object on stdout"},
+	{"state", "PATH", false, 0, NULL, "state store (default /var/lib/cnet/state.json)"},
+	{"wait", "SEC", false, 0, NULL, "wait this long for the store's lock (default 5)"},
+	{"help", NULL, false, 0, NULL, "show this help"},
+	{0},
+};
+
+static const struct cli_opt watch_opts[] = {
+	{"engine", "NAME", true, 0, NULL, "docker or podman (default: both; repeat)"},
+	{"json", NULL, false, 0, NULL, "print one JSON object a line for each action"},
+	{"state", "PATH", false, 0, NULL, "state store (default /var/lib/cnet/state.json)"},
+	{"wait", "SEC", false, 0, NULL, "wait this long for the store's lock (default 30)"},
+	{"help", NULL, false, 0, NULL, "show this help"},
+	{0},
+};
+
 static const struct cli_opt no_opts[] = {{0}};
 
 static int cmd_help(const struct cli_cmd *cmd, int argc, char **argv);
@@ -84,6 +101,11 @@ const struct cli_cmd cli_cmds[] = {
 	 "renew or release the DHCP leases of a target's attachments now", dhcp_opts},
 	{"store", cmd_store, "store check|compact [OPTIONS]",
 	 "verify the state store, or fold its journal into the snapshot now", store_opts},
+	{"watch", cmd_watch, "watch [--engine NAME]... [OPTIONS]",
+	 "follow Docker's and Podman's events: a restarted container gets its interfaces back at once",
+	 watch_opts},
+	{"hook", cmd_hook, "hook [OPTIONS] < STATE",
+	 "OCI hook (createRuntime): bring a container's interfaces back before it starts", hook_opts},
 	{"help", cmd_help, "help [COMMAND]", "show help for cnet or one command", no_opts},
 	{"version", cmd_version, "version", "show the version", no_opts},
 	{0},

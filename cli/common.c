@@ -218,6 +218,22 @@ void cli_log_result(struct cnet_result *res)
 		syslog(LOG_WARNING, "%s: warning: %s", cli_command, cli_esc(cnet_result_warning(res, i)));
 }
 
+void cli_log_line(int prio, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	/* under systemd both would reach the journal: syslog alone */
+	if (log_on)
+		syslog(prio, "%s: %s", cli_command, line);
+	else if (!cli_json)
+		fprintf(prio <= LOG_WARNING ? stderr : stdout, "%s\n", line);
+	fflush(stdout);
+}
+
 static int report_error(const char *msg, int code)
 {
 	fprintf(stderr, "cnet: %s\n", cli_esc(msg));

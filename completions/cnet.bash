@@ -40,16 +40,16 @@ _cnet()
         if [[ $cur == -* ]]; then
             _cnet_reply -W '--help --version'
         else
-            _cnet_reply -W 'attach detach reapply ls show gc vf dhcp store help version'
+            _cnet_reply -W 'attach detach reapply ls show gc vf dhcp store watch hook help version'
         fi
         return 0
     fi
     case ${words[1]} in
     help)
-        ((cword == 2)) && _cnet_reply -W 'attach detach reapply ls show gc vf dhcp store help version'
+        ((cword == 2)) && _cnet_reply -W 'attach detach reapply ls show gc vf dhcp store watch hook help version'
         return 0
         ;;
-    attach | detach | reapply | ls | show | gc | vf | dhcp | store) ;;
+    attach | detach | reapply | ls | show | gc | vf | dhcp | store | watch | hook) ;;
     *) return 0 ;;
     esac
 
@@ -102,6 +102,7 @@ _cnet()
         --ip) _cnet_reply -W 'dhcp' ;;
         --spoofchk | --trust) _cnet_reply -W 'on off' ;;
         --link-state) _cnet_reply -W 'auto enable disable' ;;
+        --engine) _cnet_reply -W 'docker podman' ;;
         --state)
             compopt -o filenames 2>/dev/null || :
             _cnet_reply -f
@@ -127,8 +128,10 @@ _cnet()
             opts="--count $common"
         elif [[ ${words[1]} == dhcp ]]; then
             opts='--ifname --json --state --wait --help'
-        elif [[ ${words[1]} == store ]]; then
+        elif [[ ${words[1]} == store || ${words[1]} == hook ]]; then
             opts='--json --state --wait --help'
+        elif [[ ${words[1]} == watch ]]; then
+            opts='--engine --json --state --wait --help'
         else
             opts="--ifname --ip --hostname --dhcp-timeout --no-gw --resolv-conf --gw --route --mtu --mac --no-dad --replace $common"
             case $kind in
@@ -151,6 +154,8 @@ _cnet()
         _cnet_reply -W 'renew release'
     elif [[ ${words[1]} == store ]]; then
         ((n == 0)) && _cnet_reply -W 'check compact'
+    elif [[ ${words[1]} == watch || ${words[1]} == hook ]]; then
+        : # no arguments
     elif ((n == 0)) || [[ ${words[1]} == reapply || ${words[1]} == ls ]] ||
         [[ ${words[1]} == dhcp && n -eq 1 ]]; then
         case $cur in

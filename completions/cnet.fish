@@ -18,7 +18,8 @@
 #   gc: --yes --force
 #   vf: --count
 #   attach, detach, reapply, gc, vf: --json --dry-run --state --wait --help
-#   ls, show, store: --json --state --wait --help
+#   ls, show, store, hook: --json --state --wait --help
+#   watch: --engine --json --state --wait --help
 
 # The subcommand, then the positional arguments before the cursor, one a line.
 function __cnet_args
@@ -102,11 +103,13 @@ complete -c cnet -n __fish_use_subcommand -a gc -d 'undo and drop the records of
 complete -c cnet -n __fish_use_subcommand -a vf -d "SR-IOV: set a PF's VF count, or list VFs and their settings"
 complete -c cnet -n __fish_use_subcommand -a dhcp -d "renew or release the DHCP leases of a target's attachments now"
 complete -c cnet -n __fish_use_subcommand -a store -d 'verify the state store, or fold its journal into the snapshot now'
+complete -c cnet -n __fish_use_subcommand -a watch -d "follow Docker's and Podman's events: a restarted container gets its interfaces back at once"
+complete -c cnet -n __fish_use_subcommand -a hook -d "OCI hook (createRuntime): bring a container's interfaces back before it starts"
 complete -c cnet -n __fish_use_subcommand -a help -d 'show help for cnet or one command'
 complete -c cnet -n __fish_use_subcommand -a version -d 'show the version'
 complete -c cnet -n __fish_use_subcommand -l help -d 'show help'
 complete -c cnet -n __fish_use_subcommand -l version -d 'show the version'
-complete -c cnet -n '__cnet_at help 0' -a 'attach detach reapply ls show gc vf dhcp store help version'
+complete -c cnet -n '__cnet_at help 0' -a 'attach detach reapply ls show gc vf dhcp store watch hook help version'
 
 # Positional arguments
 complete -c cnet -n '__cnet_at attach 0; or __cnet_at detach 0' -a '(__cnet_targets)'
@@ -197,10 +200,13 @@ complete -c cnet -n '__cnet_at detach; or __cnet_at gc' -l force -d 'also what a
 # dhcp
 complete -c cnet -n '__cnet_at dhcp' -l ifname -x -d 'only this interface'
 
+# watch
+complete -c cnet -n '__fish_seen_subcommand_from watch' -l engine -x -a 'docker podman' -d 'docker or podman (default: both)'
+
 # Common
 set -l ad '__cnet_at attach; or __cnet_at detach; or __fish_seen_subcommand_from reapply gc vf'
 complete -c cnet -n '__fish_seen_subcommand_from gc' -l yes -d 'really remove them'
-set -l all "$ad; or __fish_seen_subcommand_from ls show dhcp store"
+set -l all "$ad; or __fish_seen_subcommand_from ls show dhcp store watch hook"
 complete -c cnet -n $all -l json -d 'print one JSON object on stdout'
 complete -c cnet -n $ad -l dry-run -d 'change nothing; say what would be done'
 complete -c cnet -n $all -l state -r -F -d 'state store (default /var/lib/cnet/state.json)'

@@ -36,6 +36,10 @@ struct cnet_ctx {
 	int self_ns_fd; /* the namespace cnet was called in: "the host" */
 	unsigned int lock_timeout_ms;
 	char *docker_sock, *podman_sock;
+	/* cnet_reapply_container with a PID: what every engine lookup
+	 * answers meanwhile (0: ask the engine) */
+	int pin_pid;
+	char pin_id[65];
 	char *sysfs_root; /* "/sys", or $CNET_SYSFS_ROOT (tests) */
 	unsigned long nl_requests;
 	unsigned long fault_count[3]; /* per enum cnet_fault_kind, so far */
@@ -701,6 +705,11 @@ int cnet_route_from_json(const struct cJSON *s, struct nlmsghdr **out);
 /* Append the routes in array a to rs; malformed entries are skipped. */
 void cnet_routes_from_json(const struct cJSON *a, struct cnet_routes *rs);
 bool cnet_record_in_netns(const struct cJSON *rec, const struct cnet_target *t);
+/* A container's records: those whose target was found as the container
+ * with this engine Id (which nothing in the container can forge), and
+ * the text every one of them holds (cnet_record_ids' needle, in buf). */
+bool cnet_record_of_container(const struct cJSON *rec, const void *id);
+const char *cnet_container_needle(char *buf, size_t size, const char *id);
 /* Find a record's target again, through the record's runtime only. 1: it
  * is gone (not running, or its PID or name now belongs to another process
  * or container: never act on that one), why says so; 0: found; < 0. */
@@ -737,6 +746,8 @@ struct cnet_walk {
 	int n;
 };
 int cnet_walk_open(struct cnet_ctx *ctx, struct cnet_walk *w, bool dry);
+/* How many records the container with engine Id id has (a read, no lock). */
+int cnet_container_records(struct cnet_ctx *ctx, const char *id);
 void cnet_walk_close(struct cnet_walk *w);
 /* A child of a composite whose record is there: undone with it. */
 bool cnet_record_is_child(const struct cnet_store *st, const struct cJSON *rec);

@@ -136,6 +136,12 @@ int cnet_engine_pid(struct cnet_ctx *ctx, const char *engine, const char *name, 
 	if (!name_ok(name))
 		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "invalid %s container name '%s'", engine,
 				 name);
+	if (ctx->pin_pid > 0) {
+		/* only the pinned container's records are walked then */
+		*pid = ctx->pin_pid;
+		memcpy(id, ctx->pin_id, 65);
+		return 0;
+	}
 	r = ask(ctx, engine, sock, name, &status, &body);
 	if (r == -ENOENT || r == -ECONNREFUSED)
 		return cnet_errc(ctx, CNET_ERR_TARGET, -ENXIO, "no %s engine answers at %s", engine, sock);

@@ -146,6 +146,18 @@ bool cnet_record_marks(const cJSON *rec, const struct cnet_linkinfo *li)
 	return !strcmp(li->alias, alias);
 }
 
+bool cnet_record_of_container(const cJSON *rec, const void *id)
+{
+	return !strcmp(cnet_json_str(cJSON_GetObjectItemCaseSensitive(rec, "netns"), "container_id"),
+		       (const char *)id);
+}
+
+const char *cnet_container_needle(char *buf, size_t size, const char *id)
+{
+	snprintf(buf, size, "\"container_id\":\"%s\"", id);
+	return buf;
+}
+
 int cnet_record_target(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_target *t, char *why,
 		       size_t len)
 {

@@ -263,6 +263,36 @@ enum cnet_reapply_flags {
  */
 int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, size_t n_targets,
 		 unsigned int flags, struct cnet_result **res);
+/*
+ * The same for one container's records: those whose target was found
+ * through Docker or Podman as the container with this Id (64 lowercase hex
+ * digits). pid > 0: the container runs as that process, as its runtime
+ * says (an OCI hook's state), and no engine is asked; 0: its engine is
+ * asked. Never gives way to a whole reapply running at the same time.
+ * Nothing recorded for it: 0, an empty result.
+ */
+int cnet_reapply_container(struct cnet_ctx *ctx, const char *container_id, int pid,
+			   unsigned int flags, struct cnet_result **res);
+
+/* ---- watch ------------------------------------------------------------- */
+
+/* Called with one report, a JSON object on one line (see cnet(8), "cnet
+ * watch"), or with NULL about once a second when nothing happens. A
+ * nonzero return stops cnet_watch(), which returns it. */
+typedef int (*cnet_watch_fn)(void *userdata, const char *report);
+/*
+ * Follow the event streams of the engines named ("docker", "podman"; none:
+ * both) until fn returns nonzero. On a container's start its records are
+ * brought back (as cnet_reapply_container() with the engine asked); on a
+ * rename its records follow the new name; on its removal the records left
+ * for cnet_gc() are counted. On every connection to an engine, every
+ * record is reconciled (cnet_reapply()) once the stream is open; a lost
+ * engine is tried again, after 100 ms doubling to 5 s. One thread per
+ * engine reads its stream; fn and the work run on the caller's thread.
+ * Returns fn's value, or a negative errno if the watch cannot start.
+ */
+int cnet_watch(struct cnet_ctx *ctx, const char *const *engines, size_t n_engines, cnet_watch_fn fn,
+	       void *userdata);
 
 enum cnet_gc_flags {
 	CNET_GC_DRY_RUN = 1u << 0, /* list, change nothing */

@@ -652,23 +652,22 @@ static int reapply_chunk(struct cnet_ctx *ctx, struct cnet_store *st, struct cne
 	return r;
 }
 
-CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, size_t n_targets,
-			     unsigned int flags, struct cnet_result **out)
+static int reapply(struct cnet_ctx *ctx, const struct wanted *w, const char *container_id,
+		   unsigned int flags, struct cnet_result **out)
 {
 	struct cnet_walk wk = {.st = {.lock_fd = -1, .jfd = -1}};
 	struct cnet_result *res = NULL;
 	bool dry = flags & CNET_REAPPLY_DRY_RUN;
-	struct wanted w = {.targets = targets, .n = n_targets};
 	struct cnet_batch *b = NULL;
+	char needle[96];
 	int r, failed = 0, lock_fd = -1;
 
-	cnet_clear_err(ctx);
-	if (flags & ~CNET_REAPPLY_DRY_RUN)
-		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "unknown reapply flags %#x", flags);
 	r = cnet_result_new(ctx, &res);
 	if (r < 0)
 		return r;
-	if (!dry) {
+	/* One container's repair never waits for, nor gives way to, a whole
+	 * reapply: the target locks keep the two apart. */
+	if (!dry && !container_id) {
 		r = reapply_lock(ctx, &lock_fd);
 		if (r > 0)
 			goto done; /* quietly (exit 0): cron overlap is normal */
@@ -678,8 +677,11 @@ CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, s
 	r = cnet_walk_open(ctx, &wk, dry);
 	/* Repairs replace records in the list: walk a copy of their ids. */
 	if (r == 0)
-		r = n_targets ? targets_ids(ctx, &wk.st, &w, &wk.ids, &wk.n)
-			      : cnet_record_ids(ctx, &wk.st, NULL, NULL, NULL, &wk.ids, &wk.n);
+		r = container_id ? cnet_record_ids(ctx, &wk.st,
+						   cnet_container_needle(needle, sizeof(needle), container_id),
+						   cnet_record_of_container, container_id, &wk.ids, &wk.n)
+		    : w->n	 ? targets_ids(ctx, &wk.st, w, &wk.ids, &wk.n)
+				 : cnet_record_ids(ctx, &wk.st, NULL, NULL, NULL, &wk.ids, &wk.n);
 	if (r < 0)
 		goto out;
 	/* One record at a time in memory. Each repair is appended to the
@@ -717,5 +719,46 @@ out:
 	if (lock_fd >= 0)
 		close(lock_fd);
 	cnet_result_free(res);
+	return r;
+}
+
+CNET_EXPORT int cnet_reapply(struct cnet_ctx *ctx, const char *const *targets, size_t n_targets,
+			     unsigned int flags, struct cnet_result **out)
+{
+	struct wanted w = {.targets = targets, .n = n_targets};
+
+	cnet_clear_err(ctx);
+	if (flags & ~CNET_REAPPLY_DRY_RUN)
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "unknown reapply flags %#x", flags);
+	return reapply(ctx, &w, NULL, flags, out);
+}
+
+CNET_EXPORT int cnet_reapply_container(struct cnet_ctx *ctx, const char *container_id, int pid,
+				       unsigned int flags, struct cnet_result **out)
+{
+	struct wanted w = {.n = 0};
+	size_t n = container_id ? strlen(container_id) : 0;
+	int r;
+
+	cnet_clear_err(ctx);
+	if (flags & ~CNET_REAPPLY_DRY_RUN)
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "unknown reapply flags %#x", flags);
+	if (n != 64 || strspn(container_id, "0123456789abcdef") != n)
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL,
+				 "a container's Id is 64 lowercase hexadecimal digits");
+	if (pid < 0 || pid > 4194304)
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "invalid PID %d", pid);
+	/* Most containers have no records: said by a read, with no lock
+	 * taken and nothing created (the hook runs for every container). */
+	r = cnet_container_records(ctx, container_id);
+	if (r <= 0)
+		return r < 0 ? r : out ? cnet_result_new(ctx, out) : 0;
+	/* The runtime's word for where the container runs: its engine is not
+	 * asked (a hook runs while the engine holds the container's lock). */
+	ctx->pin_pid = pid;
+	snprintf(ctx->pin_id, sizeof(ctx->pin_id), "%s", container_id);
+	r = reapply(ctx, &w, container_id, flags, out);
+	ctx->pin_pid = 0;
+	ctx->pin_id[0] = '\0';
 	return r;
 }

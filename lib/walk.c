@@ -22,3 +22,18 @@ void cnet_walk_close(struct cnet_walk *w)
 	w->hnl = NULL;
 	cnet_store_close(&w->st);
 }
+
+int cnet_container_records(struct cnet_ctx *ctx, const char *id)
+{
+	struct cnet_walk w;
+	char needle[96];
+	int r = cnet_walk_open(ctx, &w, true);
+
+	if (r == 0)
+		r = cnet_record_ids(ctx, &w.st, cnet_container_needle(needle, sizeof(needle), id),
+				    cnet_record_of_container, id, &w.ids, &w.n);
+	if (r == 0)
+		r = w.n;
+	cnet_walk_close(&w);
+	return r;
+}

@@ -15,7 +15,8 @@ setup() {
 		usr/share/bash-completion/completions/cnet usr/share/zsh/vendor-completions/_cnet \
 		usr/share/fish/vendor_completions.d/cnet.fish usr/share/man/man3/libcnet.3 \
 		usr/lib/systemd/system/cnet-reapply.service usr/lib/systemd/system/cnet-reapply.timer \
-		usr/lib/systemd/system/cnet-boot.service usr/lib/cni/cnet; do
+		usr/lib/systemd/system/cnet-boot.service usr/lib/systemd/system/cnet-watch.service \
+		usr/share/containers/oci/hooks.d/cnet.json usr/lib/cni/cnet; do
 		[ -e "$ROOT/$f" ] || fail "not installed: $f"
 	done
 	# the CNI plugin, and the link where runtimes look by default
@@ -31,11 +32,13 @@ setup() {
 	command -v systemd-analyze >/dev/null || need "systemd-analyze (Debian package systemd)"
 	d=$BATS_TEST_TMPDIR/units
 	mkdir -p "$d"
-	for u in cnet-reapply.service cnet-reapply.timer cnet-boot.service; do
+	[ "$(jq -r '.hook.path, .stages[0]' "$ROOT/usr/share/containers/oci/hooks.d/cnet.json")" = \
+		"$(printf '/usr/bin/cnet\ncreateRuntime')" ]
+	for u in cnet-reapply.service cnet-reapply.timer cnet-boot.service cnet-watch.service; do
 		sed "s|/usr/bin/cnet|$ROOT/usr/bin/cnet|" "$ROOT/usr/lib/systemd/system/$u" >"$d/$u"
 	done
 	run -0 systemd-analyze verify --man=no "$d/cnet-reapply.service" "$d/cnet-reapply.timer" \
-		"$d/cnet-boot.service"
+		"$d/cnet-boot.service" "$d/cnet-watch.service"
 	# and the man pages render without a warning
 	run -0 bash -c "MANWIDTH=80 man --warnings -l '$ROOT/usr/share/man/man3/libcnet.3' 2>&1 >/dev/null"
 	assert_output ""

@@ -10,7 +10,8 @@ PKGS=(cnet libcnet0 libcnet-dev)
 ANSIBLE_SRC=packaging/ansible/library/cnet_attach.py
 ANSIBLE_DST=usr/share/ansible/plugins/modules/cnet_attach.py
 WANTS=(/etc/systemd/system/timers.target.wants/cnet-reapply.timer
-	/etc/systemd/system/multi-user.target.wants/cnet-boot.service)
+	/etc/systemd/system/multi-user.target.wants/cnet-boot.service
+	/etc/systemd/system/multi-user.target.wants/cnet-watch.service)
 
 setup() {
 	INSTALLED=
@@ -82,6 +83,7 @@ assert_not_listed() { # LISTFILE PATH...
 		usr/share/bash-completion/completions/cnet usr/share/zsh/vendor-completions/_cnet \
 		usr/share/fish/vendor_completions.d/cnet.fish lib/systemd/system/cnet-reapply.service \
 		lib/systemd/system/cnet-reapply.timer lib/systemd/system/cnet-boot.service \
+		lib/systemd/system/cnet-watch.service usr/share/containers/oci/hooks.d/cnet.json \
 		usr/share/doc/cnet/copyright usr/lib/cni/cnet
 	if [ -f "$TOP/$ANSIBLE_SRC" ]; then
 		assert_listed "$BATS_TEST_TMPDIR/cnet.list" "$ANSIBLE_DST"
@@ -170,9 +172,11 @@ C
 
 	# The units: installed with the command's path, valid, enabled (not started).
 	local units=(/lib/systemd/system/cnet-reapply.service /lib/systemd/system/cnet-reapply.timer
-		/lib/systemd/system/cnet-boot.service)
-	run -0 grep -h '^ExecStart=' "${units[0]}" "${units[2]}"
-	assert_output "$(printf 'ExecStart=/usr/bin/cnet reapply\nExecStart=/usr/bin/cnet reapply')"
+		/lib/systemd/system/cnet-boot.service /lib/systemd/system/cnet-watch.service)
+	run -0 grep -h '^ExecStart=' "${units[0]}" "${units[2]}" "${units[3]}"
+	assert_output "$(printf 'ExecStart=/usr/bin/cnet reapply\nExecStart=/usr/bin/cnet reapply\nExecStart=/usr/bin/cnet watch')"
+	# the OCI hook names the installed command
+	[ "$(jq -r .hook.path /usr/share/containers/oci/hooks.d/cnet.json)" = /usr/bin/cnet ]
 	run -0 systemd-analyze verify --man=no "${units[@]}"
 	for p in "${WANTS[@]}"; do
 		[ -L "$p" ] || fail "not enabled: no $p"
@@ -222,6 +226,7 @@ C
 	assert_listed "$BATS_TEST_TMPDIR/cnet.rlist" /usr/bin/cnet \
 		/usr/lib/systemd/system/cnet-reapply.service /usr/lib/systemd/system/cnet-reapply.timer \
 		/usr/lib/systemd/system/cnet-boot.service /usr/lib/systemd/system-preset/50-cnet.preset \
+		/usr/lib/systemd/system/cnet-watch.service /usr/share/containers/oci/hooks.d/cnet.json \
 		/usr/share/bash-completion/completions/cnet /usr/share/zsh/site-functions/_cnet \
 		/usr/share/fish/vendor_completions.d/cnet.fish /usr/libexec/cni/cnet
 	grep -qE '^/usr/share/man/man8/cnet\.8(\.gz)?$' "$BATS_TEST_TMPDIR/cnet.rlist" || fail "no cnet.8 in cnet"
@@ -251,7 +256,7 @@ C
 	refute_line --partial 'libcnet'
 	# enabled at installation (preset), not started
 	run -0 rpm -qp --scripts "$cnet"
-	assert_output --partial 'cnet-reapply.timer cnet-boot.service'
+	assert_output --partial 'cnet-reapply.timer cnet-boot.service cnet-watch.service'
 	refute_output --partial 'systemctl start'
 	run -0 rpm -qp --qf '%{LICENSE}' "$lib"
 	assert_output LGPL-2.1-or-later

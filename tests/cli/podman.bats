@@ -7,38 +7,18 @@
 
 load test_helper
 
-podman_env() {
-	PM=$BATS_FILE_TMPDIR/podman
-	export CONTAINERS_CONF=$PM/containers.conf
-	export CONTAINERS_STORAGE_CONF=$PM/storage.conf
-	export CNET_PODMAN_SOCK=$PM/podman.sock
-	export CNET_DOCKER_SOCK=$PM/no-docker.sock
-}
-
 setup_file() {
-	[ "$(id -u)" = 0 ] || return 0
-	command -v podman >/dev/null && command -v runc >/dev/null && [ -x /bin/busybox ] ||
-		return 0 # each test's setup then fails (apt-get install podman runc busybox-static)
-	podman_env
+	podman_usable || return 0
 	podman_conf cnet-test-busybox
-	podman system service --time=0 "unix://$CNET_PODMAN_SOCK" >"$PM/service.log" 2>&1 3>&- &
-	echo $! >"$PM/service.pid"
-	for _ in $(seq 100); do [ -S "$CNET_PODMAN_SOCK" ] && break; sleep 0.05; done
+	podman_service_start
 }
 
 teardown_file() {
-	[ -n "${PM:-}" ] || podman_env
-	[ -e "$PM/service.pid" ] || return 0
-	podman rm -a -f -t 0 >/dev/null 2>&1 || true
-	kill "$(cat "$PM/service.pid")" 2>/dev/null || true
-	podman rmi -a -f >/dev/null 2>&1 || true
+	podman_service_stop
 }
 
 setup() {
-	setup_host
-	podman_env
-	command -v podman >/dev/null || need "podman (apt-get install podman runc)"
-	[ -S "$CNET_PODMAN_SOCK" ] || fail "podman API service did not start: $(cat "$PM/service.log")"
+	podman_setup
 	NAME=cnet-pm-$(ns_prefix)
 }
 

@@ -177,6 +177,46 @@ same_file() { # A B
 	[ "$(stat -L -c %d:%i "$1" 2>/dev/null)" = "$(stat -L -c %d:%i "$2")" ]
 }
 
+# A Podman of the test file's own (podman_conf) with its API service on a
+# socket in $PM (podman.bats, podman-restart.bats): podman_usable first in
+# setup_file (false: nothing is set up there, and each test's setup fails
+# with what to install); podman_service_start in setup_file (again, to
+# restart it); podman_setup in setup; podman_service_stop in
+# teardown_file (its containers and images too).
+podman_usable() {
+	[ "$(id -u)" = 0 ] && command -v podman >/dev/null && command -v runc >/dev/null &&
+		[ -x /bin/busybox ] && podman_env
+}
+
+podman_setup() {
+	setup_host
+	podman_env
+	command -v podman >/dev/null || need "podman (apt-get install podman runc busybox-static)"
+	[ -S "$CNET_PODMAN_SOCK" ] || fail "podman API service did not start: $(cat "$PM/service.log")"
+}
+
+podman_env() {
+	PM=$BATS_FILE_TMPDIR/podman
+	export CONTAINERS_CONF=$PM/containers.conf
+	export CONTAINERS_STORAGE_CONF=$PM/storage.conf
+	export CNET_PODMAN_SOCK=$PM/podman.sock
+	export CNET_DOCKER_SOCK=$PM/no-docker.sock
+}
+
+podman_service_start() {
+	podman system service --time=0 "unix://$CNET_PODMAN_SOCK" >>"$PM/service.log" 2>&1 3>&- &
+	echo $! >"$PM/service.pid"
+	for _ in $(seq 100); do [ -S "$CNET_PODMAN_SOCK" ] && break; sleep 0.05; done
+}
+
+podman_service_stop() {
+	[ -n "${PM:-}" ] || podman_env
+	[ -e "$PM/service.pid" ] || return 0
+	podman rm -a -f -t 0 >/dev/null 2>&1 || true
+	kill "$(cat "$PM/service.pid")" 2>/dev/null || true
+	podman rmi -a -f >/dev/null 2>&1 || true
+}
+
 # podman_conf IMAGE [TOML]: a Podman of the file's own under $PM (its
 # CONTAINERS_CONF and CONTAINERS_STORAGE_CONF set by the caller): vfs
 # storage and runc, and IMAGE, a busybox-static rootfs imported as a

@@ -10,18 +10,22 @@ load ../../cli/test_helper
 
 DOCK=/run/cnet-docker
 
+dockerd_start() {
+	dockerd --host "unix://$DOCK/docker.sock" --iptables=false --ip6tables=false \
+		--bridge=none --storage-driver=overlay2 --exec-root $DOCK/exec \
+		--pidfile $DOCK/dockerd.pid >>$DOCK/dockerd.log 2>&1 3>&- &
+	retry 600 0.1 docker -H "unix://$DOCK/docker.sock" version >/dev/null 2>&1
+}
+
 setup_file() {
 	[ -n "${CNET_VM_SHARE:-}" ] || return 0
 	command -v dockerd >/dev/null || return 0 # setup fails each test (apt-get install docker.io)
 	mkdir -p $DOCK/rootfs/bin /var/lib/docker /sys/fs/cgroup
 	mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup
 	mount -t tmpfs tmpfs /var/lib/docker
-	dockerd --host "unix://$DOCK/docker.sock" --iptables=false --ip6tables=false \
-		--bridge=none --storage-driver=overlay2 --exec-root $DOCK/exec \
-		--pidfile $DOCK/dockerd.pid >$DOCK/dockerd.log 2>&1 3>&- &
 	cp /bin/busybox $DOCK/rootfs/bin/
 	ln -s busybox $DOCK/rootfs/bin/sleep
-	retry 600 0.1 docker -H "unix://$DOCK/docker.sock" version >/dev/null 2>&1 || return 0
+	dockerd_start || return 0
 	tar -C $DOCK/rootfs -c . | docker -H "unix://$DOCK/docker.sock" import - cnet-test-busybox >/dev/null
 }
 
@@ -41,6 +45,7 @@ setup() {
 }
 
 teardown() {
+	[ -z "${WATCH_PID:-}" ] || kill "$WATCH_PID" 2>/dev/null || true
 	dk rm -f cnet-dk >/dev/null 2>&1 || true
 	teardown_host
 }
@@ -75,4 +80,27 @@ cip() { nsenter -t "$(cpid)" -n ip "$@"; }
 	# a bare name finds the same container
 	run -0 cnet detach cnet-dk
 	run -1 cip link show eth1
+}
+
+has_addr() { cip -o addr show eth1 2>/dev/null | grep -q " $1 "; }
+connected_twice() { [ "$(grep -c '"event":"connected"' "$OUT")" -ge 2 ]; }
+
+@test "docker watch: restart -t 0 brought back at once without a reapply; dockerd restarted under it" {
+	dk run -d --name cnet-dk --network none cnet-test-busybox /bin/sleep 600 >/dev/null
+	run -0 cnet attach docker:cnet-dk macvlan --parent up0 --ip 10.99.5.2/24
+	OUT=$BATS_TEST_TMPDIR/watch.out
+	ip netns exec "$HOSTNS" "$CNET_BIN" watch --engine docker --json >"$OUT" 2>&1 &
+	WATCH_PID=$!
+	retry 250 0.02 grep -q '"event":"connected"' "$OUT" || fail "not connected: $(cat "$OUT")"
+	dk restart -t 0 cnet-dk >/dev/null
+	retry 250 0.02 has_addr 10.99.5.2/24 || fail "not back: $(cip -o addr)"
+	# dockerd goes (its containers with it) and comes back: the watch
+	# opens the stream again, and the container's next start is caught
+	kill "$(cat $DOCK/dockerd.pid)"
+	retry 300 0.1 grep -q '"event":"disconnected"' "$OUT" || fail "no disconnection: $(cat "$OUT")"
+	dockerd_start || fail "dockerd did not start again: $(tail -5 $DOCK/dockerd.log)"
+	retry 250 0.04 connected_twice || fail "not again: $(cat "$OUT")"
+	dk start cnet-dk >/dev/null
+	retry 250 0.02 has_addr 10.99.5.2/24 ||
+		fail "not back after dockerd's restart: $(cip -o addr; cat "$OUT"; tail -20 $DOCK/dockerd.log)"
 }
