@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -200,12 +201,17 @@ void cnet_record_release_gone(struct cnet_ctx *ctx, const cJSON *rec, struct cne
 	const struct cnet_kind_ops *ops = cnet_kind_by_name(cnet_json_str(rec, "kind"));
 	const char *link = ops && ops->host_link ? ops->host_link(rec) : "";
 	const char *ifname = cnet_json_str(rec, "ifname");
+	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(rec, "netns");
 	bool clean = ctx->errclass == CNET_ERR_NONE;
+	struct cnet_lease l;
 	int r;
 
-	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(rec, "netns");
-
-	if (!*link || !cJSON_GetObjectItemCaseSensitive(rec, "dhcp"))
+	/* a lease still running, first: the scan below reads every process */
+	if (!*link ||
+	    cnet_lease_from_json(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "dhcp"),
+								  "lease"),
+				 &l) < 0 ||
+	    cnet_lease_left(&l, l.lease, (int64_t)time(NULL)) <= 0)
 		return;
 	/* Not found is not gone: a namespace held by a process or a name
 	 * elsewhere keeps its interface, and the address with it, which the
