@@ -224,6 +224,7 @@ void cli_log_line(int prio, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started just above */
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	/* under systemd both would reach the journal: syslog alone */
