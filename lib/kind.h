@@ -260,6 +260,44 @@ int cnet_parent_preflight(struct run *run, const char *name, struct cnet_linkinf
  * excepted); found: the engine found and removed the record's own. */
 int cnet_parent_sweep(struct cnet_undo *u, const struct cJSON *rec, const char *parent);
 
+/* ---- lower.c: the host link made-on-a-parent links ride on (macvlan,
+ * ipvlan): the parent, or with --vlan its PARENT.VID, made if missing and
+ * removed by its last record ---- */
+struct cnet_lower {
+	struct cnet_linkinfo link; /* the parent, or its PARENT.VID */
+	char name[IFNAMSIZ];	   /* --vlan: PARENT.VID */
+	bool make, made;
+	int ifindex; /* ... once made and found */
+};
+/* --parent given, PARENT.VID within 15 bytes. */
+int cnet_lower_verify(struct cnet_attach *att, const char *kind);
+/* "vlan", "vlan_proto" into a record's options (after the kind's own);
+ * those and "parent" back. */
+void cnet_lower_vlan_json(const struct cnet_attach *att, struct cJSON *o);
+int cnet_lower_from_record(struct cnet_attach *att, const struct cJSON *o);
+/* The parent there and up, PARENT.VID that VLAN or to be made, the asked
+ * MTU within the parent's. */
+int cnet_lower_preflight(struct run *run, struct cnet_lower *l);
+void cnet_lower_plan(const struct run *run, const struct cnet_lower *l, struct cnet_result *res);
+/* The name of the host link the new one rides on. */
+const char *cnet_lower_name(const struct run *run, const struct cnet_lower *l);
+/* Make PARENT.VID if it is to be made (then l->link is it). */
+int cnet_lower_make(struct run *run, struct cnet_lower *l);
+void cnet_lower_rollback(struct run *run, const struct cnet_lower *l);
+/* "host": {vlan_dev, created_vlan_dev, vlan_dev_ifindex} with --vlan. */
+void cnet_lower_record(const struct run *run, const struct cnet_lower *l, struct cJSON *rec,
+		       bool pending);
+/* Detach: what rides on it in the container swept; a PARENT.VID cnet
+ * made removed with its last user. */
+int cnet_lower_undo(struct cnet_undo *u, struct cJSON *rec);
+const char *cnet_lower_host_link(const struct cJSON *rec);
+/* The hooks of a kind whose run state is its struct cnet_lower (run_size
+ * sizeof(struct cnet_lower)), and --vlan as PARENT.VID (no priority). */
+int cnet_lower_set_vlan(struct cnet_attach *att, unsigned int vid, unsigned int qos, unsigned int proto);
+int cnet_lower_preflight_hook(struct run *run);
+void cnet_lower_rollback_hook(struct run *run);
+void cnet_lower_record_hook(const struct run *run, struct cJSON *rec, bool pending);
+
 /* ---- pf.c: the PF lock and VF creation (sriov, cnet vf) ---- */
 int cnet_pf_lock(struct cnet_ctx *ctx, const char *pci, bool dry, int *fd);
 /* The same, never waiting (the store is locked: lock order PF, store). */
