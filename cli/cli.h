@@ -13,6 +13,7 @@
 #define K_SRIOV (1u << CNET_KIND_SRIOV)
 #define K_VLAN (1u << CNET_KIND_VLAN)
 #define K_BOND (1u << CNET_KIND_BOND)
+#define K_IPVLAN (1u << CNET_KIND_IPVLAN)
 
 /* attach: the attachment being described from the command line */
 struct attach_parse;

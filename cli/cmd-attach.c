@@ -47,13 +47,17 @@ static int set_bond_option(struct attach_parse *p, const char *v)
 	return cnet_attach_set_bond_option(p->att, p->opt->name, v);
 }
 
-/* --mode is the macvlan's, or one of the bond's options. */
+/* --mode is the macvlan's, the ipvlan's, or one of the bond's options. */
 static int set_mode(struct attach_parse *p, const char *v)
 {
 	if (p->kind == CNET_KIND_BOND)
 		return set_bond_option(p, v);
+	if (p->kind == CNET_KIND_IPVLAN)
+		return cnet_attach_set_ipvlan_mode(p->att, v);
 	return cnet_attach_set_macvlan_mode(p->att, v);
 }
+
+AS_GIVEN(set_ipvlan_flags, cnet_attach_set_ipvlan_flags)
 
 static int set_bridge(struct attach_parse *p, const char *v)
 {
@@ -180,10 +184,12 @@ const struct cli_opt cli_attach_opts[] = {
 	{"no-gw", NULL, false, 0, NULL, "--ip dhcp: no default route via the server's router"},
 	{"resolv-conf", "PATH", false, 0, set_resolv_conf,
 	 "--ip dhcp: write the lease's DNS servers to PATH in the container"},
-	{"parent", "IF", false, K_MACVLAN | K_VLAN, set_parent,
-	 "macvlan, vlan: host interface to sit on"},
-	{"mode", "MODE", false, K_MACVLAN | K_BOND, set_mode,
-	 "macvlan: bridge (default), private, vepa or passthru; bond: its mode (required)"},
+	{"parent", "IF", false, K_MACVLAN | K_VLAN | K_IPVLAN, set_parent,
+	 "macvlan, ipvlan, vlan: host interface to sit on"},
+	{"mode", "MODE", false, K_MACVLAN | K_IPVLAN | K_BOND, set_mode,
+	 "macvlan: bridge (default), private, vepa or passthru; ipvlan: l2 (default), l3 or l3s; "
+	 "bond: its mode (required)"},
+	{"flags", "FLAGS", false, K_IPVLAN, set_ipvlan_flags, "ipvlan: bridge (default), private or vepa"},
 	{"dev", "IF", false, K_HOSTDEV, set_device, "host-device: the host interface to move in"},
 	{"force", NULL, false, K_HOSTDEV, NULL,
 	 "host-device: move it even if it carries addresses, routes or a master"},
@@ -196,10 +202,10 @@ const struct cli_opt cli_attach_opts[] = {
 	{"vf", "N", false, K_SRIOV, set_vf, "sriov: this VF index (default: a free one)"},
 	{"vf-count", "N", false, K_SRIOV, set_vf_count,
 	 "sriov: create N VFs first if the PF has none"},
-	{"vlan", "VID[:QOS]", false, K_SRIOV | K_MACVLAN | K_VLAN | K_BOND, set_vlan,
-	 "sriov: VLAN (and priority) the PF tags the VF with; macvlan: sit on PARENT.VID; vlan: its ID; "
-	 "bond: see --vlan-mode"},
-	{"vlan-proto", "PROTO", false, K_SRIOV | K_MACVLAN | K_VLAN | K_BOND, NULL,
+	{"vlan", "VID[:QOS]", false, K_SRIOV | K_MACVLAN | K_IPVLAN | K_VLAN | K_BOND, set_vlan,
+	 "sriov: VLAN (and priority) the PF tags the VF with; macvlan, ipvlan: sit on PARENT.VID; "
+	 "vlan: its ID; bond: see --vlan-mode"},
+	{"vlan-proto", "PROTO", false, K_SRIOV | K_MACVLAN | K_IPVLAN | K_VLAN | K_BOND, NULL,
 	 "802.1Q (default) or 802.1ad"},
 	{"vlan-mode", "sw|hw", false, K_BOND, set_vlan_mode,
 	 "bond: sw (default): a VLAN interface on the bond takes the addresses; hw: the PF tags each VF slave"},

@@ -26,6 +26,7 @@ struct conf {
 	struct cnet_ctx *ctx;
 	struct cnet_attach *att;
 	const cJSON *rc, *args; /* runtimeConfig, args.cni */
+	bool no_mac;		/* the kind's interfaces have their parent's MAC */
 };
 
 static const cJSON *key(const cJSON *o, const char *k)
@@ -231,6 +232,26 @@ static int kind_macvlan(struct conf *f)
 	return mode ? lib(f, cnet_attach_set_macvlan_mode(f->att, mode), "mode") : 0;
 }
 
+/* The reference ipvlan plugin's keys: master, mode (l2, l3, l3s). */
+static int kind_ipvlan(struct conf *f)
+{
+	const cJSON *o = f->c->conf;
+	const char *master, *mode, *flags;
+
+	if (str(f, o, "master", &master) < 0 || str(f, o, "mode", &mode) < 0 ||
+	    str(f, o, "flags", &flags) < 0)
+		return -1;
+	if (!master && str(f, o, "parent", &master) < 0)
+		return -1;
+	if (!master)
+		return bad(f, "master", "is required for an ipvlan");
+	f->no_mac = true;
+	if (lib(f, cnet_attach_set_parent(f->att, master), "master") < 0 ||
+	    (mode && lib(f, cnet_attach_set_ipvlan_mode(f->att, mode), "mode") < 0))
+		return -1;
+	return flags ? lib(f, cnet_attach_set_ipvlan_flags(f->att, flags), "flags") : 0;
+}
+
 static int kind_vlan(struct conf *f)
 {
 	const cJSON *o = f->c->conf;
@@ -407,6 +428,7 @@ static const struct {
 } kinds[] = {
 	{"macvlan", kind_macvlan}, {"vlan", kind_vlan},	  {"host-device", kind_host_device},
 	{"veth", kind_veth},	   {"sriov", kind_sriov}, {"bond", kind_bond},
+	{"ipvlan", kind_ipvlan},
 };
 
 /* ---- IPAM: static and dhcp here, the others' results applied ------------ */
@@ -563,6 +585,8 @@ static int common(struct conf *f)
 		mac = f->c->arg_mac;
 	if (!mac && str(f, o, "mac", &mac) < 0)
 		return -1;
+	if (mac && f->no_mac)
+		return bad(f, "mac", "is not for an ipvlan: its interfaces have the master's MAC");
 	if (mac && lib(f, cnet_attach_set_mac(f->att, mac), "mac") < 0)
 		return -1;
 	if (uint_key(f, o, "mtu", 65535, &mtu, &has) < 0 ||
@@ -587,10 +611,10 @@ int cni_attach_from_conf(struct cni *c, struct cnet_ctx *ctx, struct cnet_attach
 	if (str(&f, c->conf, "kind", &kind) < 0)
 		return -1;
 	if (!kind)
-		return bad(&f, "kind", "is required: macvlan, host-device, veth, sriov, vlan or bond");
+		return bad(&f, "kind", "is required: macvlan, host-device, veth, sriov, vlan, bond or ipvlan");
 	k = cnet_kind_from_string(kind);
 	if (k < 0)
-		return bad(&f, "kind", "is not a kind cnet knows (macvlan, host-device, veth, sriov, vlan, bond)");
+		return bad(&f, "kind", "is not a kind cnet knows (macvlan, host-device, veth, sriov, vlan, bond, ipvlan)");
 	if (cnet_attach_new(ctx, c->netns, k, &f.att) < 0)
 		return lib(&f, -1, "CNI_NETNS");
 	if (lib(&f, cnet_attach_set_ifname(f.att, c->ifname), "CNI_IFNAME") < 0 ||
@@ -644,7 +668,7 @@ int cni_status(struct cni *c)
 		return cni_fail(c, CNI_ERR_CONFIG, NULL, "\"kind\": missing or not a kind cnet knows");
 	if (!master)
 		master = cJSON_GetStringValue(key(o, "parent"));
-	if (!strcmp(kind, "macvlan") || !strcmp(kind, "vlan"))
+	if (!strcmp(kind, "macvlan") || !strcmp(kind, "vlan") || !strcmp(kind, "ipvlan"))
 		return master ? dev_up(c, "master", master)
 			      : cni_fail(c, CNI_ERR_CONFIG, NULL, "\"master\": is required");
 	if (!strcmp(kind, "veth") && !cJSON_IsTrue(key(o, "createBridge")))

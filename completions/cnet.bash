@@ -20,7 +20,7 @@ _cnet_reply()
 _cnet()
 {
     local cur line words cword i w n=0 kind='' ddash='' opt='' pre='' opts brk='' pf='' state=''
-    local valopts=' --ifname --ip --hostname --dhcp-timeout --resolv-conf --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links --engine '
+    local valopts=' --ifname --ip --hostname --dhcp-timeout --resolv-conf --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links --engine --flags '
     local common='--json --dry-run --state --wait --help'
 
     # Words up to the cursor, not split at '=' or ':' as COMP_WORDS is.
@@ -85,6 +85,8 @@ _cnet()
         --mode)
             if [[ $kind == bond ]]; then
                 _cnet_reply -W 'active-backup balance-rr balance-xor broadcast 802.3ad balance-tlb balance-alb'
+            elif [[ $kind == ipvlan ]]; then
+                _cnet_reply -W 'l2 l3 l3s'
             else
                 _cnet_reply -W 'bridge private vepa passthru'
             fi
@@ -103,6 +105,7 @@ _cnet()
         --spoofchk | --trust) _cnet_reply -W 'on off' ;;
         --link-state) _cnet_reply -W 'auto enable disable' ;;
         --engine) _cnet_reply -W 'docker podman' ;;
+        --flags) _cnet_reply -W 'bridge private vepa' ;;
         --state)
             compopt -o filenames 2>/dev/null || :
             _cnet_reply -f
@@ -135,7 +138,8 @@ _cnet()
         else
             opts="--ifname --ip --hostname --dhcp-timeout --no-gw --resolv-conf --gw --route --mtu --mac --no-dad --replace $common"
             case $kind in
-            macvlan) opts+=' --parent --mode --vlan --vlan-proto' ;;
+            macvlan | ipvlan) opts+=' --parent --mode --vlan --vlan-proto' ;;&
+            ipvlan) opts+=' --flags' ;;
             vlan) opts+=' --parent --vlan --vlan-proto' ;;
             bond) opts+=' --mode --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate' ;;
             host-device) opts+=' --dev --force' ;;
@@ -180,7 +184,7 @@ _cnet()
             ;;
         esac
     elif ((n == 1)) && [[ ${words[1]} == attach ]]; then
-        _cnet_reply -W 'macvlan host-device veth sriov vlan bond'
+        _cnet_reply -W 'macvlan host-device veth sriov vlan bond ipvlan'
     fi
     return 0
 } &&

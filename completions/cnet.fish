@@ -3,6 +3,7 @@
 # The options, as `cnet __options` lists them from the parser's table:
 #   attach: --ifname --ip --hostname --dhcp-timeout --no-gw --resolv-conf --gw --route --mtu --mac --no-dad
 #           macvlan: --parent --mode --vlan --vlan-proto; host-device: --dev --force;
+#           ipvlan: --parent --mode --flags --vlan --vlan-proto;
 #           vlan: --parent --vlan --vlan-proto;
 #           bond: --mode --slave --miimon --updelay --downdelay --arp-interval
 #                 --arp-ip-target --arp-validate --arp-all-targets --primary
@@ -120,6 +121,7 @@ complete -c cnet -n '__cnet_at attach 1' -a veth -d 'veth pair onto a bridge'
 complete -c cnet -n '__cnet_at attach 1' -a sriov -d 'an SR-IOV virtual function'
 complete -c cnet -n '__cnet_at attach 1' -a vlan -d 'an 802.1Q subinterface of a host interface'
 complete -c cnet -n '__cnet_at attach 1' -a bond -d 'a bond over VFs, devices or macvlans'
+complete -c cnet -n '__cnet_at attach 1' -a ipvlan -d "ipvlan on a host interface, its MAC"
 complete -c cnet -n '__cnet_at vf 0' -a enable -d 'give a PF N VFs'
 complete -c cnet -n '__cnet_at vf 0' -a disable -d "remove a PF's VFs"
 complete -c cnet -n '__cnet_at vf 0' -a ls -d 'list VFs and their settings'
@@ -148,6 +150,11 @@ complete -c cnet -n '__cnet_kind macvlan' -l parent -x -a '(__cnet_names /sys/cl
 complete -c cnet -n '__cnet_kind macvlan' -l mode -x -a 'bridge private vepa passthru' -d 'macvlan mode'
 complete -c cnet -n '__cnet_kind macvlan' -l vlan -x -d 'sit on the host subinterface PARENT.VID'
 complete -c cnet -n '__cnet_kind macvlan' -l vlan-proto -x -a '802.1Q 802.1ad' -d 'VLAN protocol'
+complete -c cnet -n '__cnet_kind ipvlan' -l parent -x -a '(__cnet_names /sys/class/net)' -d 'host interface to sit on'
+complete -c cnet -n '__cnet_kind ipvlan' -l mode -x -a 'l2 l3 l3s' -d 'ipvlan mode'
+complete -c cnet -n '__cnet_kind ipvlan' -l flags -x -a 'bridge private vepa' -d 'ipvlan flags'
+complete -c cnet -n '__cnet_kind ipvlan' -l vlan -x -d 'sit on the host subinterface PARENT.VID'
+complete -c cnet -n '__cnet_kind ipvlan' -l vlan-proto -x -a '802.1Q 802.1ad' -d 'VLAN protocol'
 complete -c cnet -n '__cnet_kind bond' -l mode -x -a 'active-backup balance-rr balance-xor broadcast 802.3ad balance-tlb balance-alb' -d 'bonding mode'
 complete -c cnet -n '__cnet_kind bond' -l slave -x -a 'sriov: dev: macvlan: in:' -d 'a slave (repeatable)'
 complete -c cnet -n '__cnet_kind bond' -l miimon -x -d 'MII monitoring interval (ms)'

@@ -338,6 +338,22 @@ const char *cnet_macvlan_mode_to_string(int mode);
 int cnet_link_build_macvlan(struct cnet_ctx *ctx, const struct cnet_macvlan_opts *o,
 			    struct nl_msg **msg);
 
+/* An ipvlan on parent, created in ns_fd (link-ipvlan.c). */
+struct cnet_ipvlan_opts {
+	const char *name;
+	int parent;
+	int mode;  /* IPVLAN_MODE_* */
+	int flags; /* 0 (bridge), IPVLAN_F_PRIVATE, IPVLAN_F_VEPA */
+	int ns_fd;
+	unsigned int mtu;
+};
+int cnet_link_build_ipvlan(struct cnet_ctx *ctx, const struct cnet_ipvlan_opts *o, struct nl_msg **msg);
+/* "l2", "l3", "l3s"; "bridge", "private", "vepa" (-EINVAL: none of them). */
+int cnet_ipvlan_mode_from_string(const char *s);
+const char *cnet_ipvlan_mode_to_string(int mode);
+int cnet_ipvlan_flags_from_string(const char *s);
+const char *cnet_ipvlan_flags_to_string(int flags);
+
 struct cnet_veth_opts {
 	const char *host_name, *peer_name, *alias;
 	int master, peer_ns_fd;

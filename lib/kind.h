@@ -53,6 +53,7 @@ enum cnet_kind_opt {
 	CNET_OPT_BOND = 1u << 12, /* bond options by name */
 	CNET_OPT_VLAN_MODE = 1u << 13,
 	CNET_OPT_VLAN_IFNAME = 1u << 14,
+	CNET_OPT_IPVLAN = 1u << 15, /* an ipvlan's mode and flags */
 };
 
 /* What the common request that names the new link and brings it up also

@@ -96,8 +96,9 @@ enum cnet_kind {
 	CNET_KIND_SRIOV = 4,
 	CNET_KIND_VLAN = 5,
 	CNET_KIND_BOND = 6,
+	CNET_KIND_IPVLAN = 7,
 };
-/* "macvlan", "host-device", "veth", "sriov", "vlan", "bond" <-> enum cnet_kind.
+/* "macvlan", "host-device", "veth", "sriov", "vlan", "bond", "ipvlan" <-> enum cnet_kind.
  * Unknown: -EINVAL. */
 int cnet_kind_from_string(const char *name);
 const char *cnet_kind_to_string(int kind);
@@ -135,6 +136,10 @@ int cnet_attach_set_resolv_conf(struct cnet_attach *att, const char *path);
 /* macvlan */
 int cnet_attach_set_parent(struct cnet_attach *att, const char *ifname);
 int cnet_attach_set_macvlan_mode(struct cnet_attach *att, const char *mode);
+/* ipvlan: mode "l2" (default), "l3" or "l3s"; flags "bridge" (default),
+ * "private" or "vepa". --parent and --vlan as macvlan's. */
+int cnet_attach_set_ipvlan_mode(struct cnet_attach *att, const char *mode);
+int cnet_attach_set_ipvlan_flags(struct cnet_attach *att, const char *flags);
 /* host-device */
 int cnet_attach_set_device(struct cnet_attach *att, const char *ifname);
 /* veth */

@@ -498,6 +498,10 @@ write_add_then_del() { # PATH
 		7 routes .ipam.routes=[{"gw":"10.18.0.1"}]
 		7 routes .ipam.routes=[{"dst":"::/0"}]
 		7 ips .runtimeConfig.ips=[1]
+		7 master .kind="ipvlan" | del(.master)
+		7 mode .kind="ipvlan" | .mode="bridge"
+		7 flags .kind="ipvlan" | del(.mode) | .flags="both"
+		7 mac .kind="ipvlan" | .mode="l3" | .mac="02:00:00:00:00:01"
 		7 vlanId .kind="vlan" | del(.vlanId)
 		7 vlanId .kind="vlan" | .vlanId=4095
 		7 vlanId .kind="vlan" | .vlanId="x"
@@ -521,7 +525,7 @@ write_add_then_del() { # PATH
 		7 state .state=7
 		7 ipam .ipam={"addresses":[]}
 	EOF2
-	[ "$n" = 31 ]
+	[ "$n" = 35 ]
 	[ "$(ip -n "$CNS" -j link show | jq length)" = 1 ]
 	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 }

@@ -121,7 +121,29 @@ refused() { # STATUS "SUBSTRING..." -- CNET-ARGS...
 }
 
 @test "attach refuses an unknown kind" {
-	refused 2 "unknown kind 'ipvlan'" -- attach "netns:$CNS" ipvlan --parent up0
+	refused 2 "unknown kind 'ipvtap'" -- attach "netns:$CNS" ipvtap --parent up0
+}
+
+# This host's kernel has no ipvlan (tests/vm/suites/ipvlan.bats tests it
+# where there is one): what a user of such a kernel sees.
+@test "ipvlan on a kernel without it: exit 5, saying so, nothing made or recorded" {
+	if ip -n "$HOSTNS" link add ipvprobe link up0 type ipvlan 2>/dev/null; then
+		ip -n "$HOSTNS" link del ipvprobe
+		skip "this kernel has ipvlan: tests/vm/suites/ipvlan.bats tests it"
+	fi
+	# refused by the kernel, after the pending record: rolled back, the
+	# store left without records
+	snapshot
+	run -5 --separate-stderr cnet attach "netns:$CNS" ipvlan --parent up0 --ip 10.65.0.2/24
+	assert_error "this kernel has no ipvlan"
+	assert_equal "$(shape "$HOSTNS")" "$SNAP_H"
+	assert_equal "$(shape "$CNS")" "$SNAP_C"
+	assert_equal "$(state_doc | jq '.records | length')" 0
+	refused 2 "ipvlan takes no --mac" -- attach "netns:$CNS" ipvlan --parent up0 --mac 02:00:00:00:65:01
+	refused 2 "--ip dhcp needs ipvlan mode l2" -- attach "netns:$CNS" ipvlan --parent up0 --mode l3s --ip dhcp
+	refused 2 "invalid ipvlan mode 'l4'" -- attach "netns:$CNS" ipvlan --parent up0 --mode l4
+	refused 2 "invalid ipvlan flags 'both'" -- attach "netns:$CNS" ipvlan --parent up0 --flags both
+	refused 2 "--flags does not apply to macvlan" -- attach "netns:$CNS" macvlan --parent up0 --flags vepa
 }
 
 # sriov: what can be refused without SR-IOV hardware (tests/vm/suites/

@@ -74,7 +74,8 @@ TEST(test_kind_names_round_trip, "kind names map to stable numbers and back")
 	CHECK(cnet_kind_from_string("macvlan") == CNET_KIND_MACVLAN);
 	CHECK(cnet_kind_from_string("host-device") == CNET_KIND_HOST_DEVICE);
 	CHECK(cnet_kind_from_string("veth") == CNET_KIND_VETH);
-	CHECK(cnet_kind_from_string("ipvlan") == -EINVAL);
+	CHECK(cnet_kind_from_string("ipvlan") == CNET_KIND_IPVLAN);
+	CHECK(cnet_kind_from_string("ipvtap") == -EINVAL);
 	CHECK(!strcmp(cnet_kind_to_string(CNET_KIND_VETH), "veth"));
 	CHECK(cnet_kind_to_string(99) == NULL);
 }

@@ -19,8 +19,8 @@ TEST(test_kinds_names_round_trip, "every kind's name and value map to each other
 		CHECK(cnet_kind_from_string(name) == k);
 		CHECK(cnet_kind_get(k) && !strcmp(cnet_kind_get(k)->name, name));
 	}
-	CHECK(n == 6);
-	CHECK(cnet_kind_from_string("ipvlan") == -EINVAL && cnet_kind_from_string(NULL) == -EINVAL);
+	CHECK(n == 7);
+	CHECK(cnet_kind_from_string("ipvtap") == -EINVAL && cnet_kind_from_string(NULL) == -EINVAL);
 	CHECK(cnet_kind_to_string(0) == NULL);
 }
 
@@ -49,9 +49,9 @@ TEST(test_kinds_applies_to_names_every_kind, "an option refused names every kind
 	CHECK(cnet_attach_new(ctx, "netns:x", CNET_KIND_VETH, &att) == 0);
 	CHECK(cnet_attach_set_parent(att, "eth9") == -EINVAL);
 	CHECK(cnet_ctx_errclass(ctx) == CNET_ERR_INVALID);
-	CHECK(!strcmp(cnet_ctx_errmsg(ctx), "--parent applies to macvlan and vlan, not veth"));
+	CHECK(!strcmp(cnet_ctx_errmsg(ctx), "--parent applies to macvlan, vlan and ipvlan, not veth"));
 	CHECK(cnet_attach_set_vlan(att, 5, 0, NULL) == -EINVAL);
-	CHECK(!strcmp(cnet_ctx_errmsg(ctx), "--vlan applies to macvlan, sriov, vlan and bond, not veth"));
+	CHECK(!strcmp(cnet_ctx_errmsg(ctx), "--vlan applies to macvlan, sriov, vlan, bond and ipvlan, not veth"));
 	CHECK(cnet_attach_set_pf(att, "eth9") == -EINVAL);
 	CHECK(!strcmp(cnet_ctx_errmsg(ctx), "--pf applies to sriov, not veth"));
 	CHECK(cnet_attach_set_bridge(att, "br0", false) == 0);
