@@ -40,6 +40,9 @@ AS_GIVEN(set_vlan_mode, cnet_attach_set_vlan_mode)
 AS_GIVEN(set_vlan_ifname, cnet_attach_set_vlan_ifname)
 AS_GIVEN(set_vf_link_state, cnet_attach_set_vf_link_state)
 AS_GIVEN(add_bond_slave, cnet_attach_add_bond_slave)
+AS_GIVEN(set_vxlan_dev, cnet_attach_set_vxlan_dev)
+AS_GIVEN(add_vxlan_remote, cnet_attach_add_vxlan_remote)
+AS_GIVEN(set_vxlan_group, cnet_attach_set_vxlan_group)
 
 /* The bond's options go by their command-line names. */
 static int set_bond_option(struct attach_parse *p, const char *v)
@@ -93,6 +96,24 @@ static int whole(struct attach_parse *p, const char *v, unsigned int *n)
 		return cli_usage_error("invalid --%s '%s' (a whole number)", p->opt->name, v);
 	*n = (unsigned int)l;
 	return 0;
+}
+
+static int set_vxlan(struct attach_parse *p, const char *v)
+{
+	unsigned long vni;
+
+	if (cli_uint(v, 16777215, &vni) < 0 || !vni)
+		return cli_usage_error("invalid --vxlan '%s' (a VNI, 1-16777215)", v);
+	return cnet_attach_set_vxlan(p->att, (unsigned int)vni);
+}
+
+static int set_vxlan_port(struct attach_parse *p, const char *v)
+{
+	unsigned long port;
+
+	if (cli_uint(v, 65535, &port) < 0 || !port)
+		return cli_usage_error("invalid --vxlan-port '%s' (1-65535)", v);
+	return cnet_attach_set_vxlan_port(p->att, (unsigned int)port);
 }
 
 static int set_vf(struct attach_parse *p, const char *v)
@@ -190,6 +211,18 @@ const struct cli_opt cli_attach_opts[] = {
 	 "macvlan: bridge (default), private, vepa or passthru; ipvlan: l2 (default), l3 or l3s; "
 	 "bond: its mode (required)"},
 	{"flags", "FLAGS", false, K_IPVLAN, set_ipvlan_flags, "ipvlan: bridge (default), private or vepa"},
+	{"vxlan", "VNI", false, K_MACVLAN | K_IPVLAN | K_VETH, set_vxlan,
+	 "macvlan, ipvlan: sit on the host's VXLAN device vxVNI instead of a --parent; veth: put it on the bridge"},
+	{"vxlan-dev", "IF", false, K_MACVLAN | K_IPVLAN | K_VETH, set_vxlan_dev,
+	 "--vxlan: the underlay interface the segment runs over"},
+	{"vxlan-remote", "ADDR", true, K_MACVLAN | K_IPVLAN | K_VETH, add_vxlan_remote,
+	 "--vxlan: a host on the segment, sent its broadcasts (repeatable)"},
+	{"vxlan-group", "ADDR", false, K_MACVLAN | K_IPVLAN | K_VETH, set_vxlan_group,
+	 "--vxlan: a multicast group instead of remotes"},
+	{"vxlan-port", "PORT", false, K_MACVLAN | K_IPVLAN | K_VETH, set_vxlan_port,
+	 "--vxlan: UDP port (default 4789)"},
+	{"host-access", NULL, false, K_MACVLAN, NULL,
+	 "macvlan: the host reaches its addresses, through a host-side shim and host routes"},
 	{"dev", "IF", false, K_HOSTDEV, set_device, "host-device: the host interface to move in"},
 	{"force", NULL, false, K_HOSTDEV, NULL,
 	 "host-device: move it even if it carries addresses, routes or a master"},
@@ -302,6 +335,8 @@ int cli_attach_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cl
 	}
 	if (!r && p.rates)
 		r = cnet_attach_set_vf_rate(p.att, p.min_rate, p.max_rate);
+	if (!r && cli_has(cmd, &a, "host-access"))
+		r = cnet_attach_set_host_access(p.att, true);
 	if (r > 0) { /* a usage error, already reported */
 		cnet_attach_free(p.att);
 		cnet_ctx_free(ctx);

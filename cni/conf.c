@@ -216,18 +216,72 @@ static const char *device_id(struct conf *f)
 
 /* ---- the kinds ------------------------------------------------------------ */
 
+/* cnet's own key for --vxlan, on macvlan and ipvlan: "vxlan": {"vni",
+ * "dev", "remotes": [...], "group", "port"}, in place of a master. 1 if
+ * there, 0 if not, -1 on an error (said). */
+static int vxlan_key(struct conf *f)
+{
+	const cJSON *v = key(f->c->conf, "vxlan"), *rs, *it;
+	const char *dev, *group;
+	unsigned long vni, port;
+	bool has_vni, has_port;
+
+	if (!v)
+		return 0;
+	if (!cJSON_IsObject(v))
+		return bad(f, "vxlan", "must be an object: {\"vni\", \"dev\", \"remotes\" or \"group\"}");
+	if (uint_key(f, v, "vni", 16777215, &vni, &has_vni) < 0 || str(f, v, "dev", &dev) < 0 ||
+	    str(f, v, "group", &group) < 0 || uint_key(f, v, "port", 65535, &port, &has_port) < 0)
+		return -1;
+	if (!has_vni || !dev)
+		return bad(f, "vxlan", "needs \"vni\" and \"dev\"");
+	if (lib(f, cnet_attach_set_vxlan(f->att, (unsigned int)vni), "vxlan.vni") < 0 ||
+	    lib(f, cnet_attach_set_vxlan_dev(f->att, dev), "vxlan.dev") < 0 ||
+	    (group && lib(f, cnet_attach_set_vxlan_group(f->att, group), "vxlan.group") < 0) ||
+	    (has_port && lib(f, cnet_attach_set_vxlan_port(f->att, (unsigned int)port), "vxlan.port") < 0))
+		return -1;
+	rs = key(v, "remotes");
+	if (rs && !cJSON_IsArray(rs))
+		return bad(f, "vxlan.remotes", "must be a list of addresses");
+	cJSON_ArrayForEach(it, rs)
+	{
+		if (!cJSON_IsString(it))
+			return bad(f, "vxlan.remotes", "must be a list of addresses");
+		if (lib(f, cnet_attach_add_vxlan_remote(f->att, it->valuestring), "vxlan.remotes") < 0)
+			return -1;
+	}
+	return 1;
+}
+
+/* master (or parent), or cnet's vxlan; what is missing named for kind. */
+static int master_key(struct conf *f, const char *kind)
+{
+	const char *master;
+	char why[64];
+	int r = vxlan_key(f);
+
+	if (r != 0)
+		return r < 0 ? -1 : 0;
+	if (str(f, f->c->conf, "master", &master) < 0)
+		return -1;
+	if (!master && str(f, f->c->conf, "parent", &master) < 0)
+		return -1;
+	snprintf(why, sizeof(why), "is required for %s (or \"vxlan\")", kind);
+	if (!master)
+		return bad(f, "master", why);
+	return lib(f, cnet_attach_set_parent(f->att, master), "master");
+}
+
 static int kind_macvlan(struct conf *f)
 {
-	const cJSON *o = f->c->conf;
-	const char *master, *mode;
+	const cJSON *o = f->c->conf, *ha = key(o, "hostAccess");
+	const char *mode;
 
-	if (str(f, o, "master", &master) < 0 || str(f, o, "mode", &mode) < 0)
+	if (str(f, o, "mode", &mode) < 0 || master_key(f, "a macvlan") < 0)
 		return -1;
-	if (!master && str(f, o, "parent", &master) < 0)
-		return -1;
-	if (!master)
-		return bad(f, "master", "is required for a macvlan");
-	if (lib(f, cnet_attach_set_parent(f->att, master), "master") < 0)
+	if (ha && !cJSON_IsBool(ha))
+		return bad(f, "hostAccess", "must be true or false");
+	if (cJSON_IsTrue(ha) && lib(f, cnet_attach_set_host_access(f->att, true), "hostAccess") < 0)
 		return -1;
 	return mode ? lib(f, cnet_attach_set_macvlan_mode(f->att, mode), "mode") : 0;
 }
@@ -236,18 +290,13 @@ static int kind_macvlan(struct conf *f)
 static int kind_ipvlan(struct conf *f)
 {
 	const cJSON *o = f->c->conf;
-	const char *master, *mode, *flags;
+	const char *mode, *flags;
 
-	if (str(f, o, "master", &master) < 0 || str(f, o, "mode", &mode) < 0 ||
-	    str(f, o, "flags", &flags) < 0)
+	if (str(f, o, "mode", &mode) < 0 || str(f, o, "flags", &flags) < 0 ||
+	    master_key(f, "an ipvlan") < 0)
 		return -1;
-	if (!master && str(f, o, "parent", &master) < 0)
-		return -1;
-	if (!master)
-		return bad(f, "master", "is required for an ipvlan");
 	f->no_mac = true;
-	if (lib(f, cnet_attach_set_parent(f->att, master), "master") < 0 ||
-	    (mode && lib(f, cnet_attach_set_ipvlan_mode(f->att, mode), "mode") < 0))
+	if (mode && lib(f, cnet_attach_set_ipvlan_mode(f->att, mode), "mode") < 0)
 		return -1;
 	return flags ? lib(f, cnet_attach_set_ipvlan_flags(f->att, flags), "flags") : 0;
 }
@@ -306,7 +355,9 @@ static int kind_veth(struct conf *f)
 		return -1;
 	if (!br)
 		return 0; /* a bare pair: the host end stays unattached */
-	return lib(f, cnet_attach_set_bridge(f->att, br, cJSON_IsTrue(key(o, "createBridge"))), "bridge");
+	if (lib(f, cnet_attach_set_bridge(f->att, br, cJSON_IsTrue(key(o, "createBridge"))), "bridge") < 0)
+		return -1;
+	return vxlan_key(f) < 0 ? -1 : 0;
 }
 
 static int onoff(struct conf *f, const char *k, int (*set)(struct cnet_attach *, bool))
@@ -668,6 +719,8 @@ int cni_status(struct cni *c)
 		return cni_fail(c, CNI_ERR_CONFIG, NULL, "\"kind\": missing or not a kind cnet knows");
 	if (!master)
 		master = cJSON_GetStringValue(key(o, "parent"));
+	if ((!strcmp(kind, "macvlan") || !strcmp(kind, "ipvlan")) && cJSON_IsObject(key(o, "vxlan")))
+		return dev_up(c, "vxlan.dev", cJSON_GetStringValue(key(key(o, "vxlan"), "dev")));
 	if (!strcmp(kind, "macvlan") || !strcmp(kind, "vlan") || !strcmp(kind, "ipvlan"))
 		return master ? dev_up(c, "master", master)
 			      : cni_fail(c, CNI_ERR_CONFIG, NULL, "\"master\": is required");

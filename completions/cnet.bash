@@ -20,7 +20,7 @@ _cnet_reply()
 _cnet()
 {
     local cur line words cword i w n=0 kind='' ddash='' opt='' pre='' opts brk='' pf='' state=''
-    local valopts=' --ifname --ip --hostname --dhcp-timeout --resolv-conf --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links --engine --flags '
+    local valopts=' --ifname --ip --hostname --dhcp-timeout --resolv-conf --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links --engine --flags --vxlan --vxlan-dev --vxlan-remote --vxlan-group --vxlan-port '
     local common='--json --dry-run --state --wait --help'
 
     # Words up to the cursor, not split at '=' or ':' as COMP_WORDS is.
@@ -80,7 +80,7 @@ _cnet()
     fi
     if [[ -n $opt ]]; then
         case $opt in
-        --parent | --dev) _cnet_reply -W "$(_cnet_names '/sys/class/net/*')" ;;
+        --parent | --dev | --vxlan-dev) _cnet_reply -W "$(_cnet_names '/sys/class/net/*')" ;;
         --bridge) _cnet_reply -W "$(_cnet_names '/sys/class/net/*/bridge' /bridge)" ;;
         --mode)
             if [[ $kind == bond ]]; then
@@ -138,12 +138,13 @@ _cnet()
         else
             opts="--ifname --ip --hostname --dhcp-timeout --no-gw --resolv-conf --gw --route --mtu --mac --no-dad --replace $common"
             case $kind in
-            macvlan | ipvlan) opts+=' --parent --mode --vlan --vlan-proto' ;;&
+            macvlan | ipvlan) opts+=' --parent --mode --vlan --vlan-proto --vxlan --vxlan-dev --vxlan-remote --vxlan-group --vxlan-port' ;;&
+            macvlan) opts+=' --host-access' ;;
             ipvlan) opts+=' --flags' ;;
             vlan) opts+=' --parent --vlan --vlan-proto' ;;
             bond) opts+=' --mode --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate' ;;
             host-device) opts+=' --dev --force' ;;
-            veth) opts+=' --bridge --create-bridge --host-ifname' ;;
+            veth) opts+=' --bridge --create-bridge --host-ifname --vxlan --vxlan-dev --vxlan-remote --vxlan-group --vxlan-port' ;;
             sriov) opts+=' --pf --vf --vf-count --vlan --vlan-proto --spoofchk --trust --link-state --min-rate --max-rate' ;;
             esac
         fi

@@ -4,6 +4,8 @@
 #   attach: --ifname --ip --hostname --dhcp-timeout --no-gw --resolv-conf --gw --route --mtu --mac --no-dad
 #           macvlan: --parent --mode --vlan --vlan-proto; host-device: --dev --force;
 #           ipvlan: --parent --mode --flags --vlan --vlan-proto;
+#           macvlan, ipvlan, veth: --vxlan --vxlan-dev --vxlan-remote --vxlan-group --vxlan-port;
+#           macvlan: --host-access;
 #           vlan: --parent --vlan --vlan-proto;
 #           bond: --mode --slave --miimon --updelay --downdelay --arp-interval
 #                 --arp-ip-target --arp-validate --arp-all-targets --primary
@@ -155,6 +157,17 @@ complete -c cnet -n '__cnet_kind ipvlan' -l mode -x -a 'l2 l3 l3s' -d 'ipvlan mo
 complete -c cnet -n '__cnet_kind ipvlan' -l flags -x -a 'bridge private vepa' -d 'ipvlan flags'
 complete -c cnet -n '__cnet_kind ipvlan' -l vlan -x -d 'sit on the host subinterface PARENT.VID'
 complete -c cnet -n '__cnet_kind ipvlan' -l vlan-proto -x -a '802.1Q 802.1ad' -d 'VLAN protocol'
+complete -c cnet -n '__cnet_kind macvlan' -l vxlan -x -d 'sit on the host VXLAN device vxVNI'
+complete -c cnet -n '__cnet_kind macvlan' -l vxlan-dev -x -a '(__cnet_names /sys/class/net)' -d 'the VXLAN underlay'
+complete -c cnet -n '__cnet_kind macvlan' -l vxlan-remote -x -d 'another host on the segment (repeatable)'
+complete -c cnet -n '__cnet_kind macvlan' -l vxlan-group -x -d 'multicast group of the segment'
+complete -c cnet -n '__cnet_kind macvlan' -l vxlan-port -x -d 'VXLAN UDP port'
+complete -c cnet -n '__cnet_kind ipvlan' -l vxlan -x -d 'sit on the host VXLAN device vxVNI'
+complete -c cnet -n '__cnet_kind ipvlan' -l vxlan-dev -x -a '(__cnet_names /sys/class/net)' -d 'the VXLAN underlay'
+complete -c cnet -n '__cnet_kind ipvlan' -l vxlan-remote -x -d 'another host on the segment (repeatable)'
+complete -c cnet -n '__cnet_kind ipvlan' -l vxlan-group -x -d 'multicast group of the segment'
+complete -c cnet -n '__cnet_kind ipvlan' -l vxlan-port -x -d 'VXLAN UDP port'
+complete -c cnet -n '__cnet_kind macvlan' -l host-access -d 'the host reaches its addresses through a shim'
 complete -c cnet -n '__cnet_kind bond' -l mode -x -a 'active-backup balance-rr balance-xor broadcast 802.3ad balance-tlb balance-alb' -d 'bonding mode'
 complete -c cnet -n '__cnet_kind bond' -l slave -x -a 'sriov: dev: macvlan: in:' -d 'a slave (repeatable)'
 complete -c cnet -n '__cnet_kind bond' -l miimon -x -d 'MII monitoring interval (ms)'
@@ -186,6 +199,11 @@ complete -c cnet -n '__cnet_kind host-device' -l force -d 'move it even if it ca
 complete -c cnet -n '__cnet_kind veth' -l bridge -x -a '(__cnet_names /sys/class/net /bridge)' -d 'Linux bridge for the host end'
 complete -c cnet -n '__cnet_kind veth' -l create-bridge -d 'create the bridge if it does not exist'
 complete -c cnet -n '__cnet_kind veth' -l host-ifname -x -d 'name of the host end (default vethID)'
+complete -c cnet -n '__cnet_kind veth' -l vxlan -x -d 'put the host VXLAN device vxVNI on the bridge'
+complete -c cnet -n '__cnet_kind veth' -l vxlan-dev -x -a '(__cnet_names /sys/class/net)' -d 'the VXLAN underlay'
+complete -c cnet -n '__cnet_kind veth' -l vxlan-remote -x -d 'another host on the segment (repeatable)'
+complete -c cnet -n '__cnet_kind veth' -l vxlan-group -x -d 'multicast group of the segment'
+complete -c cnet -n '__cnet_kind veth' -l vxlan-port -x -d 'VXLAN UDP port'
 complete -c cnet -n '__cnet_kind sriov' -l pf -x -a '(__cnet_pfs)' -d 'the PF, a host interface or PCI address'
 complete -c cnet -n '__cnet_kind sriov' -l vf -x -a '(__cnet_free_vfs)' -d 'this VF index (default: a free one)'
 complete -c cnet -n '__cnet_kind sriov' -l vf-count -x -d 'create N VFs first if the PF has none'

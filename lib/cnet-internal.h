@@ -232,6 +232,9 @@ struct cnet_linkinfo {
 	int link_netnsid;  /* IFLA_LINK_NETNSID: where link is, -1 if here */
 	int vlan_id;	   /* a VLAN's ID, -1 for other kinds */
 	unsigned int vlan_proto; /* a VLAN's protocol (0x8100, 0x88a8) */
+	long vni;		 /* a VXLAN's VNI, -1 for other kinds */
+	int vxlan_link;		 /* ... its underlay's ifindex (0: none) */
+	unsigned int vxlan_port; /* ... its UDP port (host order) */
 };
 /* What tells a lent device from anything the container can make
  * (devid.c): its parent device, or, for a veth, its peer on the host. */

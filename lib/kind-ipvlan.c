@@ -69,10 +69,11 @@ static void options_json(const struct cnet_attach *att, cJSON *o)
 {
 	const struct ipvlan *v = att->priv;
 
-	cJSON_AddStringToObject(o, "parent", att->parent);
+	if (!att->vx.vni)
+		cJSON_AddStringToObject(o, "parent", att->parent);
 	cJSON_AddStringToObject(o, "mode", cnet_ipvlan_mode_to_string(v->mode));
 	cJSON_AddStringToObject(o, "flags", cnet_ipvlan_flags_to_string(v->flags));
-	cnet_lower_vlan_json(att, o);
+	cnet_lower_json(att, o);
 }
 
 static int from_record(struct cnet_attach *att, const cJSON *rec)
@@ -127,7 +128,7 @@ const struct cnet_kind_ops cnet_kind_ipvlan = {
 	.kind = CNET_KIND_IPVLAN,
 	.opts_size = sizeof(struct ipvlan),
 	.run_size = sizeof(struct cnet_lower),
-	.options = CNET_OPT_PARENT | CNET_OPT_IPVLAN | CNET_OPT_VLAN,
+	.options = CNET_OPT_PARENT | CNET_OPT_IPVLAN | CNET_OPT_VLAN | CNET_OPT_VXLAN,
 	.rename = CNET_SET_ALIAS,
 	.mac_follows = true,
 	.init = init,

@@ -2,7 +2,9 @@
 /*
  * veth: a veth pair, its host end on a Linux bridge (made with
  * --create-bridge, then removed by the last record on it), its peer
- * created straight in the target.
+ * created straight in the target. With --vxlan the bridge has the host's
+ * VXLAN device vx<VNI> as a port (vxlan.c, made and removed as lower.c
+ * does).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +27,7 @@ struct veth_run {
 	char host_name[IFNAMSIZ];
 	bool make_bridge, made_bridge;
 	unsigned char bridge_mac[6]; /* of a bridge cnet makes */
+	struct cnet_lower vx;	     /* --vxlan: vx<VNI>, a port of the bridge */
 };
 
 CNET_EXPORT int cnet_attach_set_bridge(struct cnet_attach *att, const char *bridge, bool create)
@@ -49,7 +52,7 @@ static int verify(struct cnet_attach *att)
 {
 	if (!((struct veth *)att->priv)->bridge[0])
 		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, "veth needs --bridge BR");
-	return 0;
+	return cnet_vxlan_verify(att);
 }
 
 static void options_json(const struct cnet_attach *att, cJSON *o)
@@ -59,6 +62,7 @@ static void options_json(const struct cnet_attach *att, cJSON *o)
 	cJSON_AddStringToObject(o, "bridge", v->bridge);
 	if (v->host_ifname[0])
 		cJSON_AddStringToObject(o, "host_ifname", v->host_ifname);
+	cnet_vxlan_json(att, o);
 }
 
 static int from_record(struct cnet_attach *att, const cJSON *rec)
@@ -70,7 +74,35 @@ static int from_record(struct cnet_attach *att, const cJSON *rec)
 
 	if (r == 0 && *cnet_json_str(o, "host_ifname"))
 		r = cnet_attach_set_host_ifname(att, cnet_json_str(o, "host_ifname"));
+	if (r == 0 && cJSON_GetObjectItemCaseSensitive(o, "vxlan"))
+		r = cnet_vxlan_from_json(att, o);
 	return r;
+}
+
+/* --vxlan: vx<VNI> there as a port of this bridge, or to be made; the
+ * veth's MTU within its own. */
+static int preflight_vxlan(struct run *run, struct veth_run *vr)
+{
+	const char *bridge = ((const struct veth *)run->att->priv)->bridge;
+	int r = cnet_vxlan_preflight(run, &vr->vx);
+
+	if (r < 0)
+		return r;
+	if (!vr->vx.make && (vr->make_bridge || (int)vr->vx.link.master != vr->bridge.ifindex))
+		return cnet_errc(run->ctx, CNET_ERR_BUSY, -EEXIST,
+				 "host interface '%s' exists and is not a port of bridge '%s'", vr->vx.name,
+				 bridge);
+	return cnet_check_mtu(run, vr->vx.link.mtu, "VXLAN device", vr->vx.name);
+}
+
+/* The MTU of both ends unless asked: the bridge's, or its VXLAN port's. */
+static unsigned int default_mtu(const struct run *run, const struct veth_run *vr)
+{
+	unsigned int mtu = vr->bridge.mtu;
+
+	if (run->att->vx.vni && vr->vx.link.mtu < mtu)
+		mtu = vr->vx.link.mtu;
+	return mtu;
 }
 
 static int preflight(struct run *run)
@@ -108,7 +140,8 @@ static int preflight(struct run *run)
 				 vr->host_name);
 	if (r != -ENODEV)
 		return r;
-	return cnet_check_mtu(run, vr->bridge.mtu, "bridge", v->bridge);
+	r = cnet_check_mtu(run, vr->bridge.mtu, "bridge", v->bridge);
+	return r < 0 || !run->att->vx.vni ? r : preflight_vxlan(run, vr);
 }
 
 static void plan(struct run *run, struct cnet_result *res)
@@ -118,8 +151,26 @@ static void plan(struct run *run, struct cnet_result *res)
 
 	if (vr->make_bridge)
 		cnet_result_add_action(res, "create bridge %s", v->bridge);
+	if (run->att->vx.vni)
+		cnet_vxlan_plan(run, &vr->vx, res);
 	cnet_result_add_action(res, "create veth %s on bridge %s, peer %s in %s", vr->host_name,
 			       v->bridge, run->att->ifname, run->att->target);
+}
+
+/* vx<VNI> made (then a port of the bridge, up, marked) or found, and
+ * given the remotes. */
+static int make_vxlan(struct run *run, struct veth_run *vr)
+{
+	struct cnet_link_change c = {.ns_fd = -1, .up = 1, .alias = run->alias,
+				     .master = vr->bridge.ifindex};
+	char what[64];
+	int r = cnet_vxlan_make(run, &vr->vx);
+
+	if (r < 0 || !vr->vx.made)
+		return r;
+	c.ifindex = vr->vx.ifindex;
+	snprintf(what, sizeof(what), "put '%s' on the bridge", vr->vx.name);
+	return cnet_link_change(run->hnl, &c, what);
 }
 
 static int create(struct run *run)
@@ -131,8 +182,8 @@ static int create(struct run *run)
 	unsigned char host_mac[6];
 	struct cnet_veth_opts o = {
 		.host_name = vr->host_name, .peer_name = run->tmp_name, .alias = run->alias,
-		.peer_ns_fd = run->t.fd, .host_mtu = vr->bridge.mtu,
-		.peer_mtu = run->att->mtu ? run->att->mtu : vr->bridge.mtu, .host_mac = host_mac,
+		.peer_ns_fd = run->t.fd, .host_mtu = default_mtu(run, vr),
+		.peer_mtu = run->att->mtu ? run->att->mtu : default_mtu(run, vr), .host_mac = host_mac,
 		.peer_mac = cnet_new_mac(run->att),
 	};
 	struct nl_msg *msg;
@@ -150,6 +201,9 @@ static int create(struct run *run)
 			return r;
 		vr->bridge.ifindex = br.ifindex;
 	}
+	r = run->att->vx.vni ? make_vxlan(run, vr) : 0;
+	if (r < 0)
+		return r;
 	/* A bridge without a set MAC takes its ports' lowest; a host end
 	 * starting with 0xfe can never be it, so the bridge's address does
 	 * not change as containers come and go. */
@@ -176,6 +230,7 @@ static void rollback(struct run *run)
 
 	if (run->created)
 		cnet_link_del_by_name(run->hnl, vr->host_name); /* gone with its peer, normally */
+	cnet_lower_rollback(run, &vr->vx);
 	if (vr->made_bridge)
 		cnet_link_del_by_name(run->hnl, ((const struct veth *)run->att->priv)->bridge);
 }
@@ -197,6 +252,7 @@ static void record(const struct run *run, cJSON *rec, bool pending)
 		if (!pending)
 			cJSON_AddNumberToObject(o, "bridge_ifindex", vr->bridge.ifindex);
 	}
+	cnet_lower_record(run, &vr->vx, rec, pending);
 }
 
 /* The host end (normally gone with its peer; a crash may have left it,
@@ -219,6 +275,9 @@ static int undo(struct cnet_undo *u, cJSON *rec)
 		r = cnet_link_del(u->hnl, li.ifindex, what);
 	}
 	if (r < 0 && r != -ENODEV)
+		return r;
+	r = cnet_lower_undo_made(u, rec); /* a port of the bridge: first */
+	if (r < 0)
 		return r;
 	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(host, "created_bridge")) ||
 	    cnet_record_hand_over(u->st, rec, "bridge", keys, ARRAY_SIZE(keys)))
@@ -261,7 +320,7 @@ const struct cnet_kind_ops cnet_kind_veth = {
 	.kind = CNET_KIND_VETH,
 	.opts_size = sizeof(struct veth),
 	.run_size = sizeof(struct veth_run),
-	.options = CNET_OPT_BRIDGE | CNET_OPT_HOST_IFNAME,
+	.options = CNET_OPT_BRIDGE | CNET_OPT_HOST_IFNAME | CNET_OPT_VXLAN,
 	.rename = CNET_SET_ALIAS,
 	.verify = verify,
 	.options_json = options_json,

@@ -54,6 +54,18 @@ enum cnet_kind_opt {
 	CNET_OPT_VLAN_MODE = 1u << 13,
 	CNET_OPT_VLAN_IFNAME = 1u << 14,
 	CNET_OPT_IPVLAN = 1u << 15, /* an ipvlan's mode and flags */
+	CNET_OPT_VXLAN = 1u << 16,
+	CNET_OPT_HOST_ACCESS = 1u << 17,
+};
+
+/* --vxlan: the segment a link on a parent rides on instead (vxlan.c). */
+struct cnet_vxlan {
+	unsigned int vni;	 /* 0: none */
+	char dev[IFNAMSIZ];	 /* the underlay */
+	struct cnet_ip remotes[16];
+	size_t n_remotes;
+	struct cnet_ip group;	 /* family 0: none */
+	unsigned int port;	 /* 0: 4789 */
 };
 
 /* What the common request that names the new link and brings it up also
@@ -93,6 +105,8 @@ struct cnet_attach {
 	int vlan;		 /* the VLAN ID, 0 if none (set_vlan) */
 	unsigned int vlan_proto; /* 0x8100, 0x88a8 */
 	unsigned int vlan_qos;
+	struct cnet_vxlan vx;	 /* CNET_OPT_VXLAN */
+	bool host_access;	 /* CNET_OPT_HOST_ACCESS */
 	unsigned int vf_set; /* CNET_OPT_VF_SETTINGS: 1 << enum cnet_vf_field, asked */
 	struct cnet_vfinfo vf_want;
 	/* set by verify: the link that carries the addresses, when it is not
@@ -265,16 +279,17 @@ int cnet_parent_sweep(struct cnet_undo *u, const struct cJSON *rec, const char *
  * ipvlan): the parent, or with --vlan its PARENT.VID, made if missing and
  * removed by its last record ---- */
 struct cnet_lower {
-	struct cnet_linkinfo link; /* the parent, or its PARENT.VID */
-	char name[IFNAMSIZ];	   /* --vlan: PARENT.VID */
+	struct cnet_linkinfo link; /* the parent, its PARENT.VID, or vx<VNI> */
+	char name[IFNAMSIZ];	   /* --vlan: PARENT.VID; --vxlan: vx<VNI> */
 	bool make, made;
-	int ifindex; /* ... once made and found */
+	int ifindex;		    /* ... once made and found */
+	struct cnet_linkinfo under; /* --vxlan: the underlay */
 };
 /* --parent given, PARENT.VID within 15 bytes. */
 int cnet_lower_verify(struct cnet_attach *att, const char *kind);
-/* "vlan", "vlan_proto" into a record's options (after the kind's own);
- * those and "parent" back. */
-void cnet_lower_vlan_json(const struct cnet_attach *att, struct cJSON *o);
+/* "vlan", "vlan_proto", "vxlan" into a record's options (after the
+ * kind's own); those and "parent" back. */
+void cnet_lower_json(const struct cnet_attach *att, struct cJSON *o);
 int cnet_lower_from_record(struct cnet_attach *att, const struct cJSON *o);
 /* The parent there and up, PARENT.VID that VLAN or to be made, the asked
  * MTU within the parent's. */
@@ -291,6 +306,8 @@ void cnet_lower_record(const struct run *run, const struct cnet_lower *l, struct
 /* Detach: what rides on it in the container swept; a PARENT.VID cnet
  * made removed with its last user. */
 int cnet_lower_undo(struct cnet_undo *u, struct cJSON *rec);
+/* ... that last part alone. */
+int cnet_lower_undo_made(struct cnet_undo *u, const struct cJSON *rec);
 const char *cnet_lower_host_link(const struct cJSON *rec);
 /* The hooks of a kind whose run state is its struct cnet_lower (run_size
  * sizeof(struct cnet_lower)), and --vlan as PARENT.VID (no priority). */
@@ -298,6 +315,33 @@ int cnet_lower_set_vlan(struct cnet_attach *att, unsigned int vid, unsigned int 
 int cnet_lower_preflight_hook(struct run *run);
 void cnet_lower_rollback_hook(struct run *run);
 void cnet_lower_record_hook(const struct run *run, struct cJSON *rec, bool pending);
+
+/* ---- vxlan.c: --vxlan, the lower as a VXLAN segment ---- */
+int cnet_vxlan_verify(struct cnet_attach *att);
+void cnet_vxlan_json(const struct cnet_attach *att, struct cJSON *o);
+int cnet_vxlan_from_json(struct cnet_attach *att, const struct cJSON *o);
+int cnet_vxlan_preflight(struct run *run, struct cnet_lower *l);
+void cnet_vxlan_plan(const struct run *run, const struct cnet_lower *l, struct cnet_result *res);
+int cnet_vxlan_make(struct run *run, struct cnet_lower *l);
+
+/* ---- shim.c: --host-access, a host-side macvlan to a lower ---- */
+struct cnet_shim {
+	char name[IFNAMSIZ];
+	struct cnet_linkinfo link; /* ifindex 0: to be made */
+	bool made;
+	int ifindex; /* ... once made and found */
+	struct cnet_ip routes[32]; /* host routes added */
+	size_t n_routes;
+};
+int cnet_shim_verify(struct cnet_attach *att, bool bridge_mode);
+int cnet_shim_preflight(struct run *run, struct cnet_shim *s, const char *lower, int lower_ifindex);
+void cnet_shim_plan(const struct run *run, const char *lower, struct cnet_result *res);
+int cnet_shim_make(struct run *run, struct cnet_shim *s, const struct cnet_linkinfo *lower);
+void cnet_shim_rollback(struct run *run, const struct cnet_shim *s);
+void cnet_shim_record(const struct run *run, const struct cnet_shim *s, struct cJSON *rec, bool pending);
+int cnet_shim_undo(struct cnet_undo *u, const struct cJSON *rec);
+/* Reapply: 1 (with a reason) if the shim or a host route is gone. */
+int cnet_shim_check(struct cnet_nl *hnl, const struct cJSON *rec, char *reason, size_t len);
 
 /* ---- pf.c: the PF lock and VF creation (sriov, cnet vf) ---- */
 int cnet_pf_lock(struct cnet_ctx *ctx, const char *pci, bool dry, int *fd);

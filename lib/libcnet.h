@@ -140,6 +140,19 @@ int cnet_attach_set_macvlan_mode(struct cnet_attach *att, const char *mode);
  * "private" or "vepa". --parent and --vlan as macvlan's. */
 int cnet_attach_set_ipvlan_mode(struct cnet_attach *att, const char *mode);
 int cnet_attach_set_ipvlan_flags(struct cnet_attach *att, const char *flags);
+/* macvlan, ipvlan on a VXLAN segment instead of --parent: the host device
+ * vx<VNI> (VNI 1-16777215) on the underlay interface, made if missing and
+ * removed by the last record on it; its remotes (IPv4 or IPv6, repeatable)
+ * get broadcast and unknown traffic, or a multicast group does; the UDP
+ * port defaults to 4789. */
+int cnet_attach_set_vxlan(struct cnet_attach *att, unsigned int vni);
+int cnet_attach_set_vxlan_dev(struct cnet_attach *att, const char *underlay);
+int cnet_attach_add_vxlan_remote(struct cnet_attach *att, const char *addr);
+int cnet_attach_set_vxlan_group(struct cnet_attach *att, const char *addr);
+int cnet_attach_set_vxlan_port(struct cnet_attach *att, unsigned int port);
+/* macvlan: the host reaches the interface's addresses through a host-side
+ * macvlan (one per parent, shared) and a host route to each address. */
+int cnet_attach_set_host_access(struct cnet_attach *att, bool on);
 /* host-device */
 int cnet_attach_set_device(struct cnet_attach *att, const char *ifname);
 /* veth */

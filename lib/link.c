@@ -27,6 +27,16 @@ static void fill_linkinfo(const struct nlattr *info, struct cnet_linkinfo *li)
 		else if (mnl_attr_get_type(a) == IFLA_INFO_DATA)
 			d = a;
 	}
+	if (d && !strcmp(li->kind, "vxlan")) {
+		mnl_attr_for_each_nested(a, d) {
+			if (mnl_attr_get_type(a) == IFLA_VXLAN_ID && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				li->vni = mnl_attr_get_u32(a);
+			else if (mnl_attr_get_type(a) == IFLA_VXLAN_LINK && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				li->vxlan_link = (int)mnl_attr_get_u32(a);
+			else if (mnl_attr_get_type(a) == IFLA_VXLAN_PORT && mnl_attr_validate(a, MNL_TYPE_U16) == 0)
+				li->vxlan_port = ntohs(mnl_attr_get_u16(a));
+		}
+	}
 	if (!d || strcmp(li->kind, "vlan"))
 		return;
 	li->vlan_proto = ETH_P_8021Q;
@@ -53,6 +63,7 @@ static int fill_raw(const struct nlmsghdr *h, void *arg)
 	li->flags = ifi->ifi_flags;
 	li->link_netnsid = -1;
 	li->vlan_id = -1;
+	li->vni = -1;
 	mnl_attr_for_each(a, h, sizeof(*ifi)) {
 		switch (mnl_attr_get_type(a)) {
 		case IFLA_IFNAME:

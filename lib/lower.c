@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The host link that links made on a parent ride on (macvlan, ipvlan):
- * the parent itself, or with --vlan its VLAN subinterface PARENT.VID,
- * made if missing (and then removed by the last record on it), never
- * removed if the host had it.
+ * the parent itself, with --vlan its VLAN subinterface PARENT.VID, or
+ * with --vxlan a VXLAN device vx<VNI> (vxlan.c); either made if missing
+ * (and then removed by the last record on it), never removed if the host
+ * had it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +17,10 @@
 
 int cnet_lower_verify(struct cnet_attach *att, const char *kind)
 {
+	int r = cnet_vxlan_verify(att);
+
+	if (r < 0 || att->vx.vni)
+		return r;
 	if (!att->parent[0])
 		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, "%s needs --parent IF", kind);
 	if (att->vlan && strlen(att->parent) + 1 + (size_t)snprintf(NULL, 0, "%d", att->vlan) >= IFNAMSIZ)
@@ -25,17 +30,19 @@ int cnet_lower_verify(struct cnet_attach *att, const char *kind)
 	return 0;
 }
 
-void cnet_lower_vlan_json(const struct cnet_attach *att, cJSON *o)
+void cnet_lower_json(const struct cnet_attach *att, cJSON *o)
 {
 	if (att->vlan)
 		cJSON_AddNumberToObject(o, "vlan", att->vlan);
 	if (att->vlan && att->vlan_proto == 0x88a8)
 		cJSON_AddStringToObject(o, "vlan_proto", "802.1ad");
+	cnet_vxlan_json(att, o);
 }
 
 int cnet_lower_from_record(struct cnet_attach *att, const cJSON *o)
 {
-	int r = cnet_attach_set_parent(att, cnet_json_str(o, "parent"));
+	int r = cJSON_GetObjectItemCaseSensitive(o, "vxlan") ? cnet_vxlan_from_json(att, o)
+							      : cnet_attach_set_parent(att, cnet_json_str(o, "parent"));
 
 	if (r == 0 && cJSON_GetObjectItemCaseSensitive(o, "vlan"))
 		r = cnet_attach_set_vlan(att, (unsigned int)cnet_json_int(o, "vlan", 1, 4094, 0), 0,
@@ -74,8 +81,13 @@ static int preflight_vlan(struct run *run, struct cnet_lower *l)
 
 int cnet_lower_preflight(struct run *run, struct cnet_lower *l)
 {
-	int r = cnet_parent_preflight(run, run->att->parent, &l->link);
+	int r;
 
+	if (run->att->vx.vni) {
+		r = cnet_vxlan_preflight(run, l);
+		return r < 0 ? r : cnet_check_mtu(run, l->link.mtu, "VXLAN device", l->name);
+	}
+	r = cnet_parent_preflight(run, run->att->parent, &l->link);
 	if (r == 0 && run->att->vlan)
 		r = preflight_vlan(run, l);
 	return r < 0 ? r : cnet_check_mtu(run, l->link.mtu, "parent", run->att->parent);
@@ -83,24 +95,23 @@ int cnet_lower_preflight(struct run *run, struct cnet_lower *l)
 
 void cnet_lower_plan(const struct run *run, const struct cnet_lower *l, struct cnet_result *res)
 {
-	if (l->make)
+	if (run->att->vx.vni)
+		cnet_vxlan_plan(run, l, res);
+	else if (l->make)
 		cnet_result_add_action(res, "create VLAN %d on %s as %s on the host", run->att->vlan,
 				       run->att->parent, l->name);
 }
 
 const char *cnet_lower_name(const struct run *run, const struct cnet_lower *l)
 {
-	return run->att->vlan ? l->name : run->att->parent;
+	return run->att->vlan || run->att->vx.vni ? l->name : run->att->parent;
 }
 
-/* --vlan: the host's PARENT.VID, made up and marked as cnet's. */
-int cnet_lower_make(struct run *run, struct cnet_lower *l)
+static int make_vlan(struct run *run, struct cnet_lower *l)
 {
 	struct cnet_attach *att = run->att;
 	struct cnet_vlan_opts o = {.name = l->name, .parent = l->link.ifindex,
 				   .vid = (unsigned int)att->vlan, .proto = att->vlan_proto, .ns_fd = -1};
-	struct cnet_link_change up = {.ns_fd = -1, .up = 1, .alias = run->alias};
-	struct cnet_linkinfo li;
 	struct nl_msg *msg;
 	char what[64];
 	int r;
@@ -111,12 +122,22 @@ int cnet_lower_make(struct run *run, struct cnet_lower *l)
 	if (r < 0)
 		return r;
 	snprintf(what, sizeof(what), "create VLAN %d on '%s'", att->vlan, att->parent);
-	r = cnet_link_create(run->hnl, msg, what, &l->made, run->hnl, l->name, &li);
-	if (r < 0)
+	r = cnet_link_create(run->hnl, msg, what, &l->made, run->hnl, l->name, &l->link);
+	l->ifindex = r < 0 ? 0 : l->link.ifindex;
+	return r;
+}
+
+/* --vlan: the host's PARENT.VID, --vxlan: its vx<VNI>, made up and
+ * marked as cnet's. */
+int cnet_lower_make(struct run *run, struct cnet_lower *l)
+{
+	struct cnet_link_change up = {.ns_fd = -1, .up = 1, .alias = run->alias};
+	char what[64];
+	int r = run->att->vx.vni ? cnet_vxlan_make(run, l) : make_vlan(run, l);
+
+	if (r < 0 || !l->made)
 		return r;
-	l->ifindex = li.ifindex;
-	l->link = li;
-	up.ifindex = li.ifindex;
+	up.ifindex = l->ifindex;
 	snprintf(what, sizeof(what), "bring '%s' up", l->name);
 	return cnet_link_change(run->hnl, &up, what);
 }
@@ -126,51 +147,60 @@ int cnet_lower_make(struct run *run, struct cnet_lower *l)
 void cnet_lower_rollback(struct run *run, const struct cnet_lower *l)
 {
 	if (l->made && l->ifindex > 0)
-		cnet_link_del(run->hnl, l->ifindex, "remove the VLAN subinterface");
+		cnet_link_del(run->hnl, l->ifindex, "remove the host device it made");
 	else if (l->made)
 		cnet_link_del_by_name(run->hnl, l->name);
 }
 
+/* "host": {vlan_dev, created_vlan_dev, vlan_dev_ifindex} with --vlan,
+ * the same of vxlan_dev with --vxlan. */
+static const struct made_keys {
+	const char *dev, *created, *ifindex, *what;
+} vlan_keys = {"vlan_dev", "created_vlan_dev", "vlan_dev_ifindex", "VLAN subinterface"},
+  vxlan_keys = {"vxlan_dev", "created_vxlan_dev", "vxlan_dev_ifindex", "VXLAN device"};
+
 void cnet_lower_record(const struct run *run, const struct cnet_lower *l, cJSON *rec, bool pending)
 {
+	const struct made_keys *k = run->att->vx.vni ? &vxlan_keys : &vlan_keys;
 	cJSON *o;
 
-	if (!run->att->vlan)
+	if (!run->att->vlan && !run->att->vx.vni)
 		return;
-	o = cJSON_AddObjectToObject(rec, "host");
-	cJSON_AddStringToObject(o, "vlan_dev", l->name);
+	o = cJSON_GetObjectItemCaseSensitive(rec, "host");
+	if (!cJSON_IsObject(o))
+		o = cJSON_AddObjectToObject(rec, "host");
+	cJSON_AddStringToObject(o, k->dev, l->name);
 	/* Pending: the intent, since a crash may come right after. */
-	cJSON_AddBoolToObject(o, "created_vlan_dev", pending ? l->make : l->made);
+	cJSON_AddBoolToObject(o, k->created, pending ? l->make : l->made);
 	if (!pending && l->made)
-		cJSON_AddNumberToObject(o, "vlan_dev_ifindex", l->ifindex);
+		cJSON_AddNumberToObject(o, k->ifindex, l->ifindex);
 }
 
-/* The host's PARENT.VID goes when cnet made it and nothing uses it any
- * more; another record on it inherits the duty. */
-static int undo_vlan(struct cnet_undo *u, const cJSON *rec)
+/* The host's PARENT.VID or vx<VNI> goes when cnet made it and nothing
+ * uses it any more; another record on it inherits the duty. */
+static int undo_made(struct cnet_undo *u, const cJSON *rec, const struct made_keys *k)
 {
-	static const char *const keys[] = {"created_vlan_dev", "vlan_dev_ifindex"};
+	const char *const keys[] = {k->created, k->ifindex};
 	const cJSON *host = cJSON_GetObjectItemCaseSensitive(rec, "host");
-	const char *name = cnet_json_str(host, "vlan_dev");
-	long long want = cnet_json_int(host, "vlan_dev_ifindex", 1, INT32_MAX, 0);
+	const char *name = cnet_json_str(host, k->dev);
+	long long want = cnet_json_int(host, k->ifindex, 1, INT32_MAX, 0);
 	struct cnet_linkinfo li;
 	char what[64];
 	int r;
 
-	if (!*name || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(host, "created_vlan_dev")) ||
-	    cnet_record_hand_over(u->st, rec, "vlan_dev", keys, ARRAY_SIZE(keys)))
+	if (!*name || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(host, k->created)) ||
+	    cnet_record_hand_over(u->st, rec, k->dev, keys, ARRAY_SIZE(keys)))
 		return 0;
 	r = cnet_link_get(u->hnl, 0, name, &li);
 	if (r == -ENODEV)
 		return 0;
 	if (r < 0)
 		return r;
-	/* Only the one cnet made: a VLAN, cnet's mark (none yet if a crash
-	 * came right after it was made), the recorded ifindex. */
-	if (li.vlan_id < 0 || (want && li.ifindex != want) ||
+	/* Only the one cnet made: of its kind, cnet's mark (none yet if a
+	 * crash came right after it was made), the recorded ifindex. */
+	if ((k == &vlan_keys ? li.vlan_id < 0 : li.vni < 0) || (want && li.ifindex != want) ||
 	    (strncmp(li.alias, "cnet:", 5) && !(cnet_record_pending(rec) && !li.alias[0]))) {
-		cnet_result_add_warning(u->res, "'%s' is not the VLAN subinterface cnet created; left alone",
-					name);
+		cnet_result_add_warning(u->res, "'%s' is not the %s cnet created; left alone", name, k->what);
 		return 0;
 	}
 	/* A link in a namespace that is gone dies in the background. */
@@ -185,22 +215,32 @@ static int undo_vlan(struct cnet_undo *u, const cJSON *rec)
 	snprintf(what, sizeof(what), "remove '%s'", name);
 	r = cnet_link_del(u->hnl, li.ifindex, what);
 	if (r == 0)
-		cnet_result_add_action(u->res, "remove VLAN subinterface %s", name);
+		cnet_result_add_action(u->res, "remove %s %s", k->what, name);
 	return r;
 }
 
 const char *cnet_lower_host_link(const cJSON *rec)
 {
-	const char *lower = cnet_json_str(cJSON_GetObjectItemCaseSensitive(rec, "host"), "vlan_dev");
+	const cJSON *host = cJSON_GetObjectItemCaseSensitive(rec, "host");
+	const char *lower = cnet_json_str(host, "vlan_dev");
 
+	if (!*lower)
+		lower = cnet_json_str(host, "vxlan_dev");
 	return *lower ? lower : cnet_json_str(cJSON_GetObjectItemCaseSensitive(rec, "options"), "parent");
+}
+
+int cnet_lower_undo_made(struct cnet_undo *u, const cJSON *rec)
+{
+	int r = undo_made(u, rec, &vlan_keys);
+
+	return r < 0 ? r : undo_made(u, rec, &vxlan_keys);
 }
 
 int cnet_lower_undo(struct cnet_undo *u, cJSON *rec)
 {
 	int r = u->alive ? cnet_parent_sweep(u, rec, cnet_lower_host_link(rec)) : 0;
 
-	return r < 0 ? r : undo_vlan(u, rec);
+	return r < 0 ? r : cnet_lower_undo_made(u, rec);
 }
 
 /* Hooks for a kind whose run state is its struct cnet_lower. */

@@ -502,6 +502,11 @@ write_add_then_del() { # PATH
 		7 mode .kind="ipvlan" | .mode="bridge"
 		7 flags .kind="ipvlan" | del(.mode) | .flags="both"
 		7 mac .kind="ipvlan" | .mode="l3" | .mac="02:00:00:00:00:01"
+		7 vxlan .vxlan=5
+		7 vxlan del(.master) | .vxlan={"vni":100}
+		7 vxlan.vni del(.master) | .vxlan={"vni":0,"dev":"up0","remotes":["10.0.0.2"]}
+		7 vxlan.remotes del(.master) | .vxlan={"vni":1,"dev":"up0","remotes":["224.0.0.1"]}
+		7 hostAccess .hostAccess="yes"
 		7 vlanId .kind="vlan" | del(.vlanId)
 		7 vlanId .kind="vlan" | .vlanId=4095
 		7 vlanId .kind="vlan" | .vlanId="x"
@@ -525,7 +530,7 @@ write_add_then_del() { # PATH
 		7 state .state=7
 		7 ipam .ipam={"addresses":[]}
 	EOF2
-	[ "$n" = 35 ]
+	[ "$n" = 40 ]
 	[ "$(ip -n "$CNS" -j link show | jq length)" = 1 ]
 	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 }

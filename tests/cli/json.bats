@@ -54,7 +54,8 @@ normalise() {
 	jq --arg st "$CNET_STATE" --arg ns "$CNS" '
 		walk(if type == "string" then (split($st) | join("STATE") | split($ns) | join("NS")) else . end)
 		| del(.records[]?.id, .records[]?.netns.dev, .records[]?.netns.ino, .records[]?.netns.cookie, .records[]?.created,
-		      .records[]?.link.ifindex, .records[]?.link.mac)'
+		      .records[]?.link.ifindex, .records[]?.link.mac, .records[]?.host.vlan_dev_ifindex,
+		      .records[]?.host.vxlan_dev_ifindex, .records[]?.host.shim_ifindex)'
 }
 
 assert_golden() { # NAME  (compares normalised $output)
@@ -109,6 +110,19 @@ ifindex_of() { # NS IFNAME
 	assert_equal "$(jq -r '.records[0].created' <<<"$output" | grep -cE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$')" 1
 	ino=$(stat -L -c %i "/run/netns/$CNS")
 	assert_equal "$(jq -r '.records[0].netns.ino' <<<"$output")" "$ino"
+}
+
+@test "a macvlan on a VXLAN segment with host access prints the golden object, matching the kernel" {
+	hostip addr add 192.0.2.1/24 dev up0
+	run -0 --separate-stderr cnet attach "netns:$CNS" macvlan --vxlan 4242 --vxlan-dev up0 \
+		--vxlan-remote 192.0.2.2 --vxlan-remote 192.0.2.3 --ip 10.0.0.2/24 --host-access --json
+	assert_equal "$stderr" ""
+	assert_json_ok
+	assert_golden attach-macvlan-vxlan
+	assert_equal "$(jq -r '.records[0].host.vxlan_dev_ifindex' <<<"$output")" "$(ifindex_of "$HOSTNS" vx4242)"
+	shim=$(jq -r '.records[0].host.shim' <<<"$output")
+	assert_equal "$(jq -r '.records[0].host.shim_ifindex' <<<"$output")" "$(ifindex_of "$HOSTNS" "$shim")"
+	assert_equal "$(hostip -j route show 10.0.0.2 | jq -r '.[0].dev')" "$shim"
 }
 
 @test "a detach prints the record it undid, and the kernel no longer has the link" {
