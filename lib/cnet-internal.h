@@ -110,6 +110,14 @@ int cnet_parse_ip(const char *s, bool with_plen, struct cnet_ip *out);
 int cnet_parse_route(const char *s, struct cnet_route *out);
 int cnet_parse_mac(const char *s, unsigned char mac[6]);
 int cnet_parse_uint(const char *s, unsigned long max, unsigned long *out);
+/* A table of names for values (modes, flags): the value of a name
+ * (-EINVAL if none, or s NULL), the name of a value ("unknown"). */
+struct cnet_named {
+	const char *name;
+	int value;
+};
+int cnet_named_value(const struct cnet_named *t, size_t n, const char *s);
+const char *cnet_named_name(const struct cnet_named *t, size_t n, int value);
 /* buf of at least CNET_IPSTRLEN */
 #define CNET_IPSTRLEN 64
 const char *cnet_ip_str(const struct cnet_ip *ip, bool with_plen, char *buf);

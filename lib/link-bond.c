@@ -3,8 +3,7 @@
  * Bonds: the option model (sysfs names and values, checked together, the
  * way the kernel would refuse them but before anything exists) and the
  * RTM_NEWLINK requests. libnl 3.7 has no API for most IFLA_BOND_*
- * attributes, so the request is written with libmnl into a libnl message,
- * which nl.c sends like every other.
+ * attributes, so the request is written with libmnl (nlbuild.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,7 +16,7 @@
 #include <linux/rtnetlink.h>
 #include <netlink/msg.h>
 
-#include "cnet-internal.h"
+#include "nlbuild.h"
 
 static const char *const modes[] = {"balance-rr", "active-backup", "balance-xor", "broadcast",
 				    "802.3ad",	  "balance-tlb",   "balance-alb"};
@@ -194,6 +193,47 @@ int cnet_bond_opts_check(struct cnet_ctx *ctx, const struct cnet_bond_opts *o)
 	return 0;
 }
 
+/* IFLA_BOND_ARP_IP_TARGET: a nest of the targets, by index. */
+static void put_targets(struct cnet_mnl *m, const struct cnet_bond_opts *o)
+{
+	struct nlattr *targets = cnet_mnl_nest(m, IFLA_BOND_ARP_IP_TARGET);
+
+	for (size_t i = 0; m->ok && i < o->n_targets; i++) {
+		uint32_t a;
+		memcpy(&a, o->targets[i], 4); /* network order, as the kernel wants */
+		CNET_MNL_PUT(m, mnl_attr_put_u32_check, (uint16_t)i, a);
+	}
+	cnet_mnl_nest_end(m, targets);
+}
+
+/* The options a new bond is made with, each when set. */
+static void put_options(struct cnet_mnl *m, const struct cnet_bond_opts *o)
+{
+	CNET_MNL_PUT(m, mnl_attr_put_u8_check, IFLA_BOND_MODE, (uint8_t)o->mode);
+	if (o->set & CNET_BOND_MIIMON)
+		CNET_MNL_PUT(m, mnl_attr_put_u32_check, IFLA_BOND_MIIMON, o->miimon);
+	if (o->set & CNET_BOND_UPDELAY)
+		CNET_MNL_PUT(m, mnl_attr_put_u32_check, IFLA_BOND_UPDELAY, o->updelay);
+	if (o->set & CNET_BOND_DOWNDELAY)
+		CNET_MNL_PUT(m, mnl_attr_put_u32_check, IFLA_BOND_DOWNDELAY, o->downdelay);
+	if (o->set & CNET_BOND_ARP_INTERVAL)
+		CNET_MNL_PUT(m, mnl_attr_put_u32_check, IFLA_BOND_ARP_INTERVAL, o->arp_interval);
+	if (o->n_targets)
+		put_targets(m, o);
+	if (o->set & CNET_BOND_ARP_VALIDATE)
+		CNET_MNL_PUT(m, mnl_attr_put_u32_check, IFLA_BOND_ARP_VALIDATE, (uint32_t)o->arp_validate);
+	if (o->set & CNET_BOND_ARP_ALL_TARGETS)
+		CNET_MNL_PUT(m, mnl_attr_put_u32_check, IFLA_BOND_ARP_ALL_TARGETS, (uint32_t)o->arp_all_targets);
+	if (o->set & CNET_BOND_FAIL_OVER_MAC)
+		CNET_MNL_PUT(m, mnl_attr_put_u8_check, IFLA_BOND_FAIL_OVER_MAC, (uint8_t)o->fail_over_mac);
+	if (o->set & CNET_BOND_XMIT_HASH_POLICY)
+		CNET_MNL_PUT(m, mnl_attr_put_u8_check, IFLA_BOND_XMIT_HASH_POLICY, (uint8_t)o->xmit_hash_policy);
+	if (o->set & CNET_BOND_LACP_RATE)
+		CNET_MNL_PUT(m, mnl_attr_put_u8_check, IFLA_BOND_AD_LACP_RATE, (uint8_t)o->lacp_rate);
+	if (o->set & CNET_BOND_MIN_LINKS)
+		CNET_MNL_PUT(m, mnl_attr_put_u32_check, IFLA_BOND_MIN_LINKS, o->min_links);
+}
+
 /* The bond's RTM_NEWLINK: created (ifindex 0: in ns_fd, down) with its
  * mode and options, or changed (ifindex > 0: options that need slaves,
  * such as primary_ifindex, and ARP monitoring if o has it). */
@@ -201,87 +241,31 @@ int cnet_link_build_bond(struct cnet_ctx *ctx, const struct cnet_bond_opts *o, c
 			 int ifindex, int ns_fd, int primary_ifindex, struct nl_msg **out)
 {
 	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex};
-	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINK, ifindex ? 0 : NLM_F_CREATE | NLM_F_EXCL);
-	struct nlattr *info, *data, *targets;
-	struct nlmsghdr *h;
-	size_t max;
-	bool ok = true;
+	struct nlattr *info, *data;
+	struct cnet_mnl m;
 
-	*out = NULL;
-	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0)
-		goto nomem;
-	h = nlmsg_hdr(msg);
-	max = nlmsg_get_max_size(msg);
-#define PUT(fn, ...) (ok = ok && fn(h, max, __VA_ARGS__))
+	cnet_mnl_start(&m, RTM_NEWLINK, ifindex ? 0 : NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
 	if (!ifindex) {
-		PUT(mnl_attr_put_strz_check, IFLA_IFNAME, name);
+		CNET_MNL_PUT(&m, mnl_attr_put_strz_check, IFLA_IFNAME, name);
 		if (ns_fd >= 0)
-			PUT(mnl_attr_put_u32_check, IFLA_NET_NS_FD, (uint32_t)ns_fd);
+			CNET_MNL_PUT(&m, mnl_attr_put_u32_check, IFLA_NET_NS_FD, (uint32_t)ns_fd);
 	}
-	info = mnl_attr_nest_start_check(h, max, IFLA_LINKINFO);
-	ok = ok && info;
-	PUT(mnl_attr_put_strz_check, IFLA_INFO_KIND, "bond");
-	data = ok ? mnl_attr_nest_start_check(h, max, IFLA_INFO_DATA) : NULL;
-	ok = ok && data;
+	info = cnet_mnl_nest(&m, IFLA_LINKINFO);
+	CNET_MNL_PUT(&m, mnl_attr_put_strz_check, IFLA_INFO_KIND, "bond");
+	data = cnet_mnl_nest(&m, IFLA_INFO_DATA);
 	if (!ifindex) {
-		PUT(mnl_attr_put_u8_check, IFLA_BOND_MODE, (uint8_t)o->mode);
-		if (o->set & CNET_BOND_MIIMON)
-			PUT(mnl_attr_put_u32_check, IFLA_BOND_MIIMON, o->miimon);
-		if (o->set & CNET_BOND_UPDELAY)
-			PUT(mnl_attr_put_u32_check, IFLA_BOND_UPDELAY, o->updelay);
-		if (o->set & CNET_BOND_DOWNDELAY)
-			PUT(mnl_attr_put_u32_check, IFLA_BOND_DOWNDELAY, o->downdelay);
-		if (o->set & CNET_BOND_ARP_INTERVAL)
-			PUT(mnl_attr_put_u32_check, IFLA_BOND_ARP_INTERVAL, o->arp_interval);
-		if (o->n_targets) {
-			targets = ok ? mnl_attr_nest_start_check(h, max, IFLA_BOND_ARP_IP_TARGET) : NULL;
-			ok = ok && targets;
-			for (size_t i = 0; ok && i < o->n_targets; i++) {
-				uint32_t a;
-				memcpy(&a, o->targets[i], 4); /* network order, as the kernel wants */
-				PUT(mnl_attr_put_u32_check, (uint16_t)i, a);
-			}
-			if (ok)
-				mnl_attr_nest_end(h, targets);
-		}
-		if (o->set & CNET_BOND_ARP_VALIDATE)
-			PUT(mnl_attr_put_u32_check, IFLA_BOND_ARP_VALIDATE, (uint32_t)o->arp_validate);
-		if (o->set & CNET_BOND_ARP_ALL_TARGETS)
-			PUT(mnl_attr_put_u32_check, IFLA_BOND_ARP_ALL_TARGETS, (uint32_t)o->arp_all_targets);
-		if (o->set & CNET_BOND_FAIL_OVER_MAC)
-			PUT(mnl_attr_put_u8_check, IFLA_BOND_FAIL_OVER_MAC, (uint8_t)o->fail_over_mac);
-		if (o->set & CNET_BOND_XMIT_HASH_POLICY)
-			PUT(mnl_attr_put_u8_check, IFLA_BOND_XMIT_HASH_POLICY, (uint8_t)o->xmit_hash_policy);
-		if (o->set & CNET_BOND_LACP_RATE)
-			PUT(mnl_attr_put_u8_check, IFLA_BOND_AD_LACP_RATE, (uint8_t)o->lacp_rate);
-		if (o->set & CNET_BOND_MIN_LINKS)
-			PUT(mnl_attr_put_u32_check, IFLA_BOND_MIN_LINKS, o->min_links);
+		put_options(&m, o);
 	} else {
 		if (primary_ifindex > 0)
-			PUT(mnl_attr_put_u32_check, IFLA_BOND_PRIMARY, (uint32_t)primary_ifindex);
+			CNET_MNL_PUT(&m, mnl_attr_put_u32_check, IFLA_BOND_PRIMARY, (uint32_t)primary_ifindex);
 		/* ARP monitoring set later (of a router DHCP named): the
 		 * kernel turns miimon off as it turns this on. */
 		if (o->set & CNET_BOND_ARP_INTERVAL) {
-			PUT(mnl_attr_put_u32_check, IFLA_BOND_ARP_INTERVAL, o->arp_interval);
-			targets = ok ? mnl_attr_nest_start_check(h, max, IFLA_BOND_ARP_IP_TARGET) : NULL;
-			ok = ok && targets;
-			for (size_t i = 0; ok && i < o->n_targets; i++) {
-				uint32_t a;
-				memcpy(&a, o->targets[i], 4);
-				PUT(mnl_attr_put_u32_check, (uint16_t)i, a);
-			}
-			if (ok)
-				mnl_attr_nest_end(h, targets);
+			CNET_MNL_PUT(&m, mnl_attr_put_u32_check, IFLA_BOND_ARP_INTERVAL, o->arp_interval);
+			put_targets(&m, o);
 		}
 	}
-#undef PUT
-	if (!ok)
-		goto nomem;
-	mnl_attr_nest_end(h, data);
-	mnl_attr_nest_end(h, info);
-	*out = msg;
-	return 0;
-nomem:
-	nlmsg_free(msg);
-	return cnet_err(ctx, -ENOMEM, "cannot build the bond request");
+	cnet_mnl_nest_end(&m, data);
+	cnet_mnl_nest_end(&m, info);
+	return cnet_mnl_end(ctx, &m, "bond", out);
 }

@@ -10,10 +10,7 @@
 
 #include "cnet-internal.h"
 
-static const struct {
-	const char *name;
-	int mode;
-} modes[] = {
+static const struct cnet_named modes[] = {
 	{"bridge", MACVLAN_MODE_BRIDGE},
 	{"private", MACVLAN_MODE_PRIVATE},
 	{"vepa", MACVLAN_MODE_VEPA},
@@ -22,18 +19,12 @@ static const struct {
 
 int cnet_macvlan_mode_from_string(const char *s)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
-		if (!strcmp(s, modes[i].name))
-			return modes[i].mode;
-	return -EINVAL;
+	return cnet_named_value(modes, ARRAY_SIZE(modes), s);
 }
 
 const char *cnet_macvlan_mode_to_string(int mode)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
-		if (modes[i].mode == mode)
-			return modes[i].name;
-	return "unknown";
+	return cnet_named_name(modes, ARRAY_SIZE(modes), mode);
 }
 
 /* What a link built on a parent gets alike: name, parent, namespace, MTU,

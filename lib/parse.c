@@ -168,3 +168,19 @@ bool cnet_ip_is_v6_linklocal(const struct cnet_ip *ip)
 {
 	return ip->family == AF_INET6 && ip->a[0] == 0xfe && (ip->a[1] & 0xc0) == 0x80;
 }
+
+int cnet_named_value(const struct cnet_named *t, size_t n, const char *s)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (!strcmp(s, t[i].name))
+			return t[i].value;
+	return -EINVAL;
+}
+
+const char *cnet_named_name(const struct cnet_named *t, size_t n, int value)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i].value == value)
+			return t[i].name;
+	return "unknown";
+}
