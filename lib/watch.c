@@ -340,7 +340,11 @@ static int report(struct cnet_ctx *ctx, const char *engine, const char *event, c
 	if (j && j->kind == J_EVENT) {
 		cJSON_AddStringToObject(o, "container", j->ev.id);
 		cJSON_AddStringToObject(o, "name", j->ev.name);
-		cJSON_AddNumberToObject(o, "time_nano", (double)j->ev.time_nano);
+		char tn[24];
+
+		/* as an integer: a double prints it with an exponent */
+		snprintf(tn, sizeof(tn), "%lld", j->ev.time_nano);
+		cJSON_AddRawToObject(o, "time_nano", tn);
 	}
 	a = cJSON_AddArrayToObject(o, "actions");
 	for (size_t i = 0; res && i < cnet_result_n_actions(res); i++) {

@@ -107,6 +107,13 @@ wait_addr() {
 	done
 	[ "$(ip -n "$CNS2" -j route show 10.97.0.0/16 | jq -r '.[0].gateway')" = 10.96.5.1 ]
 	[ "$(link_json "$CNS2" eth1 | jq -r .linkinfo.info_kind)" = macvlan ]
+	# the event's time as a whole number of ns (a double holds it to a
+	# few hundred), never with an exponent
+	wait_for 1 '"event":"start"'
+	line=$(grep '"event":"start"' "$OUT" | head -1)
+	[[ $line =~ \"time_nano\":([0-9]+), ]] || fail "time_nano not an integer: $line"
+	diff=$((BASH_REMATCH[1] - NANO))
+	[ "${diff#-}" -lt 1000 ]
 }
 
 @test "watch: a lost stream is opened again, asking for what it missed, and everything is reconciled" {
