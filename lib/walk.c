@@ -23,11 +23,13 @@ void cnet_walk_close(struct cnet_walk *w)
 	cnet_store_close(&w->st);
 }
 
+/* The store only, read without its lock: no netlink socket for a count
+ * that runs at every container's start. */
 int cnet_container_records(struct cnet_ctx *ctx, const char *id)
 {
-	struct cnet_walk w;
+	struct cnet_walk w = {.st = {.lock_fd = -1, .jfd = -1}};
 	char needle[96];
-	int r = cnet_walk_open(ctx, &w, true);
+	int r = cnet_store_open(ctx, &w.st, true);
 
 	if (r == 0)
 		r = cnet_record_ids(ctx, &w.st, cnet_container_needle(needle, sizeof(needle), id),
