@@ -22,6 +22,8 @@ teardown() {
 	for ns in "${NSS[@]}"; do "$CNET_BIN" detach "$ns" >/dev/null 2>&1 || true; done
 	for ns in "${NSS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
 	ip link del ipu 2>/dev/null || true
+	ip link del ivu 2>/dev/null || true
+	ip link del vx77 2>/dev/null || true
 }
 
 cnet() { "$CNET_BIN" "$@"; }
@@ -100,4 +102,27 @@ eth1() { ip -n "$1" -d -j link show eth1 | jq -r ".[0]$2"; }
 	world() { ip -d -j link show | jq -c '[.[] | {ifname, k: .linkinfo.info_kind}]'; ip -n iw -j link show | jq -c '[.[].ifname]'; }
 	WALK_LABEL="ipvlan (kill)" WALK_MIN=4 WALK_MAX=60 \
 		walk_steps nl:kill world iw -- "$fi" attach iw ipvlan --parent ipu --ip 10.69.2.2/24
+}
+
+@test "ipvlan on a VXLAN segment: containers on two hosts reach each other; the last detach removes the device" {
+	# host B: a namespace with its own store, joined to this one by a veth underlay
+	newns ivb
+	newns ia
+	newns ib
+	ip link add ivu type veth peer name ivu netns ivb
+	ip addr add 192.168.79.1/24 dev ivu
+	ip link set ivu up
+	ip -n ivb addr add 192.168.79.2/24 dev ivu
+	ip -n ivb link set ivu up
+	run -0 cnet attach ia ipvlan --vxlan 77 --vxlan-dev ivu --vxlan-remote 192.168.79.2 --ip 10.67.0.2/24
+	CNET_STATE=$BATS_TEST_TMPDIR/state-b.json ip netns exec ivb "$CNET_BIN" attach ib ipvlan --vxlan 77 \
+		--vxlan-dev ivu --vxlan-remote 192.168.79.1 --ip 10.67.0.3/24
+	[ "$(eth1 ia .linkinfo.info_kind)" = ipvlan ]
+	[ "$(eth1 ia .address)" = "$(ip -j link show vx77 | jq -r '.[0].address')" ]
+	[ "$(eth1 ia .mtu)" = 1450 ]
+	[ "$(ip -d -j link show vx77 | jq -r '.[0].linkinfo.info_data.id')" = 77 ]
+	retry 10 0.3 pings ia 10.67.0.3
+	run -0 cnet detach ia
+	run -1 ip link show vx77
+	ip -n ivb link show vx77 >/dev/null
 }
