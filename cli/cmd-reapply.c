@@ -13,6 +13,27 @@ static const char *str(const cJSON *o, const char *key)
 	return s ? s : "";
 }
 
+/* What the record made or uses on the host: its names, and which it made
+ * (ifindexes and MACs left to --json). */
+static void print_host(const cJSON *host)
+{
+	const cJSON *v, *e;
+
+	if (!cJSON_IsObject(host))
+		return;
+	printf("%-9s", "host");
+	cJSON_ArrayForEach(v, host)
+	{
+		if (cJSON_IsString(v) && !strstr(v->string, "mac"))
+			printf(" %s=%s", cli_esc(v->string), cli_esc(v->valuestring));
+		else if (cJSON_IsBool(v))
+			printf(" %s=%s", cli_esc(v->string), cJSON_IsTrue(v) ? "yes" : "no");
+		else if (cJSON_IsArray(v))
+			cJSON_ArrayForEach(e, v) if (cJSON_IsString(e)) printf(" %s=%s", cli_esc(v->string), cli_esc(e->valuestring));
+	}
+	putchar('\n');
+}
+
 /* show: one record, a field a line. */
 static void show_record(const cJSON *rec)
 {
@@ -38,6 +59,7 @@ static void show_record(const cJSON *rec)
 		}
 	}
 	putchar('\n');
+	print_host(cJSON_GetObjectItemCaseSensitive(rec, "host"));
 	link = cJSON_GetObjectItemCaseSensitive(rec, "link");
 	if (link)
 		printf("%-9s ifindex %g, mac %s, mtu %g\n", "link",
