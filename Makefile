@@ -34,7 +34,7 @@ DEB_PKGS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libmnl-dev 
 	libcjson-dev bats bats-support bats-assert iproute2 iputils-ping jq scdoc \
 	man-db groff-base containernetworking-plugins procps abigail-tools \
 	podman runc containerd busybox-static dnsmasq-base isc-dhcp-client clang clang-tidy cppcheck ansible-core \
-	valgrind debhelper dpkg-dev lintian rpm systemd fish zsh strace mmdebstrap time
+	valgrind debhelper dpkg-dev lintian rpm systemd fish zsh strace mmdebstrap time iperf3
 
 ifeq ($(V),1)
 Q :=
@@ -410,6 +410,7 @@ bench: deps all
 	./bench/cni.sh
 	./bench/dhcp.sh
 	./bench/restart.sh
+	./bench/qos.sh
 	./bench/sriov.sh
 
 # Packages from the working tree (packaging/README.md), into $(B)/pkg.

@@ -16,6 +16,8 @@ struct attach_parse {
 	/* --min-rate and --max-rate go to the library together, after the rest */
 	unsigned int min_rate, max_rate;
 	bool rates;
+	/* the bandwidth limits, [egress, ingress][rate, burst], given together */
+	const char *qos[2][2];
 };
 
 /* Options whose value goes to the library's setter as given. */
@@ -144,6 +146,30 @@ static int set_max_rate(struct attach_parse *p, const char *v)
 	return whole(p, v, &p->max_rate);
 }
 
+/* --egress-rate, --egress-burst, --ingress-rate, --ingress-burst */
+static int set_qos(struct attach_parse *p, const char *v)
+{
+	const char *n = p->opt->name;
+
+	p->qos[n[0] == 'i'][strstr(n, "burst") != NULL] = v;
+	return 0;
+}
+
+/* The limits to the library, each rate with its burst. */
+static int apply_qos(struct attach_parse *p)
+{
+	static const char *const dir[2] = {"egress", "ingress"};
+	int r = 0;
+
+	for (int d = 0; d < 2 && !r; d++) {
+		if (p->qos[d][1] && !p->qos[d][0])
+			return cli_usage_error("--%s-burst needs --%s-rate", dir[d], dir[d]);
+		if (p->qos[d][0])
+			r = (d ? cnet_attach_set_ingress : cnet_attach_set_egress)(p->att, p->qos[d][0], p->qos[d][1]);
+	}
+	return r;
+}
+
 /* --vlan VID[:QOS], in the protocol of --vlan-proto */
 static int set_vlan(struct attach_parse *p, const char *v)
 {
@@ -197,6 +223,12 @@ const struct cli_opt cli_attach_opts[] = {
 	 "add a route through the interface (repeatable)"},
 	{"mtu", "N", false, 0, set_mtu, "MTU of the interface"},
 	{"mac", "MAC", false, 0, set_mac, "MAC address of the interface"},
+	{"egress-rate", "RATE", false, 0, set_qos,
+	 "limit what the container sends (20mbit, 1gbit...: tc's units)"},
+	{"egress-burst", "SIZE", false, 0, set_qos,
+	 "--egress-rate: bucket size in bytes (32k, 1m; default 10 ms of the rate)"},
+	{"ingress-rate", "RATE", false, 0, set_qos, "limit what the container receives"},
+	{"ingress-burst", "SIZE", false, 0, set_qos, "--ingress-rate: bucket size in bytes"},
 	{"no-dad", NULL, false, 0, NULL,
 	 "IPv6 addresses usable at once, without duplicate detection"},
 	{"hostname", "NAME", false, 0, set_hostname, "--ip dhcp: the hostname to send the server"},
@@ -335,6 +367,8 @@ int cli_attach_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cl
 	}
 	if (!r && p.rates)
 		r = cnet_attach_set_vf_rate(p.att, p.min_rate, p.max_rate);
+	if (!r)
+		r = apply_qos(&p);
 	if (!r && cli_has(cmd, &a, "host-access"))
 		r = cnet_attach_set_host_access(p.att, true);
 	if (r > 0) { /* a usage error, already reported */

@@ -50,7 +50,7 @@ static void show_record(const cJSON *rec)
 		if (cJSON_IsString(v))
 			printf(" %s=%s", cli_esc(v->string), cli_esc(v->valuestring));
 		else if (cJSON_IsNumber(v))
-			printf(" %s=%g", cli_esc(v->string), v->valuedouble);
+			printf(" %s=%.15g", cli_esc(v->string), v->valuedouble);
 		else if (cJSON_IsBool(v))
 			printf(" %s=%s", cli_esc(v->string), cJSON_IsTrue(v) ? "on" : "off");
 		else if (cJSON_IsArray(v)) {

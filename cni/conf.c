@@ -623,6 +623,35 @@ static int cni_conf_ipam(struct conf *f)
 	return ipam_routes(f, ipam);
 }
 
+/* The bandwidth plugin's keys, in bits (rates per second): from the
+ * runtime (the "bandwidth" capability), else the configuration's own. */
+static int bandwidth(struct conf *f)
+{
+	static const char *const keys[2][2] = {{"egressRate", "egressBurst"}, {"ingressRate", "ingressBurst"}};
+	const cJSON *b = key(f->rc, "bandwidth");
+	unsigned long rate = 0, burst = 0;
+	char rs[32], bs[32];
+	bool has_rate, has_burst;
+
+	if (!b)
+		b = f->c->conf;
+	else if (!cJSON_IsObject(b))
+		return bad(f, "bandwidth", "must be an object");
+	for (int d = 0; d < 2; d++) {
+		if (uint_key(f, b, keys[d][0], ~0UL, &rate, &has_rate) < 0 ||
+		    uint_key(f, b, keys[d][1], ~0UL, &burst, &has_burst) < 0)
+			return -1;
+		if (!has_rate || !rate)
+			continue;
+		snprintf(rs, sizeof(rs), "%lubit", rate);
+		snprintf(bs, sizeof(bs), "%lu", burst / 8);
+		if (lib(f, (d ? cnet_attach_set_ingress : cnet_attach_set_egress)(f->att, rs, has_burst && burst ? bs : NULL),
+			keys[d][0]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int common(struct conf *f)
 {
 	const cJSON *o = f->c->conf;
@@ -644,7 +673,7 @@ static int common(struct conf *f)
 	    (has && mtu && lib(f, cnet_attach_set_mtu(f->att, (unsigned int)mtu), "mtu") < 0))
 		return -1;
 	if (str(f, o, "hostname", &hostname) < 0 ||
-	    (hostname && lib(f, cnet_attach_set_hostname(f->att, hostname), "hostname") < 0))
+	    (hostname && lib(f, cnet_attach_set_hostname(f->att, hostname), "hostname") < 0) || bandwidth(f) < 0)
 		return -1;
 	if (cJSON_IsTrue(key(o, "noDad")))
 		return lib(f, cnet_attach_set_flags(f->att, CNET_ATTACH_NO_DAD), "noDad");

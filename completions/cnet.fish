@@ -2,6 +2,7 @@
 #
 # The options, as `cnet __options` lists them from the parser's table:
 #   attach: --ifname --ip --hostname --dhcp-timeout --no-gw --resolv-conf --gw --route --mtu --mac --no-dad
+#           --egress-rate --egress-burst --ingress-rate --ingress-burst
 #           macvlan: --parent --mode --vlan --vlan-proto; host-device: --dev --force;
 #           ipvlan: --parent --mode --flags --vlan --vlan-proto;
 #           macvlan, ipvlan, veth: --vxlan --vxlan-dev --vxlan-remote --vxlan-group --vxlan-port;
@@ -147,6 +148,10 @@ complete -c cnet -n $at -l route -x -d 'add a route (DEST/PLEN[@VIA])'
 complete -c cnet -n $at -l mtu -x -d 'MTU of the interface'
 complete -c cnet -n $at -l mac -x -d 'MAC address of the interface'
 complete -c cnet -n $at -l no-dad -d 'IPv6 addresses usable at once, without DAD'
+complete -c cnet -n $at -l egress-rate -x -a '10mbit 100mbit 1gbit' -d 'limit what the container sends'
+complete -c cnet -n $at -l egress-burst -x -d 'bucket of the egress rate, bytes'
+complete -c cnet -n $at -l ingress-rate -x -a '10mbit 100mbit 1gbit' -d 'limit what the container receives'
+complete -c cnet -n $at -l ingress-burst -x -d 'bucket of the ingress rate, bytes'
 complete -c cnet -n $at -l replace -d 'replace an attachment of that name made with other settings'
 complete -c cnet -n '__cnet_kind macvlan' -l parent -x -a '(__cnet_names /sys/class/net)' -d 'host interface to sit on'
 complete -c cnet -n '__cnet_kind macvlan' -l mode -x -a 'bridge private vepa passthru' -d 'macvlan mode'

@@ -89,6 +89,7 @@ static void plan(struct run *run, struct cnet_result *res)
 
 	if (run->ops->plan)
 		run->ops->plan(run, res);
+	cnet_qos_plan(run, res);
 	if (att->mtu)
 		cnet_result_add_action(res, "set MTU %u on %s", att->mtu, att->ifname);
 	if (att->has_mac) {
@@ -354,6 +355,8 @@ static int configure(struct run *run)
 	if (r == 0 && run->ops->post_up)
 		r = run->ops->post_up(run);
 	if (r == 0)
+		r = cnet_qos_apply(run);
+	if (r == 0)
 		r = routes(run, l3);
 	if (r < 0 || !v6 || (att->flags & CNET_ATTACH_NO_DAD))
 		return r;
@@ -436,6 +439,7 @@ static void rollback(struct run *run)
 					    : 0;
 	if (run->leased)
 		lease_give_back(run);
+	cnet_qos_rollback(run);
 	if (run->created && run->link.ifindex > 0)
 		cnet_link_del(run->tnl, run->link.ifindex, "remove the new interface");
 	if (run->ops->rollback)

@@ -311,6 +311,7 @@ cJSON *cnet_attach_options_json(const struct cnet_attach *att)
 	}
 	if (att->mtu)
 		cJSON_AddNumberToObject(o, "mtu", att->mtu);
+	cnet_qos_json(att, o);
 	if (att->has_mac) {
 		cnet_mac_str(att->mac, buf);
 		cJSON_AddStringToObject(o, "mac", buf);
@@ -427,6 +428,8 @@ struct cnet_attach *cnet_attach_from_record(struct cnet_ctx *ctx, const cJSON *r
 		r = cnet_attach_set_mtu(att, (unsigned int)mtu);
 	if (r == 0 && *cnet_json_str(o, "mac"))
 		r = cnet_attach_set_mac(att, cnet_json_str(o, "mac"));
+	if (r == 0)
+		r = cnet_qos_from_json(att, o);
 	if (r == 0 && ops->from_record)
 		r = ops->from_record(att, rec);
 	if (r == 0 && *cnet_json_str(o, "hostname"))

@@ -159,6 +159,8 @@ static int undo(struct ctx_detach *d, cJSON *rec)
 			r = cnet_link_del(d->tnl, li.ifindex, what);
 		}
 	}
+	if (r == 0)
+		r = cnet_qos_undo(&u, rec, ops && ops->moves);
 	if (r == 0 && ops && ops->undo)
 		r = ops->undo(&u, rec);
 	if (r == 0 && ops && ops->composite)

@@ -28,6 +28,7 @@ struct veth_run {
 	bool make_bridge, made_bridge;
 	unsigned char bridge_mac[6]; /* of a bridge cnet makes */
 	struct cnet_lower vx;	     /* --vxlan: vx<VNI>, a port of the bridge */
+	int host_ifindex;	     /* the host end, once made */
 };
 
 CNET_EXPORT int cnet_attach_set_bridge(struct cnet_attach *att, const char *bridge, bool create)
@@ -221,6 +222,7 @@ static int create(struct run *run)
 	if (r < 0)
 		return r;
 	hc.ifindex = host.ifindex;
+	vr->host_ifindex = host.ifindex;
 	return cnet_link_change(run->hnl, &hc, "mark the host end");
 }
 
@@ -309,6 +311,12 @@ static int undo(struct cnet_undo *u, cJSON *rec)
 	return r;
 }
 
+/* Bandwidth limits on the host end, where the container cannot reach. */
+static int shape_host(const struct run *run)
+{
+	return ((const struct veth_run *)run->priv)->host_ifindex;
+}
+
 /* the bridge its host end was on (that end died with the namespace) */
 static const char *host_link(const cJSON *rec)
 {
@@ -332,4 +340,5 @@ const struct cnet_kind_ops cnet_kind_veth = {
 	.record = record,
 	.undo = undo,
 	.host_link = host_link,
+	.shape_host = shape_host,
 };

@@ -58,6 +58,13 @@ enum cnet_kind_opt {
 	CNET_OPT_HOST_ACCESS = 1u << 17,
 };
 
+/* Bandwidth limits, as the container sees the directions (qos.c). */
+enum { CNET_QOS_EGRESS, CNET_QOS_INGRESS };
+struct cnet_qos {
+	unsigned long long rate[2]; /* bit/s; 0: none */
+	unsigned int burst[2];	    /* bytes; 0: the default */
+};
+
 /* --vxlan: the segment a link on a parent rides on instead (vxlan.c). */
 struct cnet_vxlan {
 	unsigned int vni;	 /* 0: none */
@@ -107,6 +114,7 @@ struct cnet_attach {
 	unsigned int vlan_qos;
 	struct cnet_vxlan vx;	 /* CNET_OPT_VXLAN */
 	bool host_access;	 /* CNET_OPT_HOST_ACCESS */
+	struct cnet_qos qos;	 /* every kind */
 	unsigned int vf_set; /* CNET_OPT_VF_SETTINGS: 1 << enum cnet_vf_field, asked */
 	struct cnet_vfinfo vf_want;
 	/* set by verify: the link that carries the addresses, when it is not
@@ -148,6 +156,10 @@ struct run {
 	struct cnet_routes saved;   /* ... and those it has removed */
 	struct cnet_lease lease;    /* --ip dhcp, once bound */
 	bool leased;
+	/* bandwidth limits (qos.c): the ifb, and what was put on the link */
+	char qos_ifb[IFNAMSIZ];
+	bool qos_made_ifb, qos_root, qos_ingress;
+	int qos_ifb_ifindex;
 	char child_ids[8][9]; /* a composite's children, attached so far */
 	size_t n_children;
 	/* The engine, for a composite kind: attach child (a description the
@@ -212,6 +224,10 @@ struct cnet_kind_ops {
 	/* Drift only the kind can see: 1 with a reason, 0, or < 0. */
 	int (*check)(struct cnet_ctx *ctx, struct cnet_nl *hnl, const struct cJSON *rec,
 		     char *reason, size_t len);
+	/* Bandwidth limits go on this host link (its egress is the
+	 * container's ingress; 0 until made), out of the container's reach;
+	 * without the hook, on the interface in the container. */
+	int (*shape_host)(const struct run *run);
 };
 
 /* ---- kinds.c: the registry ---- */
@@ -342,6 +358,22 @@ void cnet_shim_record(const struct run *run, const struct cnet_shim *s, struct c
 int cnet_shim_undo(struct cnet_undo *u, const struct cJSON *rec);
 /* Reapply: 1 (with a reason) if the shim or a host route is gone. */
 int cnet_shim_check(struct cnet_nl *hnl, const struct cJSON *rec, char *reason, size_t len);
+
+/* ---- qos.c: bandwidth limits, any kind ---- */
+bool cnet_qos_wanted(const struct cnet_attach *att);
+void cnet_qos_json(const struct cnet_attach *att, struct cJSON *o);
+int cnet_qos_from_json(struct cnet_attach *att, const struct cJSON *o);
+void cnet_qos_plan(struct run *run, struct cnet_result *res);
+/* Once the link is up: tbf, ifb, ingress and redirect as asked. */
+int cnet_qos_apply(struct run *run);
+void cnet_qos_rollback(struct run *run);
+/* "qos" in the record. */
+void cnet_qos_record(struct run *run, struct cJSON *rec, bool pending);
+/* Detach, before the kind's undo (moves: a lent device). */
+int cnet_qos_undo(struct cnet_undo *u, const struct cJSON *rec, bool moves);
+/* Reapply: 1 with a reason if a limit is gone or changed. */
+int cnet_qos_check(struct cnet_nl *hnl, struct cnet_nl *tnl, const struct cJSON *rec, char *reason,
+		   size_t len);
 
 /* ---- pf.c: the PF lock and VF creation (sriov, cnet vf) ---- */
 int cnet_pf_lock(struct cnet_ctx *ctx, const char *pci, bool dry, int *fd);

@@ -150,6 +150,13 @@ int cnet_attach_set_vxlan_dev(struct cnet_attach *att, const char *underlay);
 int cnet_attach_add_vxlan_remote(struct cnet_attach *att, const char *addr);
 int cnet_attach_set_vxlan_group(struct cnet_attach *att, const char *addr);
 int cnet_attach_set_vxlan_port(struct cnet_attach *att, unsigned int port);
+/* Bandwidth limits, any kind, as the container sees the directions:
+ * rate as tc writes it ("20mbit", "1gbit", "500kbps", a bare number of
+ * bit/s; 8kbit to 16gbit), burst in bytes ("32k", "1m"; NULL: 10 ms of
+ * the rate, at least 16k). A veth is shaped on its host end, any other
+ * kind on its interface in the container. */
+int cnet_attach_set_egress(struct cnet_attach *att, const char *rate, const char *burst);
+int cnet_attach_set_ingress(struct cnet_attach *att, const char *rate, const char *burst);
 /* macvlan: the host reaches the interface's addresses through a host-side
  * macvlan (one per parent, shared) and a host route to each address. */
 int cnet_attach_set_host_access(struct cnet_attach *att, bool on);

@@ -290,6 +290,10 @@ static int check(struct cnet_ctx *ctx, struct cnet_nl *hnl, struct cnet_nl *tnl,
 		r = ops->check(ctx, hnl, rec, reason, len);
 		r = r > 0 ? 2 : r;
 	}
+	if (r == 0) {
+		r = cnet_qos_check(hnl, tnl, rec, reason, len);
+		r = r > 0 ? 2 : r;
+	}
 	return r;
 }
 

@@ -84,6 +84,7 @@ cJSON *cnet_run_record(struct run *run, cJSON *options, bool pending)
 	if (run->ops->record)
 		run->ops->record(run, rec, pending);
 	record_engine(run, rec, pending);
+	cnet_qos_record(run, rec, pending);
 	cnet_utc_stamp((long long)now, tbuf);
 	cJSON_AddStringToObject(rec, "created", tbuf);
 	return rec;

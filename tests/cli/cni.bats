@@ -477,6 +477,18 @@ write_add_then_del() { # PATH
 	[ "$(jq -r .code <<<"$output")" = 7 ]
 }
 
+@test "ADD with the bandwidth capability: the limits on the interface, read back by tc; DEL removes the ifb" {
+	run cni ADD c1 eth0 "$(ns "$CNS")" "$(conf 1.1.0 '.runtimeConfig.bandwidth = {"ingressRate": 30000000,
+		"ingressBurst": 524288, "egressRate": 20000000, "egressBurst": 400000}')"
+	assert_success
+	[ "$(tc -n "$CNS" -j qdisc show dev eth0 | jq -r '.[] | select(.kind == "tbf") | .options.rate')" = 2500000 ]
+	ifb=$(tc -n "$CNS" -j filter show dev eth0 ingress | jq -r '[.[] | .options.actions[]? | .to_dev] | first')
+	[ "$(tc -n "$CNS" -j qdisc show dev "$ifb" | jq -r '.[] | select(.kind == "tbf") | .options.rate')" = 3750000 ]
+	run cni DEL c1 eth0 "$(ns "$CNS")" "$(conf 1.1.0)"
+	assert_success
+	[ "$(ip -n "$CNS" -j link show | jq length)" = 1 ]
+}
+
 # Each kind's keys, refused before anything is touched: one line per case,
 # "CODE KEY JQ-FILTER" over the macvlan configuration; the message names KEY.
 @test "every kind's keys: bad values refused with their code and key named, nothing made" {
@@ -507,6 +519,10 @@ write_add_then_del() { # PATH
 		7 vxlan.vni del(.master) | .vxlan={"vni":0,"dev":"up0","remotes":["10.0.0.2"]}
 		7 vxlan.remotes del(.master) | .vxlan={"vni":1,"dev":"up0","remotes":["224.0.0.1"]}
 		7 hostAccess .hostAccess="yes"
+		7 bandwidth .runtimeConfig.bandwidth=5
+		7 egressRate .runtimeConfig.bandwidth={"egressRate":"fast"}
+		7 ingressRate .ingressRate=100
+		7 ingressRate .runtimeConfig.bandwidth={"ingressRate":100000,"ingressBurst":80}
 		7 vlanId .kind="vlan" | del(.vlanId)
 		7 vlanId .kind="vlan" | .vlanId=4095
 		7 vlanId .kind="vlan" | .vlanId="x"
@@ -530,7 +546,7 @@ write_add_then_del() { # PATH
 		7 state .state=7
 		7 ipam .ipam={"addresses":[]}
 	EOF2
-	[ "$n" = 40 ]
+	[ "$n" = 44 ]
 	[ "$(ip -n "$CNS" -j link show | jq length)" = 1 ]
 	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 }
