@@ -114,7 +114,7 @@ static int verify(struct cnet_attach *att)
 {
 	if (!((struct sriov *)att->priv)->pf[0])
 		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL, "sriov needs --pf PF");
-	return 0;
+	return cnet_vf_egress_as_rate(att);
 }
 
 /* What the user asked, for the record's options (compared on re-attach). */

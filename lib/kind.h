@@ -387,5 +387,7 @@ void cnet_vfinfo_json(struct cJSON *o, const struct cnet_vfinfo *v, unsigned int
 unsigned int cnet_vfinfo_from_json(const struct cJSON *o, struct cnet_vfinfo *v);
 /* The settings asked of from (no MAC, no VLAN), asked of to through the setters. */
 int cnet_vf_settings_copy(struct cnet_attach *to, const struct cnet_attach *from);
+/* sriov's verify: a whole-Mbit/s --egress-rate as the VF's max rate. */
+int cnet_vf_egress_as_rate(struct cnet_attach *att);
 
 #endif

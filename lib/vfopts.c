@@ -159,3 +159,23 @@ int cnet_vf_settings_copy(struct cnet_attach *to, const struct cnet_attach *from
 		r = cnet_attach_set_vf_rate(to, v->min_rate, v->max_rate);
 	return r;
 }
+
+/* sriov, --egress-rate: a whole number of Mbit/s without a burst becomes
+ * the VF's own rate (max_tx_rate, held by the PF, out of the container's
+ * reach) in place of a tbf in the container; any other stays a tbf. A PF
+ * that has no VF rates fails the attach, saying so. */
+int cnet_vf_egress_as_rate(struct cnet_attach *att)
+{
+	unsigned long long rate = att->qos.rate[CNET_QOS_EGRESS];
+
+	if (!rate || att->qos.burst[CNET_QOS_EGRESS] || rate % 1000000)
+		return 0;
+	if (att->vf_set & (1u << CNET_VF_RATE))
+		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL,
+				 "--egress-rate and --max-rate both set the VF's rate: give one");
+	att->vf_want.min_rate = 0;
+	att->vf_want.max_rate = (unsigned int)(rate / 1000000);
+	att->vf_set |= 1u << CNET_VF_RATE;
+	att->qos.rate[CNET_QOS_EGRESS] = 0;
+	return 0;
+}

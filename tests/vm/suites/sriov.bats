@@ -94,6 +94,28 @@ parentdev() { # NS IFNAME
 	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 }
 
+@test "sriov: a whole-Mbit/s --egress-rate is the VF's own rate; ingress through an ifb; detach restores the rate" {
+	newns sr-a
+	before=$(vfinfo "$P1" 1)
+	run -0 cnet attach sr-a sriov --pf "$P1" --vf 1 --ip 10.50.9.1/24 --egress-rate 100mbit --ingress-rate 50mbit
+	[ "$(jq -r .rate.max_tx <<<"$(vfinfo "$P1" 1)")" = 100 ]
+	# no tbf of its own for egress: the PF holds it, out of the container's reach
+	[ "$(tc -n sr-a -j qdisc show dev eth1 | jq -r '[.[] | .kind] | index("tbf")')" = null ]
+	ifb=$(tc -n sr-a -j filter show dev eth1 ingress | jq -r '[.[] | .options.actions[]? | .to_dev] | first')
+	[ "$(tc -n sr-a -j qdisc show dev "$ifb" | jq -r '.[] | select(.kind == "tbf") | .options.rate')" = 6250000 ]
+	run -0 cnet detach sr-a
+	[ "$(jq -c .rate <<<"$(vfinfo "$P1" 1)")" = "$(jq -c .rate <<<"$before")" ]
+	# a rate that is not whole Mbit/s stays a tbf on the VF in the container
+	run -0 cnet attach sr-a sriov --pf "$P1" --vf 1 --ip 10.50.9.1/24 --egress-rate 2500kbit
+	[ "$(tc -n sr-a -j qdisc show dev eth1 | jq -r '.[] | select(.kind == "tbf") | .options.rate')" = 312500 ]
+	run -0 cnet detach sr-a
+	name=$(vf "$P1" 1)
+	retry 20 0.1 test -e "/sys/class/net/$name"
+	[ "$(tc -j qdisc show dev "$name" | jq -r '[.[] | .kind] | index("tbf")')" = null ]
+	run -2 --separate-stderr cnet attach sr-a sriov --pf "$P1" --vf 1 --egress-rate 100mbit --max-rate 50
+	[[ "$stderr" == *"--egress-rate and --max-rate both set the VF's rate"* ]]
+}
+
 @test "sriov: the PF's VLAN isolates VFs: same VLAN pings, another does not" {
 	newns sr-a
 	newns sr-b
