@@ -355,7 +355,11 @@ int cnet_qos_check(struct cnet_nl *hnl, struct cnet_nl *tnl, const cJSON *rec, c
 	if (r < 0 && r != -ENODEV)
 		return r;
 	tbf_of(&att.qos, in, &t);
-	if (r == -ENODEV || !st.ingress || ifb.tbf_rate != t.rate) {
+	if (r == 0 && st.ingress && ifb.tbf_rate == t.rate)
+		r = cnet_tc_redirects(nl, dev, li.ifindex);
+	if (r < 0 && r != -ENODEV)
+		return r;
+	if (r == -ENODEV || r == 0 || !st.ingress || ifb.tbf_rate != t.rate) {
 		snprintf(reason, len, "its %s limit is gone or changed", in == CNET_QOS_EGRESS ? "egress" : "ingress");
 		return 1;
 	}

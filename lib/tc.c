@@ -164,6 +164,74 @@ int cnet_tc_read(struct cnet_nl *nl, int ifindex, struct cnet_tc_state *out)
 	return cnet_nl_query_raw(nl, msg, each_qdisc, &f, "read qdiscs");
 }
 
+struct redirect_find {
+	int ifindex, ifb;
+	bool found;
+};
+
+/* One action of a u32 filter: a mirred egress redirect to f->ifb? */
+static void each_action(const struct nlattr *act, struct redirect_find *f)
+{
+	const struct nlattr *a, *o = NULL;
+	char kind[16] = "";
+
+	mnl_attr_for_each_nested(a, act) {
+		if (mnl_attr_get_type(a) == TCA_ACT_KIND)
+			cnet_attr_str(kind, sizeof(kind), a);
+		else if (mnl_attr_get_type(a) == TCA_ACT_OPTIONS)
+			o = a;
+	}
+	if (strcmp(kind, "mirred") || !o)
+		return;
+	mnl_attr_for_each_nested(a, o) {
+		const struct tc_mirred *m = mnl_attr_get_payload(a);
+		if (mnl_attr_get_type(a) == TCA_MIRRED_PARMS && mnl_attr_get_payload_len(a) >= sizeof(*m) &&
+		    m->eaction == TCA_EGRESS_REDIR && (int)m->ifindex == f->ifb)
+			f->found = true;
+	}
+}
+
+static int each_filter(const struct nlmsghdr *h, void *arg)
+{
+	const struct tcmsg *tcm = mnl_nlmsg_get_payload(h);
+	struct redirect_find *f = arg;
+	const struct nlattr *a, *o = NULL, *b, *c;
+	char kind[16] = "";
+
+	if (h->nlmsg_type != RTM_NEWTFILTER || h->nlmsg_len < NLMSG_LENGTH(sizeof(*tcm)) ||
+	    tcm->tcm_ifindex != f->ifindex)
+		return 0;
+	mnl_attr_for_each(a, h, sizeof(*tcm)) {
+		if (mnl_attr_get_type(a) == TCA_KIND)
+			cnet_attr_str(kind, sizeof(kind), a);
+		else if (mnl_attr_get_type(a) == TCA_OPTIONS && mnl_attr_validate(a, MNL_TYPE_NESTED) == 0)
+			o = a;
+	}
+	if (strcmp(kind, "u32") || !o)
+		return 0;
+	mnl_attr_for_each_nested(b, o)
+		if (mnl_attr_get_type(b) == TCA_U32_ACT && mnl_attr_validate(b, MNL_TYPE_NESTED) == 0)
+			mnl_attr_for_each_nested(c, b)
+				if (mnl_attr_validate(c, MNL_TYPE_NESTED) == 0)
+					each_action(c, f);
+	return 0;
+}
+
+int cnet_tc_redirects(struct cnet_nl *nl, int ifindex, int ifb)
+{
+	struct tcmsg tcm = {.tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex, .tcm_parent = TC_H_MAKE(TC_H_INGRESS, 0)};
+	struct redirect_find f = {ifindex, ifb, false};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETTFILTER, NLM_F_DUMP);
+	int r;
+
+	if (!msg || nlmsg_append(msg, &tcm, sizeof(tcm), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return cnet_err(cnet_nl_ctx(nl), -ENOMEM, "out of memory");
+	}
+	r = cnet_nl_query_raw(nl, msg, each_filter, &f, "read filters");
+	return r < 0 ? r : f.found;
+}
+
 int cnet_link_build_ifb(struct cnet_ctx *ctx, const char *name, struct nl_msg **msg)
 {
 	struct rtnl_link *l = rtnl_link_alloc();

@@ -24,6 +24,9 @@ struct cnet_tc_state {
 	bool ingress;
 };
 int cnet_tc_read(struct cnet_nl *nl, int ifindex, struct cnet_tc_state *out);
+/* 1 if ifindex's ingress has a u32 filter that redirects to ifb (mirred
+ * egress redirect), 0 if not, < 0. */
+int cnet_tc_redirects(struct cnet_nl *nl, int ifindex, int ifb);
 /* An ifb device's RTM_NEWLINK, made here. */
 int cnet_link_build_ifb(struct cnet_ctx *ctx, const char *name, struct nl_msg **msg);
 

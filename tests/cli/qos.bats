@@ -89,6 +89,13 @@ tbf 2500000" ]
 	assert_success
 	ifb=$(redirect_of "$CNS" eth1)
 	[ "$(qdiscs "$CNS" "$ifb")" = "tbf 1250000" ]
+	# and its filter alone: the ingress would pass unshaped
+	tc -n "$CNS" filter del dev eth1 ingress
+	[ "$(redirect_of "$CNS" eth1)" = - ]
+	run cnet reapply
+	assert_success
+	assert_output --partial "repaired"
+	[[ $(redirect_of "$CNS" eth1) == ifb* ]]
 	cnet detach "$CNS"
 	[ "$(ip -n "$CNS" -j link show | jq length)" = 1 ]
 }

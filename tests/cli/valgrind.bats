@@ -55,6 +55,24 @@ vg_clean() {
 	vg_clean
 }
 
+@test "memcheck: --vxlan, --host-access and bandwidth limits: attach, show, a repair, detach" {
+	hostip addr add 10.93.0.1/24 dev up0
+	run -0 cnet attach "netns:$CNS" macvlan --vxlan 93 --vxlan-dev up0 --vxlan-remote 10.93.0.9 \
+		--ip 10.94.0.2/24 --host-access --egress-rate 20mbit --ingress-rate 30mbit --ingress-burst 64k
+	[ "$(link_json "$HOSTNS" vx93 | jq -r .linkinfo.info_kind)" = vxlan ]
+	run -0 cnet attach "netns:$CNS2" veth --bridge brv --create-bridge --ip 10.92.0.2/24 --egress-rate 10mbit \
+		--ingress-rate 10mbit
+	run -0 cnet show "netns:$CNS"
+	tc -n "$CNS" qdisc del dev eth1 root
+	run -0 cnet reapply
+	assert_line --partial "repaired: macvlan eth1 in netns:$CNS"
+	[ "$(tc -n "$CNS" -j qdisc show dev eth1 | jq -r '.[] | select(.kind == "tbf") | .options.rate')" = 2500000 ]
+	run -0 cnet detach "netns:$CNS"
+	run -0 cnet detach "netns:$CNS2"
+	run -1 hostip link show vx93
+	vg_clean
+}
+
 @test "memcheck: refusals and failures (usage errors, a missing parent, a corrupt store)" {
 	run -2 cnet attach "netns:$CNS" macvlan --parent up0 --ip 10.0.0.300/24
 	run -2 cnet attach "netns:$CNS" bond --mode active-backup --slave dev:x --vlan 5 --vlan-mode hw
