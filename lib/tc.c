@@ -25,6 +25,10 @@
 
 #include "tc.h"
 
+/* ffff:, the ingress qdisc's handle (TC_HANDLE(0xffff, 0) shifts an int
+ * past its sign) */
+#define INGRESS_HANDLE 0xffff0000U
+
 /* A qdisc on ifindex: tbf at the root (rate in bytes/s), or ingress. */
 static int qdisc_msg(struct cnet_ctx *ctx, int ifindex, const struct cnet_tbf *tbf, bool add,
 		     struct nl_msg **msg)
@@ -47,7 +51,7 @@ static int qdisc_msg(struct cnet_ctx *ctx, int ifindex, const struct cnet_tbf *t
 		}
 	} else {
 		rtnl_tc_set_parent(TC_CAST(q), TC_H_INGRESS);
-		rtnl_tc_set_handle(TC_CAST(q), TC_HANDLE(0xffff, 0));
+		rtnl_tc_set_handle(TC_CAST(q), INGRESS_HANDLE);
 		if (rtnl_tc_set_kind(TC_CAST(q), "ingress") < 0)
 			goto out;
 	}
@@ -97,7 +101,7 @@ int cnet_tc_redirect(struct cnet_nl *nl, int ifindex, int ifb, const char *what)
 	    rtnl_tc_set_kind(TC_CAST(act), "mirred") < 0)
 		goto out;
 	rtnl_tc_set_ifindex(TC_CAST(cls), ifindex);
-	rtnl_tc_set_parent(TC_CAST(cls), TC_HANDLE(0xffff, 0));
+	rtnl_tc_set_parent(TC_CAST(cls), INGRESS_HANDLE);
 	rtnl_cls_set_protocol(cls, ETH_P_ALL);
 	rtnl_cls_set_prio(cls, 1);
 	rtnl_mirred_set_action(act, TCA_EGRESS_REDIR);
