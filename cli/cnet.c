@@ -124,7 +124,8 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: cnet COMMAND [ARGS]\n\nCommands:\n");
 	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
 		fprintf(f, "  %-8s %s\n", c->name, c->summary);
-	fprintf(f, "\nTargets: pid:PID, netns:NAME, /path/to/netns, or NAME (a named netns, or a PID)\n"
+	fprintf(f, "\nTargets: pid:PID, netns:NAME, docker:NAME, podman:NAME, container:NAME, /path/to/netns,\n"
+		   "  or NAME (a named netns, a PID, or a container)\n"
 		   "Kinds: %s\n"
 		   "'cnet COMMAND --help' shows a command's options; cnet(8) has the rest.\n",
 		   cli_kinds(", "));

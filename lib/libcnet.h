@@ -109,6 +109,8 @@ const char *cnet_kind_to_string(int kind);
  *   netns:NAME     a named namespace (/run/netns/NAME)
  *   docker:NAME    a running Docker container (name or ID), by its API
  *   podman:NAME    a running Podman container, by its Docker-compatible API
+ *   container:NAME a Docker container, else a Podman one (never a
+ *                  namespace or a PID, even if NAME is all digits)
  *   /path          a namespace file (/proc/PID/ns/net, /run/netns/NAME)
  *   NAME           a named namespace; all digits: a PID; else a Docker,
  *                  then a Podman container of that name

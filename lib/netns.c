@@ -364,13 +364,15 @@ int cnet_target_resolve(struct cnet_ctx *ctx, const char *spec, struct cnet_targ
 			r = open_pid_n(ctx, t, pid);
 		else if (r == -ENXIO || r == -ENOENT)
 			r = -ESRCH; /* the message says which */
+	} else if (!strncmp(spec, "container:", 10)) {
+		r = by_engine(ctx, t, spec + 10); /* never a namespace or PID */
 	} else if (spec[0] == '/') {
 		r = open_any_path(ctx, t, spec);
 	} else if (!*spec) {
 		r = cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "empty target");
 	} else if (strchr(spec, ':')) {
 		r = cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL,
-			      "unknown target type in '%s' (use pid:, netns:, docker:, podman: or a path)",
+			      "unknown target type in '%s' (use pid:, netns:, docker:, podman:, container: or a path)",
 			      spec);
 	} else {
 		r = open_named(ctx, t, spec);

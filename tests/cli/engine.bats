@@ -47,6 +47,22 @@ container() { # NAME NS [running]
 	[ "$(jq -r '.records[0].target' <(state_doc))" = docker:web ]
 }
 
+@test "container:NAME asks the engines only: a name that is a live PID elsewhere is still the container" {
+	# the container's name is the PID of a process in another namespace
+	local other
+	ip netns exec "$CNS2" sleep 300 3>&- &
+	other=$!
+	SLEEPERS+=("$other")
+	container "$other" "$CNS"
+	run -0 cnet attach "container:$other" macvlan --parent up0
+	[ "$(link_json "$CNS" eth1 | jq -r .linkinfo.info_kind)" = macvlan ]
+	run -1 ip -n "$CNS2" link show eth1
+	# and a named namespace of that name is never taken for it
+	run -3 --separate-stderr cnet attach "container:$CNS2" macvlan --parent up0 --ifname eth2
+	[[ "$stderr" == *"no network namespace, Docker or Podman container named '$CNS2'"* ]]
+	run -1 ip -n "$CNS2" link show eth2
+}
+
 @test "a bare name that is no namespace is looked up in Docker, then Podman" {
 	container web2 "$CNS"
 	run -0 cnet attach web2 macvlan --parent up0
