@@ -70,12 +70,12 @@ UNIT_OBJ := $(LIB_SRC:%.c=$(B)/unit/%.o) $(UNIT_SRC:%.c=$(B)/unit/%.o)
 SONAME := libcnet.so.$(SOVERSION)
 SOLIB := $(B)/libcnet.so.$(VERSION)
 
-.PHONY: print-deb-pkgs check-deps check-host check-fresh all install uninstall check check-unit check-cli check-docs check-abi check-layout check-vm abi-baseline \
+.PHONY: print-deb-pkgs check-deps check-host check-fresh all install install-pipework uninstall check check-unit check-cli check-docs check-abi check-layout check-vm abi-baseline \
 	check-fuzz fuzz check-cli-san check-cli-both lint deps demo bench clean help deb rpm
 .DEFAULT_GOAL := all
 
 all: $(SOLIB) $(B)/$(SONAME) $(B)/libcnet.so $(B)/libcnet.a $(B)/libcnet.pc $(B)/cnet $(B)/cnet.8 \
-	$(B)/libcnet.3 $(B)/cnet-cni
+	$(B)/cnet-pipework.8 $(B)/libcnet.3 $(B)/cnet-cni
 
 $(B)/pic/%.o: %.c
 	@mkdir -p $(@D)
@@ -233,6 +233,10 @@ $(B)/cnet.8: man/cnet.8.scd
 	$(say) SCDOC $@
 	$(Q)mkdir -p $(B) && scdoc < $< > $@
 
+$(B)/cnet-pipework.8: man/cnet-pipework.8.scd
+	$(say) SCDOC $@
+	$(Q)mkdir -p $(B) && scdoc < $< > $@
+
 $(B)/libcnet.3: man/libcnet.3.scd
 	$(say) SCDOC $@
 	$(Q)mkdir -p $(B) && scdoc < $< > $@
@@ -251,7 +255,7 @@ install: all
 	install -m 0755 $(B)/cnet $(DESTDIR)$(BINDIR)/
 	install -m 0755 $(B)/cnet-cni $(DESTDIR)$(CNIDIR)/cnet
 	$(if $(CNIBINDIR),install -d $(DESTDIR)$(CNIBINDIR) && ln -sf $(CNIDIR)/cnet $(DESTDIR)$(CNIBINDIR)/cnet)
-	install -m 0644 $(B)/cnet.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(B)/cnet.8 $(B)/cnet-pipework.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(B)/libcnet.3 $(DESTDIR)$(MANDIR)/man3/
 	for u in $(UNITS); do sed 's|@BINDIR@|$(BINDIR)|' packaging/systemd/$$u \
 		> $(DESTDIR)$(SYSTEMDUNITDIR)/$$u && chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u; done
@@ -261,8 +265,16 @@ install: all
 	install -m 0644 completions/_cnet $(DESTDIR)$(ZSHCOMPDIR)/_cnet
 	install -m 0644 completions/cnet.fish $(DESTDIR)$(FISHCOMPDIR)/cnet.fish
 
+# The command "pipework" (cnet pipework, cnet-pipework(8)): apart, as it
+# takes the name of another program (packages: cnet-pipework).
+install-pipework:
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
+	ln -sf cnet $(DESTDIR)$(BINDIR)/pipework
+	ln -sf cnet-pipework.8 $(DESTDIR)$(MANDIR)/man8/pipework.8
+
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/cnet $(DESTDIR)$(CNIDIR)/cnet $(if $(CNIBINDIR),$(DESTDIR)$(CNIBINDIR)/cnet) \
+	rm -f $(DESTDIR)$(BINDIR)/cnet $(DESTDIR)$(BINDIR)/pipework $(DESTDIR)$(MANDIR)/man8/pipework.8 \
+		$(DESTDIR)$(MANDIR)/man8/cnet-pipework.8 $(DESTDIR)$(CNIDIR)/cnet $(if $(CNIBINDIR),$(DESTDIR)$(CNIBINDIR)/cnet) \
 		$(DESTDIR)$(LIBDIR)/libcnet.so* \
 		$(DESTDIR)$(LIBDIR)/libcnet.a $(DESTDIR)$(INCLUDEDIR)/libcnet.h \
 		$(DESTDIR)$(PKGCONFIGDIR)/libcnet.pc $(DESTDIR)$(MANDIR)/man8/cnet.8 \
@@ -364,9 +376,9 @@ abi-baseline: $(SOLIB)
 check-layout: $(LIB_OBJ)
 	tests/check-layout.sh $(B)
 
-check-docs: $(B)/cnet.8 $(B)/libcnet.3
+check-docs: $(B)/cnet.8 $(B)/cnet-pipework.8 $(B)/libcnet.3
 	@out=$$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z \
-		$(B)/cnet.8 $(B)/libcnet.3 2>&1 >/dev/null); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
+		$(B)/cnet.8 $(B)/cnet-pipework.8 $(B)/libcnet.3 2>&1 >/dev/null); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
 	@echo "man page: no warnings"
 
 check-cli: all $(B)/fi/cnet $(B)/fi/cnet-cni $(B)/fake-engine $(B)/nl-forge
@@ -426,6 +438,7 @@ clean:
 help:
 	@echo 'make            build libcnet (shared, static, .pc) and cnet'
 	@echo 'make install    install under PREFIX ($(PREFIX)), honouring DESTDIR'
+	@echo 'make install-pipework  also the command pipework, a link to cnet'
 	@echo 'make uninstall  remove what install put there'
 	@echo 'make deps       install every Debian package needed (apt-get)'
 	@echo 'make demo       deps, build, attach into a throwaway namespace, clean up'

@@ -3,6 +3,7 @@
 #define CNET_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "libcnet.h"
 
@@ -124,6 +125,11 @@ int cmd_dhcp(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_store(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_hook(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_watch(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_pipework(const struct cli_cmd *cmd, int argc, char **argv);
+/* pipework --wait ... (argv[0]: "--wait") */
+int cli_pipework_wait(int argc, char **argv);
+/* MD5 of data (pipework's U:STRING MACs); -1: out of memory */
+int cli_md5(const void *data, size_t len, unsigned char out[16]);
 int cli_attach_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_args *a,
 		     struct cnet_ctx **ctxp, struct cnet_attach **attp, bool *done);
 int cmd_show(const struct cli_cmd *cmd, int argc, char **argv);

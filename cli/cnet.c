@@ -77,6 +77,16 @@ static const struct cli_opt watch_opts[] = {
 	{0},
 };
 
+static const struct cli_opt pipework_opts[] = {
+	{"direct-phys", NULL, false, 0, NULL, "move HOSTIF itself into the container (first word only)"},
+	{"timeout", "SEC", false, 0, NULL, "--wait: give up after SEC seconds (default: wait on)"},
+	{"json", NULL, false, 0, NULL, "print one JSON object on stdout (before pipework's words)"},
+	{"dry-run", NULL, false, 0, NULL, "change nothing; say what would be done (before pipework's words)"},
+	{"state", "PATH", false, 0, NULL, "state store (default /var/lib/cnet/state.json)"},
+	{"help", NULL, false, 0, NULL, "show this help"},
+	{0},
+};
+
 static const struct cli_opt no_opts[] = {{0}};
 
 static int cmd_help(const struct cli_cmd *cmd, int argc, char **argv);
@@ -106,6 +116,11 @@ const struct cli_cmd cli_cmds[] = {
 	 watch_opts},
 	{"hook", cmd_hook, "hook [OPTIONS] < STATE",
 	 "OCI hook (createRuntime): bring a container's interfaces back before it starts", hook_opts},
+	{"pipework", cmd_pipework,
+	 "pipework [--direct-phys] HOSTIF [-i CIF] [-l LIF] [-a 4|6] GUEST IPSPEC [MAC][@VID]\n"
+	 "       cnet pipework --wait [-i CIF] [--timeout SEC]",
+	 "pipework's command lines, each a recorded attachment (also run as 'pipework'; cnet-pipework(8))",
+	 pipework_opts},
 	{"help", cmd_help, "help [COMMAND]", "show help for cnet or one command", no_opts},
 	{"version", cmd_version, "version", "show the version", no_opts},
 	{0},
@@ -296,6 +311,12 @@ int main(int argc, char **argv)
 			cli_json = true;
 		else if (idx >= 0 && c->opts[idx].arg)
 			i++;
+	}
+	/* run by the name "pipework" (a link to cnet): that command */
+	if (argc > 0 && !strcmp(strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0], "pipework")) {
+		cli_command = "pipework";
+		cli_log_init();
+		return cmd_pipework(find_cmd("pipework"), argc, argv);
 	}
 	if (argc < 2) {
 		usage(stderr);

@@ -40,16 +40,29 @@ _cnet()
         if [[ $cur == -* ]]; then
             _cnet_reply -W '--help --version'
         else
-            _cnet_reply -W 'attach detach reapply ls show gc vf dhcp store watch hook help version'
+            _cnet_reply -W 'attach detach reapply ls show gc vf dhcp store watch hook pipework help version'
         fi
         return 0
     fi
     case ${words[1]} in
     help)
-        ((cword == 2)) && _cnet_reply -W 'attach detach reapply ls show gc vf dhcp store watch hook help version'
+        ((cword == 2)) && _cnet_reply -W 'attach detach reapply ls show gc vf dhcp store watch hook pipework help version'
         return 0
         ;;
     attach | detach | reapply | ls | show | gc | vf | dhcp | store | watch | hook) ;;
+    pipework)
+        # pipework's positional words (cnet-pipework(8)): its flags, then
+        # a host interface; the rest is the container's and the address
+        if [[ $cur == -* ]]; then
+            _cnet_reply -W '--direct-phys --wait --timeout --json --dry-run --state --help -i -l -a'
+        elif [[ ${words[cword - 1]} == -a ]]; then
+            _cnet_reply -W '4 6'
+        elif [[ ${words[cword - 1]} != -[ila] && ${words[cword - 1]} != --state && ${words[cword - 1]} != --timeout ]] &&
+            ! [[ " ${words[*]:2:cword-2} " =~ \ [^-][^\ ]*\  ]]; then
+            _cnet_reply -W "$(_cnet_names '/sys/class/net/*')"
+        fi
+        return 0
+        ;;
     *) return 0 ;;
     esac
 

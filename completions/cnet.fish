@@ -24,6 +24,7 @@
 #   attach, detach, reapply, gc, vf: --json --dry-run --state --wait --help
 #   ls, show, store, hook: --json --state --wait --help
 #   watch: --engine --json --state --wait --help
+#   pipework: --direct-phys --wait --timeout --json --dry-run --state --help, -i -l -a
 
 # The subcommand, then the positional arguments before the cursor, one a line.
 function __cnet_args
@@ -109,11 +110,12 @@ complete -c cnet -n __fish_use_subcommand -a dhcp -d "renew or release the DHCP 
 complete -c cnet -n __fish_use_subcommand -a store -d 'verify the state store, or fold its journal into the snapshot now'
 complete -c cnet -n __fish_use_subcommand -a watch -d "follow Docker's and Podman's events: a restarted container gets its interfaces back at once"
 complete -c cnet -n __fish_use_subcommand -a hook -d "OCI hook (createRuntime): bring a container's interfaces back before it starts"
+complete -c cnet -n __fish_use_subcommand -a pipework -d "pipework's command lines, each a recorded attachment"
 complete -c cnet -n __fish_use_subcommand -a help -d 'show help for cnet or one command'
 complete -c cnet -n __fish_use_subcommand -a version -d 'show the version'
 complete -c cnet -n __fish_use_subcommand -l help -d 'show help'
 complete -c cnet -n __fish_use_subcommand -l version -d 'show the version'
-complete -c cnet -n '__cnet_at help 0' -a 'attach detach reapply ls show gc vf dhcp store watch hook help version'
+complete -c cnet -n '__cnet_at help 0' -a 'attach detach reapply ls show gc vf dhcp store watch hook pipework help version'
 
 # Positional arguments
 complete -c cnet -n '__cnet_at attach 0; or __cnet_at detach 0' -a '(__cnet_targets)'
@@ -232,6 +234,20 @@ complete -c cnet -n '__cnet_at dhcp' -l ifname -x -d 'only this interface'
 
 # watch
 complete -c cnet -n '__fish_seen_subcommand_from watch' -l engine -x -a 'docker podman' -d 'docker or podman (default: both)'
+
+# pipework (cnet-pipework(8)): positional words, a host interface first
+set -l pw '__fish_seen_subcommand_from pipework'
+complete -c cnet -n $pw -l direct-phys -d 'move the host interface itself into the container'
+complete -c cnet -n $pw -l wait -d 'inside the container: wait until the interface is up'
+complete -c cnet -n $pw -l timeout -x -d '--wait: give up after SEC seconds'
+complete -c cnet -n $pw -l json -d 'print one JSON object on stdout'
+complete -c cnet -n $pw -l dry-run -d 'change nothing; say what would be done'
+complete -c cnet -n $pw -l state -r -F -d 'state store (default /var/lib/cnet/state.json)'
+complete -c cnet -n $pw -l help -d 'show help'
+complete -c cnet -n $pw -o i -x -d "the interface's name in the container"
+complete -c cnet -n $pw -o l -x -d "a bridge's host end"
+complete -c cnet -n $pw -o a -x -a '4 6' -d 'address family'
+complete -c cnet -n '__cnet_at pipework 0' -x -a '(__fish_print_interfaces)'
 
 # Common
 set -l ad '__cnet_at attach; or __cnet_at detach; or __fish_seen_subcommand_from reapply gc vf'

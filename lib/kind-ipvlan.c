@@ -128,7 +128,7 @@ const struct cnet_kind_ops cnet_kind_ipvlan = {
 	.kind = CNET_KIND_IPVLAN,
 	.opts_size = sizeof(struct ipvlan),
 	.run_size = sizeof(struct cnet_lower),
-	.options = CNET_OPT_PARENT | CNET_OPT_IPVLAN | CNET_OPT_VLAN | CNET_OPT_VXLAN,
+	.options = CNET_OPT_PARENT | CNET_OPT_IPVLAN | CNET_OPT_VLAN | CNET_OPT_VXLAN | CNET_OPT_RAISE_PARENT,
 	.rename = CNET_SET_ALIAS,
 	.mac_follows = true,
 	.init = init,
@@ -143,4 +143,5 @@ const struct cnet_kind_ops cnet_kind_ipvlan = {
 	.record = cnet_lower_record_hook,
 	.undo = cnet_lower_undo,
 	.host_link = cnet_lower_host_link,
+	.check = cnet_lower_check,
 };

@@ -148,8 +148,9 @@ static int undo(struct cnet_undo *u, cJSON *rec)
 
 static int check(struct cnet_ctx *ctx, struct cnet_nl *hnl, const cJSON *rec, char *reason, size_t len)
 {
-	(void)ctx;
-	return cnet_shim_check(hnl, rec, reason, len);
+	int r = cnet_shim_check(hnl, rec, reason, len);
+
+	return r ? r : cnet_lower_check(ctx, hnl, rec, reason, len);
 }
 
 const struct cnet_kind_ops cnet_kind_macvlan = {
@@ -157,7 +158,8 @@ const struct cnet_kind_ops cnet_kind_macvlan = {
 	.kind = CNET_KIND_MACVLAN,
 	.opts_size = sizeof(struct macvlan),
 	.run_size = sizeof(struct macvlan_run),
-	.options = CNET_OPT_PARENT | CNET_OPT_MODE | CNET_OPT_VLAN | CNET_OPT_VXLAN | CNET_OPT_HOST_ACCESS,
+	.options = CNET_OPT_PARENT | CNET_OPT_MODE | CNET_OPT_VLAN | CNET_OPT_VXLAN | CNET_OPT_HOST_ACCESS |
+		   CNET_OPT_RAISE_PARENT,
 	.rename = CNET_SET_ALIAS,
 	.init = init,
 	.set_vlan = cnet_lower_set_vlan,

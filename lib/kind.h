@@ -56,6 +56,7 @@ enum cnet_kind_opt {
 	CNET_OPT_IPVLAN = 1u << 15, /* an ipvlan's mode and flags */
 	CNET_OPT_VXLAN = 1u << 16,
 	CNET_OPT_HOST_ACCESS = 1u << 17,
+	CNET_OPT_RAISE_PARENT = 1u << 18,
 };
 
 /* Bandwidth limits, as the container sees the directions (qos.c). */
@@ -114,6 +115,7 @@ struct cnet_attach {
 	unsigned int vlan_qos;
 	struct cnet_vxlan vx;	 /* CNET_OPT_VXLAN */
 	bool host_access;	 /* CNET_OPT_HOST_ACCESS */
+	bool raise_parent;	 /* CNET_OPT_RAISE_PARENT */
 	struct cnet_qos qos;	 /* every kind */
 	unsigned int vf_set; /* CNET_OPT_VF_SETTINGS: 1 << enum cnet_vf_field, asked */
 	struct cnet_vfinfo vf_want;
@@ -299,6 +301,8 @@ struct cnet_lower {
 	char name[IFNAMSIZ];	   /* --vlan: PARENT.VID; --vxlan: vx<VNI> */
 	bool make, made;
 	int ifindex;		    /* ... once made and found */
+	int raise;		    /* the parent's ifindex, if down and to be brought up */
+	bool raised;		    /* ... and brought up */
 	struct cnet_linkinfo under; /* --vxlan: the underlay */
 };
 /* --parent given, PARENT.VID within 15 bytes. */
@@ -325,6 +329,9 @@ int cnet_lower_undo(struct cnet_undo *u, struct cJSON *rec);
 /* ... that last part alone. */
 int cnet_lower_undo_made(struct cnet_undo *u, const struct cJSON *rec);
 const char *cnet_lower_host_link(const struct cJSON *rec);
+/* ops->check: a parent to raise (raise_parent) that is down again. */
+int cnet_lower_check(struct cnet_ctx *ctx, struct cnet_nl *hnl, const struct cJSON *rec, char *reason,
+		     size_t len);
 /* The hooks of a kind whose run state is its struct cnet_lower (run_size
  * sizeof(struct cnet_lower)), and --vlan as PARENT.VID (no priority). */
 int cnet_lower_set_vlan(struct cnet_attach *att, unsigned int vid, unsigned int qos, unsigned int proto);

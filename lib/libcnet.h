@@ -162,6 +162,10 @@ int cnet_attach_set_ingress(struct cnet_attach *att, const char *rate, const cha
 /* macvlan: the host reaches the interface's addresses through a host-side
  * macvlan (one per parent, shared) and a host route to each address. */
 int cnet_attach_set_host_access(struct cnet_attach *att, bool on);
+/* macvlan, ipvlan: a --parent that is down is brought up, as pipework
+ * did, and down again when the last record on it goes (default: a parent
+ * that is down is refused, CNET_ERR_MISSING). */
+int cnet_attach_set_raise_parent(struct cnet_attach *att, bool on);
 /* host-device */
 int cnet_attach_set_device(struct cnet_attach *att, const char *ifname);
 /* veth */

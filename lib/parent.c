@@ -33,7 +33,7 @@ int cnet_parent_preflight(struct run *run, const char *name, struct cnet_linkinf
 
 	if (r < 0)
 		return cnet_missing(run->ctx, r, "parent interface", name, "");
-	if (!(out->flags & IFF_UP))
+	if (!(out->flags & IFF_UP) && !run->att->raise_parent)
 		return cnet_errc(run->ctx, CNET_ERR_MISSING, -ENETDOWN, "parent interface '%s' is down",
 				 name);
 	return 0;

@@ -33,17 +33,6 @@ start_server() { # RANGE [T1 T2] [extra dnsmasq options...]
 		--log-facility="$BATS_TEST_TMPDIR/dnsmasq.log" "$@"
 }
 
-stop_server() {
-	local f=$BATS_TEST_TMPDIR/dnsmasq.pid
-	[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
-	rm -f "$f"
-}
-
-# The server's lease for a MAC: "expiry mac address hostname client-id".
-lease_of() { # MAC
-	grep -i " $1 " "$LEASES" 2>/dev/null || true
-}
-
 inet_of() { # NS IFNAME
 	ip -n "$1" -j addr show dev "$2" | jq -c '[.[0].addr_info[] | select(.family == "inet")][0]'
 }

@@ -37,12 +37,6 @@ start_server() {
 		--domain=test.lan --pid-file="$BATS_TEST_TMPDIR/dnsmasq.pid"
 }
 
-stop_server() {
-	local f=$BATS_TEST_TMPDIR/dnsmasq.pid
-	[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
-	rm -f "$f"
-}
-
 # The container: busybox sleeping in $CNS, chrooted into $ROOT, its PID in
 # CPID. With "userns": in a user namespace of its own that maps its 0-65535
 # to the host's 100000-165535 (written from outside, as an engine does).

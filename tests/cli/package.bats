@@ -6,7 +6,7 @@
 
 load test_helper
 
-PKGS=(cnet libcnet0 libcnet-dev)
+PKGS=(cnet libcnet0 libcnet-dev cnet-pipework)
 ANSIBLE_SRC=packaging/ansible/library/cnet_attach.py
 ANSIBLE_DST=usr/share/ansible/plugins/modules/cnet_attach.py
 WANTS=(/etc/systemd/system/timers.target.wants/cnet-reapply.timer
@@ -74,7 +74,9 @@ assert_not_listed() { # LISTFILE PATH...
 	ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 	run -0 "$TOP/packaging/build-deb.sh" "$out"
 	for p in "${PKGS[@]}"; do
-		[ -f "$out/${p}_0.1.0_$(dpkg --print-architecture).deb" ] || fail "not built: $p ($(ls "$out"))"
+		local arch=$(dpkg --print-architecture)
+		[ "$p" != cnet-pipework ] || arch=all
+		[ -f "$out/${p}_0.1.0_$arch.deb" ] || fail "not built: $p ($(ls "$out"))"
 		deb_paths "$out/${p}_0.1.0_"*.deb >"$BATS_TEST_TMPDIR/$p.list"
 	done
 	ls "$out"/cnet_0.1.0_*.changes "$out"/cnet_0.1.0_*.buildinfo >/dev/null
@@ -84,7 +86,12 @@ assert_not_listed() { # LISTFILE PATH...
 		usr/share/fish/vendor_completions.d/cnet.fish lib/systemd/system/cnet-reapply.service \
 		lib/systemd/system/cnet-reapply.timer lib/systemd/system/cnet-boot.service \
 		lib/systemd/system/cnet-watch.service usr/share/containers/oci/hooks.d/cnet.json \
-		usr/share/doc/cnet/copyright usr/lib/cni/cnet
+		usr/share/doc/cnet/copyright usr/lib/cni/cnet usr/share/man/man8/cnet-pipework.8.gz
+	assert_not_listed "$BATS_TEST_TMPDIR/cnet.list" usr/bin/pipework
+	# the command pipework, apart: it takes another package's name
+	assert_listed "$BATS_TEST_TMPDIR/cnet-pipework.list" usr/bin/pipework usr/share/man/man8/pipework.8.gz
+	run -0 dpkg-deb -f "$out"/cnet-pipework_0.1.0_all.deb Conflicts Provides
+	assert_output "$(printf 'Conflicts: pipework\nProvides: pipework')"
 	if [ -f "$TOP/$ANSIBLE_SRC" ]; then
 		assert_listed "$BATS_TEST_TMPDIR/cnet.list" "$ANSIBLE_DST"
 	fi
@@ -121,13 +128,13 @@ assert_not_listed() { # LISTFILE PATH...
 	# Nothing of the packages may be on the machine already: dpkg would
 	# overwrite such files without a word, and purge would delete them.
 	local f
-	for f in $(cat "$BATS_TEST_TMPDIR"/{cnet,libcnet0,libcnet-dev}.list); do
+	for f in $(cat "$BATS_TEST_TMPDIR"/{cnet,libcnet0,libcnet-dev,cnet-pipework}.list); do
 		[ ! -e "/$f" ] && [ ! -L "/$f" ] || fail "/$f is already there, from no package of this test: remove it first"
 	done
 
 	INSTALLED=1
 	run -0 bash -c "cd '$out' && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		./cnet_0.1.0_*.deb ./libcnet0_0.1.0_*.deb ./libcnet-dev_0.1.0_*.deb"
+		./cnet_0.1.0_*.deb ./libcnet0_0.1.0_*.deb ./libcnet-dev_0.1.0_*.deb ./cnet-pipework_0.1.0_all.deb"
 	for p in "${PKGS[@]}"; do
 		run -0 dpkg-query -W -f='${Version} ${db:Status-Abbrev}' "$p"
 		assert_output "0.1.0 ii "
@@ -135,6 +142,10 @@ assert_not_listed() { # LISTFILE PATH...
 
 	run -0 /usr/bin/cnet --version
 	assert_output "cnet 0.1.0"
+	# pipework is cnet pipework: its usage text, exit 1, as pipework's
+	run -1 /usr/bin/pipework
+	assert_line --index 0 "Syntax:"
+	[ "$(readlink -f /usr/bin/pipework)" = /usr/bin/cnet ]
 
 	# The library through pkg-config, from the system's directories only (not
 	# a make install under /usr/local).
@@ -189,13 +200,18 @@ C
 	assert_line /usr/share/man/man8/cnet.8.gz
 	run -0 man -w -a 3 libcnet
 	assert_line /usr/share/man/man3/libcnet.3.gz
+	run -0 man -w pipework
+	assert_line /usr/share/man/man8/cnet-pipework.8.gz
+	[ "$(readlink -f /usr/share/man/man8/pipework.8.gz)" = /usr/share/man/man8/cnet-pipework.8.gz ]
+	run -0 man -w cnet-pipework
+	assert_line /usr/share/man/man8/cnet-pipework.8.gz
 
 	run -0 env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q "${PKGS[@]}"
 	INSTALLED=
 	for p in "${PKGS[@]}"; do
 		! dpkg -s "$p" >/dev/null 2>&1 || fail "$p still known to dpkg after purge: $(dpkg -s "$p" | grep Status)"
 	done
-	for f in $(cat "$BATS_TEST_TMPDIR"/{cnet,libcnet0,libcnet-dev}.list); do
+	for f in $(cat "$BATS_TEST_TMPDIR"/{cnet,libcnet0,libcnet-dev,cnet-pipework}.list); do
 		[ ! -e "/$f" ] && [ ! -L "/$f" ] || fail "left after purge: /$f"
 	done
 	for p in "${WANTS[@]}"; do
@@ -215,8 +231,8 @@ C
 	arch=$(rpm --eval '%{_arch}')
 	run -0 "$TOP/packaging/build-rpm.sh" "$out"
 	local cnet=$out/cnet-0.1.0-1.$arch.rpm lib=$out/libcnet0-0.1.0-1.$arch.rpm
-	local dev=$out/libcnet-devel-0.1.0-1.$arch.rpm
-	for f in "$cnet" "$lib" "$dev" "$out/cnet-0.1.0-1.src.rpm"; do
+	local dev=$out/libcnet-devel-0.1.0-1.$arch.rpm pw=$out/cnet-pipework-0.1.0-1.noarch.rpm
+	for f in "$cnet" "$lib" "$dev" "$pw" "$out/cnet-0.1.0-1.src.rpm"; do
 		[ -f "$f" ] || fail "not built: $(basename "$f") ($(ls "$out"))"
 	done
 	rpm -qlp "$cnet" 2>/dev/null >"$BATS_TEST_TMPDIR/cnet.rlist"
@@ -230,6 +246,13 @@ C
 		/usr/share/bash-completion/completions/cnet /usr/share/zsh/site-functions/_cnet \
 		/usr/share/fish/vendor_completions.d/cnet.fish /usr/libexec/cni/cnet
 	grep -qE '^/usr/share/man/man8/cnet\.8(\.gz)?$' "$BATS_TEST_TMPDIR/cnet.rlist" || fail "no cnet.8 in cnet"
+	grep -qE '^/usr/share/man/man8/cnet-pipework\.8(\.gz)?$' "$BATS_TEST_TMPDIR/cnet.rlist" ||
+		fail "no cnet-pipework.8 in cnet"
+	rpm -qlp "$pw" 2>/dev/null >"$BATS_TEST_TMPDIR/cnet-pipework.rlist"
+	assert_listed "$BATS_TEST_TMPDIR/cnet-pipework.rlist" /usr/bin/pipework
+	assert_not_listed "$BATS_TEST_TMPDIR/cnet.rlist" /usr/bin/pipework
+	run -0 rpm -qp --conflicts "$pw"
+	assert_output pipework
 	if [ -f "$TOP/$ANSIBLE_SRC" ]; then
 		assert_listed "$BATS_TEST_TMPDIR/cnet.rlist" "/$ANSIBLE_DST"
 	fi
@@ -267,7 +290,8 @@ C
 	local root=$BATS_TEST_TMPDIR/root
 	mkdir -p "$root"
 	run -0 rpm --root "$root" --initdb
-	run -0 rpm --root "$root" -i --nodeps --noscripts --notriggers "$cnet" "$lib" "$dev"
+	run -0 rpm --root "$root" -i --nodeps --noscripts --notriggers "$cnet" "$lib" "$dev" "$pw"
+	[ "$(readlink "$root/usr/bin/pipework")" = cnet ]
 	run -0 grep -h '^ExecStart=' "$root/usr/lib/systemd/system/cnet-boot.service" \
 		"$root/usr/lib/systemd/system/cnet-reapply.service"
 	assert_output "$(printf 'ExecStart=/usr/bin/cnet reapply\nExecStart=/usr/bin/cnet reapply')"

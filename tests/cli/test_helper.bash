@@ -170,6 +170,18 @@ setup_dhcp_server_ns() {
 	ip -n "$SRV" link set up0p up
 }
 
+# The dnsmasq a suite started with --pid-file=$BATS_TEST_TMPDIR/dnsmasq.pid.
+stop_server() {
+	local f=$BATS_TEST_TMPDIR/dnsmasq.pid
+	[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
+	rm -f "$f"
+}
+
+# The server's lease for a MAC: "expiry mac address hostname client-id".
+lease_of() { # MAC
+	grep -i " $1 " "$LEASES" 2>/dev/null || true
+}
+
 # Two paths are one file (device and inode). For /proc/PID/root and exe:
 # readlink prints them relative to the mount namespace they were opened in
 # (ip netns exec makes a new one), which is not the reader's in a chroot.

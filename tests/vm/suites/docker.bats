@@ -104,3 +104,33 @@ connected_twice() { [ "$(grep -c '"event":"connected"' "$OUT")" -ge 2 ]; }
 	retry 250 0.02 has_addr 10.99.5.2/24 ||
 		fail "not back after dockerd's restart: $(cip -o addr; cat "$OUT"; tail -20 $DOCK/dockerd.log)"
 }
+
+@test "docker: pipework lines on a real container: IF@VID a macvlan on IF.VID, --direct-phys IF@VID that VLAN itself; detach removes IF.VID" {
+	dk run -d --name cnet-dk --network none cnet-test-busybox /bin/sleep 600 >/dev/null
+	hostip link add link up0p name up0p.100 type vlan id 100
+	hostip addr add 10.98.0.1/24 dev up0p.100
+	hostip link set up0p.100 up
+	run -0 cnet pipework up0 cnet-dk 10.98.0.2/24 @100
+	vlan=$(hostip -d -j link show up0.100 | jq '.[0]')
+	[ "$(jq -r .linkinfo.info_kind <<<"$vlan")" = vlan ]
+	[ "$(jq -r .linkinfo.info_data.id <<<"$vlan")" = 100 ]
+	link=$(cip -d -j link show eth1 | jq '.[0]')
+	[ "$(jq -r .linkinfo.info_kind <<<"$link")" = macvlan ]
+	[ "$(jq -r .linkinfo.info_data.mode <<<"$link")" = bridge ]
+	[ "$(jq -r .link_index <<<"$link")" = "$(jq -r .ifindex <<<"$vlan")" ]
+	retry 10 0.2 nsenter -t "$(cpid)" -n ping -c 1 -W 1 10.98.0.1 >/dev/null
+	# the same line again changes nothing
+	run -0 cnet pipework up0 cnet-dk 10.98.0.2/24 @100
+	[ "$(cip -d -j link show eth1 | jq -r '.[0].ifindex')" = "$(jq -r .ifindex <<<"$link")" ]
+
+	run -0 cnet pipework --direct-phys up0 -i eth2 cnet-dk 10.98.2.2/24 @200
+	link=$(cip -d -j link show eth2 | jq '.[0]')
+	[ "$(jq -r .linkinfo.info_kind <<<"$link")" = vlan ]
+	[ "$(jq -r .linkinfo.info_data.id <<<"$link")" = 200 ]
+	run -1 hostip link show up0.200
+
+	run -0 cnet detach container:cnet-dk
+	run -1 cip link show eth1
+	run -1 cip link show eth2
+	run -1 hostip link show up0.100
+}
