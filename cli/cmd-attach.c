@@ -31,6 +31,7 @@ AS_GIVEN(set_ifname, cnet_attach_set_ifname)
 AS_GIVEN(add_ip, cnet_attach_add_ip)
 AS_GIVEN(add_gateway, cnet_attach_add_gateway)
 AS_GIVEN(add_route, cnet_attach_add_route)
+AS_GIVEN(add_rule, cnet_attach_add_rule)
 AS_GIVEN(set_mac, cnet_attach_set_mac)
 AS_GIVEN(set_hostname, cnet_attach_set_hostname)
 AS_GIVEN(set_resolv_conf, cnet_attach_set_resolv_conf)
@@ -219,8 +220,10 @@ const struct cli_opt cli_attach_opts[] = {
 	 "add an IPv4 or IPv6 address (repeatable), or lease one by DHCP"},
 	{"gw", "ADDR", true, 0, add_gateway,
 	 "default route via ADDR, replacing that family's (one per family)"},
-	{"route", "DEST/PLEN[@VIA]", true, 0, add_route,
+	{"route", "DEST/PLEN[@VIA][,metric=N][,table=N]", true, 0, add_route,
 	 "add a route through the interface (repeatable)"},
+	{"rule", "SPEC", true, 0, add_rule,
+	 "a policy routing rule: [from=PREFIX,][to=PREFIX,]table=N[,priority=N] (repeatable)"},
 	{"mtu", "N", false, 0, set_mtu, "MTU of the interface"},
 	{"mac", "MAC", false, 0, set_mac, "MAC address of the interface"},
 	{"egress-rate", "RATE", false, 0, set_qos,

@@ -563,7 +563,8 @@ static int asked_ips(struct conf *f)
 static int ipam_routes(struct conf *f, const cJSON *ipam)
 {
 	const cJSON *e;
-	char spec[160];
+	char spec[200];
+	int n;
 
 	cJSON_ArrayForEach(e, key(ipam, "routes"))
 	{
@@ -580,7 +581,13 @@ static int ipam_routes(struct conf *f, const cJSON *ipam)
 				return -1;
 			continue;
 		}
-		snprintf(spec, sizeof(spec), "%s%s%s", dst, gw ? "@" : "", gw ? gw : "");
+		n = snprintf(spec, sizeof(spec), "%s%s%s", dst, gw ? "@" : "", gw ? gw : "");
+		/* CNI 1.1's route "priority" and "table" */
+		if (cJSON_IsNumber(key(e, "priority")) && n < (int)sizeof(spec))
+			n += snprintf(spec + n, sizeof(spec) - (size_t)n, ",metric=%.0f",
+				      cJSON_GetNumberValue(key(e, "priority")));
+		if (cJSON_IsNumber(key(e, "table")) && n < (int)sizeof(spec))
+			snprintf(spec + n, sizeof(spec) - (size_t)n, ",table=%.0f", cJSON_GetNumberValue(key(e, "table")));
 		if (lib(f, cnet_attach_add_route(f->att, spec), "routes") < 0)
 			return -1;
 	}

@@ -20,7 +20,7 @@ _cnet_reply()
 _cnet()
 {
     local cur line words cword i w n=0 kind='' ddash='' opt='' pre='' opts brk='' pf='' state=''
-    local valopts=' --ifname --ip --hostname --dhcp-timeout --resolv-conf --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links --engine --flags --vxlan --vxlan-dev --vxlan-remote --vxlan-group --vxlan-port --egress-rate --egress-burst --ingress-rate --ingress-burst '
+    local valopts=' --ifname --ip --hostname --dhcp-timeout --resolv-conf --gw --route --rule --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links --engine --flags --vxlan --vxlan-dev --vxlan-remote --vxlan-group --vxlan-port --egress-rate --egress-burst --ingress-rate --ingress-burst '
     local common='--json --dry-run --state --wait --help'
 
     # Words up to the cursor, not split at '=' or ':' as COMP_WORDS is.
@@ -149,7 +149,7 @@ _cnet()
         elif [[ ${words[1]} == watch ]]; then
             opts='--engine --json --state --wait --help'
         else
-            opts="--ifname --ip --hostname --dhcp-timeout --no-gw --resolv-conf --gw --route --mtu --mac --egress-rate --egress-burst --ingress-rate --ingress-burst --no-dad --replace $common"
+            opts="--ifname --ip --hostname --dhcp-timeout --no-gw --resolv-conf --gw --route --rule --mtu --mac --egress-rate --egress-burst --ingress-rate --ingress-burst --no-dad --replace $common"
             case $kind in
             macvlan | ipvlan) opts+=' --parent --mode --vlan --vlan-proto --vxlan --vxlan-dev --vxlan-remote --vxlan-group --vxlan-port' ;;&
             macvlan) opts+=' --host-access' ;;

@@ -1,7 +1,7 @@
 # fish completion for cnet(8)
 #
 # The options, as `cnet __options` lists them from the parser's table:
-#   attach: --ifname --ip --hostname --dhcp-timeout --no-gw --resolv-conf --gw --route --mtu --mac --no-dad
+#   attach: --ifname --ip --hostname --dhcp-timeout --no-gw --resolv-conf --gw --route --rule --mtu --mac --no-dad
 #           --egress-rate --egress-burst --ingress-rate --ingress-burst
 #           macvlan: --parent --mode --vlan --vlan-proto; host-device: --dev --force;
 #           ipvlan: --parent --mode --flags --vlan --vlan-proto;
@@ -34,7 +34,7 @@ function __cnet_args
     for t in $tokens[3..-1]
         if test $skip = 1
             set skip 0
-        else if contains -- $t --ifname --ip --hostname --dhcp-timeout --resolv-conf --gw --route --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links
+        else if contains -- $t --ifname --ip --hostname --dhcp-timeout --resolv-conf --gw --route --rule --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links
             set skip 1
         else if not string match -q -- '-*' $t
             echo $t
@@ -146,7 +146,8 @@ complete -c cnet -n $at -l dhcp-timeout -x -d '--ip dhcp: seconds to wait for a 
 complete -c cnet -n $at -l no-gw -d "--ip dhcp: no default route via the server's router"
 complete -c cnet -n $at -l resolv-conf -x -d '--ip dhcp: write the DNS servers to this path in the container'
 complete -c cnet -n $at -l gw -x -d 'default route via ADDR (one per family)'
-complete -c cnet -n $at -l route -x -d 'add a route (DEST/PLEN[@VIA])'
+complete -c cnet -n $at -l route -x -d 'add a route (DEST/PLEN[@VIA][,metric=N][,table=N])'
+complete -c cnet -n $at -l rule -x -d 'a policy routing rule (from=PREFIX,to=PREFIX,table=N,priority=N)'
 complete -c cnet -n $at -l mtu -x -d 'MTU of the interface'
 complete -c cnet -n $at -l mac -x -d 'MAC address of the interface'
 complete -c cnet -n $at -l no-dad -d 'IPv6 addresses usable at once, without DAD'

@@ -311,7 +311,7 @@ static int routes(struct run *run, int l3)
 	for (size_t i = 0; i < att->n_routes; i++) {
 		const struct cnet_route *sp = &att->routes[i];
 		struct cnet_rt rt = {.family = sp->dst.family, .dst = sp->dst, .has_gw = sp->has_via,
-				     .gw = sp->via, .oif = l3};
+				     .gw = sp->via, .oif = l3, .metric = sp->metric, .table = sp->table};
 		snprintf(what, sizeof(what), "add route %s", cnet_ip_str(&sp->dst, true, buf));
 		r = cnet_route_add(run->tnl, &rt, what);
 		if (r < 0)
@@ -328,6 +328,12 @@ static int routes(struct run *run, int l3)
 	}
 	if (att->has_gw6 && (r = set_default(run, &att->gw6, l3)) < 0)
 		return r;
+	for (size_t i = 0; i < att->n_rules; i++) {
+		r = cnet_rule_add(run->tnl, &att->rules[i]);
+		if (r < 0)
+			return r;
+		run->rules_added |= (unsigned int)r << i;
+	}
 	return 0;
 }
 
@@ -440,6 +446,9 @@ static void rollback(struct run *run)
 	if (run->leased)
 		lease_give_back(run);
 	cnet_qos_rollback(run);
+	for (size_t i = 0; i < run->att->n_rules; i++)
+		if (run->rules_added & (1u << i))
+			cnet_rule_del(run->tnl, &run->att->rules[i]);
 	if (run->created && run->link.ifindex > 0)
 		cnet_link_del(run->tnl, run->link.ifindex, "remove the new interface");
 	if (run->ops->rollback)

@@ -101,6 +101,8 @@ struct cnet_route {
 	struct cnet_ip dst;
 	bool has_via;
 	struct cnet_ip via;
+	unsigned int metric; /* 0: the kernel's default */
+	unsigned int table;  /* 0: main */
 };
 bool cnet_ifname_ok(const char *name);
 /* CNI network names and container IDs (desc.c) */
@@ -121,6 +123,9 @@ const char *cnet_named_name(const struct cnet_named *t, size_t n, int value);
 /* buf of at least CNET_IPSTRLEN */
 #define CNET_IPSTRLEN 64
 const char *cnet_ip_str(const struct cnet_ip *ip, bool with_plen, char *buf);
+/* DEST/PLEN[@VIA][,metric=N][,table=N], as parsed */
+#define CNET_ROUTESTRLEN (2 * CNET_IPSTRLEN + 48)
+char *cnet_route_str(const struct cnet_route *rt, char buf[CNET_ROUTESTRLEN]);
 void cnet_mac_str(const unsigned char mac[6], char buf[18]);
 bool cnet_ip_in_prefix(const struct cnet_ip *addr, const struct cnet_ip *prefix);
 bool cnet_ip_is_v6_linklocal(const struct cnet_ip *ip);
@@ -401,16 +406,21 @@ struct cnet_rt {
 	struct cnet_ip gw;
 	int oif;
 	unsigned int metric;
+	unsigned int table; /* 0: main */
 	unsigned char protocol, scope;
 };
 int cnet_route_build(struct cnet_ctx *ctx, const struct cnet_rt *rt, bool add, struct nl_msg **msg);
 int cnet_route_add(struct cnet_nl *nl, const struct cnet_rt *rt, const char *what);
 int cnet_route_del(struct cnet_nl *nl, const struct cnet_rt *rt, const char *what);
+/* Add, or replace the route to that destination (same table and metric). */
+int cnet_route_replace(struct cnet_nl *nl, const struct cnet_rt *rt, const char *what);
 /* Each unicast route of family in the main table (dst.plen 0 is a default
  * route; a multipath one by its first nexthop), only those through oif if
  * oif > 0. */
 typedef void (*cnet_rt_cb)(const struct cnet_rt *rt, void *arg);
 int cnet_route_each(struct cnet_nl *nl, int family, int oif, cnet_rt_cb cb, void *arg);
+/* ... of every table (rt->table says which). */
+int cnet_route_each_table(struct cnet_nl *nl, int family, int oif, cnet_rt_cb cb, void *arg);
 /* Default routes of family in the main table (at most max). */
 int cnet_route_defaults(struct cnet_nl *nl, int family, struct cnet_rt *out, int max);
 /* Routes kept whole, as netlink messages (malloc'd). */

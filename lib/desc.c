@@ -121,7 +121,7 @@ CNET_EXPORT int cnet_attach_add_route(struct cnet_attach *att, const char *spec)
 	struct cnet_route rt;
 
 	if (!spec || cnet_parse_route(spec, &rt) < 0)
-		return cnet_attach_invalid(att, "invalid route '%s' (want DEST/PREFIXLEN or DEST/PREFIXLEN@VIA)",
+		return cnet_attach_invalid(att, "invalid route '%s' (want DEST/PREFIXLEN[@VIA][,metric=N][,table=N])",
 			       spec ? spec : "");
 	if (att->n_routes == ARRAY_SIZE(att->routes))
 		return cnet_attach_invalid(att, "too many routes (at most 32): '%s'", spec);
@@ -132,6 +132,19 @@ CNET_EXPORT int cnet_attach_add_route(struct cnet_attach *att, const char *spec)
 			return cnet_attach_invalid(att, "route '%s' has host bits set in its destination", spec);
 	}
 	att->routes[att->n_routes++] = rt;
+	return 0;
+}
+
+CNET_EXPORT int cnet_attach_add_rule(struct cnet_attach *att, const char *spec)
+{
+	struct cnet_rule r;
+
+	if (!spec || cnet_parse_rule(spec, &r) < 0)
+		return cnet_attach_invalid(att, "invalid rule '%s' (want [from=PREFIX,][to=PREFIX,]table=N[,priority=N])",
+					   spec ? spec : "");
+	if (att->n_rules == CNET_MAX_RULES)
+		return cnet_attach_invalid(att, "too many rules (at most 8): '%s'", spec);
+	att->rules[att->n_rules++] = r;
 	return 0;
 }
 
@@ -282,7 +295,7 @@ int cnet_vlan_set_id(struct cnet_attach *att, unsigned int vid, unsigned int qos
 
 cJSON *cnet_attach_options_json(const struct cnet_attach *att)
 {
-	char buf[CNET_IPSTRLEN * 2 + 2];
+	char buf[CNET_IPSTRLEN * 2 + 2], rbuf[CNET_ROUTESTRLEN];
 	cJSON *o = cJSON_CreateObject(), *a;
 
 	if (!o)
@@ -300,15 +313,11 @@ cJSON *cnet_attach_options_json(const struct cnet_attach *att)
 	if (a && att->has_gw6)
 		cJSON_AddItemToArray(a, cJSON_CreateString(cnet_ip_str(&att->gw6, false, buf)));
 	a = cJSON_AddArrayToObject(o, "route");
-	for (size_t i = 0; a && i < att->n_routes; i++) {
-		const struct cnet_route *rt = &att->routes[i];
-		cnet_ip_str(&rt->dst, true, buf);
-		if (rt->has_via) {
-			strcat(buf, "@");
-			cnet_ip_str(&rt->via, false, buf + strlen(buf));
-		}
-		cJSON_AddItemToArray(a, cJSON_CreateString(buf));
-	}
+	for (size_t i = 0; a && i < att->n_routes; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(cnet_route_str(&att->routes[i], rbuf)));
+	a = att->n_rules ? cJSON_AddArrayToObject(o, "rule") : NULL;
+	for (size_t i = 0; a && i < att->n_rules; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(cnet_rule_str(&att->rules[i], rbuf)));
 	if (att->mtu)
 		cJSON_AddNumberToObject(o, "mtu", att->mtu);
 	cnet_qos_json(att, o);
@@ -423,6 +432,8 @@ struct cnet_attach *cnet_attach_from_record(struct cnet_ctx *ctx, const cJSON *r
 		r = each_string(att, o, "gw", cnet_attach_add_gateway);
 	if (r == 0)
 		r = each_string(att, o, "route", cnet_attach_add_route);
+	if (r == 0)
+		r = each_string(att, o, "rule", cnet_attach_add_rule);
 	mtu = cnet_json_int(o, "mtu", 68, 65535, 0);
 	if (r == 0 && mtu)
 		r = cnet_attach_set_mtu(att, (unsigned int)mtu);

@@ -165,8 +165,10 @@ static int undo(struct ctx_detach *d, cJSON *rec)
 		r = ops->undo(&u, rec);
 	if (r == 0 && ops && ops->composite)
 		r = undo_children(d, rec);
-	if (r == 0 && u.alive)
+	if (r == 0 && u.alive) {
+		cnet_rules_undo(d->tnl, rec, d->res);
 		restore_routes(d, rec);
+	}
 	return r;
 }
 

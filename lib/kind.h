@@ -34,6 +34,7 @@
 
 #include "cnet-internal.h"
 #include "lease.h"
+#include "rule.h"
 
 /* Options some kinds take; a setter refuses them for the others, naming
  * the kinds that do take them (kinds.c). */
@@ -105,6 +106,8 @@ struct cnet_attach {
 	bool has_gw4, has_gw6;
 	struct cnet_route routes[32];
 	size_t n_routes;
+	struct cnet_rule rules[CNET_MAX_RULES];
+	size_t n_rules;
 	unsigned int mtu;
 	unsigned char mac[6];
 	bool has_mac;
@@ -158,6 +161,7 @@ struct run {
 	struct cnet_routes saved;   /* ... and those it has removed */
 	struct cnet_lease lease;    /* --ip dhcp, once bound */
 	bool leased;
+	unsigned int rules_added; /* 1 << i: att->rules[i] added (not there before) */
 	/* bandwidth limits (qos.c): the ifb, and what was put on the link */
 	char qos_ifb[IFNAMSIZ];
 	bool qos_made_ifb, qos_root, qos_ingress;

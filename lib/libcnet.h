@@ -125,7 +125,11 @@ void cnet_attach_free(struct cnet_attach *att);
 int cnet_attach_set_ifname(struct cnet_attach *att, const char *ifname); /* default eth1 */
 int cnet_attach_add_ip(struct cnet_attach *att, const char *cidr);	  /* ADDR/PLEN, v4 or v6, or "dhcp" */
 int cnet_attach_add_gateway(struct cnet_attach *att, const char *addr);  /* one per family */
-int cnet_attach_add_route(struct cnet_attach *att, const char *spec);	  /* DEST/PLEN[@VIA] */
+int cnet_attach_add_route(struct cnet_attach *att, const char *spec);	  /* DEST/PLEN[@VIA][,metric=N][,table=N] */
+/* A policy routing rule in the container, kept with the attachment (at
+ * most 8): "from=PREFIX" and/or "to=PREFIX" (neither: all IPv4 traffic),
+ * "table=N" (or main), and "priority=N" if wanted, comma-separated. */
+int cnet_attach_add_rule(struct cnet_attach *att, const char *spec);
 int cnet_attach_set_mtu(struct cnet_attach *att, unsigned int mtu);
 int cnet_attach_set_mac(struct cnet_attach *att, const char *mac);	  /* unicast only */
 /* --ip dhcp: the hostname sent (option 12), and how long to wait for a

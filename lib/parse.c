@@ -80,15 +80,52 @@ int cnet_parse_ip(const char *s, bool with_plen, struct cnet_ip *out)
 }
 
 /* DEST/PLEN[@VIA]; "default@VIA" stands for 0.0.0.0/0 or ::/0 by VIA's family. */
+/* ",metric=N" and ",table=N" (or "table=main") after a route */
+static int route_extras(char *p, struct cnet_route *out)
+{
+	char *end;
+	unsigned long v;
+
+	while (p && *p) {
+		char *next = strchr(p, ',');
+		unsigned int *field = !strncmp(p, "metric=", 7) ? &out->metric
+				      : !strncmp(p, "table=", 6) ? &out->table : NULL;
+		if (next)
+			*next++ = '\0';
+		if (!field || *field)
+			return -EINVAL; /* unknown, or given twice */
+		p = strchr(p, '=') + 1;
+		if (field == &out->table && !strcmp(p, "main")) {
+			*field = 254; /* RT_TABLE_MAIN */
+		} else {
+			errno = 0;
+			v = strtoul(p, &end, 10);
+			if (!isdigit((unsigned char)*p) || *end || errno || v == 0 || v > UINT32_MAX)
+				return -EINVAL;
+			*field = (unsigned int)v;
+		}
+		p = next;
+	}
+	return 0;
+}
+
 int cnet_parse_route(const char *s, struct cnet_route *out)
 {
-	char buf[2 * INET6_ADDRSTRLEN + 16];
-	char *at;
+	char buf[2 * INET6_ADDRSTRLEN + 64];
+	char *at, *comma;
 
 	memset(out, 0, sizeof(*out));
 	if (strlen(s) >= sizeof(buf))
 		return -EINVAL;
 	strcpy(buf, s);
+	comma = strchr(buf, ',');
+	if (comma) {
+		*comma = '\0';
+		if (route_extras(comma + 1, out) < 0)
+			return -EINVAL;
+	}
+	if (out->table == 254)
+		out->table = 0; /* main is the default */
 	at = strchr(buf, '@');
 	if (at) {
 		*at = '\0';
@@ -107,6 +144,24 @@ int cnet_parse_route(const char *s, struct cnet_route *out)
 	if (out->has_via && out->via.family != out->dst.family)
 		return -EINVAL;
 	return 0;
+}
+
+char *cnet_route_str(const struct cnet_route *rt, char buf[CNET_ROUTESTRLEN])
+{
+	size_t n;
+
+	cnet_ip_str(&rt->dst, true, buf);
+	n = strlen(buf);
+	if (rt->has_via) {
+		buf[n++] = '@';
+		cnet_ip_str(&rt->via, false, buf + n);
+		n = strlen(buf);
+	}
+	if (rt->metric)
+		n += (size_t)snprintf(buf + n, CNET_ROUTESTRLEN - n, ",metric=%u", rt->metric);
+	if (rt->table)
+		snprintf(buf + n, CNET_ROUTESTRLEN - n, ",table=%u", rt->table);
+	return buf;
 }
 
 int cnet_parse_mac(const char *s, unsigned char mac[6])

@@ -89,6 +89,7 @@ struct want_rt {
 struct want_rts {
 	struct want_rt *w;
 	int n, oif;
+	bool tables; /* one asked in a table other than main */
 };
 
 static void mark_route(const struct cnet_rt *rt, void *arg)
@@ -100,7 +101,8 @@ static void mark_route(const struct cnet_rt *rt, void *arg)
 	for (int i = 0; i < ws->n; i++) {
 		const struct cnet_route *want = &ws->w[i].r;
 		if (rt->dst.plen != want->dst.plen || memcmp(rt->dst.a, want->dst.a, 16) ||
-		    rt->has_gw != want->has_via)
+		    rt->has_gw != want->has_via || (want->metric && rt->metric != want->metric) ||
+		    rt->table != (want->table ? want->table : 254 /* main */))
 			continue;
 		if (!want->has_via || !memcmp(rt->gw.a, want->via.a, 16))
 			ws->w[i].found = true;
@@ -193,6 +195,7 @@ static int want_routes(const cJSON *o, int family, struct want_rts *ws)
 		if (cJSON_IsString(v) && cnet_parse_route(v->valuestring, &w->r) == 0 &&
 		    w->r.dst.family == family) {
 			w->text = v->valuestring;
+			ws->tables |= w->r.table != 0;
 			ws->n++;
 		}
 	}
@@ -219,7 +222,7 @@ static int check_routes(struct cnet_nl *tnl, const cJSON *o, int family, int l3,
 	int r = want_routes(o, family, &ws);
 
 	if (r == 0 && ws.n > 0) /* nothing asked: nothing to read */
-		r = cnet_route_each(tnl, family, l3, mark_route, &ws);
+		r = (ws.tables ? cnet_route_each_table : cnet_route_each)(tnl, family, l3, mark_route, &ws);
 	for (int i = 0; r == 0 && i < ws.n; i++)
 		if (!ws.w[i].found) {
 			snprintf(reason, len, ws.w[i].gw ? "default route via %s missing" : "route %s missing",
@@ -230,7 +233,7 @@ static int check_routes(struct cnet_nl *tnl, const cJSON *o, int family, int l3,
 	return r == -ENOMEM ? cnet_err(cnet_nl_ctx(tnl), r, "out of memory") : r;
 }
 
-/* Every asked address (and a running lease's), route and default route. */
+/* Every asked address (and a running lease's), route, default route and rule. */
 static int check_l3(struct cnet_nl *tnl, const cJSON *rec, int l3, char *reason, size_t len)
 {
 	const cJSON *o = cJSON_GetObjectItemCaseSensitive(rec, "options"), *v;
@@ -271,7 +274,11 @@ static int check_l3(struct cnet_nl *tnl, const cJSON *rec, int l3, char *reason,
 		}
 	}
 	r = check_routes(tnl, o, AF_INET, l3, reason, len);
-	return r ? r : check_routes(tnl, o, AF_INET6, l3, reason, len);
+	if (r == 0)
+		r = check_routes(tnl, o, AF_INET6, l3, reason, len);
+	if (r == 0)
+		r = cnet_rules_check(tnl, o, reason, len);
+	return r == 1 ? 2 : r;
 }
 
 /* Does the live interface match the record? If not, say why in reason:

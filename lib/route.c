@@ -22,7 +22,8 @@ static struct nl_addr *to_nl(const struct cnet_ip *ip, unsigned int plen)
 	return a;
 }
 
-int cnet_route_build(struct cnet_ctx *ctx, const struct cnet_rt *rt, bool add, struct nl_msg **msg)
+/* add: 1 (excl), 2 (replace or create); 0: delete */
+static int build(struct cnet_ctx *ctx, const struct cnet_rt *rt, int add, struct nl_msg **msg)
 {
 	struct rtnl_route *route = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
@@ -35,7 +36,7 @@ int cnet_route_build(struct cnet_ctx *ctx, const struct cnet_rt *rt, bool add, s
 	if (!dst)
 		goto out;
 	rtnl_route_set_family(route, (uint8_t)rt->family);
-	rtnl_route_set_table(route, RT_TABLE_MAIN);
+	rtnl_route_set_table(route, rt->table ? rt->table : RT_TABLE_MAIN);
 	rtnl_route_set_type(route, RTN_UNICAST);
 	rtnl_route_set_protocol(route, rt->protocol ? rt->protocol : RTPROT_STATIC);
 	rtnl_route_set_scope(route, rt->scope ? rt->scope
@@ -54,7 +55,7 @@ int cnet_route_build(struct cnet_ctx *ctx, const struct cnet_rt *rt, bool add, s
 	}
 	rtnl_route_add_nexthop(route, nh);
 	nh = NULL; /* owned by route now */
-	r = add ? rtnl_route_build_add_request(route, NLM_F_CREATE | NLM_F_EXCL, msg)
+	r = add ? rtnl_route_build_add_request(route, NLM_F_CREATE | (add == 2 ? NLM_F_REPLACE : NLM_F_EXCL), msg)
 		: rtnl_route_build_del_request(route, 0, msg);
 	r = r < 0 ? -ENOMEM : 0;
 out:
@@ -64,6 +65,19 @@ out:
 	nl_addr_put(gw);
 	rtnl_route_put(route);
 	return r < 0 ? cnet_err(ctx, r, "cannot build the route request") : 0;
+}
+
+int cnet_route_build(struct cnet_ctx *ctx, const struct cnet_rt *rt, bool add, struct nl_msg **msg)
+{
+	return build(ctx, rt, add ? 1 : 0, msg);
+}
+
+int cnet_route_replace(struct cnet_nl *nl, const struct cnet_rt *rt, const char *what)
+{
+	struct nl_msg *msg;
+	int r = build(cnet_nl_ctx(nl), rt, 2, &msg);
+
+	return r < 0 ? r : cnet_nl_talk(nl, msg, what);
 }
 
 int cnet_route_add(struct cnet_nl *nl, const struct cnet_rt *rt, const char *what)
@@ -84,6 +98,7 @@ int cnet_route_del(struct cnet_nl *nl, const struct cnet_rt *rt, const char *wha
 
 struct route_walk {
 	int family;
+	unsigned int table; /* 0: every table */
 	bool all;
 	cnet_rt_cb cb;
 	void *arg;
@@ -113,9 +128,10 @@ static int collect_default(const struct nlmsghdr *h, void *arg)
 
 	if (h->nlmsg_type != RTM_NEWROUTE || h->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)) ||
 	    rtm->rtm_family != w->family || rtm->rtm_type != RTN_UNICAST ||
-	    route_table(h) != RT_TABLE_MAIN || (!w->all && rtm->rtm_dst_len != 0))
+	    (w->table && route_table(h) != w->table) || (!w->all && rtm->rtm_dst_len != 0))
 		return 0;
 	rt->family = rt->dst.family = w->family;
+	rt->table = route_table(h);
 	rt->dst.plen = rtm->rtm_dst_len;
 	rt->protocol = rtm->rtm_protocol;
 	rt->scope = rtm->rtm_scope;
@@ -179,11 +195,11 @@ static struct nl_msg *route_dump(int family, unsigned char table, int oif)
 	return msg;
 }
 
-static int route_walk(struct cnet_nl *nl, int family, bool defaults_only, int oif, cnet_rt_cb cb,
-		      void *arg)
+static int route_walk(struct cnet_nl *nl, int family, unsigned int table, bool defaults_only, int oif,
+		      cnet_rt_cb cb, void *arg)
 {
-	struct route_walk w = {.family = family, .all = !defaults_only, .cb = cb, .arg = arg};
-	struct nl_msg *msg = route_dump(family, RT_TABLE_MAIN, oif);
+	struct route_walk w = {.family = family, .table = table, .all = !defaults_only, .cb = cb, .arg = arg};
+	struct nl_msg *msg = route_dump(family, table < 256 ? (unsigned char)table : 0, oif);
 	int r;
 
 	if (!msg)
@@ -199,7 +215,12 @@ static int route_walk(struct cnet_nl *nl, int family, bool defaults_only, int oi
 
 int cnet_route_each(struct cnet_nl *nl, int family, int oif, cnet_rt_cb cb, void *arg)
 {
-	return route_walk(nl, family, false, oif, cb, arg);
+	return route_walk(nl, family, RT_TABLE_MAIN, false, oif, cb, arg);
+}
+
+int cnet_route_each_table(struct cnet_nl *nl, int family, int oif, cnet_rt_cb cb, void *arg)
+{
+	return route_walk(nl, family, 0, false, oif, cb, arg);
 }
 
 struct rt_array {
@@ -218,7 +239,7 @@ static void keep_rt(const struct cnet_rt *rt, void *arg)
 int cnet_route_defaults(struct cnet_nl *nl, int family, struct cnet_rt *out, int max)
 {
 	struct rt_array a = {.out = out, .max = max};
-	int r = route_walk(nl, family, true, 0, keep_rt, &a);
+	int r = route_walk(nl, family, RT_TABLE_MAIN, true, 0, keep_rt, &a);
 
 	return r < 0 ? r : a.n;
 }

@@ -86,6 +86,20 @@ ns() { echo "/run/netns/$1"; }
 	[ "$(ip -n "$CNS" -j link show eth0 | jq -r '.[0].address')" = "$mac" ]
 }
 
+@test "ADD: a static route's CNI 1.1 priority and table are its metric and table" {
+	run cni ADD c1 eth0 "$(ns "$CNS")" "$(conf 1.1.0 '.ipam.routes=[{"dst":"192.0.2.0/24","gw":"10.18.0.9","priority":77},{"dst":"198.51.100.0/24","gw":"10.18.0.9","table":120}]')"
+	assert_success
+	ip -n "$CNS" -j route show 192.0.2.0/24 | jq -e '.[0].gateway == "10.18.0.9" and .[0].metric == 77'
+	ip -n "$CNS" -j route show table 120 | jq -e '.[0].dst == "198.51.100.0/24" and .[0].gateway == "10.18.0.9"'
+	run ip -n "$CNS" -j route show 198.51.100.0/24
+	[ "$output" = "[]" ] || [ -z "$output" ]
+	# a table that is no number is refused, nothing made
+	run cni ADD c2 eth0 "$(ns "$CNS2")" "$(conf 1.1.0 '.ipam.routes=[{"dst":"192.0.2.0/24","table":0}]')"
+	assert_failure
+	run ip -n "$CNS2" link show eth0
+	assert_failure
+}
+
 @test "DEL needs no namespace, and succeeds again and after the namespace is gone" {
 	run cni ADD c1 eth0 "$(ns "$CNS")" "$(conf)"
 	assert_success
