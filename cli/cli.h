@@ -128,6 +128,10 @@ int cmd_watch(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_pipework(const struct cli_cmd *cmd, int argc, char **argv);
 /* pipework --wait ... (argv[0]: "--wait") */
 int cli_pipework_wait(int argc, char **argv);
+/* pipework route|rule GUEST ..., after n_opts of cnet's options */
+int cli_pipework_l3(const struct cli_cmd *cmd, int argc, char **argv, int n_opts);
+/* pipework's exit status for cnet's */
+int cli_pipework_code(int code);
 /* MD5 of data (pipework's U:STRING MACs); -1: out of memory */
 int cli_md5(const void *data, size_t len, unsigned char out[16]);
 int cli_attach_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_args *a,

@@ -55,7 +55,7 @@ static const char usage_text[] =
 	"(cnet pipework: see cnet-pipework(8))\n";
 
 /* pipework's exit codes from cnet's: its own refusals 1, the kernel's 2 */
-static int pw_code(int code)
+int cli_pipework_code(int code)
 {
 	switch (code) {
 	case EXIT_OK:
@@ -76,6 +76,7 @@ __attribute__((format(printf, 2, 3))) static const char *word(struct pw *p, cons
 	va_list ap;
 
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started just above */
 	vsnprintf(w, sizeof(p->words[0]), fmt, ap);
 	va_end(ap);
 	return w;
@@ -411,22 +412,22 @@ static int attach(struct pw *p, const char *const *opts, int n_opts)
 	p->argv[p->argc] = NULL;
 	r = cli_attach_parse(cmd, p->argc, (char **)p->argv, &a, &ctx, &att, &done);
 	if (r || done)
-		return pw_code(r);
+		return cli_pipework_code(r);
 	/* pipework brought a NIC up; cnet only here, and detach undoes it */
 	if (p->host == HOST_PHYS && !p->direct_phys && cnet_attach_set_raise_parent(att, true) < 0) {
 		cnet_attach_free(att);
-		return pw_code(cli_fail(ctx, -EINVAL));
+		return cli_pipework_code(cli_fail(ctx, -EINVAL));
 	}
 	r = cnet_attach(ctx, att, &res);
 	cnet_attach_free(att);
 	if (r < 0)
-		return pw_code(cli_fail(ctx, r));
+		return cli_pipework_code(cli_fail(ctx, r));
 	snprintf(summary, sizeof(summary), "attached %s %s to %s", p->argv[2], p->cif ? p->cif : "eth1",
 		 p->argv[1]);
 	r = cli_report(res, cli_has(cmd, &a, "dry-run"), summary);
 	cnet_result_free(res);
 	cnet_ctx_free(ctx);
-	return pw_code(r);
+	return cli_pipework_code(r);
 }
 
 int cli_pipework_wait(int argc, char **argv);
@@ -458,9 +459,10 @@ int cmd_pipework(const struct cli_cmd *cmd, int argc, char **argv)
 		if (!strcmp(argv[i], "--state") && ++i < argc)
 			opts[n_opts++] = argv[i];
 	}
-	if (i < argc && (!strcmp(argv[i], "route") || !strcmp(argv[i], "rule") || !strcmp(argv[i], "tc")))
-		return cli_usage_error_code(1, "pipework %s: not supported by cnet yet: give routes and rate limits with the attachment (cnet attach --route, --egress-rate)",
-					    argv[i]);
+	if (i < argc && (!strcmp(argv[i], "route") || !strcmp(argv[i], "rule")))
+		return cli_pipework_l3(cmd, argc, argv, n_opts);
+	if (i < argc && !strcmp(argv[i], "tc"))
+		return cli_usage_error_code(1, "pipework tc: cnet runs no tc; rate limits are kept with the attachment: cnet attach --egress-rate, --ingress-rate (cnet-pipework(8))");
 	p.hostif = i < argc ? argv[i++] : NULL;
 	r = p.hostif ? flags(&p, argc, argv, &i) : 0;
 	if (r)

@@ -55,6 +55,10 @@ struct cJSON *cnet_run_find_record(struct run *run, int *idx);
 bool cnet_run_record_live(struct run *run, const struct cJSON *rec);
 
 /* reapply.c */
+/* The record's link as recorded (0, with the link that carries its
+ * addresses in *l3), or not (1 missing, 2 changed: why in reason); < 0. */
+int cnet_record_check_link(struct cnet_nl *hnl, struct cnet_nl *tnl, int ns_fd, const struct cJSON *rec,
+			   int *l3, char *reason, size_t len);
 /* Undo what is left of rec and attach anew from it; on failure the old
  * record goes back into the store. */
 int cnet_record_repair(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *hnl,

@@ -227,6 +227,28 @@ int cnet_attach_set_flags(struct cnet_attach *att, unsigned int flags);
  */
 int cnet_attach(struct cnet_ctx *ctx, struct cnet_attach *att, struct cnet_result **res);
 
+/* ---- routes and rules of an attachment, in place --------------------------- */
+
+/* One route (as cnet_attach_add_route takes it) or policy rule (as
+ * cnet_attach_add_rule) of TARGET's attachment IFNAME added, deleted or
+ * replaced in place, in the container and in the record: reapply puts it
+ * back, detach takes it away; the interface is not touched (pipework's
+ * route and rule lines). IFNAME NULL: the attachment whose addresses hold
+ * the route's gateway or the rule's source, else the target's only one (a
+ * rule without a source: its first). The default route of an attachment
+ * made with a gateway (--gw) is that: replaced or deleted, the gateway
+ * changes. A delete without a metric takes the route of any metric.
+ * A route is known by its destination, metric and table: adding one that
+ * is recorded with another gateway is -EEXIST (CNET_ERR_BUSY; replace
+ * it), deleting one not recorded -ENOENT (CNET_ERR_MISSING). Rules are
+ * added or deleted, not replaced. */
+enum cnet_change_op { CNET_CHANGE_ADD = 1, CNET_CHANGE_DEL = 2, CNET_CHANGE_REPLACE = 3 };
+#define CNET_CHANGE_DRY_RUN (1u << 0)
+int cnet_route_change(struct cnet_ctx *ctx, const char *target, const char *ifname, int op,
+		      const char *route, unsigned int flags, struct cnet_result **res);
+int cnet_rule_change(struct cnet_ctx *ctx, const char *target, const char *ifname, int op,
+		     const char *rule, unsigned int flags, struct cnet_result **res);
+
 /* ---- detach ------------------------------------------------------------ */
 
 enum cnet_detach_flags {

@@ -112,8 +112,8 @@ static void mark_route(const struct cnet_rt *rt, void *arg)
 /* The link: there, by ifindex and name and (created ones) mark, or
  * (lent ones) identity; its MTU and MAC; the link that carries the
  * addresses (*l3). */
-static int check_link(struct cnet_nl *hnl, struct cnet_nl *tnl, int ns_fd, const cJSON *rec,
-		      int *l3, char *reason, size_t len)
+int cnet_record_check_link(struct cnet_nl *hnl, struct cnet_nl *tnl, int ns_fd, const cJSON *rec,
+			   int *l3, char *reason, size_t len)
 {
 	const cJSON *link = cJSON_GetObjectItemCaseSensitive(rec, "link"), *vl;
 	const struct cnet_kind_ops *ops = cnet_kind_by_name(cnet_json_str(rec, "kind"));
@@ -287,7 +287,7 @@ static int check(struct cnet_ctx *ctx, struct cnet_nl *hnl, struct cnet_nl *tnl,
 		 const cJSON *rec, char *reason, size_t len)
 {
 	const struct cnet_kind_ops *ops = cnet_kind_by_name(cnet_json_str(rec, "kind"));
-	int l3 = 0, r = check_link(hnl, tnl, ns_fd, rec, &l3, reason, len);
+	int l3 = 0, r = cnet_record_check_link(hnl, tnl, ns_fd, rec, &l3, reason, len);
 
 	if (r == 0)
 		r = check_l3(tnl, rec, l3, reason, len);

@@ -650,3 +650,318 @@ start_server() {
 	[ "$(state_doc "$other" | jq -r '[.records[].ifname] | join(" ")')" = eth2 ]
 	[ "$(state_doc | jq -r '[.records[].ifname] | join(" ")')" = eth1 ]
 }
+
+# ---- pipework route|rule GUEST ...: changed in place, kept in the record ----
+
+# The routes to DEST in table TABLE (main if not given) of namespace NS:
+# "GATEWAY DEV METRIC" a line ("-" for no gateway, 0 for no metric).
+routes_to() { # NS DEST [TABLE]
+	ip -n "$1" -j route show table "${3:-main}" "$2" | jq -r '.[] | "\(.gateway // "-") \(.dev) \(.metric // 0)"'
+}
+
+# The priorities of a namespace's IPv4 rules, as one JSON array.
+rule_prios() { # NS
+	ip -n "$1" -4 -j rule show | jq -c '[.[].priority]'
+}
+
+# The container's side as a route or rule change may touch it: world_snapshot
+# and the container's rules and the routes it was given, in every table.
+l3_world() {
+	world_snapshot
+	echo ---
+	ip -n "$CNS" rule show
+	ip -n "$CNS" -6 rule show
+	# (not the kernel's own: a link-local address's comes when it is ready)
+	ip -n "$CNS" route show table all | { grep -v "proto kernel" || true; }
+}
+
+# The routes the record of the container's IFNAME keeps.
+recorded_routes() { # IFNAME
+	state_doc | jq -c --arg i "$1" '[.records[] | select(.ifname == $i)] | .[0].options.route'
+}
+
+@test "pipework route add: in the kernel with its metric via GW on eth1, kept in the record, eth1 not made again; again is unchanged, another gateway exit 2" {
+	container web "$CNS"
+	run -0 cnet pipework up0 web 10.78.0.2/24@10.78.0.1
+	idx=$(ifindex "$CNS" eth1)
+	run -0 cnet pipework route web add 10.9.0.0/16 via 10.78.0.1 metric 10
+	run -0 routes_to "$CNS" 10.9.0.0/16
+	assert_output "10.78.0.1 eth1 10"
+	[ "$(ifindex "$CNS" eth1)" = "$idx" ]
+	[ "$(recorded_routes eth1)" = '["10.9.0.0/16@10.78.0.1,metric=10"]' ]
+	# the record and the kernel agree: reapply finds nothing to do
+	run -0 cnet reapply
+	[[ "${lines[0]}" == ok:* ]] || fail "reapply: $output"
+	[ "$(ifindex "$CNS" eth1)" = "$idx" ]
+	before=$(l3_world)
+	# the same line again, and as append: unchanged
+	run -0 cnet pipework route web add 10.9.0.0/16 via 10.78.0.1 metric 10
+	assert_equal "$(l3_world)" "$before"
+	run -0 cnet pipework route web append to 10.9.0.0/16 via 10.78.0.1 metric 10
+	assert_equal "$(l3_world)" "$before"
+	# another gateway for that destination and metric: the kernel's File exists
+	run -2 --separate-stderr cnet pipework route web add 10.9.0.0/16 via 10.78.0.9 metric 10
+	[[ "$stderr" == *10.9.0.0/16* ]] || fail "stderr: $stderr"
+	assert_equal "$(l3_world)" "$before"
+	# a gateway the kernel refuses (not on any link): exit 2, nothing kept
+	run -2 --separate-stderr cnet pipework route web add 10.11.0.0/16 via 192.0.2.1 dev eth1
+	[[ "$stderr" == *10.11.0.0/16* ]] || fail "stderr: $stderr"
+	assert_equal "$(l3_world)" "$before"
+	# another metric is another route
+	run -0 cnet pipework route web add 10.9.0.0/16 via 10.78.0.9 metric 20
+	run -0 routes_to "$CNS" 10.9.0.0/16
+	assert_output "$(printf '%s\n' "10.78.0.1 eth1 10" "10.78.0.9 eth1 20")"
+	run -0 cnet pipework route web delete 10.9.0.0/16 metric 20
+	assert_equal "$(l3_world)" "$before"
+	# replace: the new gateway, in the kernel and the record
+	run -0 cnet pipework route web replace 10.9.0.0/16 via 10.78.0.9 metric 10
+	run -0 routes_to "$CNS" 10.9.0.0/16
+	assert_output "10.78.0.9 eth1 10"
+	[ "$(recorded_routes eth1)" = '["10.9.0.0/16@10.78.0.9,metric=10"]' ]
+	run -0 cnet reapply
+	[[ "${lines[0]}" == ok:* ]] || fail "reapply: $output"
+	# del: gone from both
+	run -0 cnet pipework route web del 10.9.0.0/16 metric 10
+	run -0 routes_to "$CNS" 10.9.0.0/16
+	assert_output ""
+	[ "$(recorded_routes eth1)" = '[]' ]
+	[ "$(ifindex "$CNS" eth1)" = "$idx" ]
+	run -0 default_via "$CNS"
+	assert_output "10.78.0.1 eth1"
+	# again: not recorded, exit 1; nor is a route the container added itself
+	ip -n "$CNS" route add 10.10.0.0/16 via 10.78.0.1 dev eth1
+	before=$(l3_world)
+	run -1 --separate-stderr cnet pipework route web del 10.9.0.0/16 metric 10
+	[[ "$stderr" == *10.9.0.0/16* ]] || fail "stderr: $stderr"
+	run -1 cnet pipework route web del 10.10.0.0/16
+	assert_equal "$(l3_world)" "$before"
+	[ "$(records)" = 1 ]
+}
+
+@test "pipework route replace of the attachment's default route: taken (or refused, changing nothing), and reapply keeps the interface" {
+	container web "$CNS"
+	run -0 cnet pipework up0 web 10.78.0.2/24@10.78.0.1
+	run cnet pipework route web replace default via 10.78.0.9
+	if [ "$status" = 0 ]; then
+		gw=10.78.0.9
+	else
+		[ "$status" = 1 ] || [ "$status" = 2 ] || fail "replace: exit $status: $output"
+		gw=10.78.0.1
+	fi
+	run -0 default_via "$CNS"
+	assert_output "$gw eth1"
+	# a reapply finds the record and the kernel agreeing, or repairs
+	run cnet reapply
+	[ "$status" = 0 ] || fail "reapply: exit $status: $output"
+	run -0 addrs_of "$CNS" eth1
+	assert_output 10.78.0.2/24
+	run -0 default_via "$CNS"
+	assert_output "$gw eth1"
+	# and after a restart
+	kill "$CPID"
+	ip netns del "$CNS"
+	container web "$CNS2"
+	for _ in $(seq 50); do
+		run cnet reapply
+		[ "$status" = 0 ] && break
+		sleep 0.1
+	done
+	[ "$status" = 0 ] || fail "reapply after the restart: exit $status: $output"
+	run -0 addrs_of "$CNS2" eth1
+	assert_output 10.78.0.2/24
+	run -0 default_via "$CNS2"
+	assert_output "$gw eth1"
+}
+
+@test "pipework route in table 100 and a rule: kept across a container restart by reapply; detach removes the rule" {
+	container web "$CNS"
+	run -0 cnet pipework up0 web 10.78.0.2/24@10.78.0.1
+	idx=$(ifindex "$CNS" eth1)
+	run -0 cnet pipework route web add default via 10.78.0.1 table 100
+	run -0 cnet pipework rule web add from 10.78.0.0/24 table 100 priority 100
+	run -0 routes_to "$CNS" default 100
+	assert_output "10.78.0.1 eth1 0"
+	[ "$(ip -n "$CNS" -4 -j rule show | jq -r '.[] | select(.priority == 100) | "\(.src)/\(.srclen) \(.table)"')" = \
+		"10.78.0.0/24 100" ]
+	[ "$(rule_prios "$CNS")" = "[0,100,32766,32767]" ]
+	[ "$(ifindex "$CNS" eth1)" = "$idx" ]
+	# the main table's default route is still the attachment's
+	run -0 default_via "$CNS"
+	assert_output "10.78.0.1 eth1"
+	# the container restarts: a new process in a new namespace, the same Id
+	kill "$CPID"
+	ip netns del "$CNS"
+	container web "$CNS2"
+	for _ in $(seq 50); do
+		run cnet reapply
+		[ "$status" = 0 ] && break
+		sleep 0.1
+	done
+	[ "$status" = 0 ] || fail "reapply did not converge: $output"
+	run -0 addrs_of "$CNS2" eth1
+	assert_output 10.78.0.2/24
+	run -0 routes_to "$CNS2" default 100
+	assert_output "10.78.0.1 eth1 0"
+	[ "$(ip -n "$CNS2" -4 -j rule show | jq -r '.[] | select(.priority == 100) | "\(.src)/\(.srclen) \(.table)"')" = \
+		"10.78.0.0/24 100" ]
+	[ "$(rule_prios "$CNS2")" = "[0,100,32766,32767]" ]
+	# detach takes the rule away (the namespace is still there to look)
+	run -0 cnet detach container:web
+	run -1 ip -n "$CNS2" link show eth1
+	[ "$(rule_prios "$CNS2")" = "[0,32766,32767]" ]
+	[ "$(records)" = 0 ]
+}
+
+@test "pipework rule: from all lookup N, to with pref, a host source; del takes each away" {
+	container web "$CNS"
+	run -0 cnet pipework up0 web 10.78.0.2/24@10.78.0.1
+	idx=$(ifindex "$CNS" eth1)
+	run -0 cnet pipework rule web add from all lookup 100
+	run -0 ip -n "$CNS" -4 -j rule show
+	[ "$(jq -c '[.[] | select(.table == "100") | {src, dst, srclen, dstlen}]' <<<"$output")" = \
+		'[{"src":"all","dst":null,"srclen":null,"dstlen":null}]' ]
+	run -0 ip -n "$CNS" rule show table 100
+	[[ "$output" == *"from all lookup 100"* ]] || fail "ip rule: $output"
+	[ "$(ip -n "$CNS" -4 -j rule show | jq length)" = 4 ]
+	run -0 cnet pipework rule web del from all lookup 100
+	[ "$(rule_prios "$CNS")" = "[0,32766,32767]" ]
+	# not recorded (any more): exit 1
+	run -1 cnet pipework rule web del from all lookup 100
+	[ "$(rule_prios "$CNS")" = "[0,32766,32767]" ]
+	# ip's other words: to, lookup, pref, preference, order; a source
+	# without a prefix is a host
+	run -0 cnet pipework rule web add to 10.50.0.0/16 lookup 200 pref 300
+	[ "$(ip -n "$CNS" -4 -j rule show | jq -r '.[] | select(.priority == 300) | "\(.src) \(.dst)/\(.dstlen) \(.table)"')" = \
+		"all 10.50.0.0/16 200" ]
+	run -0 cnet pipework rule web add from 10.78.0.5 table 100 preference 150
+	[ "$(ip -n "$CNS" -4 -j rule show | jq -r '.[] | select(.priority == 150) | "\(.src)/\(.srclen // 32) \(.table)"')" = \
+		"10.78.0.5/32 100" ]
+	[ "$(rule_prios "$CNS")" = "[0,150,300,32766,32767]" ]
+	run -0 cnet pipework rule web delete to 10.50.0.0/16 table 200 order 300
+	[ "$(rule_prios "$CNS")" = "[0,150,32766,32767]" ]
+	run -0 cnet pipework rule web del from 10.78.0.5 lookup 100
+	[ "$(rule_prios "$CNS")" = "[0,32766,32767]" ]
+	[ "$(ifindex "$CNS" eth1)" = "$idx" ]
+	[ "$(state_doc | jq -c '.records[0].options.rule // []')" = "[]" ]
+}
+
+@test "pipework rule del from all lookup N takes that rule away, not another rule of table N" {
+	container web "$CNS"
+	run -0 cnet pipework up0 web 10.78.0.2/24@10.78.0.1
+	run -0 cnet pipework rule web add from all lookup 100
+	all=$(ip -n "$CNS" -4 -j rule show | jq '.[] | select(.table == "100") | .priority')
+	run -0 cnet pipework rule web add from 10.78.0.5 table 100 preference 150
+	[ "$(rule_prios "$CNS")" = "[0,150,$all,32766,32767]" ]
+	run -0 cnet pipework rule web del from all lookup 100
+	[ "$(rule_prios "$CNS")" = "[0,150,32766,32767]" ] ||
+		fail "after del from all lookup 100: $(ip -n "$CNS" rule show)"
+	[ "$(ip -n "$CNS" -4 -j rule show | jq -r '.[] | select(.priority == 150) | .src')" = 10.78.0.5 ]
+	# the record and the kernel agree
+	run -0 cnet reapply
+	[[ "${lines[0]}" == ok:* ]] || fail "reapply: $output"
+}
+
+@test "pipework route|rule refusals are exit 1 and change nothing: unknown words, rule replace, tc, an unknown container, no such interface" {
+	container web "$CNS"
+	run -0 cnet pipework up0 web 10.78.0.2/24@10.78.0.1
+	before=$(l3_world)
+	store_before=$(store_bytes)
+	refused() { # WORD-IN-STDERR -- PIPEWORK-ARGS...
+		local text=$1
+		shift 2
+		run -1 --separate-stderr cnet pipework "$@"
+		[[ "$stderr" == *"$text"* ]] || fail "pipework $*: stderr: $stderr"
+		assert_equal "$(l3_world)" "$before"
+		assert_equal "$(store_bytes)" "$store_before"
+	}
+	refused proto -- route web add 10.10.0.0/16 via 10.78.0.1 proto static
+	refused frobnicate -- route web frobnicate 10.10.0.0/16 via 10.78.0.1
+	refused replace -- rule web replace from 10.78.0.0/24 table 100
+	refused tc -- tc web qdisc add dev eth1 root tbf rate 1mbit burst 32k latency 400ms
+	refused nosuch -- route nosuch add 10.10.0.0/16 via 10.78.0.1
+	refused nosuch -- rule nosuch add from 10.78.0.0/24 table 100
+	refused eth7 -- route web add 10.10.0.0/16 via 10.78.0.1 dev eth7
+	refused fwmark -- rule web add fwmark 1 table 100
+	refused "no destination" -- route web add via 10.78.0.1
+	refused from=10.78.0.0/24 -- rule web add from 10.78.0.0/24
+	refused 10.10.0.1/16 -- route web add 10.10.0.1/16 via 10.78.0.1
+	refused 2001:db8::1 -- route web add 10.10.0.0/16 via 2001:db8::1
+	[ "$(records)" = 1 ]
+}
+
+@test "pipework route with two attachments: no dev and no matching gateway is exit 1; dev IF or a gateway in its subnet picks it" {
+	container web "$CNS"
+	run -0 cnet pipework up0 -i eth1 web 10.78.0.2/24
+	run -0 cnet pipework up0 -i eth2 web 10.79.0.2/24
+	idx1=$(ifindex "$CNS" eth1)
+	idx2=$(ifindex "$CNS" eth2)
+	before=$(l3_world)
+	store_before=$(store_bytes)
+	run -1 --separate-stderr cnet pipework route web add 10.12.0.0/16
+	[[ "$stderr" == *dev* ]] || fail "stderr: $stderr"
+	run -1 cnet pipework route web add 10.12.0.0/16 via 10.80.0.1
+	run -1 cnet pipework rule web add from 10.80.0.0/24 table 100
+	assert_equal "$(l3_world)" "$before"
+	assert_equal "$(store_bytes)" "$store_before"
+	# dev eth2
+	run -0 cnet pipework route web add 10.12.0.0/16 dev eth2
+	run -0 routes_to "$CNS" 10.12.0.0/16
+	assert_output "- eth2 0"
+	# a gateway in eth2's subnet, then in eth1's
+	run -0 cnet pipework route web add 10.13.0.0/16 via 10.79.0.1
+	run -0 routes_to "$CNS" 10.13.0.0/16
+	assert_output "10.79.0.1 eth2 0"
+	run -0 cnet pipework route web add 10.14.0.0/16 via 10.78.0.1
+	run -0 routes_to "$CNS" 10.14.0.0/16
+	assert_output "10.78.0.1 eth1 0"
+	# a rule goes with the attachment whose subnet holds its source; one
+	# without a source with the first attachment
+	run -0 cnet pipework rule web add from 10.79.0.0/24 table 100 pref 200
+	run -0 cnet pipework rule web add from all table 100 pref 300
+	[ "$(ifindex "$CNS" eth1)" = "$idx1" ]
+	[ "$(ifindex "$CNS" eth2)" = "$idx2" ]
+	# eth2's detach takes its rule; eth1's route stays
+	run -0 cnet detach container:web --ifname eth2
+	run -1 ip -n "$CNS" link show eth2
+	[ "$(ip -n "$CNS" -4 -j rule show | jq '[.[] | select(.priority == 200)] | length')" = 0 ]
+	[ "$(ip -n "$CNS" -4 -j rule show | jq '[.[] | select(.priority == 300)] | length')" = 1 ]
+	run -0 routes_to "$CNS" 10.14.0.0/16
+	assert_output "10.78.0.1 eth1 0"
+	# one attachment left: it is the one, with no dev and no gateway
+	run -0 cnet pipework route web add 10.15.0.0/16
+	run -0 routes_to "$CNS" 10.15.0.0/16
+	assert_output "- eth1 0"
+	run -0 cnet detach container:web --ifname eth1
+	[ "$(ip -n "$CNS" -4 -j rule show | jq '[.[] | select(.priority == 300)] | length')" = 0 ]
+}
+
+@test "pipework --dry-run route|rule changes nothing" {
+	container web "$CNS"
+	run -0 cnet pipework up0 web 10.78.0.2/24@10.78.0.1
+	run -0 cnet pipework route web add 10.9.0.0/16 via 10.78.0.1 metric 10
+	before=$(l3_world)
+	store_before=$(store_bytes)
+	run -0 cnet pipework --dry-run route web add 10.10.0.0/16 via 10.78.0.1 metric 10
+	run -0 cnet pipework --dry-run route web add default via 10.78.0.1 table 100
+	run -0 cnet pipework --dry-run route web replace 10.9.0.0/16 via 10.78.0.9 metric 10
+	run -0 cnet pipework --dry-run route web del 10.9.0.0/16 metric 10
+	run -0 cnet pipework --dry-run rule web add from 10.78.0.0/24 table 100 priority 100
+	assert_equal "$(l3_world)" "$before"
+	assert_equal "$(store_bytes)" "$store_before"
+	run -0 routes_to "$CNS" 10.9.0.0/16
+	assert_output "10.78.0.1 eth1 10"
+}
+
+@test "pipework route|rule on a container only Podman knows" {
+	start_podman
+	container_in "$PODMAN_DIR" pm "$CNS"
+	export CNET_DOCKER_SOCK=$BATS_TEST_TMPDIR/no-docker.sock
+	run -0 cnet pipework up0 pm 10.78.0.2/24@10.78.0.1
+	run -0 cnet pipework route pm add 10.9.0.0/16 via 10.78.0.1 table 100
+	run -0 cnet pipework rule pm add to 10.9.0.0/16 table 100 priority 100
+	run -0 routes_to "$CNS" 10.9.0.0/16 100
+	assert_output "10.78.0.1 eth1 0"
+	[ "$(rule_prios "$CNS")" = "[0,100,32766,32767]" ]
+	run -0 cnet detach container:pm
+	[ "$(rule_prios "$CNS")" = "[0,32766,32767]" ]
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pipework route|rule GUEST ARGS: pipework ran "ip route ARGS" and "ip
+ * rule ARGS" in the container. cnet runs no other program: the words ip
+ * takes for the common forms are read here, and the route or rule is kept
+ * with the attachment it goes through (cnet_route_change,
+ * cnet_rule_change), so that reapply puts it back.
+ *
+ *   route add|append|replace|change|del|delete [to] DEST [via GW] [dev IF]
+ *         [metric|priority|preference N] [table N]
+ *   rule  add|del|delete [from PREFIX|all] [to PREFIX|all]
+ *         table|lookup N [priority|preference|pref|order N]
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct l3 {
+	const char *op_word;
+	int op;
+	char spec[256];
+	const char *dev;
+};
+
+static const struct {
+	const char *word;
+	int op;
+} ops[] = {
+	{"add", CNET_CHANGE_ADD},	  {"append", CNET_CHANGE_ADD}, {"replace", CNET_CHANGE_REPLACE},
+	{"change", CNET_CHANGE_REPLACE}, {"del", CNET_CHANGE_DEL},    {"delete", CNET_CHANGE_DEL},
+};
+
+/* An address without a prefix is a host, as ip reads it. */
+static void prefix(char *dst, size_t len, const char *s)
+{
+	snprintf(dst, len, "%s%s", s, strchr(s, '/') || !strcmp(s, "default") ? "" : strchr(s, ':') ? "/128" : "/32");
+}
+
+static int append(struct l3 *l, const char *fmt, const char *v)
+{
+	size_t n = strlen(l->spec);
+
+	if ((size_t)snprintf(l->spec + n, sizeof(l->spec) - n, fmt, v) >= sizeof(l->spec) - n)
+		return cli_usage_error_code(1, "pipework: '%s' is too long", cli_esc(v));
+	return 0;
+}
+
+/* ip route's words into DEST[@VIA][,metric=N][,table=N] */
+static int route_words(struct l3 *l, int argc, char **argv)
+{
+	char dest[128] = "", via[128] = "", metric[32] = "", table[32] = "";
+	int r;
+
+	for (int i = 0; i < argc && argv[i]; i++) {
+		const char *w = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		char *slot = !strcmp(w, "via") ? via
+			     : !strcmp(w, "metric") || !strcmp(w, "priority") || !strcmp(w, "preference") ? metric
+			     : !strcmp(w, "table") ? table
+			     : NULL;
+		if (!strcmp(w, "dev") && v) {
+			l->dev = v;
+			i++;
+		} else if (slot && v) {
+			snprintf(slot, slot == via ? sizeof(via) : sizeof(metric), "%s", v);
+			i++;
+		} else if (!*dest && (strcmp(w, "to") || !v)) {
+			prefix(dest, sizeof(dest), w);
+		} else if (!*dest) {
+			prefix(dest, sizeof(dest), v);
+			i++;
+		} else {
+			return cli_usage_error_code(1, "pipework route: '%s' is not taken (cnet takes a destination, via, dev, metric and table)",
+						    cli_esc(w));
+		}
+	}
+	if (!*dest)
+		return cli_usage_error_code(1, "pipework route %s: no destination", l->op_word);
+	if (!strcmp(dest, "default") && !*via)
+		snprintf(dest, sizeof(dest), "0.0.0.0/0"); /* ip's default is IPv4's without -6 */
+	r = append(l, "%s", dest);
+	if (r == 0 && *via)
+		r = append(l, "@%s", via);
+	if (r == 0 && *metric)
+		r = append(l, ",metric=%s", metric);
+	if (r == 0 && *table)
+		r = append(l, ",table=%s", table);
+	return r;
+}
+
+/* ip rule's words into from=P,to=P,table=N,priority=N */
+static int rule_words(struct l3 *l, int argc, char **argv)
+{
+	static const struct {
+		const char *word, *key;
+	} keys[] = {
+		{"from", "from="}, {"to", "to="}, {"table", "table="}, {"lookup", "table="},
+		{"priority", "priority="}, {"preference", "priority="}, {"pref", "priority="}, {"order", "priority="},
+	};
+	char buf[128];
+	int r = 0;
+
+	for (int i = 0; i < argc && r == 0; i += 2) {
+		size_t k = 0;
+		while (k < sizeof(keys) / sizeof(keys[0]) && strcmp(argv[i], keys[k].word))
+			k++;
+		if (k == sizeof(keys) / sizeof(keys[0]) || i + 1 >= argc)
+			return cli_usage_error_code(1, "pipework rule: '%s' is not taken (cnet takes from, to, table and priority)",
+						    cli_esc(argv[i]));
+		if (!strcmp(argv[i + 1], "all") && (!strcmp(keys[k].key, "from=") || !strcmp(keys[k].key, "to=")))
+			continue; /* from all, to all: no selector */
+		if (!strcmp(keys[k].key, "from=") || !strcmp(keys[k].key, "to="))
+			prefix(buf, sizeof(buf), argv[i + 1]);
+		else
+			snprintf(buf, sizeof(buf), "%s", argv[i + 1]);
+		r = append(l, *l->spec ? ",%s" : "%s", keys[k].key);
+		if (r == 0)
+			r = append(l, "%s", buf);
+	}
+	return r;
+}
+
+/* The words of `pipework route|rule GUEST ...`, cnet's options before
+ * them in opts (argv[0] the command's name). */
+int cli_pipework_l3(const struct cli_cmd *cmd, int argc, char **argv, int n_opts)
+{
+	struct l3 l = {0};
+	bool rule = !strcmp(argv[n_opts + 1], "rule");
+	const char *guest = n_opts + 2 < argc ? argv[n_opts + 2] : NULL;
+	char target[300];
+	struct cnet_result *res = NULL;
+	struct cnet_ctx *ctx = NULL;
+	struct cli_args a;
+	int r, i = n_opts + 3;
+
+	if (!guest || i >= argc)
+		return cli_usage_error_code(1, "pipework %s GUEST %s: give the container and the %s's words",
+					    argv[n_opts + 1], rule ? "add|del ..." : "add|replace|del ...",
+					    argv[n_opts + 1]);
+	l.op_word = argv[i];
+	for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
+		if (!strcmp(l.op_word, ops[k].word))
+			l.op = ops[k].op;
+	if (!l.op)
+		return cli_usage_error_code(1, "pipework %s: '%s' is not taken (add, replace or del)", argv[n_opts + 1],
+					    cli_esc(l.op_word));
+	r = rule ? rule_words(&l, argc - i - 1, argv + i + 1) : route_words(&l, argc - i - 1, argv + i + 1);
+	if (r)
+		return r;
+	r = cli_parse(cmd, n_opts + 1, argv, &a);
+	if (r)
+		return r == EXIT_USAGE ? 1 : r;
+	r = cli_ctx(cmd, &a, &ctx);
+	if (r)
+		return r == EXIT_USAGE ? 1 : 2;
+	snprintf(target, sizeof(target), "container:%s", guest);
+	r = (rule ? cnet_rule_change : cnet_route_change)(ctx, target, l.dev, l.op, l.spec,
+							  cli_has(cmd, &a, "dry-run") ? CNET_CHANGE_DRY_RUN : 0, &res);
+	if (r < 0)
+		return cli_pipework_code(cli_fail(ctx, r));
+	r = cli_report(res, cli_has(cmd, &a, "dry-run"),
+		       cnet_result_n_actions(res) ? cnet_result_action(res, 0) : "");
+	cnet_result_free(res);
+	cnet_ctx_free(ctx);
+	return cli_pipework_code(r);
+}
