@@ -148,8 +148,8 @@ static void tbf_of(const struct cnet_qos *q, int dir, struct cnet_tbf *t)
 	unsigned long long bps = q->rate[dir] / 8;
 	unsigned long long burst = q->burst[dir] ? q->burst[dir] : bps / 100;
 
-	if (burst < 16384)
-		burst = 16384;
+	if (!q->burst[dir] && burst < 16384)
+		burst = 16384; /* the default; an asked burst is as asked */
 	t->rate = (unsigned int)bps;
 	t->burst = (unsigned int)burst;
 	t->limit = (unsigned int)(bps / 20 + burst);

@@ -168,3 +168,8 @@ tbf 1250000" ]
 	WALK_MIN=8 WALK_LABEL="veth with limits (nl:kill)" fault_walk nl:kill "$CNS" veth --bridge brq \
 		--create-bridge --ip 10.74.0.2/24 --egress-rate 20mbit --ingress-rate 30mbit
 }
+
+@test "a burst asked below the default's 16k is the tbf's burst, as asked" {
+	run -0 cnet attach "$CNS" macvlan --parent up0 --egress-rate 1mbit --egress-burst 4k
+	[ "$(tc -n "$CNS" -j qdisc show dev eth1 | jq -r '.[] | select(.kind == "tbf") | .options.burst')" = 4096 ]
+}
