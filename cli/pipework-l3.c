@@ -10,9 +10,13 @@
  *         [metric|priority|preference N] [table N]
  *   rule  add|del|delete [from PREFIX|all] [to PREFIX|all]
  *         table|lookup N [priority|preference|pref|order N]
+ *   tc    qdisc add|replace|change dev IF root tbf rate R burst B [latency L]
+ *         qdisc del dev IF root
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
@@ -120,12 +124,93 @@ static int rule_words(struct l3 *l, int argc, char **argv)
 	return r;
 }
 
+/* tc's size units (get_size): bytes, k/kb/m/mb of 1024, and bits */
+static int tc_size(const char *s, char *out, size_t len)
+{
+	static const struct {
+		const char *unit;
+		unsigned long long mul, div;
+	} units[] = {{"", 1, 1},	 {"b", 1, 1},	   {"k", 1024, 1},    {"kb", 1024, 1},
+		     {"m", 1048576, 1}, {"mb", 1048576, 1}, {"bit", 1, 8},    {"kbit", 1024, 8},
+		     {"mbit", 1048576, 8}};
+	unsigned long long n;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	n = strtoull(s, &end, 10);
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcasecmp(end, units[i].unit) && n < (1ULL << 40)) {
+			snprintf(out, len, "%llu", n * units[i].mul / units[i].div);
+			return 0;
+		}
+	return -1;
+}
+
+/* tc qdisc add|replace|change dev IF root tbf rate R burst B [latency L]
+ * [limit N]: the attachment's egress limit; tc qdisc del dev IF root: none.
+ * The rest of tc is not cnet's. */
+static int tc_words(int argc, char **argv, const char **dev, const char **rate, char burst[32], bool *del)
+{
+	int i = 2;
+
+	*del = argc >= 2 && (!strcmp(argv[1], "del") || !strcmp(argv[1], "delete"));
+	if (argc < 5 || strcmp(argv[0], "qdisc") ||
+	    (!*del && strcmp(argv[1], "add") && strcmp(argv[1], "replace") && strcmp(argv[1], "change")) ||
+	    strcmp(argv[2], "dev") || strcmp(argv[4], "root"))
+		return -1;
+	*dev = argv[3];
+	i = 5;
+	if (*del)
+		return i == argc || (i + 1 == argc && !strcmp(argv[i], "tbf")) ? 0 : -1;
+	if (i >= argc || strcmp(argv[i++], "tbf"))
+		return -1;
+	for (; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "rate"))
+			*rate = argv[i + 1];
+		else if ((!strcmp(argv[i], "burst") || !strcmp(argv[i], "buffer") || !strcmp(argv[i], "maxburst")) &&
+			 tc_size(argv[i + 1], burst, 32) == 0)
+			;
+		else if (strcmp(argv[i], "latency") && strcmp(argv[i], "limit"))
+			return -1; /* peakrate, mtu, ...: not cnet's tbf */
+	}
+	return i == argc && *rate && *burst ? 0 : -1;
+}
+
+static int pipework_tc(const struct cli_cmd *cmd, int argc, char **argv, int n_opts, const char *target)
+{
+	const char *dev = NULL, *rate = NULL;
+	char burst[32] = "";
+	bool del;
+	struct cnet_result *res = NULL;
+	struct cnet_ctx *ctx = NULL;
+	struct cli_args a;
+	int r;
+
+	if (tc_words(argc - n_opts - 3, argv + n_opts + 3, &dev, &rate, burst, &del) < 0)
+		return cli_usage_error_code(1, "pipework tc: cnet takes 'qdisc add|replace dev IF root tbf rate R burst B [latency L]' and 'qdisc del dev IF root' (the attachment's --egress-rate); not netem, htb, filters or the rest of tc");
+	r = cli_parse(cmd, n_opts + 1, argv, &a);
+	if (r == 0)
+		r = cli_ctx(cmd, &a, &ctx);
+	if (r)
+		return r == EXIT_USAGE ? 1 : 2;
+	r = cnet_limit_change(ctx, target, dev, CNET_LIMIT_EGRESS, del ? NULL : rate, del ? NULL : burst,
+			      cli_has(cmd, &a, "dry-run") ? CNET_CHANGE_DRY_RUN : 0, &res);
+	if (r < 0)
+		return cli_pipework_code(cli_fail(ctx, r));
+	r = cli_report(res, cli_has(cmd, &a, "dry-run"),
+		       cnet_result_n_actions(res) ? cnet_result_action(res, 0) : "");
+	cnet_result_free(res);
+	cnet_ctx_free(ctx);
+	return cli_pipework_code(r);
+}
+
 /* The words of `pipework route|rule GUEST ...`, cnet's options before
  * them in opts (argv[0] the command's name). */
 int cli_pipework_l3(const struct cli_cmd *cmd, int argc, char **argv, int n_opts)
 {
 	struct l3 l = {0};
-	bool rule = !strcmp(argv[n_opts + 1], "rule");
+	bool rule = !strcmp(argv[n_opts + 1], "rule"), tc = !strcmp(argv[n_opts + 1], "tc");
 	const char *guest = n_opts + 2 < argc ? argv[n_opts + 2] : NULL;
 	char target[300];
 	struct cnet_result *res = NULL;
@@ -134,9 +219,11 @@ int cli_pipework_l3(const struct cli_cmd *cmd, int argc, char **argv, int n_opts
 	int r, i = n_opts + 3;
 
 	if (!guest || i >= argc)
-		return cli_usage_error_code(1, "pipework %s GUEST %s: give the container and the %s's words",
-					    argv[n_opts + 1], rule ? "add|del ..." : "add|replace|del ...",
-					    argv[n_opts + 1]);
+		return cli_usage_error_code(1, "pipework %s GUEST ...: give the container and the %s's words",
+					    argv[n_opts + 1], argv[n_opts + 1]);
+	snprintf(target, sizeof(target), "container:%s", guest);
+	if (tc)
+		return pipework_tc(cmd, argc, argv, n_opts, target);
 	l.op_word = argv[i];
 	for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
 		if (!strcmp(l.op_word, ops[k].word))
@@ -153,7 +240,6 @@ int cli_pipework_l3(const struct cli_cmd *cmd, int argc, char **argv, int n_opts
 	r = cli_ctx(cmd, &a, &ctx);
 	if (r)
 		return r == EXIT_USAGE ? 1 : 2;
-	snprintf(target, sizeof(target), "container:%s", guest);
 	r = (rule ? cnet_rule_change : cnet_route_change)(ctx, target, l.dev, l.op, l.spec,
 							  cli_has(cmd, &a, "dry-run") ? CNET_CHANGE_DRY_RUN : 0, &res);
 	if (r < 0)

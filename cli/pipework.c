@@ -459,10 +459,8 @@ int cmd_pipework(const struct cli_cmd *cmd, int argc, char **argv)
 		if (!strcmp(argv[i], "--state") && ++i < argc)
 			opts[n_opts++] = argv[i];
 	}
-	if (i < argc && (!strcmp(argv[i], "route") || !strcmp(argv[i], "rule")))
+	if (i < argc && (!strcmp(argv[i], "route") || !strcmp(argv[i], "rule") || !strcmp(argv[i], "tc")))
 		return cli_pipework_l3(cmd, argc, argv, n_opts);
-	if (i < argc && !strcmp(argv[i], "tc"))
-		return cli_usage_error_code(1, "pipework tc: cnet runs no tc; rate limits are kept with the attachment: cnet attach --egress-rate, --ingress-rate (cnet-pipework(8))");
 	p.hostif = i < argc ? argv[i++] : NULL;
 	r = p.hostif ? flags(&p, argc, argv, &i) : 0;
 	if (r)

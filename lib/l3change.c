@@ -4,7 +4,9 @@
  * place (pipework's "route" and "rule" lines): in the container's
  * namespace and in the record's options, as if the attachment had been
  * made with it, so that reapply puts it back and detach takes it away.
- * The interface itself is not touched.
+ * The interface itself is not touched. Its bandwidth limits (pipework's
+ * "tc" lines) change in the record, and the attachment is made again
+ * from it, as reapply's repair does.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -360,6 +362,99 @@ static int change(struct cnet_ctx *ctx, const char *target, const char *ifname, 
 		*out = c.res;
 		c.res = NULL;
 	}
+	cnet_result_free(c.res);
+	close_change(&c);
+	return r;
+}
+
+/* The new limits into the record, and the attachment made again from
+ * it; if that fails, made again as it was. */
+static int remake(struct change *c)
+{
+	cJSON *o = cJSON_GetObjectItemCaseSensitive(c->rec, "options");
+	static const char *const keys[] = {"egress_rate", "egress_burst", "ingress_rate", "ingress_burst"};
+	cJSON *was = cJSON_Duplicate(o, true);
+	char id[16];
+	int r;
+
+	if (!was || !cJSON_IsObject(o)) {
+		cJSON_Delete(was);
+		return cnet_err(c->ctx, -ENOMEM, "out of memory");
+	}
+	snprintf(id, sizeof(id), "%s", cnet_json_str(c->rec, "id"));
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		cJSON_DeleteItemFromObjectCaseSensitive(o, keys[i]);
+	cnet_qos_json(c->att, o);
+	r = cnet_record_repair(c->ctx, &c->st, c->hnl, &c->t, c->tnl, c->rec, c->res);
+	if (r < 0) {
+		struct cnet_err_saved first;
+		cJSON *back = cnet_record_by_id(&c->st, id);
+		cnet_err_save(c->ctx, &first);
+		if (back && cJSON_ReplaceItemInObjectCaseSensitive(back, "options", was)) {
+			was = NULL;
+			cnet_record_repair(c->ctx, &c->st, c->hnl, &c->t, c->tnl, back, c->res);
+		}
+		cnet_err_restore(c->ctx, &first);
+	}
+	cJSON_Delete(was);
+	c->rec = r < 0 ? NULL : cnet_record_by_id(&c->st, id);
+	return r;
+}
+
+CNET_EXPORT int cnet_limit_change(struct cnet_ctx *ctx, const char *target, const char *ifname, int dir,
+				  const char *rate, const char *burst, unsigned int flags,
+				  struct cnet_result **out)
+{
+	struct change c = {.ctx = ctx, .st = {.lock_fd = -1, .jfd = -1}, .t = {.fd = -1, .proc_fd = -1},
+			   .dry = flags & CNET_CHANGE_DRY_RUN};
+	struct cnet_qos was;
+	int r;
+
+	cnet_clear_err(ctx);
+	if (!target || !*target || (dir != CNET_LIMIT_EGRESS && dir != CNET_LIMIT_INGRESS) ||
+	    (flags & ~CNET_CHANGE_DRY_RUN) || (!rate && burst))
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL, "no target, or an unknown direction or flags");
+	if (ifname && (r = cnet_check_ifname(ctx, ifname)) < 0)
+		return r;
+	r = cnet_result_new(ctx, &c.res);
+	if (r == 0)
+		r = open_target(&c, target);
+	if (r == 0)
+		r = find(&c, target, ifname, NULL, false);
+	if (r == 0)
+		r = check_link(&c);
+	if (r < 0)
+		goto out;
+	was = c.att->qos;
+	if (rate) {
+		r = dir == CNET_LIMIT_EGRESS ? cnet_attach_set_egress(c.att, rate, burst)
+					     : cnet_attach_set_ingress(c.att, rate, burst);
+	} else {
+		c.att->qos.rate[dir] = 0;
+		c.att->qos.burst[dir] = 0;
+	}
+	if (r < 0)
+		goto out;
+	if (!memcmp(&was, &c.att->qos, sizeof(was))) {
+		cnet_result_add_action(c.res, "%s's %s limit is as asked already", c.att->ifname,
+				       dir == CNET_LIMIT_EGRESS ? "egress" : "ingress");
+	} else {
+		cnet_result_add_action(c.res, "%s the %s limit of %s in %s%s%s (the interface made again)",
+				       rate ? "set" : "remove", dir == CNET_LIMIT_EGRESS ? "egress" : "ingress",
+				       c.att->ifname, c.att->target, rate ? " to " : "", rate ? rate : "");
+		c.res->changed = true;
+		if (!c.dry)
+			r = remake(&c);
+		if (r == 0 && !c.dry)
+			r = cnet_store_save(ctx, &c.st);
+	}
+	if (r == 0 && c.rec)
+		r = cnet_result_add_record(c.res, c.rec);
+	if (r == 0 && out) {
+		*out = c.res;
+		c.res = NULL;
+	}
+out:
 	cnet_result_free(c.res);
 	close_change(&c);
 	return r;

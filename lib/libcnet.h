@@ -248,6 +248,14 @@ int cnet_route_change(struct cnet_ctx *ctx, const char *target, const char *ifna
 		      const char *route, unsigned int flags, struct cnet_result **res);
 int cnet_rule_change(struct cnet_ctx *ctx, const char *target, const char *ifname, int op,
 		     const char *rule, unsigned int flags, struct cnet_result **res);
+/* The bandwidth limit of one direction of TARGET's attachment IFNAME (as
+ * cnet_attach_set_egress and _ingress take it; rate NULL: none) set anew
+ * (pipework's tc lines): the record changes, and the attachment is made
+ * again from it, as reapply's repair does: same name, MAC and addresses,
+ * a new interface; if that fails, it is made again as it was. */
+enum cnet_limit_dir { CNET_LIMIT_EGRESS = 0, CNET_LIMIT_INGRESS = 1 };
+int cnet_limit_change(struct cnet_ctx *ctx, const char *target, const char *ifname, int dir,
+		      const char *rate, const char *burst, unsigned int flags, struct cnet_result **res);
 
 /* ---- detach ------------------------------------------------------------ */
 

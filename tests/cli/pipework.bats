@@ -877,7 +877,7 @@ recorded_routes() { # IFNAME
 	refused proto -- route web add 10.10.0.0/16 via 10.78.0.1 proto static
 	refused frobnicate -- route web frobnicate 10.10.0.0/16 via 10.78.0.1
 	refused replace -- rule web replace from 10.78.0.0/24 table 100
-	refused tc -- tc web qdisc add dev eth1 root tbf rate 1mbit burst 32k latency 400ms
+	refused tc -- tc web qdisc add dev eth1 root netem loss 30%
 	refused nosuch -- route nosuch add 10.10.0.0/16 via 10.78.0.1
 	refused nosuch -- rule nosuch add from 10.78.0.0/24 table 100
 	refused eth7 -- route web add 10.10.0.0/16 via 10.78.0.1 dev eth7
@@ -964,4 +964,58 @@ recorded_routes() { # IFNAME
 	[ "$(rule_prios "$CNS")" = "[0,100,32766,32767]" ]
 	run -0 cnet detach container:pm
 	[ "$(rule_prios "$CNS")" = "[0,32766,32767]" ]
+}
+
+# The tbf on a link: "RATE-BYTES/s BURST-BYTES", or "" without one.
+tbf_of() { # NS IFNAME
+	tc -n "$1" -j qdisc show dev "$2" | jq -r '.[] | select(.kind == "tbf") | "\(.options.rate) \(.options.burst)"'
+}
+
+@test "pipework tc qdisc add dev IF root tbf: the attachment's egress limit, recorded; del takes it away" {
+	container web "$CNS"
+	run -0 cnet pipework up0 web 10.78.0.2/24@10.78.0.1 02:00:00:78:00:02
+	run -0 cnet pipework tc web qdisc add dev eth1 root tbf rate 1mbit burst 32kbit latency 400ms
+	# 1mbit = 125000 bytes/s; tc's 32kbit is 4096 bytes
+	[ "$(tbf_of "$CNS" eth1)" = "125000 4096" ]
+	# made again with its name, MAC, address and default route
+	[ "$(link_json "$CNS" eth1 | jq -r .address)" = 02:00:00:78:00:02 ]
+	run -0 addrs_of "$CNS" eth1
+	assert_output 10.78.0.2/24
+	run -0 default_via "$CNS"
+	assert_output "10.78.0.1 eth1"
+	idx=$(ifindex "$CNS" eth1)
+	# the same line again changes nothing; reapply finds it as asked
+	run -0 cnet pipework tc web qdisc add dev eth1 root tbf rate 1mbit burst 32kbit latency 400ms
+	[ "$(ifindex "$CNS" eth1)" = "$idx" ]
+	run -0 cnet reapply
+	[ "$(ifindex "$CNS" eth1)" = "$idx" ]
+	# taken away by the container: reapply puts it back
+	tc -n "$CNS" qdisc del dev eth1 root
+	run -0 cnet reapply
+	[ "$(tbf_of "$CNS" eth1)" = "125000 4096" ]
+	run -0 cnet pipework tc web qdisc replace dev eth1 root tbf rate 2mbit burst 8kb latency 50ms
+	[ "$(tbf_of "$CNS" eth1)" = "250000 8192" ]
+	run -0 cnet pipework tc web qdisc del dev eth1 root
+	[ -z "$(tbf_of "$CNS" eth1)" ]
+	run -0 cnet reapply
+	[ -z "$(tbf_of "$CNS" eth1)" ]
+}
+
+@test "pipework tc: the rest of tc is refused, exit 1, nothing changed" {
+	container web "$CNS"
+	run -0 cnet pipework up0 web 10.78.0.2/24
+	before=$(l3_world)
+	store_before=$(store_bytes)
+	for line in "qdisc add dev eth1 root netem loss 30%" "qdisc add dev eth1 root htb default 1" \
+		"qdisc add dev eth1 root tbf rate 1mbit burst 32k peakrate 2mbit mtu 1500" \
+		"qdisc add dev eth1 root tbf rate 1mbit" "qdisc add dev eth1 ingress" \
+		"filter add dev eth1 parent 1: u32 match ip dst 0/0 flowid 1:1" "qdisc show dev eth1"; do
+		run -1 --separate-stderr cnet pipework tc web $line
+		[[ "$stderr" == *"pipework tc"* ]] || fail "$line: $stderr"
+	done
+	run -1 cnet pipework tc web qdisc add dev eth7 root tbf rate 1mbit burst 32k latency 50ms
+	run -1 cnet pipework tc web qdisc add dev eth1 root tbf rate fast burst 32k latency 50ms
+	assert_equal "$(l3_world)" "$before"
+	assert_equal "$(store_bytes)" "$store_before"
+	[ -z "$(tbf_of "$CNS" eth1)" ]
 }
