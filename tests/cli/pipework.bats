@@ -1019,3 +1019,62 @@ tbf_of() { # NS IFNAME
 	assert_equal "$(store_bytes)" "$store_before"
 	[ -z "$(tbf_of "$CNS" eth1)" ]
 }
+
+# pipework's README (jpetazzo/pipework), line by line: its host interfaces
+# (eth1, eth2, eth4, made here in the test's host namespace) and names.
+@test "pipework's README lines, as written there" {
+	local n
+	for n in eth1 eth2 eth4; do
+		hostip link add "$n" type veth peer name "${n}p"
+		hostip link set "$n" up
+		hostip link set "${n}p" up
+	done
+	container web1 "$CNS"
+	container web2 "$CNS2"
+	run -0 cnet pipework br1 web1 192.168.12.23/24
+	[ "$(link_json "$HOSTNS" br1 | jq -r .linkinfo.info_kind)" = bridge ]
+	run -0 addrs_of "$CNS" eth1
+	assert_output 192.168.12.23/24
+	run -0 cnet pipework br1 -i eth2 web1 192.168.4.25/20@192.168.4.1
+	run -0 addrs_of "$CNS" eth2
+	assert_output 192.168.4.25/20
+	run -0 default_via "$CNS"
+	assert_output "192.168.4.1 eth2"
+	run -0 cnet pipework br1 -i eth3 -l hostapp1 web1 0/0
+	[ "$(link_json "$HOSTNS" hostapp1 | jq -r .master)" = br1 ]
+	run -0 cnet pipework eth2 web2 50.19.169.157/24
+	[ "$(jq -r .link_index <<<"$(link_json "$CNS2" eth1)")" = "$(ifindex "$HOSTNS" eth2)" ]
+	run -0 cnet pipework --direct-phys eth1 -i container0 web2 0/0
+	run -1 hostip link show eth1
+	is_up "$CNS2" container0
+	run -0 cnet pipework eth4 -i eth5 web2 10.1.1.234/24@10.1.1.254 26:2e:71:98:60:8f
+	[ "$(link_json "$CNS2" eth5 | jq -r .address)" = 26:2e:71:98:60:8f ]
+	run -0 cnet pipework --dry-run eth2 -i eth6 web2 dhcp:-f U:some_string
+	run -1 ip -n "$CNS2" link show eth6
+	# route: the README's 10.0.5.6/24 has host bits set, which ip refused too
+	run -1 cnet pipework route web2 add 10.0.5.6/24 via 50.19.169.1
+	run -0 cnet pipework route web2 add 10.0.5.0/24 via 50.19.169.1
+	run -0 routes_to "$CNS2" 10.0.5.0/24
+	assert_output "50.19.169.1 eth1 0"
+	run -1 cnet pipework route web2 replace default via 10.2.3.5.78
+	run -0 cnet pipework route web2 replace default via 10.1.1.253
+	run -0 default_via "$CNS2"
+	assert_output "10.1.1.253 eth5"
+	run -0 cnet pipework rule web2 add from 50.19.169.157/32 table 1
+	run -0 cnet pipework rule web2 add to 10.1.1.0/24 table 1
+	[ "$(ip -n "$CNS2" -4 -j rule show | jq -c '[.[] | select(.table == "1") | .dst // .src] | sort')" = '["10.1.1.0","50.19.169.157"]' ]
+	# the README's lines cnet refuses: netem, dummy, Open vSwitch, IPoIB
+	before=$(world_snapshot)
+	run -1 cnet pipework tc web2 qdisc add dev eth1 root netem loss 30%
+	run -1 cnet pipework dummy web2 192.168.21.101/24@192.168.21.1
+	run -1 cnet pipework ovsbr0 web2 dhcp @10
+	run -1 cnet pipework ib0 web2 10.10.10.10/24 @8001
+	assert_equal "$(world_snapshot)" "$before"
+	# all of it undone by two detaches
+	run -0 cnet detach container:web1
+	run -0 cnet detach container:web2
+	run -1 hostip link show br1
+	[ "$(link_json "$HOSTNS" eth1 | jq -r .ifname)" = eth1 ]
+	[ "$(ip -n "$CNS2" -4 -j rule show | jq '[.[] | select(.table == "1")] | length')" = 0 ]
+	[ "$(records)" = 0 ]
+}
