@@ -417,12 +417,13 @@ check-vm: deps all $(B)/bond-probe
 demo: deps all
 	./tests/demo.sh $(B)/cnet
 
-bench: deps all
+bench: deps all $(B)/fake-engine
 	./bench/attach.sh
 	./bench/cni.sh
 	./bench/dhcp.sh
 	./bench/restart.sh
 	./bench/qos.sh
+	./bench/pipework.sh
 	./bench/sriov.sh
 
 # Packages from the working tree (packaging/README.md), into $(B)/pkg.
