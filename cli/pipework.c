@@ -15,14 +15,11 @@
 #include <ctype.h>
 #include <net/if.h>
 #include <stdarg.h>
-#include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 
@@ -88,84 +85,21 @@ static void arg(struct pw *p, const char *a)
 		p->argv[p->argc++] = a;
 }
 
-/* /sys/class/net/NAME/ATTR, first line, or "" */
-static void sysfs_read(const char *name, const char *attr, char *buf, size_t len)
-{
-	char path[PATH_MAX];
-	FILE *f;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", name, attr);
-	f = fopen(path, "re");
-	if (f && !fgets(buf, (int)len, f))
-		buf[0] = '\0';
-	if (f)
-		fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-}
-
-static bool sysfs_has(const char *name, const char *attr)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", name, attr);
-	return access(path, F_OK) == 0;
-}
-
-/* mac:ADDR: the host interface with that address (case aside). A VLAN or
- * macvlan may share its parent's: the one with a device behind it wins. */
-static int by_mac(struct pw *p, const char *mac)
-{
-	char addr[64], found[4][IFNAMSIZ];
-	int n = 0, n_dev = 0, pick = -1;
-	struct dirent *e;
-	DIR *d = opendir("/sys/class/net");
-
-	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.' || strlen(e->d_name) > IFNAMSIZ - 1)
-			continue;
-		sysfs_read(e->d_name, "address", addr, sizeof(addr));
-		if (strcasecmp(addr, mac) || n >= 4)
-			continue;
-		snprintf(found[n], sizeof(found[n]), "%.15s", e->d_name);
-		if (sysfs_has(e->d_name, "device")) {
-			n_dev++;
-			pick = n;
-		}
-		n++;
-	}
-	if (d)
-		closedir(d);
-	if (n == 1)
-		pick = 0;
-	if (!n)
-		return cli_usage_error_code(1, "no host interface has the MAC address %s", cli_esc(mac));
-	if (pick < 0 || n_dev > 1)
-		return cli_usage_error_code(1, "several host interfaces have the MAC address %s (%s, %s%s)",
-					    cli_esc(mac), found[0], found[1], n > 2 ? ", ..." : "");
-	snprintf(p->ifname, sizeof(p->ifname), "%.15s", found[pick]);
-	return 0;
-}
-
-/* What HOSTIF is, as pipework tells: by sysfs when it exists, else by
- * its name. The forms this host cannot run are refused, nothing done. */
+/* What HOSTIF is, as pipework tells: the library asks the kernel (mac:
+ * finds it by MAC); one that does not exist, by its name. The forms this
+ * host cannot run are refused, nothing done. */
 static int classify(struct pw *p)
 {
-	char type[16], master[PATH_MAX], path[PATH_MAX];
+	const char *mac = !strncmp(p->hostif, "mac:", 4) ? p->hostif + 4 : NULL, *what = "";
 	const char *n = p->ifname;
-	ssize_t len;
+	struct cnet_ctx *ctx = NULL;
+	int r = cnet_ctx_new(&ctx);
 
-	if (!strncmp(p->hostif, "mac:", 4)) {
-		int r = by_mac(p, p->hostif + 4);
-		if (r)
-			return r;
-	} else if (strlen(p->hostif) > IFNAMSIZ - 1 || strchr(p->hostif, '/') || !*p->hostif) {
-		return cli_usage_error_code(1, "invalid host interface name '%s' (1 to 15 bytes)",
-					    cli_esc(p->hostif));
-	} else {
+	if (r == 0)
+		r = cnet_host_link(ctx, mac ? NULL : p->hostif, mac, p->ifname, &what);
+	if (r == -ENODEV && !mac) {
+		cnet_ctx_free(ctx);
 		snprintf(p->ifname, sizeof(p->ifname), "%s", p->hostif);
-	}
-	if (!sysfs_has(n, "")) {
 		if (!strncmp(n, "br", 2)) {
 			p->host = HOST_NEW_BRIDGE;
 			return 0;
@@ -176,18 +110,14 @@ static int classify(struct pw *p)
 			return cli_usage_error_code(1, "pipework %s: dummy interfaces are not supported by cnet", n);
 		return cli_usage_error_code(1, "I do not know how to set up interface %s (it does not exist, and is no br* bridge to create)", n);
 	}
-	snprintf(path, sizeof(path), "/sys/class/net/%s/master", n);
-	len = readlink(path, master, sizeof(master) - 1);
-	master[len > 0 ? len : 0] = '\0';
-	sysfs_read(n, "type", type, sizeof(type));
-	if (sysfs_has(n, "bridge"))
-		p->host = HOST_BRIDGE;
-	else if (len > 0 && !strcmp(strrchr(master, '/') ? strrchr(master, '/') + 1 : master, "ovs-system"))
+	if (r < 0)
+		return cli_pipework_code(cli_fail(ctx, r));
+	cnet_ctx_free(ctx);
+	if (!strcmp(what, "openvswitch"))
 		return cli_usage_error_code(1, "pipework %s: Open vSwitch bridges are not supported by cnet", n);
-	else if (!strcmp(type, "32")) /* ARPHRD_INFINIBAND */
+	if (!strcmp(what, "ipoib"))
 		return cli_usage_error_code(1, "pipework %s: IPoIB interfaces are not supported by cnet", n);
-	else
-		p->host = HOST_PHYS;
+	p->host = !strcmp(what, "bridge") ? HOST_BRIDGE : HOST_PHYS;
 	return 0;
 }
 

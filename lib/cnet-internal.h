@@ -239,6 +239,7 @@ struct cnet_linkinfo {
 	char kind[16];
 	char alias[64];
 	unsigned int mtu, flags, master;
+	unsigned short type; /* ARPHRD_* */
 	unsigned char mac[6];
 	bool has_mac;
 	int link;	   /* IFLA_LINK: the lower device, 0 if none */

@@ -227,6 +227,15 @@ int cnet_attach_set_flags(struct cnet_attach *att, unsigned int flags);
  */
 int cnet_attach(struct cnet_ctx *ctx, struct cnet_attach *att, struct cnet_result **res);
 
+/* A host interface by name, or (name NULL) by its MAC (of several, the
+ * one whose MAC is its own, not a VLAN's or macvlan's), in the caller's
+ * network namespace: its name into name_out, and what it is into *what:
+ * "bridge", "openvswitch" (a bridge or port of Open vSwitch), "ipoib", or
+ * "" (anything else). None: -ENODEV (CNET_ERR_MISSING). cnet pipework
+ * tells its host interfaces apart with it. */
+int cnet_host_link(struct cnet_ctx *ctx, const char *name, const char *mac, char name_out[16],
+		   const char **what);
+
 /* ---- routes and rules of an attachment, in place --------------------------- */
 
 /* One route (as cnet_attach_add_route takes it) or policy rule (as

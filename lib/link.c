@@ -61,6 +61,7 @@ static int fill_raw(const struct nlmsghdr *h, void *arg)
 	memset(li, 0, sizeof(*li));
 	li->ifindex = ifi->ifi_index;
 	li->flags = ifi->ifi_flags;
+	li->type = ifi->ifi_type;
 	li->link_netnsid = -1;
 	li->vlan_id = -1;
 	li->vni = -1;

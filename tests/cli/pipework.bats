@@ -1078,3 +1078,15 @@ tbf_of() { # NS IFNAME
 	[ "$(ip -n "$CNS2" -4 -j rule show | jq '[.[] | select(.table == "1")] | length')" = 0 ]
 	[ "$(records)" = 0 ]
 }
+
+@test "HOSTIF is told apart in cnet's own namespace, not by a sysfs another namespace mounted (nsenter --net)" {
+	container web "$CNS"
+	hostip link add lanx type bridge
+	hostip link set lanx up
+	# nsenter keeps this mount namespace: its /sys is the test host's, where lanx is not
+	run -0 nsenter --net="/run/netns/$HOSTNS" "$CNET_BIN" pipework lanx web 10.81.0.2/24
+	[ "$(ip -n "$HOSTNS" -j link show master lanx | jq -r '.[0].ifname')" != null ]
+	[ "$(link_json "$CNS" eth1 | jq -r .linkinfo.info_kind)" = veth ]
+	run -0 nsenter --net="/run/netns/$HOSTNS" "$CNET_BIN" pipework "mac:$(link_json "$HOSTNS" up0 | jq -r .address)" -i eth2 web 10.82.0.2/24
+	[ "$(link_json "$CNS" eth2 | jq -r .link_index)" = "$(ifindex "$HOSTNS" up0)" ]
+}
