@@ -2,10 +2,14 @@
 /*
  * pipework --wait [-i CIF] [--timeout SEC], run inside the container: wait
  * until CIF exists and is up (pipework returned when it merely existed).
- * It needs no root on the host and opens no store: it reads the
- * container's own /sys/class/net.
+ * It needs no root on the host and opens no store: it asks the kernel
+ * of the namespace it runs in.
  */
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,32 +17,15 @@
 
 #include "cli.h"
 
-/* /sys/class/net/NAME/ATTR's first line; false if it cannot be read */
-static bool read_attr(const char *name, const char *attr, char *buf, size_t len)
+/* Up: administratively (IFF_UP) and its link (IFF_RUNNING: operstate up,
+ * or unknown for links that do not say, as lo). Asked of this network
+ * namespace's kernel, not of a sysfs another one may have mounted. */
+static bool is_up(int fd, const char *name)
 {
-	char path[64];
-	FILE *f;
-	bool ok;
+	struct ifreq ifr = {0};
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", name, attr);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	ok = fgets(buf, (int)len, f) != NULL;
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return ok;
-}
-
-/* Up: administratively (IFF_UP), and its link not down (operstate "up",
- * or "unknown" for links that do not say, as lo). */
-static bool is_up(const char *name)
-{
-	char flags[32], oper[32];
-
-	return read_attr(name, "flags", flags, sizeof(flags)) && (strtoul(flags, NULL, 16) & IFF_UP) &&
-	       read_attr(name, "operstate", oper, sizeof(oper)) &&
-	       (!strcmp(oper, "up") || !strcmp(oper, "unknown"));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	return ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
 }
 
 static double now(void)
@@ -55,6 +42,7 @@ int cli_pipework_wait(int argc, char **argv)
 	const char *cif = "eth1";
 	unsigned long timeout = 0;
 	double start = now();
+	int fd;
 
 	for (int i = 1; i < argc; i += 2) {
 		if (i + 1 >= argc || (strcmp(argv[i], "-i") && strcmp(argv[i], "--timeout")))
@@ -67,10 +55,16 @@ int cli_pipework_wait(int argc, char **argv)
 	}
 	if (!*cif || strlen(cif) >= IFNAMSIZ || strchr(cif, '/') || !strcmp(cif, ".") || !strcmp(cif, ".."))
 		return cli_usage_error_code(1, "invalid interface name '%s'", cli_esc(cif));
-	while (!is_up(cif)) {
-		if (timeout && now() - start >= (double)timeout)
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return cli_usage_error_code(1, "cannot make a socket: %s", strerror(errno));
+	while (!is_up(fd, cif)) {
+		if (timeout && now() - start >= (double)timeout) {
+			close(fd);
 			return cli_usage_error_code(1, "%s did not come up within %lu s", cif, timeout);
+		}
 		nanosleep(&nap, NULL);
 	}
+	close(fd);
 	return EXIT_OK;
 }

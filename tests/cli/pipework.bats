@@ -1090,3 +1090,11 @@ tbf_of() { # NS IFNAME
 	run -0 nsenter --net="/run/netns/$HOSTNS" "$CNET_BIN" pipework "mac:$(link_json "$HOSTNS" up0 | jq -r .address)" -i eth2 web 10.82.0.2/24
 	[ "$(link_json "$CNS" eth2 | jq -r .link_index)" = "$(ifindex "$HOSTNS" up0)" ]
 }
+
+@test "pipework --wait asks the namespace it runs in, not a sysfs another one mounted (nsenter --net)" {
+	ip -n "$CNS" link add eth3 type veth peer name eth3p
+	ip -n "$CNS" link set eth3p up
+	run -1 nsenter --net="/run/netns/$CNS" "$CNET_BIN" pipework --wait -i eth3 --timeout 1
+	ip -n "$CNS" link set eth3 up
+	run -0 nsenter --net="/run/netns/$CNS" "$CNET_BIN" pipework --wait -i eth3 --timeout 5
+}
