@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "libcnet.h"
 #include "unit.h"
 
 static struct unit_test *head, **tail = &head;
@@ -11,6 +12,19 @@ void unit_register(struct unit_test *t)
 {
 	*tail = t;
 	tail = &t->next;
+}
+
+void unit_attach_new(int kind, struct cnet_ctx **ctx, struct cnet_attach **att)
+{
+	cnet_ctx_new(ctx);
+	cnet_ctx_set_state_path(*ctx, "/nonexistent-cnet-unit/state.json");
+	cnet_attach_new(*ctx, "netns:x", kind, att);
+}
+
+void unit_attach_free(struct cnet_ctx *ctx, struct cnet_attach *att)
+{
+	cnet_attach_free(att);
+	cnet_ctx_free(ctx);
 }
 
 void unit_fail(const char *file, int line, const char *expr)

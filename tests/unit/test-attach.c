@@ -12,16 +12,12 @@ static struct cnet_attach *att;
 
 static void setup(int kind)
 {
-	cnet_ctx_new(&ctx);
-	/* Never the host's store: a refusal must not even create this. */
-	cnet_ctx_set_state_path(ctx, "/nonexistent-cnet-unit/state.json");
-	cnet_attach_new(ctx, "netns:x", kind, &att);
+	unit_attach_new(kind, &ctx, &att);
 }
 
 static void teardown(void)
 {
-	cnet_attach_free(att);
-	cnet_ctx_free(ctx);
+	unit_attach_free(ctx, att);
 }
 
 TEST(test_attach_setters_refuse_bad_values, "bad CIDRs, MTUs and MACs are usage errors with a message")

@@ -12,6 +12,13 @@ struct unit_test {
 };
 
 void unit_register(struct unit_test *t);
+/* A context whose store is never the host's (a refusal must not even
+ * create it: /nonexistent-cnet-unit), and a description of kind into
+ * netns:x in it; freed by unit_attach_free. */
+struct cnet_ctx;
+struct cnet_attach;
+void unit_attach_new(int kind, struct cnet_ctx **ctx, struct cnet_attach **att);
+void unit_attach_free(struct cnet_ctx *ctx, struct cnet_attach *att);
 void unit_fail(const char *file, int line, const char *expr);
 
 #define TEST(fn_name, description)                                                   \
