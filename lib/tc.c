@@ -154,18 +154,26 @@ static int each_qdisc(const struct nlmsghdr *h, void *arg)
 	return 0;
 }
 
-int cnet_tc_read(struct cnet_nl *nl, int ifindex, struct cnet_tc_state *out)
+/* A dump of ifindex's qdiscs or filters (under parent, 0: any), each to cb. */
+static int dump(struct cnet_nl *nl, int type, int ifindex, unsigned int parent, cnet_nl_raw_cb cb, void *arg,
+		const char *what)
 {
-	struct tcmsg tcm = {.tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex};
-	struct qdisc_find f = {ifindex, out};
-	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETQDISC, NLM_F_DUMP);
+	struct tcmsg tcm = {.tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex, .tcm_parent = parent};
+	struct nl_msg *msg = nlmsg_alloc_simple(type, NLM_F_DUMP);
 
-	*out = (struct cnet_tc_state){.ingress = false};
 	if (!msg || nlmsg_append(msg, &tcm, sizeof(tcm), NLMSG_ALIGNTO) < 0) {
 		nlmsg_free(msg);
 		return cnet_err(cnet_nl_ctx(nl), -ENOMEM, "out of memory");
 	}
-	return cnet_nl_query_raw(nl, msg, each_qdisc, &f, "read qdiscs");
+	return cnet_nl_query_raw(nl, msg, cb, arg, what);
+}
+
+int cnet_tc_read(struct cnet_nl *nl, int ifindex, struct cnet_tc_state *out)
+{
+	struct qdisc_find f = {ifindex, out};
+
+	*out = (struct cnet_tc_state){.ingress = false};
+	return dump(nl, RTM_GETQDISC, ifindex, 0, each_qdisc, &f, "read qdiscs");
 }
 
 struct redirect_find {
@@ -223,16 +231,9 @@ static int each_filter(const struct nlmsghdr *h, void *arg)
 
 int cnet_tc_redirects(struct cnet_nl *nl, int ifindex, int ifb)
 {
-	struct tcmsg tcm = {.tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex, .tcm_parent = TC_H_MAKE(TC_H_INGRESS, 0)};
 	struct redirect_find f = {ifindex, ifb, false};
-	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETTFILTER, NLM_F_DUMP);
-	int r;
+	int r = dump(nl, RTM_GETTFILTER, ifindex, TC_H_MAKE(TC_H_INGRESS, 0), each_filter, &f, "read filters");
 
-	if (!msg || nlmsg_append(msg, &tcm, sizeof(tcm), NLMSG_ALIGNTO) < 0) {
-		nlmsg_free(msg);
-		return cnet_err(cnet_nl_ctx(nl), -ENOMEM, "out of memory");
-	}
-	r = cnet_nl_query_raw(nl, msg, each_filter, &f, "read filters");
 	return r < 0 ? r : f.found;
 }
 
