@@ -26,15 +26,25 @@
 #define RATE_MAX 16000000000ULL	       /* bit/s: tbf's rate is 32 bits of bytes/s */
 #define BURST_MAX (64UL * 1024 * 1024) /* bytes */
 
+struct unit {
+	const char *unit;
+	unsigned long long mul;
+};
+
 /* "20mbit", "1gbit", "500kbps" (bytes), a bare number of bit/s: tc's. */
-static int parse_rate(const char *s, unsigned long long *out)
+static const struct unit rate_units[] = {
+	{"", 1},	     {"bit", 1}, {"kbit", 1000},    {"mbit", 1000000},	  {"gbit", 1000000000},
+	{"bps", 8}, {"kbps", 8000}, {"mbps", 8000000}, {"gbps", 8000000000ULL}, {NULL, 0},
+};
+/* "32k", "1m", "1500", "64kb": bytes, k and m of 1024 as tc's. */
+static const struct unit size_units[] = {
+	{"", 1}, {"b", 1}, {"k", 1024}, {"kb", 1024}, {"m", 1048576}, {"mb", 1048576}, {NULL, 0},
+};
+
+/* NUMBER[UNIT], the number times the unit within [min, max]. */
+static int parse_units(const char *s, const struct unit *u, unsigned long long min, unsigned long long max,
+		       unsigned long long *out)
 {
-	static const struct {
-		const char *unit;
-		unsigned long long mul;
-	} units[] = {{"", 1},		 {"bit", 1},	       {"kbit", 1000},	  {"mbit", 1000000},
-		     {"gbit", 1000000000}, {"bps", 8},	       {"kbps", 8000},	  {"mbps", 8000000},
-		     {"gbps", 8000000000ULL}};
 	unsigned long long n;
 	char *end;
 
@@ -42,60 +52,41 @@ static int parse_rate(const char *s, unsigned long long *out)
 		return -EINVAL;
 	errno = 0;
 	n = strtoull(s, &end, 10);
-	if (errno || n > RATE_MAX)
+	if (errno || n > max)
 		return -EINVAL;
-	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
-		if (strcasecmp(end, units[i].unit))
+	for (; u->unit; u++) {
+		if (strcasecmp(end, u->unit))
 			continue;
-		if (n > RATE_MAX / units[i].mul || n * units[i].mul < RATE_MIN)
+		if (n > max / u->mul || n * u->mul < min)
 			return -EINVAL;
-		*out = n * units[i].mul;
+		*out = n * u->mul;
 		return 0;
 	}
 	return -EINVAL;
 }
 
-/* "32k", "1m", "1500", "64kb": bytes, k and m of 1024 as tc's. */
-static int parse_size(const char *s, unsigned int *out)
+/* One direction's limit into q: rate and burst both, or nothing. */
+static int set_qos(struct cnet_ctx *ctx, struct cnet_qos *q, int dir, const char *rate, const char *burst)
 {
-	static const struct {
-		const char *unit;
-		unsigned long mul;
-	} units[] = {{"", 1}, {"b", 1}, {"k", 1024}, {"kb", 1024}, {"m", 1048576}, {"mb", 1048576}};
-	unsigned long n;
-	char *end;
+	const char *name = dir == CNET_QOS_EGRESS ? "egress" : "ingress";
+	unsigned long long r, b = 0;
 
-	if (!s || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	n = strtoul(s, &end, 10);
-	if (errno || n > BURST_MAX)
-		return -EINVAL;
-	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
-		if (strcasecmp(end, units[i].unit))
-			continue;
-		if (n > BURST_MAX / units[i].mul || n * units[i].mul < 1600)
-			return -EINVAL;
-		*out = (unsigned int)(n * units[i].mul);
-		return 0;
-	}
-	return -EINVAL;
+	cnet_clear_err(ctx);
+	if (parse_units(rate, rate_units, RATE_MIN, RATE_MAX, &r) < 0)
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL,
+				 "invalid --%s-rate '%s' (8kbit to 16gbit: NUMBER[bit|kbit|mbit|gbit|bps|kbps|mbps|gbps])",
+				 name, rate ? rate : "");
+	if (burst && parse_units(burst, size_units, 1600, BURST_MAX, &b) < 0)
+		return cnet_errc(ctx, CNET_ERR_INVALID, -EINVAL,
+				 "invalid --%s-burst '%s' (1600 bytes to 64m: NUMBER[b|k|kb|m|mb])", name, burst);
+	q->rate[dir] = r;
+	q->burst[dir] = (unsigned int)b;
+	return 0;
 }
 
 static int set_dir(struct cnet_attach *att, int dir, const char *rate, const char *burst)
 {
-	const char *name = dir == CNET_QOS_EGRESS ? "egress" : "ingress";
-
-	cnet_clear_err(att->ctx);
-	if (parse_rate(rate, &att->qos.rate[dir]) < 0)
-		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL,
-				 "invalid --%s-rate '%s' (8kbit to 16gbit: NUMBER[bit|kbit|mbit|gbit|bps|kbps|mbps|gbps])",
-				 name, rate ? rate : "");
-	att->qos.burst[dir] = 0;
-	if (burst && parse_size(burst, &att->qos.burst[dir]) < 0)
-		return cnet_errc(att->ctx, CNET_ERR_INVALID, -EINVAL,
-				 "invalid --%s-burst '%s' (1600 bytes to 64m: NUMBER[b|k|kb|m|mb])", name, burst);
-	return 0;
+	return set_qos(att->ctx, &att->qos, dir, rate, burst);
 }
 
 CNET_EXPORT int cnet_attach_set_egress(struct cnet_attach *att, const char *rate, const char *burst)
@@ -121,7 +112,7 @@ void cnet_qos_json(const struct cnet_attach *att, cJSON *o)
 	}
 }
 
-int cnet_qos_from_json(struct cnet_attach *att, const cJSON *o)
+static int qos_from_json(struct cnet_ctx *ctx, struct cnet_qos *q, const cJSON *o)
 {
 	char rate[32], burst[16];
 	long long v;
@@ -134,11 +125,16 @@ int cnet_qos_from_json(struct cnet_attach *att, const cJSON *o)
 		snprintf(rate, sizeof(rate), "%lld", v);
 		v = cnet_json_int(o, keys[d][1], 1600, (long long)BURST_MAX, 0);
 		snprintf(burst, sizeof(burst), "%lld", v);
-		r = set_dir(att, d, rate, v ? burst : NULL);
+		r = set_qos(ctx, q, d, rate, v ? burst : NULL);
 		if (r < 0)
 			return r;
 	}
 	return 0;
+}
+
+int cnet_qos_from_json(struct cnet_attach *att, const cJSON *o)
+{
+	return qos_from_json(att->ctx, &att->qos, o);
 }
 
 /* The tbf for a rate: burst as asked, else 10 ms of it (at least 16 KiB),
@@ -328,7 +324,7 @@ int cnet_qos_check(struct cnet_nl *hnl, struct cnet_nl *tnl, const cJSON *rec, c
 	struct cnet_nl *nl = host ? hnl : tnl;
 	int dev = (int)cnet_json_int(host ? q : cJSON_GetObjectItemCaseSensitive(rec, "link"),
 				     host ? "dev_ifindex" : "ifindex", 1, INT32_MAX, 0);
-	struct cnet_attach att = {.ctx = NULL};
+	struct cnet_qos qos;
 	struct cnet_tc_state st, ifb = {0};
 	struct cnet_linkinfo li;
 	struct cnet_tbf t;
@@ -336,25 +332,27 @@ int cnet_qos_check(struct cnet_nl *hnl, struct cnet_nl *tnl, const cJSON *rec, c
 
 	if (!cJSON_IsObject(q) || !nl || dev <= 0)
 		return 0;
-	att.ctx = cnet_nl_ctx(nl);
-	if (cnet_qos_from_json(&att, cJSON_GetObjectItemCaseSensitive(rec, "options")) < 0)
+	memset(&qos, 0, sizeof(qos));
+	if (qos_from_json(cnet_nl_ctx(nl), &qos, cJSON_GetObjectItemCaseSensitive(rec, "options")) < 0) {
+		cnet_clear_err(cnet_nl_ctx(nl));
 		return 0; /* what cannot be read cannot be put back either */
+	}
 	r = cnet_tc_read(nl, dev, &st);
 	if (r < 0)
 		return r;
-	tbf_of(&att.qos, out, &t);
-	if (att.qos.rate[out] && st.tbf_rate != t.rate) {
+	tbf_of(&qos, out, &t);
+	if (qos.rate[out] && st.tbf_rate != t.rate) {
 		snprintf(reason, len, "its %s limit is gone or changed", out == CNET_QOS_EGRESS ? "egress" : "ingress");
 		return 1;
 	}
-	if (!att.qos.rate[in])
+	if (!qos.rate[in])
 		return 0;
 	r = cnet_link_get(nl, 0, cnet_json_str(q, "ifb"), &li);
 	if (r == 0)
 		r = cnet_tc_read(nl, li.ifindex, &ifb);
 	if (r < 0 && r != -ENODEV)
 		return r;
-	tbf_of(&att.qos, in, &t);
+	tbf_of(&qos, in, &t);
 	if (r == 0 && st.ingress && ifb.tbf_rate == t.rate)
 		r = cnet_tc_redirects(nl, dev, li.ifindex);
 	if (r < 0 && r != -ENODEV)

@@ -15,15 +15,12 @@ static struct cnet_attach *att;
 
 static void setup(int kind)
 {
-	cnet_ctx_new(&ctx);
-	cnet_ctx_set_state_path(ctx, "/nonexistent-cnet-unit/state.json");
-	cnet_attach_new(ctx, "netns:x", kind, &att);
+	unit_attach_new(kind, &ctx, &att);
 }
 
 static void teardown(void)
 {
-	cnet_attach_free(att);
-	cnet_ctx_free(ctx);
+	unit_attach_free(ctx, att);
 }
 
 TEST(test_qos_units, "rates in tc's units within 8kbit-16gbit, bursts in bytes with k and m")
@@ -41,6 +38,8 @@ TEST(test_qos_units, "rates in tc's units within 8kbit-16gbit, bursts in bytes w
 	CHECK(cnet_attach_set_ingress(att, "-5mbit", NULL) == -EINVAL);
 	CHECK(cnet_attach_set_ingress(att, "99999999999999999999mbit", NULL) == -EINVAL);
 	CHECK(cnet_attach_set_egress(att, "20mbit", "1k") == -EINVAL);
+	/* a refused burst leaves the limit as it was, rate too */
+	CHECK(att->qos.rate[CNET_QOS_EGRESS] == 1000000000 && att->qos.burst[CNET_QOS_EGRESS] == 65536);
 	CHECK(cnet_attach_set_egress(att, "20mbit", "65m") == -EINVAL);
 	CHECK(cnet_attach_set_egress(att, NULL, NULL) == -EINVAL);
 	teardown();
