@@ -177,29 +177,34 @@ static int tc_words(int argc, char **argv, const char **dev, const char **rate, 
 	return i == argc && *rate && *burst ? 0 : -1;
 }
 
-static int pipework_tc(const struct cli_cmd *cmd, int argc, char **argv, int n_opts, const char *target)
+/* What a line asks of the library: a route, a rule, or (tc) an egress limit. */
+struct call {
+	enum { CALL_ROUTE, CALL_RULE, CALL_TC } what;
+	int op;
+	const char *dev, *spec, *rate, *burst;
+};
+
+/* cnet's options before pipework's words, the library's change, its
+ * report: pipework's exit code. */
+static int run_call(const struct cli_cmd *cmd, char **argv, int n_opts, const char *target, const struct call *c)
 {
-	const char *dev = NULL, *rate = NULL;
-	char burst[32] = "";
-	bool del;
 	struct cnet_result *res = NULL;
 	struct cnet_ctx *ctx = NULL;
 	struct cli_args a;
-	int r;
+	unsigned int flags;
+	int r = cli_parse(cmd, n_opts + 1, argv, &a);
 
-	if (tc_words(argc - n_opts - 3, argv + n_opts + 3, &dev, &rate, burst, &del) < 0)
-		return cli_usage_error_code(1, "pipework tc: cnet takes 'qdisc add|replace dev IF root tbf rate R burst B [latency L]' and 'qdisc del dev IF root' (the attachment's --egress-rate); not netem, htb, filters or the rest of tc");
-	r = cli_parse(cmd, n_opts + 1, argv, &a);
 	if (r == 0)
 		r = cli_ctx(cmd, &a, &ctx);
 	if (r)
 		return r == EXIT_USAGE ? 1 : 2;
-	r = cnet_limit_change(ctx, target, dev, CNET_LIMIT_EGRESS, del ? NULL : rate, del ? NULL : burst,
-			      cli_has(cmd, &a, "dry-run") ? CNET_CHANGE_DRY_RUN : 0, &res);
+	flags = cli_has(cmd, &a, "dry-run") ? CNET_CHANGE_DRY_RUN : 0;
+	r = c->what == CALL_TC ? cnet_limit_change(ctx, target, c->dev, CNET_LIMIT_EGRESS, c->rate, c->burst, flags, &res)
+	    : c->what == CALL_RULE ? cnet_rule_change(ctx, target, c->dev, c->op, c->spec, flags, &res)
+				   : cnet_route_change(ctx, target, c->dev, c->op, c->spec, flags, &res);
 	if (r < 0)
 		return cli_pipework_code(cli_fail(ctx, r));
-	r = cli_report(res, cli_has(cmd, &a, "dry-run"),
-		       cnet_result_n_actions(res) ? cnet_result_action(res, 0) : "");
+	r = cli_report(res, flags != 0, cnet_result_n_actions(res) ? cnet_result_action(res, 0) : "");
 	cnet_result_free(res);
 	cnet_ctx_free(ctx);
 	return cli_pipework_code(r);
@@ -210,20 +215,25 @@ static int pipework_tc(const struct cli_cmd *cmd, int argc, char **argv, int n_o
 int cli_pipework_l3(const struct cli_cmd *cmd, int argc, char **argv, int n_opts)
 {
 	struct l3 l = {0};
-	bool rule = !strcmp(argv[n_opts + 1], "rule"), tc = !strcmp(argv[n_opts + 1], "tc");
+	bool rule = !strcmp(argv[n_opts + 1], "rule");
 	const char *guest = n_opts + 2 < argc ? argv[n_opts + 2] : NULL;
-	char target[300];
-	struct cnet_result *res = NULL;
-	struct cnet_ctx *ctx = NULL;
-	struct cli_args a;
+	struct call c = {.what = rule ? CALL_RULE : CALL_ROUTE};
+	char target[300], burst[32] = "";
+	bool del;
 	int r, i = n_opts + 3;
 
 	if (!guest || i >= argc)
 		return cli_usage_error_code(1, "pipework %s GUEST ...: give the container and the %s's words",
 					    argv[n_opts + 1], argv[n_opts + 1]);
 	snprintf(target, sizeof(target), "container:%s", guest);
-	if (tc)
-		return pipework_tc(cmd, argc, argv, n_opts, target);
+	if (!strcmp(argv[n_opts + 1], "tc")) {
+		if (tc_words(argc - i, argv + i, &c.dev, &c.rate, burst, &del) < 0)
+			return cli_usage_error_code(1, "pipework tc: cnet takes 'qdisc add|replace dev IF root tbf rate R burst B [latency L]' and 'qdisc del dev IF root' (the attachment's --egress-rate); not netem, htb, filters or the rest of tc");
+		c.what = CALL_TC;
+		c.rate = del ? NULL : c.rate;
+		c.burst = del ? NULL : burst;
+		return run_call(cmd, argv, n_opts, target, &c);
+	}
 	l.op_word = argv[i];
 	for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
 		if (!strcmp(l.op_word, ops[k].word))
@@ -234,19 +244,8 @@ int cli_pipework_l3(const struct cli_cmd *cmd, int argc, char **argv, int n_opts
 	r = rule ? rule_words(&l, argc - i - 1, argv + i + 1) : route_words(&l, argc - i - 1, argv + i + 1);
 	if (r)
 		return r;
-	r = cli_parse(cmd, n_opts + 1, argv, &a);
-	if (r)
-		return r == EXIT_USAGE ? 1 : r;
-	r = cli_ctx(cmd, &a, &ctx);
-	if (r)
-		return r == EXIT_USAGE ? 1 : 2;
-	r = (rule ? cnet_rule_change : cnet_route_change)(ctx, target, l.dev, l.op, l.spec,
-							  cli_has(cmd, &a, "dry-run") ? CNET_CHANGE_DRY_RUN : 0, &res);
-	if (r < 0)
-		return cli_pipework_code(cli_fail(ctx, r));
-	r = cli_report(res, cli_has(cmd, &a, "dry-run"),
-		       cnet_result_n_actions(res) ? cnet_result_action(res, 0) : "");
-	cnet_result_free(res);
-	cnet_ctx_free(ctx);
-	return cli_pipework_code(r);
+	c.op = l.op;
+	c.dev = l.dev;
+	c.spec = l.spec;
+	return run_call(cmd, argv, n_opts, target, &c);
 }
