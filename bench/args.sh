@@ -24,3 +24,10 @@ bench_args() { # DEFAULT_N MAX_N ARGS...
 	done
 	[[ $N =~ ^[1-9][0-9]*$ ]] && ((N <= max)) || die "N must be 1..$max, not '$N'"
 }
+
+# The median of a contestant's times in $WORK/times ("CONTESTANT MICROSECONDS"
+# a line), in ms with two decimals.
+bench_median() { # CONTESTANT
+	awk -v c="$1" '$1 == c { print $2 }' "$WORK/times" | sort -n |
+		awk '{ a[NR] = $1 } END { m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.2f\n", m / 1000 }'
+}

@@ -93,16 +93,11 @@ inner() {
 	done
 }
 
-median() { # contestant: ms
-	awk -v c="$1" '$1 == c { print $2 }' "$WORK/times" | sort -n |
-		awk '{ a[NR] = $1 } END { m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.2f\n", m / 1000 }'
-}
-
 report() {
 	local p a i out
-	p=$(median pipework)
-	a=$(median attach)
-	i=$(median ip)
+	p=$(bench_median pipework)
+	a=$(bench_median attach)
+	i=$(bench_median ip)
 	out=$(jq -cn --argjson p "$p" --argjson a "$a" --argjson i "$i" --argjson n "$N" --arg k "$(uname -r)" \
 		'{cnet_pipework_ms: $p, cnet_attach_ms: $a, ip_commands_ms: $i,
 		  ratio_pipework_ip: (($p / $i) * 100 | round / 100), ratio_attach_ip: (($a / $i) * 100 | round / 100),

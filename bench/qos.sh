@@ -76,16 +76,11 @@ inner() {
 	done
 }
 
-median() { # contestant: ms
-	awk -v c="$1" '$1 == c { print $2 }' "$WORK/times" | sort -n |
-		awk '{ a[NR] = $1 } END { m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.2f\n", m / 1000 }'
-}
-
 report() {
 	local p c t out
-	p=$(median plain)
-	c=$(median cnet)
-	t=$(median tc)
+	p=$(bench_median plain)
+	c=$(bench_median cnet)
+	t=$(bench_median tc)
 	out=$(jq -cn --argjson p "$p" --argjson c "$c" --argjson t "$t" --argjson n "$N" --arg k "$(uname -r)" \
 		'{plain_ms: $p, cnet_ms: $c, tc_ms: $t, cnet_added_ms: (($c - $p) * 100 | round / 100),
 		  tc_added_ms: (($t - $p) * 100 | round / 100),
