@@ -9,13 +9,11 @@ load test_helper
 setup() {
 	setup_host
 	ENGINE_DIR=$BATS_TEST_TMPDIR/engine
-	mkdir -p "$ENGINE_DIR"
-	"$TOP/build/fake-engine" "$BATS_TEST_TMPDIR/docker.sock" "$ENGINE_DIR" &
-	DOCKER_PID=$!
 	export CNET_DOCKER_SOCK=$BATS_TEST_TMPDIR/docker.sock
 	export CNET_PODMAN_SOCK=$BATS_TEST_TMPDIR/no-podman.sock
 	SLEEPERS=()
-	for _ in $(seq 50); do [ -S "$CNET_DOCKER_SOCK" ] && break; sleep 0.02; done
+	fake_engine "$CNET_DOCKER_SOCK" "$ENGINE_DIR"
+	DOCKER_PID=$FAKE_ENGINE_PID
 }
 
 teardown() {

@@ -25,10 +25,8 @@ teardown() {
 }
 
 engine() { # [hangup]: the fake Docker, on $CNET_DOCKER_SOCK
-	"$TOP/build/fake-engine" "$CNET_DOCKER_SOCK" "$ENGINE_DIR" "$@" &
-	DOCKER_PID=$!
-	for _ in $(seq 50); do [ -S "$CNET_DOCKER_SOCK" ] && return 0; sleep 0.02; done
-	fail "the fake engine did not start"
+	fake_engine "$CNET_DOCKER_SOCK" "$ENGINE_DIR" "$@"
+	DOCKER_PID=$FAKE_ENGINE_PID
 }
 
 # Wait until process PID is in namespace NS.

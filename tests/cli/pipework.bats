@@ -13,14 +13,11 @@ load test_helper
 setup() {
 	setup_host
 	ENGINE_DIR=$BATS_TEST_TMPDIR/engine
-	mkdir -p "$ENGINE_DIR"
 	export CNET_DOCKER_SOCK=$BATS_TEST_TMPDIR/docker.sock
 	export CNET_PODMAN_SOCK=$BATS_TEST_TMPDIR/no-podman.sock
 	BG=()
-	"$TOP/build/fake-engine" "$CNET_DOCKER_SOCK" "$ENGINE_DIR" 3>&- &
-	BG+=("$!")
-	for _ in $(seq 50); do [ -S "$CNET_DOCKER_SOCK" ] && break; sleep 0.02; done
-	[ -S "$CNET_DOCKER_SOCK" ] || fail "fake-engine did not start"
+	fake_engine "$CNET_DOCKER_SOCK" "$ENGINE_DIR"
+	BG+=("$FAKE_ENGINE_PID")
 }
 
 teardown() {
@@ -55,12 +52,9 @@ container() { # NAME NS [running]
 # A second engine, Podman's, on a socket of its own.
 start_podman() {
 	PODMAN_DIR=$BATS_TEST_TMPDIR/podman
-	mkdir -p "$PODMAN_DIR"
 	export CNET_PODMAN_SOCK=$BATS_TEST_TMPDIR/podman.sock
-	"$TOP/build/fake-engine" "$CNET_PODMAN_SOCK" "$PODMAN_DIR" 3>&- &
-	BG+=("$!")
-	for _ in $(seq 50); do [ -S "$CNET_PODMAN_SOCK" ] && break; sleep 0.02; done
-	[ -S "$CNET_PODMAN_SOCK" ] || fail "the Podman fake-engine did not start"
+	fake_engine "$CNET_PODMAN_SOCK" "$PODMAN_DIR"
+	BG+=("$FAKE_ENGINE_PID")
 }
 
 # "up" or "down": a link's administrative state, from the kernel.

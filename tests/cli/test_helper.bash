@@ -158,6 +158,17 @@ fault_walk() {
 }
 host_world() { world_snapshot; [ -z "${WORLD_EXTRA:-}" ] || $WORLD_EXTRA; }
 
+# tests/fake-engine, answering as Docker's API (or Podman's) on SOCK from
+# DIR (made); its PID in FAKE_ENGINE_PID, for teardown to kill. ARGS:
+# the engine's (hangup).
+fake_engine() { # SOCK DIR [ARGS...]
+	mkdir -p "$2"
+	"$TOP/build/fake-engine" "$@" 3>&- &
+	FAKE_ENGINE_PID=$!
+	for _ in $(seq 50); do [ -S "$1" ] && return 0; sleep 0.02; done
+	fail "the fake engine on $1 did not start"
+}
+
 # DHCP suites: the uplink's far end up0p moves into a server namespace SRV
 # at 10.99.0.1/24, where dnsmasq is to run.
 setup_dhcp_server_ns() {
