@@ -47,6 +47,16 @@ int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cne
  * record says; the error in ctx is kept. */
 void cnet_run_rollback_children(struct run *run);
 
+/* configure.c: one end of an attachment in its namespace. */
+/* Its name free there, the default routes --gw replaces saved, no
+ * asked address in use. */
+int cnet_run_preflight_l3(struct run *run);
+/* The plan's lines for its MTU, MAC, addresses and routes. */
+void cnet_run_plan_l3(struct run *run, struct cnet_result *res);
+/* Addresses, name, mark and up, DHCP, routes, default routes and rules. */
+int cnet_run_configure(struct run *run);
+/* A lease got by an attach that then failed goes back to the server. */
+void cnet_run_lease_give_back(struct run *run);
 /* record.c: the record of a run, pending or final. */
 struct cJSON *cnet_run_record(struct run *run, struct cJSON *options, bool pending);
 /* The record for this namespace and name, if any (its index in *idx). */
@@ -54,12 +64,16 @@ struct cJSON *cnet_run_find_record(struct run *run, int *idx);
 /* Is what the record made still there (by ifindex and mark, or identity)? */
 bool cnet_run_record_live(struct run *run, const struct cJSON *rec);
 
-/* reapply.c */
+/* check.c */
 /* The record's link as recorded (0, with the link that carries its
  * addresses in *l3), or not (1 missing, 2 changed: why in reason); < 0. */
 int cnet_record_check_link(struct cnet_nl *hnl, struct cnet_nl *tnl, int ns_fd, const struct cJSON *rec,
 			   int *l3, char *reason, size_t len);
-/* Undo what is left of rec and attach anew from it; on failure the old
+/* Does the live interface match the record? If not, why in
+ * reason: 1 missing, 2 drifted; 0 all as asked; < 0. */
+int cnet_record_check(struct cnet_ctx *ctx, struct cnet_nl *hnl, struct cnet_nl *tnl, int ns_fd,
+		      const struct cJSON *rec, char *reason, size_t len);
+/* reapply.c: undo what is left of rec and attach anew from it; on failure the old
  * record goes back into the store. */
 int cnet_record_repair(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *hnl,
 		       struct cnet_target *t, struct cnet_nl *tnl, struct cJSON *rec,
