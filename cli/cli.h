@@ -50,13 +50,14 @@ struct cli_cmd {
 /* A parsed command line: values indexed like the command's option table. */
 #define MAX_POS 16
 #define MAX_VALS 64
+#define MAX_OPTS 128 /* options in one command's table (cmd-attach.c asserts its own) */
 struct cli_args {
 	const char *pos[MAX_POS];
 	int n_pos;
 	const char *vals[MAX_VALS]; /* every value, in order */
 	int val_opt[MAX_VALS];	    /* which option each value belongs to */
 	int n_vals;
-	bool set[64];
+	bool set[MAX_OPTS];
 };
 
 extern const struct cli_cmd cli_cmds[];

@@ -317,6 +317,10 @@ const struct cli_opt cli_attach_opts[] = {
 	{0},
 };
 
+/* cli_args.set holds a flag per option: the table must fit (with its end). */
+_Static_assert(sizeof(cli_attach_opts) / sizeof(cli_attach_opts[0]) <= MAX_OPTS + 1,
+	       "attach's options outgrew MAX_OPTS (cli.h)");
+
 /* The command line to a described attachment: every value through the
  * library's own validation. 0 with *ctxp and *attp to use and free, or
  * the exit code (everything freed, the error said); *done: --help was

@@ -59,6 +59,8 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_args 
 		if (idx < 0)
 			return cli_usage_error("unknown option '--%s' for '%s' (see 'cnet %s --help')", name,
 					       cmd->name, cmd->name);
+		if (idx >= MAX_OPTS)
+			return cli_usage_error("--%s: the option table outgrew MAX_OPTS", name);
 		o = &cmd->opts[idx];
 		if (o->arg) {
 			if (eq)
@@ -114,7 +116,7 @@ bool cli_has(const struct cli_cmd *cmd, const struct cli_args *a, const char *na
 {
 	int idx = cli_opt_index(cmd, name);
 
-	return idx >= 0 && a->set[idx];
+	return idx >= 0 && idx < MAX_OPTS && a->set[idx];
 }
 
 const char *cli_kinds(const char *last)
