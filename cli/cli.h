@@ -15,6 +15,7 @@
 #define K_VLAN (1u << CNET_KIND_VLAN)
 #define K_BOND (1u << CNET_KIND_BOND)
 #define K_IPVLAN (1u << CNET_KIND_IPVLAN)
+#define K_PAIR (1u << CNET_KIND_PAIR)
 
 /* attach: the attachment being described from the command line */
 struct attach_parse;

@@ -65,6 +65,18 @@ static int set_mode(struct attach_parse *p, const char *v)
 
 AS_GIVEN(set_ipvlan_flags, cnet_attach_set_ipvlan_flags)
 
+/* --peer-*: the peer end's own description (--peer, set first) */
+#define TO_PEER(name, setter)                                  \
+	static int name(struct attach_parse *p, const char *v) \
+	{                                                      \
+		return (setter)(cnet_attach_peer(p->att), v);  \
+	}
+
+TO_PEER(set_peer_ifname, cnet_attach_set_ifname)
+TO_PEER(add_peer_ip, cnet_attach_add_ip)
+TO_PEER(add_peer_gateway, cnet_attach_add_gateway)
+TO_PEER(add_peer_route, cnet_attach_add_route)
+
 static int set_bridge(struct attach_parse *p, const char *v)
 {
 	return cnet_attach_set_bridge(p->att, v, cli_has(p->cmd, p->a, "create-bridge"));
@@ -266,6 +278,16 @@ const struct cli_opt cli_attach_opts[] = {
 	 "veth: create the bridge if it does not exist"},
 	{"host-ifname", "NAME", false, K_VETH, set_host_ifname,
 	 "veth: name of the host end (default vethID)"},
+	{"peer", "TARGET", false, K_PAIR, NULL,
+	 "pair: the container the other end is created in (as TARGET is named)"},
+	{"peer-ifname", "NAME", false, K_PAIR, set_peer_ifname,
+	 "pair: name of the other end (default eth1)"},
+	{"peer-ip", "ADDR/PLEN", true, K_PAIR, add_peer_ip,
+	 "pair: add an address to the other end (repeatable)"},
+	{"peer-gw", "ADDR", true, K_PAIR, add_peer_gateway,
+	 "pair: default route via ADDR for the peer, replacing that family's"},
+	{"peer-route", "DEST/PLEN[@VIA][,metric=N][,table=N]", true, K_PAIR, add_peer_route,
+	 "pair: add a route through the other end (repeatable)"},
 	{"pf", "PF", false, K_SRIOV, set_pf, "sriov: the PF, a host interface or PCI address"},
 	{"vf", "N", false, K_SRIOV, set_vf, "sriov: this VF index (default: a free one)"},
 	{"vf-count", "N", false, K_SRIOV, set_vf_count,
@@ -355,6 +377,9 @@ int cli_attach_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cl
 		return cli_usage_error("--vlan-mode needs --vlan VID");
 	if (cli_has(cmd, &a, "vlan-ifname") && !cli_has(cmd, &a, "vlan"))
 		return cli_usage_error("--vlan-ifname needs --vlan VID");
+	for (int i = 0; cmd->opts[i].name; i++)
+		if (a.set[i] && !strncmp(cmd->opts[i].name, "peer-", 5) && !cli_has(cmd, &a, "peer"))
+			return cli_usage_error("--%s needs --peer TARGET", cmd->opts[i].name);
 
 	r = cli_ctx(cmd, &a, &ctx);
 	if (r)
@@ -367,6 +392,8 @@ int cli_attach_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cl
 	 * given, so the first bad one is the one reported. */
 	p.a = &a;
 	p.kind = kind;
+	if (cli_has(cmd, &a, "peer"))
+		r = cnet_attach_set_peer(p.att, cli_get(cmd, &a, "peer"));
 	for (int i = 0; i < a.n_vals && !r; i++) {
 		p.opt = &cmd->opts[a.val_opt[i]];
 		if (p.opt->set)
@@ -427,6 +454,12 @@ int cmd_attach(const struct cli_cmd *cmd, int argc, char **argv)
 	}
 	v = cli_get(cmd, &a, "ifname");
 	snprintf(summary, sizeof(summary), "attached %s %s to %s", a.pos[1], v ? v : "eth1", a.pos[0]);
+	if (cli_has(cmd, &a, "peer")) {
+		const char *pv = cli_get(cmd, &a, "peer-ifname");
+		size_t n = strlen(summary);
+		snprintf(summary + n, sizeof(summary) - n, ", %s to %s", pv ? pv : "eth1",
+			 cli_get(cmd, &a, "peer"));
+	}
 	r = cli_report(res, cli_has(cmd, &a, "dry-run"), summary);
 	cnet_result_free(res);
 	cnet_attach_free(att);

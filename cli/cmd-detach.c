@@ -15,8 +15,14 @@ static void print_detached(struct cnet_result *res)
 		const cJSON *k = cJSON_GetObjectItemCaseSensitive(rec, "kind");
 		const cJSON *i = cJSON_GetObjectItemCaseSensitive(rec, "ifname");
 		const cJSON *t = cJSON_GetObjectItemCaseSensitive(rec, "target");
-		printf("detached %s %s from %s\n", cli_esc(cJSON_GetStringValue(k) ?: "?"),
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(rec, "peer");
+		printf("detached %s %s from %s", cli_esc(cJSON_GetStringValue(k) ?: "?"),
 		       cli_esc(cJSON_GetStringValue(i) ?: "?"), cli_esc(cJSON_GetStringValue(t) ?: "?"));
+		if (cJSON_IsObject(p))
+			printf(", %s from %s",
+			       cli_esc(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "ifname")) ?: "?"),
+			       cli_esc(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "target")) ?: "?"));
+		putchar('\n');
 	}
 	cJSON_Delete(recs);
 }

@@ -34,6 +34,24 @@ static void print_host(const cJSON *host)
 	putchar('\n');
 }
 
+/* A pair's other end: where, its name, what it was asked, its link. */
+static void print_peer(const cJSON *peer)
+{
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(peer, "options"), *v, *e;
+	const cJSON *link = cJSON_GetObjectItemCaseSensitive(peer, "link");
+
+	if (!cJSON_IsObject(peer))
+		return;
+	printf("%-9s %s in %s", "peer", cli_esc(str(peer, "ifname")), cli_esc(str(peer, "target")));
+	cJSON_ArrayForEach(v, o) if (cJSON_IsArray(v)) cJSON_ArrayForEach(e, v) if (cJSON_IsString(e))
+		printf(" %s=%s", cli_esc(v->string), cli_esc(e->valuestring));
+	if (link)
+		printf(", ifindex %g, mac %s, mtu %g",
+		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(link, "ifindex")),
+		       cli_esc(str(link, "mac")), cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(link, "mtu")));
+	putchar('\n');
+}
+
 /* show: one record, a field a line. */
 static void show_record(const cJSON *rec)
 {
@@ -60,6 +78,7 @@ static void show_record(const cJSON *rec)
 	}
 	putchar('\n');
 	print_host(cJSON_GetObjectItemCaseSensitive(rec, "host"));
+	print_peer(cJSON_GetObjectItemCaseSensitive(rec, "peer"));
 	link = cJSON_GetObjectItemCaseSensitive(rec, "link");
 	if (link)
 		printf("%-9s ifindex %g, mac %s, mtu %g\n", "link",
@@ -139,6 +158,10 @@ static int run(const struct cli_cmd *cmd, int argc, char **argv, bool list)
 			       cli_esc(str(rec, "ifname")), cli_esc(str(rec, "status")));
 			if (reason && *reason)
 				printf(" (%s)", cli_esc(reason));
+			if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(rec, "peer")))
+				printf(" [peer %s in %s]",
+				       cli_esc(str(cJSON_GetObjectItemCaseSensitive(rec, "peer"), "ifname")),
+				       cli_esc(str(cJSON_GetObjectItemCaseSensitive(rec, "peer"), "target")));
 			if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(rec, "cni")))
 				printf(" [CNI network %s, container %s]",
 				       cli_esc(str(cJSON_GetObjectItemCaseSensitive(rec, "cni"), "network")),

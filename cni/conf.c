@@ -48,6 +48,12 @@ const char *cni_str(const cJSON *o, const char *k, char *buf, size_t len)
 	return NULL;
 }
 
+/* A pair's other end is in a second container, which no CNI request
+ * names (a runtime adds one container's interfaces at a time). */
+#define PAIR_NOT_CNI                                                                     \
+	"pair is not for CNI: its other end is in a second container, which a CNI request " \
+	"does not name (use 'cnet attach A pair --peer B')"
+
 static int bad(struct conf *f, const char *k, const char *why)
 {
 	return cni_fail(f->c, CNI_ERR_CONFIG, NULL, "\"%s\": %s", k, why);
@@ -702,6 +708,8 @@ int cni_attach_from_conf(struct cni *c, struct cnet_ctx *ctx, struct cnet_attach
 	k = cnet_kind_from_string(kind);
 	if (k < 0)
 		return bad(&f, "kind", "is not a kind cnet knows (macvlan, host-device, veth, sriov, vlan, bond, ipvlan)");
+	if (k == CNET_KIND_PAIR)
+		return cni_fail(c, CNI_ERR_FIELD, NULL, "\"kind\": %s", PAIR_NOT_CNI);
 	if (cnet_attach_new(ctx, c->netns, k, &f.att) < 0)
 		return lib(&f, -1, "CNI_NETNS");
 	if (lib(&f, cnet_attach_set_ifname(f.att, c->ifname), "CNI_IFNAME") < 0 ||
@@ -753,6 +761,8 @@ int cni_status(struct cni *c)
 
 	if (!kind || cnet_kind_from_string(kind) < 0)
 		return cni_fail(c, CNI_ERR_CONFIG, NULL, "\"kind\": missing or not a kind cnet knows");
+	if (cnet_kind_from_string(kind) == CNET_KIND_PAIR)
+		return cni_fail(c, CNI_ERR_FIELD, NULL, "\"kind\": %s", PAIR_NOT_CNI);
 	if (!master)
 		master = cJSON_GetStringValue(key(o, "parent"));
 	if ((!strcmp(kind, "macvlan") || !strcmp(kind, "ipvlan")) && cJSON_IsObject(key(o, "vxlan")))

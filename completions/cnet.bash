@@ -20,7 +20,7 @@ _cnet_reply()
 _cnet()
 {
     local cur line words cword i w n=0 kind='' ddash='' opt='' pre='' opts brk='' pf='' state=''
-    local valopts=' --ifname --ip --hostname --dhcp-timeout --resolv-conf --gw --route --rule --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links --engine --flags --vxlan --vxlan-dev --vxlan-remote --vxlan-group --vxlan-port --egress-rate --egress-burst --ingress-rate --ingress-burst '
+    local valopts=' --ifname --ip --hostname --dhcp-timeout --resolv-conf --gw --route --rule --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links --engine --flags --vxlan --vxlan-dev --vxlan-remote --vxlan-group --vxlan-port --egress-rate --egress-burst --ingress-rate --ingress-burst --peer --peer-ifname --peer-ip --peer-gw --peer-route '
     local common='--json --dry-run --state --wait --help'
 
     # Words up to the cursor, not split at '=' or ':' as COMP_WORDS is.
@@ -119,6 +119,7 @@ _cnet()
         --link-state) _cnet_reply -W 'auto enable disable' ;;
         --engine) _cnet_reply -W 'docker podman' ;;
         --flags) _cnet_reply -W 'bridge private vepa' ;;
+        --peer) _cnet_reply -W "pid: netns: docker: podman: container: $(_cnet_names '/run/netns/*')" ;;
         --state)
             compopt -o filenames 2>/dev/null || :
             _cnet_reply -f
@@ -158,6 +159,7 @@ _cnet()
             bond) opts+=' --mode --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate' ;;
             host-device) opts+=' --dev --force' ;;
             veth) opts+=' --bridge --create-bridge --host-ifname --vxlan --vxlan-dev --vxlan-remote --vxlan-group --vxlan-port' ;;
+            pair) opts+=' --peer --peer-ifname --peer-ip --peer-gw --peer-route' ;;
             sriov) opts+=' --pf --vf --vf-count --vlan --vlan-proto --spoofchk --trust --link-state --min-rate --max-rate' ;;
             esac
         fi
@@ -198,7 +200,7 @@ _cnet()
             ;;
         esac
     elif ((n == 1)) && [[ ${words[1]} == attach ]]; then
-        _cnet_reply -W 'macvlan host-device veth sriov vlan bond ipvlan'
+        _cnet_reply -W 'macvlan host-device veth sriov vlan bond ipvlan pair'
     fi
     return 0
 } &&

@@ -14,6 +14,7 @@
 #                 --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust
 #                 --link-state --min-rate --max-rate;
 #           veth: --bridge --create-bridge --host-ifname
+#           pair: --peer --peer-ifname --peer-ip --peer-gw --peer-route
 #           sriov: --pf --vf --vf-count --vlan --vlan-proto --spoofchk --trust
 #                  --link-state --min-rate --max-rate
 #   detach: --ifname --force
@@ -34,7 +35,7 @@ function __cnet_args
     for t in $tokens[3..-1]
         if test $skip = 1
             set skip 0
-        else if contains -- $t --ifname --ip --hostname --dhcp-timeout --resolv-conf --gw --route --rule --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links
+        else if contains -- $t --ifname --ip --hostname --dhcp-timeout --resolv-conf --gw --route --rule --mtu --mac --parent --mode --dev --bridge --host-ifname --state --wait --pf --vf --vf-count --vlan --vlan-proto --vlan-mode --vlan-ifname --spoofchk --trust --link-state --min-rate --max-rate --count --slave --miimon --updelay --downdelay --arp-interval --arp-ip-target --arp-validate --arp-all-targets --primary --fail-over-mac --xmit-hash-policy --lacp-rate --min-links --flags --vxlan --vxlan-dev --vxlan-remote --vxlan-group --vxlan-port --egress-rate --egress-burst --ingress-rate --ingress-burst --peer --peer-ifname --peer-ip --peer-gw --peer-route
             set skip 1
         else if not string match -q -- '-*' $t
             echo $t
@@ -127,6 +128,7 @@ complete -c cnet -n '__cnet_at attach 1' -a sriov -d 'an SR-IOV virtual function
 complete -c cnet -n '__cnet_at attach 1' -a vlan -d 'an 802.1Q subinterface of a host interface'
 complete -c cnet -n '__cnet_at attach 1' -a bond -d 'a bond over VFs, devices or macvlans'
 complete -c cnet -n '__cnet_at attach 1' -a ipvlan -d "ipvlan on a host interface, its MAC"
+complete -c cnet -n '__cnet_at attach 1' -a pair -d 'a veth straight between two containers'
 complete -c cnet -n '__cnet_at vf 0' -a enable -d 'give a PF N VFs'
 complete -c cnet -n '__cnet_at vf 0' -a disable -d "remove a PF's VFs"
 complete -c cnet -n '__cnet_at vf 0' -a ls -d 'list VFs and their settings'
@@ -206,6 +208,11 @@ complete -c cnet -n '__cnet_kind host-device' -l force -d 'move it even if it ca
 complete -c cnet -n '__cnet_kind veth' -l bridge -x -a '(__cnet_names /sys/class/net /bridge)' -d 'Linux bridge for the host end'
 complete -c cnet -n '__cnet_kind veth' -l create-bridge -d 'create the bridge if it does not exist'
 complete -c cnet -n '__cnet_kind veth' -l host-ifname -x -d 'name of the host end (default vethID)'
+complete -c cnet -n '__cnet_kind pair' -l peer -x -a '(__cnet_targets)' -d 'the container the other end is created in'
+complete -c cnet -n '__cnet_kind pair' -l peer-ifname -x -d 'name of the other end (default eth1)'
+complete -c cnet -n '__cnet_kind pair' -l peer-ip -x -d 'add an address to the other end (repeatable)'
+complete -c cnet -n '__cnet_kind pair' -l peer-gw -x -d "default route of the peer via ADDR"
+complete -c cnet -n '__cnet_kind pair' -l peer-route -x -d 'add a route through the other end (repeatable)'
 complete -c cnet -n '__cnet_kind sriov' -l pf -x -a '(__cnet_pfs)' -d 'the PF, a host interface or PCI address'
 complete -c cnet -n '__cnet_kind sriov' -l vf -x -a '(__cnet_free_vfs)' -d 'this VF index (default: a free one)'
 complete -c cnet -n '__cnet_kind sriov' -l vf-count -x -d 'create N VFs first if the PF has none'

@@ -32,9 +32,10 @@ static void plan(struct run *run, struct cnet_result *res)
 	if (run->ops->plan)
 		run->ops->plan(run, res);
 	cnet_run_plan_l3(run, res);
+	if (run->peer)
+		cnet_run_plan_l3(run->peer, res);
 	cnet_result_add_action(res, "record the attachment in %s", run->ctx->state_path);
 }
-
 
 /* ---- execution ---------------------------------------------------------- */
 
@@ -194,6 +195,54 @@ out:
 	return r;
 }
 
+/* att->peer: that end's run, its target found as the record says (never
+ * another process that has taken a recorded PID, nor another container a
+ * recorded name) and its namespace opened: never the target's own (the
+ * host's is refused by the lookup). Unlocked: an engine's answer can take
+ * long. The peer's target is not locked: what another cnet does there at
+ * the same moment meets the kernel's refusals (a name taken). */
+static int peer_open(struct run *run)
+{
+	struct cnet_attach *pa = run->att->peer;
+	struct run *p = calloc(1, sizeof(*p));
+	const char *why;
+	int r;
+
+	if (!p)
+		return cnet_err(run->ctx, -ENOMEM, "out of memory");
+	*p = (struct run){.ctx = run->ctx, .att = pa, .ops = pa->ops, .t = {.fd = -1, .proc_fd = -1},
+			  .st = run->st, .res = run->res, .peer_of = run};
+	run->peer = p;
+	r = cnet_target_resolve_as(run->ctx, pa->target, pa->runtime, &p->t);
+	if (r < 0)
+		return r;
+	why = cnet_target_other(&p->t, pa->pid_start, pa->container_id);
+	if (why)
+		return cnet_errc(run->ctx, CNET_ERR_TARGET, -ESRCH, "%s: %s", pa->target, why);
+	if (p->t.dev == run->t.dev && p->t.ino == run->t.ino)
+		return cnet_errc(run->ctx, CNET_ERR_INVALID, -EINVAL,
+				 "the peer '%s' is the same network namespace as '%s'", pa->target,
+				 run->att->target);
+	r = cnet_nl_open(run->ctx, p->t.fd, &p->tnl);
+	if (r == 0)
+		p->t.cookie = cnet_nl_netns_cookie(p->tnl);
+	return r;
+}
+
+static void peer_free(struct run *run)
+{
+	struct run *p = run->peer;
+
+	if (!p)
+		return;
+	cnet_routes_free(&p->replace);
+	cnet_routes_free(&p->saved);
+	cnet_nl_close(p->tnl);
+	cnet_target_close(&p->t);
+	free(p);
+	run->peer = NULL;
+}
+
 /* Find the target (as recorded, for a repair: never another process that
  * has taken the recorded PID, nor another container that has taken the
  * recorded name) and open both namespaces. */
@@ -212,6 +261,8 @@ static int run_open(struct run *run)
 	why = cnet_target_other(&run->t, att->pid_start, att->container_id);
 	if (why)
 		return cnet_errc(ctx, CNET_ERR_TARGET, -ESRCH, "%s: %s", att->target, why);
+	if (att->peer && (r = peer_open(run)) < 0)
+		return r;
 	if (!(att->flags & CNET_ATTACH_DRY_RUN) && (r = cnet_store_lock_target(run->st, &run->t, true)) < 0)
 		return r;
 	r = cnet_store_relock(run->st);
@@ -225,6 +276,8 @@ static int run_open(struct run *run)
 	if (r < 0)
 		return r;
 	run->t.cookie = cnet_nl_netns_cookie(run->tnl);
+	if (run->peer)
+		run->peer->hnl = run->hnl;
 	if (run->ops->run_size && !(run->priv = calloc(1, run->ops->run_size)))
 		return cnet_err(ctx, -ENOMEM, "out of memory");
 	return 0;
@@ -296,7 +349,17 @@ static int run_apply(struct run *run, cJSON *options)
 		/* Only in the target from here (and a VF under its PF's lock):
 		 * the target's lock is enough across DHCP and DAD. */
 		cnet_store_unlock(st);
+		/* a pair's ends have carrier once both are up: DAD after */
+		run->defer_dad = run->peer != NULL;
 		r = cnet_run_configure(run);
+		if (r == 0 && run->peer) {
+			run->peer->defer_dad = true;
+			r = cnet_run_configure(run->peer);
+			if (r == 0)
+				r = cnet_run_wait_dad(run);
+			if (r == 0)
+				r = cnet_run_wait_dad(run->peer);
+		}
 		if (r == 0)
 			r = cnet_store_relock(st);
 	}
@@ -319,6 +382,9 @@ static int run_apply(struct run *run, cJSON *options)
 	cJSON_Delete(options);
 	if (r < 0) {
 		rollback(run);
+		/* a peer end goes with the link; what its namespace had back */
+		if (run->peer)
+			rollback(run->peer);
 		/* Undone: the record goes. If saving that fails too, it stays
 		 * pending on disk, and detach or gc finds nothing to undo. */
 		if (pending) {
@@ -371,7 +437,15 @@ int cnet_attach_locked(struct cnet_ctx *ctx, struct cnet_attach *att, struct cne
 	cnet_tmp_name(run.tmp_name, run.id);
 	cnet_tmp_name2(run.l3_tmp, run.id);
 	cnet_mark_name(run.alias, run.id);
+	if (run.peer) {
+		/* the same names in another namespace */
+		memcpy(run.peer->id, run.id, sizeof(run.id));
+		memcpy(run.peer->tmp_name, run.tmp_name, sizeof(run.tmp_name));
+		memcpy(run.peer->alias, run.alias, sizeof(run.alias));
+	}
 	r = preflight(&run);
+	if (r == 0 && run.peer)
+		r = cnet_run_preflight_l3(run.peer);
 	if (r < 0)
 		goto out;
 	plan(&run, res);
@@ -385,6 +459,7 @@ out:
 	if (run.priv && run.ops->finish)
 		run.ops->finish(&run);
 	free(run.priv);
+	peer_free(&run);
 	cnet_routes_free(&run.replace);
 	cnet_routes_free(&run.saved);
 	cnet_nl_close(run.tnl);

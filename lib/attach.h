@@ -53,8 +53,11 @@ void cnet_run_rollback_children(struct run *run);
 int cnet_run_preflight_l3(struct run *run);
 /* The plan's lines for its MTU, MAC, addresses and routes. */
 void cnet_run_plan_l3(struct run *run, struct cnet_result *res);
-/* Addresses, name, mark and up, DHCP, routes, default routes and rules. */
+/* Addresses, name, mark and up, DHCP, routes, default routes and rules;
+ * then the wait for IPv6 duplicate address detection, unless
+ * run->defer_dad (then cnet_run_wait_dad, once the link has carrier). */
 int cnet_run_configure(struct run *run);
+int cnet_run_wait_dad(struct run *run);
 /* A lease got by an attach that then failed goes back to the server. */
 void cnet_run_lease_give_back(struct run *run);
 /* record.c: the record of a run, pending or final. */

@@ -249,6 +249,7 @@ struct cnet_linkinfo {
 	long vni;		 /* a VXLAN's VNI, -1 for other kinds */
 	int vxlan_link;		 /* ... its underlay's ifindex (0: none) */
 	unsigned int vxlan_port; /* ... its UDP port (host order) */
+	unsigned int tso_max;	 /* IFLA_TSO_MAX_SIZE: its largest GSO packet; 0: not said */
 };
 /* What tells a lent device from anything the container can make
  * (devid.c): its parent device, or, for a veth, its peer on the host. */
@@ -376,8 +377,12 @@ struct cnet_veth_opts {
 	int master, peer_ns_fd;
 	unsigned int host_mtu, peer_mtu;
 	const unsigned char *host_mac, *peer_mac;
+	bool down; /* the first end left down (it is named later) */
 };
 int cnet_link_build_veth(struct cnet_ctx *ctx, const struct cnet_veth_opts *o, struct nl_msg **msg);
+/* The largest GSO and GRO packets the link sends and takes, IPv6 and IPv4
+ * (above 64 KiB: BIG TCP; a kernel without IPv4's ignores those). */
+int cnet_link_set_gso_max(struct cnet_nl *nl, int ifindex, unsigned int size, const char *what);
 int cnet_link_build_bridge(struct cnet_ctx *ctx, const char *name, const unsigned char mac[6],
 			   struct nl_msg **msg);
 

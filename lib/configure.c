@@ -84,9 +84,14 @@ int cnet_run_preflight_l3(struct run *run)
 void cnet_run_plan_l3(struct run *run, struct cnet_result *res)
 {
 	struct cnet_attach *att = run->att;
-	char buf[CNET_IPSTRLEN * 2 + 2];
+	char buf[CNET_IPSTRLEN * 2 + 2], where[IFNAMSIZ + 300];
 	const char *l3 = att->l3_ifname[0] ? att->l3_ifname : att->ifname;
 
+	/* a peer end's lines say where it is */
+	if (run->peer_of) {
+		snprintf(where, sizeof(where), "%s in %s", l3, att->target);
+		l3 = where;
+	}
 	cnet_qos_plan(run, res);
 	if (att->mtu)
 		cnet_result_add_action(res, "set MTU %u on %s", att->mtu, att->ifname);
@@ -186,6 +191,15 @@ static int dhcp_bind(struct run *run, int l3)
 	return r;
 }
 
+/* --no-dad: asked of the attachment (a peer end's, of the one it is the
+ * peer of). */
+static bool no_dad(const struct run *run)
+{
+	const struct cnet_attach *att = run->peer_of ? run->peer_of->att : run->att;
+
+	return att->flags & CNET_ATTACH_NO_DAD;
+}
+
 /* Addresses go on while the link is still down under its temporary
  * name, so that bringing it up makes the kernel announce them
  * (arp_notify); the sysctls follow the device through the rename. */
@@ -205,7 +219,7 @@ static int add_addresses(struct run *run, int l3, const char *tmp_name, bool *v6
 	if (*v6 && (r = cnet_in_netns(run->ctx, run->t.fd, prepare_v6, (void *)tmp_name)) < 0)
 		return r;
 	for (size_t i = 0; i < att->n_ips; i++) {
-		r = cnet_addr_add(run->tnl, l3, &att->ips[i], att->flags & CNET_ATTACH_NO_DAD);
+		r = cnet_addr_add(run->tnl, l3, &att->ips[i], no_dad(run));
 		if (r < 0)
 			return r;
 	}
@@ -324,7 +338,6 @@ int cnet_run_configure(struct run *run)
 {
 	struct cnet_attach *att = run->att;
 	const char *l3_name = att->ifname;
-	struct cnet_linkinfo now;
 	int l3 = run->link.ifindex; /* where addresses and routes go */
 	bool v6;
 	int r;
@@ -347,20 +360,32 @@ int cnet_run_configure(struct run *run)
 		r = cnet_qos_apply(run);
 	if (r == 0)
 		r = routes(run, l3);
-	if (r < 0 || !v6 || (att->flags & CNET_ATTACH_NO_DAD))
+	if (r < 0 || !v6 || no_dad(run))
 		return r;
+	run->dad_l3 = l3;
+	return run->defer_dad ? 0 : cnet_run_wait_dad(run);
+}
+
+int cnet_run_wait_dad(struct run *run)
+{
+	const char *l3_name = run->l3.ifindex > 0 ? run->att->l3_ifname : run->att->ifname;
+	struct cnet_linkinfo now;
+	int r;
+
+	if (run->dad_l3 <= 0)
+		return 0;
 	/* DAD needs carrier; without it the addresses stay tentative. Read into
 	 * a copy: run->link must survive a failure here for rollback. */
-	r = cnet_link_get(run->tnl, l3, NULL, &now);
+	r = cnet_link_get(run->tnl, run->dad_l3, NULL, &now);
 	if (r < 0)
-		return cnet_err(run->ctx, r, "cannot read back '%s' in %s", l3_name, att->target);
+		return cnet_err(run->ctx, r, "cannot read back '%s' in %s", l3_name, run->att->target);
 	if (!(now.flags & IFF_LOWER_UP)) {
 		cnet_result_add_warning(run->res,
 					"%s has no carrier: IPv6 addresses stay tentative until it does",
 					l3_name);
 		return 0;
 	}
-	return cnet_addr_wait_dad(run->tnl, l3, DAD_TIMEOUT_MS);
+	return cnet_addr_wait_dad(run->tnl, run->dad_l3, DAD_TIMEOUT_MS);
 }
 
 /* A lease got by an attach that then failed goes back to the server. */

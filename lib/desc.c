@@ -48,9 +48,48 @@ CNET_EXPORT void cnet_attach_free(struct cnet_attach *att)
 {
 	if (!att)
 		return;
+	cnet_attach_free(att->peer);
 	free(att->priv);
 	free(att->target);
 	free(att);
+}
+
+/* A peer end: what the common request that names it and brings it up
+ * sets is its mark; the rest is the engine's. */
+const struct cnet_kind_ops cnet_peer_end_ops = {
+	.name = "peer",
+	.rename = CNET_SET_ALIAS,
+};
+
+CNET_EXPORT int cnet_attach_set_peer(struct cnet_attach *att, const char *target)
+{
+	int r = cnet_kind_accepts(att, CNET_OPT_PEER, "--peer");
+	char *copy;
+
+	if (r < 0)
+		return r;
+	if (!target || !*target)
+		return cnet_attach_invalid(att, "empty peer target%s", "");
+	copy = strdup(target);
+	if (!copy)
+		return cnet_err(att->ctx, -ENOMEM, "out of memory");
+	if (!att->peer && !(att->peer = calloc(1, sizeof(*att->peer)))) {
+		free(copy);
+		return cnet_err(att->ctx, -ENOMEM, "out of memory");
+	}
+	free(att->peer->target);
+	att->peer->target = copy;
+	att->peer->ctx = att->ctx;
+	att->peer->ops = &cnet_peer_end_ops;
+	att->peer->is_peer = true;
+	if (!att->peer->ifname[0])
+		strcpy(att->peer->ifname, "eth1");
+	return 0;
+}
+
+CNET_EXPORT struct cnet_attach *cnet_attach_peer(struct cnet_attach *att)
+{
+	return att ? att->peer : NULL;
 }
 
 /* Each setter is a call of its own: its message replaces an earlier one. */
@@ -333,6 +372,11 @@ cJSON *cnet_attach_options_json(const struct cnet_attach *att)
 		cJSON_AddStringToObject(o, "resolv_conf", att->resolv_conf);
 	if (att->flags & CNET_ATTACH_NO_GW)
 		cJSON_AddBoolToObject(o, "no_gw", true);
+	if (att->peer && (a = cnet_attach_options_json(att->peer))) {
+		cJSON_AddStringToObject(a, "target", att->peer->target);
+		cJSON_AddStringToObject(a, "ifname", att->peer->ifname);
+		cJSON_AddItemToObject(o, "peer", a);
+	}
 	return o;
 }
 
@@ -351,6 +395,16 @@ static bool gw_reachable(const struct cnet_attach *att, const struct cnet_ip *gw
 	return false;
 }
 
+/* A peer end takes a name, static addresses, default routes and routes. */
+static int verify_peer(struct cnet_attach *p)
+{
+	if (p->dhcp || p->mtu || p->has_mac || p->n_rules || cnet_qos_wanted(p) || p->hostname[0] ||
+	    p->resolv_conf[0] || p->dhcp_timeout_set || p->flags)
+		return cnet_errc(p->ctx, CNET_ERR_INVALID, -EINVAL,
+				 "the peer end takes only a name, static addresses, default routes and routes");
+	return cnet_attach_verify(p);
+}
+
 int cnet_attach_verify(struct cnet_attach *att)
 {
 	struct cnet_ctx *ctx = att->ctx;
@@ -359,6 +413,11 @@ int cnet_attach_verify(struct cnet_attach *att)
 
 	if (att->ops->verify) {
 		int r = att->ops->verify(att);
+		if (r < 0)
+			return r;
+	}
+	if (att->peer) {
+		int r = verify_peer(att->peer);
 		if (r < 0)
 			return r;
 	}
@@ -409,11 +468,50 @@ static int each_string(struct cnet_attach *att, const cJSON *o, const char *key,
 	return 0;
 }
 
+/* The name, addresses, default routes and routes a record, or its peer
+ * end, asked (o: its options). */
+static int l3_from_json(struct cnet_attach *att, const char *ifname, const cJSON *o)
+{
+	int r = cnet_attach_set_ifname(att, ifname);
+
+	if (r == 0)
+		r = each_string(att, o, "ip", cnet_attach_add_ip);
+	if (r == 0)
+		r = each_string(att, o, "gw", cnet_attach_add_gateway);
+	if (r == 0)
+		r = each_string(att, o, "route", cnet_attach_add_route);
+	return r;
+}
+
+/* Who its target was (how it was found, the process or the container)
+ * and the MAC its interface had, as a record, or its peer end, says. */
+static void identity_from_json(struct cnet_attach *att, const cJSON *rec)
+{
+	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(rec, "netns");
+
+	att->has_mac_hint = cnet_parse_mac(cnet_json_str(cJSON_GetObjectItemCaseSensitive(rec, "link"), "mac"),
+					   att->mac_hint) == 0;
+	att->runtime = cnet_runtime_name(cnet_json_str(rec, "runtime"));
+	att->pid_start = (unsigned long long)cnet_json_int(ns, "pid_start", 1, 1LL << 53, 0);
+	snprintf(att->container_id, sizeof(att->container_id), "%s", cnet_json_str(ns, "container_id"));
+}
+
+/* The peer end as asked (o: the options' "peer") and as it was (pr: the
+ * record's "peer"). */
+static int peer_from_record(struct cnet_attach *att, const cJSON *o, const cJSON *pr)
+{
+	int r = cnet_attach_set_peer(att, cnet_json_str(o, "target"));
+
+	if (r == 0)
+		r = l3_from_json(att->peer, cnet_json_str(o, "ifname"), o);
+	if (r == 0)
+		identity_from_json(att->peer, pr);
+	return r;
+}
+
 struct cnet_attach *cnet_attach_from_record(struct cnet_ctx *ctx, const cJSON *rec)
 {
 	const cJSON *o = cJSON_GetObjectItemCaseSensitive(rec, "options");
-	const cJSON *link = cJSON_GetObjectItemCaseSensitive(rec, "link");
-	const cJSON *ns;
 	const struct cnet_kind_ops *ops = cnet_kind_by_name(cnet_json_str(rec, "kind"));
 	struct cnet_attach *att = NULL;
 	long long mtu;
@@ -425,13 +523,7 @@ struct cnet_attach *cnet_attach_from_record(struct cnet_ctx *ctx, const cJSON *r
 	}
 	r = cnet_attach_new(ctx, cnet_json_str(rec, "target"), ops->kind, &att);
 	if (r == 0)
-		r = cnet_attach_set_ifname(att, cnet_json_str(rec, "ifname"));
-	if (r == 0)
-		r = each_string(att, o, "ip", cnet_attach_add_ip);
-	if (r == 0)
-		r = each_string(att, o, "gw", cnet_attach_add_gateway);
-	if (r == 0)
-		r = each_string(att, o, "route", cnet_attach_add_route);
+		r = l3_from_json(att, cnet_json_str(rec, "ifname"), o);
 	if (r == 0)
 		r = each_string(att, o, "rule", cnet_attach_add_rule);
 	mtu = cnet_json_int(o, "mtu", 68, 65535, 0);
@@ -454,15 +546,14 @@ struct cnet_attach *cnet_attach_from_record(struct cnet_ctx *ctx, const cJSON *r
 		att->flags |= CNET_ATTACH_NO_GW;
 	if (r == 0 && att->dhcp)
 		cnet_dhcp_from_record(&att->dhcp_id, rec);
+	if (r == 0 && cJSON_GetObjectItemCaseSensitive(o, "peer"))
+		r = peer_from_record(att, cJSON_GetObjectItemCaseSensitive(o, "peer"),
+				     cJSON_GetObjectItemCaseSensitive(rec, "peer"));
 	if (r < 0) {
 		cnet_attach_free(att);
 		return NULL;
 	}
-	att->has_mac_hint = cnet_parse_mac(cnet_json_str(link, "mac"), att->mac_hint) == 0;
-	att->runtime = cnet_runtime_name(cnet_json_str(rec, "runtime"));
-	ns = cJSON_GetObjectItemCaseSensitive(rec, "netns");
-	att->pid_start = (unsigned long long)cnet_json_int(ns, "pid_start", 1, 1LL << 53, 0);
-	snprintf(att->container_id, sizeof(att->container_id), "%s", cnet_json_str(ns, "container_id"));
+	identity_from_json(att, rec);
 	o = cJSON_GetObjectItemCaseSensitive(rec, "cni");
 	if (cJSON_IsObject(o) && cnet_attach_set_cni(att, cnet_json_str(o, "network"),
 						     cnet_json_str(o, "container")) < 0) {

@@ -73,6 +73,43 @@ static void restore_routes(struct ctx_detach *d, const cJSON *rec)
 }
 
 static int undo(struct ctx_detach *d, cJSON *rec);
+static int record_netns(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_target *t,
+			struct cnet_nl **tnl);
+
+/* A peer end (rec's "peer"): gone with the link, normally (a veth goes
+ * whole, with either namespace); what is left of it removed, by its
+ * ifindex and mark, and the default routes its --peer-gw replaced put
+ * back, in the peer's namespace if that is still the recorded one. A peer
+ * that cannot be looked up is a warning: the link is gone all the same. */
+static int undo_peer(struct ctx_detach *d, const cJSON *rec)
+{
+	const cJSON *peer = cJSON_GetObjectItemCaseSensitive(rec, "peer");
+	struct cnet_target pt = {.fd = -1, .proc_fd = -1};
+	struct ctx_detach pd = *d;
+	struct cnet_linkinfo li;
+	int r;
+
+	if (!peer)
+		return 0;
+	pd.t = &pt;
+	pd.tnl = NULL;
+	r = record_netns(d->ctx, peer, &pt, &pd.tnl);
+	if (r > 0) {
+		if (find_ours(&pd, peer,
+			      (int)cnet_json_int(cJSON_GetObjectItemCaseSensitive(peer, "link"), "ifindex", 1,
+						 INT32_MAX, 0),
+			      &li) == 0)
+			cnet_result_warn_failed(d->ctx, d->res, cnet_link_del(pd.tnl, li.ifindex, "remove the peer end"),
+						"remove the peer end");
+		restore_routes(&pd, peer);
+	} else if (r < 0) {
+		cnet_result_add_warning(d->res, "peer %s: %s", cnet_json_str(peer, "target"), d->ctx->errmsg);
+		cnet_clear_err(d->ctx);
+	}
+	cnet_nl_close(pd.tnl);
+	cnet_target_close(&pt);
+	return 0;
+}
 
 /* A composite's children, once it is gone (their links released): each
  * undone as its record says, and the record dropped. */
@@ -169,15 +206,20 @@ static int undo(struct ctx_detach *d, cJSON *rec)
 		cnet_rules_undo(d->tnl, rec, d->res);
 		restore_routes(d, rec);
 	}
-	return r;
+	return r == 0 ? undo_peer(d, rec) : r;
 }
 
+/* rec's interface, or its peer end, is IFNAME (NULL: any) in the target. */
 static bool matches(const cJSON *rec, const char *target, const struct cnet_target *t,
 		    const char *ifname)
 {
-	if (ifname && strcmp(cnet_json_str(rec, "ifname"), ifname))
-		return false;
-	return !strcmp(cnet_json_str(rec, "target"), target) || cnet_record_in_netns(rec, t);
+	const cJSON *peer = cJSON_GetObjectItemCaseSensitive(rec, "peer");
+
+	if ((!ifname || !strcmp(cnet_json_str(rec, "ifname"), ifname)) &&
+	    (!strcmp(cnet_json_str(rec, "target"), target) || cnet_record_in_netns(rec, t)))
+		return true;
+	return peer && (!ifname || !strcmp(cnet_json_str(peer, "ifname"), ifname)) &&
+	       (!strcmp(cnet_json_str(peer, "target"), target) || cnet_record_in_netns(peer, t));
 }
 
 /* The namespace a record's interface is in, when the target it was named

@@ -58,6 +58,7 @@ enum cnet_kind_opt {
 	CNET_OPT_VXLAN = 1u << 16,
 	CNET_OPT_HOST_ACCESS = 1u << 17,
 	CNET_OPT_RAISE_PARENT = 1u << 18,
+	CNET_OPT_PEER = 1u << 19, /* an end in a second target (att->peer) */
 };
 
 /* Bandwidth limits, as the container sees the directions (qos.c). */
@@ -138,6 +139,11 @@ struct cnet_attach {
 	bool has_mac_hint;
 	/* made for a CNI runtime (cnet_attach_set_cni): "" if not */
 	char cni_net[CNET_CNI_NAME_MAX + 1], cni_cid[CNET_CNI_NAME_MAX + 1];
+	/* CNET_OPT_PEER: the end in a second target, described as an
+	 * attachment of its own (target, name, addresses, routes; ops:
+	 * cnet_peer_end_ops), NULL if none; is_peer: this is such an end */
+	struct cnet_attach *peer;
+	bool is_peer;
 };
 
 /* One attach in progress: what it found, and what it has done so far. */
@@ -172,6 +178,14 @@ struct run {
 	 * kind made and still owns) as a record of its own, marked as this
 	 * one's child; with CNET_ATTACH_DRY_RUN in its flags, only ask. */
 	int (*attach_child)(struct run *run, struct cnet_attach *child);
+	/* att->peer: that end's run (its target, namespace, temporary name,
+	 * link), configured by the engine after this one; the kind's create
+	 * makes it (peer->created, peer->link). peer_of: the other way. */
+	struct run *peer, *peer_of;
+	/* IPv6 DAD: the link to wait on (0: none), and whether the wait
+	 * comes later (a pair's ends have carrier once both are up) */
+	int dad_l3;
+	bool defer_dad;
 };
 
 /* Detach's undo of one record, as the kind's hook sees it. */
@@ -235,6 +249,9 @@ struct cnet_kind_ops {
 	 * without the hook, on the interface in the container. */
 	int (*shape_host)(const struct run *run);
 };
+
+/* The table of a peer end's description (desc.c): no kind of its own. */
+extern const struct cnet_kind_ops cnet_peer_end_ops;
 
 /* ---- kinds.c: the registry ---- */
 const struct cnet_kind_ops *cnet_kind_get(int kind);

@@ -8,12 +8,12 @@
 #include "kind.h"
 
 extern const struct cnet_kind_ops cnet_kind_macvlan, cnet_kind_host_device, cnet_kind_veth,
-	cnet_kind_sriov, cnet_kind_vlan, cnet_kind_bond, cnet_kind_ipvlan;
+	cnet_kind_sriov, cnet_kind_vlan, cnet_kind_bond, cnet_kind_ipvlan, cnet_kind_pair;
 
 /* In the order messages list them. */
 static const struct cnet_kind_ops *const kinds[] = {
 	&cnet_kind_macvlan, &cnet_kind_host_device, &cnet_kind_veth, &cnet_kind_sriov,
-	&cnet_kind_vlan,    &cnet_kind_bond,	    &cnet_kind_ipvlan,
+	&cnet_kind_vlan,    &cnet_kind_bond,	    &cnet_kind_ipvlan,	    &cnet_kind_pair,
 };
 
 const struct cnet_kind_ops *cnet_kind_get(int kind)

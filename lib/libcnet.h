@@ -97,8 +97,9 @@ enum cnet_kind {
 	CNET_KIND_VLAN = 5,
 	CNET_KIND_BOND = 6,
 	CNET_KIND_IPVLAN = 7,
+	CNET_KIND_PAIR = 8,
 };
-/* "macvlan", "host-device", "veth", "sriov", "vlan", "bond", "ipvlan" <-> enum cnet_kind.
+/* "macvlan", "host-device", "veth", "sriov", "vlan", "bond", "ipvlan", "pair" <-> enum cnet_kind.
  * Unknown: -EINVAL. */
 int cnet_kind_from_string(const char *name);
 const char *cnet_kind_to_string(int kind);
@@ -175,6 +176,15 @@ int cnet_attach_set_device(struct cnet_attach *att, const char *ifname);
 /* veth */
 int cnet_attach_set_bridge(struct cnet_attach *att, const char *bridge, bool create);
 int cnet_attach_set_host_ifname(struct cnet_attach *att, const char *ifname);
+/* pair: one veth whose other end is created straight in the namespace of
+ * target (as cnet_attach_new takes it; not the host's, not the
+ * attachment's own), with no end on the host; one record covers both. */
+int cnet_attach_set_peer(struct cnet_attach *att, const char *target);
+/* That end's description, owned by att (NULL before cnet_attach_set_peer):
+ * its name (default "eth1"), static addresses, default routes and routes
+ * go through cnet_attach_set_ifname, cnet_attach_add_ip,
+ * cnet_attach_add_gateway and cnet_attach_add_route; nothing else. */
+struct cnet_attach *cnet_attach_peer(struct cnet_attach *att);
 /* sriov: the PF (host netdev or PCI address), which VF (default: a free
  * one), how many VFs to create if it has none, and what the PF sets for
  * the VF. --mac (cnet_attach_set_mac) is set through the PF and on the VF. */

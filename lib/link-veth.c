@@ -8,6 +8,12 @@
 
 #include "cnet-internal.h"
 
+/* Linux 6.3's; older headers lack them, older kernels ignore them. */
+#ifndef IFLA_GSO_IPV4_MAX_SIZE
+#define IFLA_GSO_IPV4_MAX_SIZE 63
+#define IFLA_GRO_IPV4_MAX_SIZE 64
+#endif
+
 static int set_mac(struct rtnl_link *l, const unsigned char *mac)
 {
 	struct nl_addr *a;
@@ -34,7 +40,8 @@ int cnet_link_build_veth(struct cnet_ctx *ctx, const struct cnet_veth_opts *o, s
 		goto out;
 	peer = rtnl_link_veth_get_peer(l);
 	rtnl_link_set_name(l, o->host_name);
-	rtnl_link_set_flags(l, IFF_UP);
+	if (!o->down)
+		rtnl_link_set_flags(l, IFF_UP);
 	if (o->master > 0)
 		rtnl_link_set_master(l, o->master);
 	if (o->host_mtu)
@@ -75,4 +82,21 @@ int cnet_link_build_bridge(struct cnet_ctx *ctx, const char *name, const unsigne
 out:
 	rtnl_link_put(l);
 	return r < 0 ? cnet_err(ctx, r, "cannot build the bridge request") : 0;
+}
+
+int cnet_link_set_gso_max(struct cnet_nl *nl, int ifindex, unsigned int size, const char *what)
+{
+	static const int attrs[] = {IFLA_GSO_MAX_SIZE, IFLA_GRO_MAX_SIZE, IFLA_GSO_IPV4_MAX_SIZE,
+				    IFLA_GRO_IPV4_MAX_SIZE};
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+	int r = msg && nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) == 0 ? 0 : -ENOMEM;
+
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(attrs); i++)
+		r = nla_put_u32(msg, attrs[i], size) < 0 ? -ENOMEM : 0;
+	if (r < 0) {
+		nlmsg_free(msg);
+		return cnet_err(cnet_nl_ctx(nl), r, "out of memory");
+	}
+	return cnet_nl_talk(nl, msg, what);
 }

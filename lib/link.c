@@ -99,6 +99,10 @@ static int fill_raw(const struct nlmsghdr *h, void *arg)
 			if (mnl_attr_validate(a, MNL_TYPE_NESTED) == 0)
 				fill_linkinfo(a, li);
 			break;
+		case IFLA_TSO_MAX_SIZE:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				li->tso_max = mnl_attr_get_u32(a);
+			break;
 		default:
 			break;
 		}

@@ -130,14 +130,16 @@ struct wanted {
 	size_t n;
 };
 
+/* Named by its target, or by its peer end's. */
 static bool wanted(const cJSON *rec, const void *arg)
 {
 	const struct wanted *w = arg;
+	const char *peer = cnet_json_str(cJSON_GetObjectItemCaseSensitive(rec, "peer"), "target");
 
 	if (!w->n)
 		return true;
 	for (size_t i = 0; i < w->n; i++)
-		if (!strcmp(cnet_json_str(rec, "target"), w->targets[i]))
+		if (!strcmp(cnet_json_str(rec, "target"), w->targets[i]) || !strcmp(peer, w->targets[i]))
 			return true;
 	return false;
 }
@@ -210,8 +212,9 @@ static int fast_ok(struct cnet_ctx *ctx, const struct cnet_store *st, struct cne
 	char reason[256] = "";
 	int c;
 
-	/* a lease's renewal writes; a target another cnet works on is busy */
-	if (cJSON_GetObjectItemCaseSensitive(rec, "dhcp"))
+	/* a lease's renewal writes; a target another cnet works on is busy;
+	 * a peer end is checked the locked way */
+	if (cJSON_GetObjectItemCaseSensitive(rec, "dhcp") || cJSON_GetObjectItemCaseSensitive(rec, "peer"))
 		return 0;
 	c = cnet_record_target(ctx, rec, &t, reason, sizeof(reason));
 	if (c == 0 && !cnet_store_target_busy(st, &t))
@@ -228,23 +231,105 @@ static int fast_ok(struct cnet_ctx *ctx, const struct cnet_store *st, struct cne
 	return c == 0;
 }
 
+/* A record with a peer end: that end's target found as recorded (1: not
+ * running, or another process or container now: why in reason). */
+static int peer_target(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_target *pt, char *reason,
+		       size_t len)
+{
+	const cJSON *peer = cJSON_GetObjectItemCaseSensitive(rec, "peer");
+	char why[256];
+	int c;
+
+	if (!peer)
+		return 0;
+	/* From one container's hook its engine is not asked (ctx->pin_pid):
+	 * the other container could not be found. */
+	if (ctx->pin_pid > 0) {
+		snprintf(reason, len, "a pair is brought back by 'cnet reapply', not by one container's hook");
+		return 1;
+	}
+	c = cnet_record_target(ctx, peer, pt, why, sizeof(why));
+	if (c > 0)
+		snprintf(reason, len, "peer %s: %s", cnet_json_str(peer, "target"), why);
+	return c;
+}
+
+/* ... and that end checked in its namespace as the record's own is (1:
+ * its namespace is another now); where_only: only that. */
+static int peer_check(struct cnet_ctx *ctx, struct cnet_nl *hnl, const cJSON *rec,
+		      struct cnet_target *pt, bool where_only, char *reason, size_t len)
+{
+	const cJSON *peer = cJSON_GetObjectItemCaseSensitive(rec, "peer");
+	struct cnet_nl *pnl = NULL;
+	char why[512] = "";
+	int c;
+
+	if (!peer)
+		return 0;
+	c = cnet_nl_open(ctx, pt->fd, &pnl);
+	if (c == 0) {
+		pt->cookie = cnet_nl_netns_cookie(pnl);
+		if (!cnet_record_in_netns(peer, pt)) {
+			snprintf(why, sizeof(why), "container restarted");
+			c = 1;
+		} else if (!where_only) {
+			c = cnet_record_check(ctx, hnl, pnl, pt->fd, peer, why, sizeof(why));
+		}
+	}
+	if (c > 0)
+		snprintf(reason, len, "peer %s: %s", cnet_json_str(peer, "target"), why);
+	cnet_nl_close(pnl);
+	return c;
+}
+
+/* What the check found (c: 0 ok, 1 missing, 2 drifted, < 0), said, and
+ * repaired (not in a dry run). */
+static int conclude(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *hnl,
+		    struct cnet_target *t, struct cnet_nl *tnl, cJSON *rec, int c, bool dry, char *reason,
+		    size_t len, struct cnet_result *res, bool *touched)
+{
+	char ifname[IFNAMSIZ];
+
+	snprintf(ifname, sizeof(ifname), "%s", cnet_json_str(rec, "ifname"));
+	if (c == 0) {
+		report_unchanged(res, st, rec, "ok", "");
+	} else if (c > 0 && dry) {
+		report_unchanged(res, st, rec, c == 2 ? "drifted" : "missing", reason);
+		res->changed = true;
+	} else if (c > 0) {
+		*touched = true;
+		c = cnet_record_repair(ctx, st, hnl, t, tnl, rec, res);
+		if (c == 0) {
+			cnet_report_record(res, repaired(st, ifname), "repaired", reason);
+			res->changed = true;
+		}
+	}
+	if (c < 0) {
+		snprintf(reason, len, "%s", *ctx->errmsg ? ctx->errmsg : strerror(-c));
+		cnet_clear_err(ctx);
+		cnet_report_record(res, rec, "failed", reason);
+	}
+	return c;
+}
+
 /* One record: ok, stopped, renewed, repaired (dry: missing or drifted)
  * or failed (returns 1). */
 static int reapply_one(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_nl *hnl, cJSON *rec,
 		       bool dry, struct cnet_result *res, bool *touched)
 {
-	struct cnet_target t = {.fd = -1, .proc_fd = -1};
+	struct cnet_target t = {.fd = -1, .proc_fd = -1}, pt = {.fd = -1, .proc_fd = -1};
 	struct cnet_nl *tnl = NULL;
-	char reason[1100] = "", ifname[IFNAMSIZ], id[9];
+	char reason[1100] = "", id[9];
 	int c;
 
-	snprintf(ifname, sizeof(ifname), "%s", cnet_json_str(rec, "ifname"));
 	snprintf(id, sizeof(id), "%s", cnet_json_str(rec, "id"));
 	/* The target found without the store lock (an engine's answer can
 	 * take long); its lock only tried: a target another cnet is working
 	 * on is its business now. */
 	cnet_store_unlock(st);
 	c = cnet_record_target(ctx, rec, &t, reason, sizeof(reason));
+	if (c == 0)
+		c = peer_target(ctx, rec, &pt, reason, sizeof(reason));
 	if (c == 0 && !dry && (c = cnet_store_lock_target(st, &t, false)) > 0) {
 		report_unchanged(res, st, rec, "busy", "another cnet is working on its target");
 		c = 0;
@@ -287,7 +372,12 @@ static int reapply_one(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_
 			snprintf(reason, sizeof(reason), "container restarted");
 			c = 1;
 		} else {
-			c = cnet_record_check(ctx, hnl, tnl, t.fd, rec, reason, sizeof(reason));
+			/* a peer that restarted took the whole link: said so */
+			c = peer_check(ctx, hnl, rec, &pt, true, reason, sizeof(reason));
+			if (c == 0)
+				c = cnet_record_check(ctx, hnl, tnl, t.fd, rec, reason, sizeof(reason));
+			if (c == 0)
+				c = peer_check(ctx, hnl, rec, &pt, false, reason, sizeof(reason));
 			/* A lease past T1 is renewed in place. */
 			if (c == 0 && !dry && cJSON_GetObjectItemCaseSensitive(rec, "dhcp")) {
 				int l;
@@ -305,27 +395,11 @@ static int reapply_one(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_
 			}
 		}
 	}
-	if (c == 0) {
-		report_unchanged(res, st, rec, "ok", "");
-	} else if (c > 0 && dry) {
-		report_unchanged(res, st, rec, c == 2 ? "drifted" : "missing", reason);
-		res->changed = true;
-	} else if (c > 0) {
-		*touched = true;
-		c = cnet_record_repair(ctx, st, hnl, &t, tnl, rec, res);
-		if (c == 0) {
-			cnet_report_record(res, repaired(st, ifname), "repaired", reason);
-			res->changed = true;
-		}
-	}
-	if (c < 0) {
-		snprintf(reason, sizeof(reason), "%s", *ctx->errmsg ? ctx->errmsg : strerror(-c));
-		cnet_clear_err(ctx);
-		cnet_report_record(res, rec, "failed", reason);
-	}
+	c = conclude(ctx, st, hnl, &t, tnl, rec, c, dry, reason, sizeof(reason), res, touched);
 out:
 	cnet_nl_close(tnl);
 	cnet_target_close(&t);
+	cnet_target_close(&pt);
 	return c < 0;
 }
 

@@ -12,6 +12,39 @@
 
 #include "attach.h"
 
+static void record_netns(const struct run *run, cJSON *rec);
+
+/* A peer end, as a record of its own would say it (its target and the
+ * identity of its namespace, its name, what it asked, its link, the
+ * default routes its --gw replaced): what reapply checks there and what
+ * detach finds it by. Its id and kind are the record's. */
+static void record_peer(const struct run *p, const cJSON *options, cJSON *rec, bool pending)
+{
+	const struct cnet_routes *rs = pending ? &p->replace : &p->saved;
+	cJSON *o = cJSON_AddObjectToObject(rec, "peer"), *a;
+	char buf[18];
+
+	if (!o)
+		return;
+	cJSON_AddStringToObject(o, "id", p->id);
+	cJSON_AddStringToObject(o, "target", p->att->target);
+	cJSON_AddStringToObject(o, "runtime", p->t.runtime);
+	record_netns(p, o);
+	cJSON_AddStringToObject(o, "kind", cnet_json_str(rec, "kind"));
+	cJSON_AddStringToObject(o, "ifname", p->att->ifname);
+	cJSON_AddItemToObject(o, "options",
+			      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(options, "peer"), true));
+	if (!pending && (a = cJSON_AddObjectToObject(o, "link"))) {
+		cJSON_AddNumberToObject(a, "ifindex", p->link.ifindex);
+		cnet_mac_str(p->link.mac, buf);
+		cJSON_AddStringToObject(a, "mac", buf);
+		cJSON_AddNumberToObject(a, "mtu", p->link.mtu);
+	}
+	if (rs->n && (a = cJSON_AddArrayToObject(o, "replaced_routes")))
+		for (size_t i = 0; i < rs->n; i++)
+			cJSON_AddItemToArray(a, cnet_route_to_json(rs->msg[i]));
+}
+
 static void record_netns(const struct run *run, cJSON *rec)
 {
 	cJSON *o = cJSON_AddObjectToObject(rec, "netns");
@@ -72,6 +105,8 @@ cJSON *cnet_run_record(struct run *run, cJSON *options, bool pending)
 		cJSON_AddStringToObject(o, "container", att->cni_cid);
 	}
 	cJSON_AddItemToObject(rec, "options", options);
+	if (run->peer)
+		record_peer(run->peer, options, rec, pending);
 	if (pending) {
 		cJSON_AddBoolToObject(rec, "pending", true);
 	} else {

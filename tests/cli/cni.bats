@@ -559,8 +559,10 @@ write_add_then_del() { # PATH
 		7 links .kind="bond" | .mode="active-backup"
 		7 state .state=7
 		7 ipam .ipam={"addresses":[]}
+		2 kind .kind="pair"
+		2 kind .kind="pair" | .peer="c2"
 	EOF2
-	[ "$n" = 44 ]
+	[ "$n" = 46 ]
 	[ "$(ip -n "$CNS" -j link show | jq length)" = 1 ]
 	[ "$(jq '.records | length' <(state_doc))" = 0 ]
 }

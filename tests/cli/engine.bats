@@ -119,3 +119,38 @@ container() { # NAME NS [running]
 	run -0 cnet reapply
 	assert_output "ok: macvlan eth1 in docker:app"
 }
+
+@test "a pair between two containers records both identities; a peer whose name another container took is stopped, never joined" {
+	container web "$CNS"
+	container db "$CNS2"
+	db_pid=${SLEEPERS[-1]}
+	run -0 cnet attach docker:web pair --peer docker:db --ip 10.97.0.1/30 --peer-ip 10.97.0.2/30
+	[ "$(link_json "$CNS" eth1 | jq -r .linkinfo.info_kind)" = veth ]
+	[ "$(link_json "$CNS2" eth1 | jq -r .linkinfo.info_kind)" = veth ]
+	rec=$(state_doc | jq -c '.records[0]')
+	[ "$(jq -r .peer.runtime <<<"$rec")" = docker ]
+	[ "$(jq -r .peer.netns.container_id <<<"$rec")" = "$(printf db | sha256sum | cut -c1-64)" ]
+	[ "$(jq -r .netns.container_id <<<"$rec")" = "$(printf web | sha256sum | cut -c1-64)" ]
+	# db goes; another container takes its name, in a third namespace
+	CNS3=$P-e
+	CREATED_NS+=("$CNS3")
+	ip netns add "$CNS3"
+	kill "$db_pid"
+	ip netns del "$CNS2"
+	wait_link_gone "$CNS" eth1
+	container impostor "$CNS3"
+	sed 's|"Name":"/impostor"|"Name":"/db"|' "$ENGINE_DIR/impostor.json" >"$ENGINE_DIR/db.json"
+	run -0 cnet reapply --json
+	[ "$(jq -r '.records[0].status' <<<"$output")" = stopped ] || fail "$output"
+	[[ "$(jq -r '.records[0].reason' <<<"$output")" == "peer docker:db: "* ]] || fail "$output"
+	[ "$(ip -n "$CNS3" -j link show | jq -r '.[].ifname')" = lo ]
+	[ "$(ip -n "$CNS" -j link show | jq -r '.[].ifname')" = lo ]
+	# db itself comes back (its Id again, a new namespace): the pair is made there
+	ip netns add "$CNS2"
+	container db "$CNS2"
+	run -0 cnet reapply --json
+	[ "$(jq -r '.records[0].status' <<<"$output")" = repaired ] || fail "$output"
+	[ "$(addrs_of "$CNS2" eth1)" = 10.97.0.2/30 ]
+	[ "$(ip -n "$CNS3" -j link show | jq -r '.[].ifname')" = lo ]
+	ping_from "$CNS" 10.97.0.2
+}

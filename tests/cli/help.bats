@@ -8,7 +8,7 @@ teardown() { teardown_host; }
 
 ATTACH_OPTS=(ifname ip hostname dhcp-timeout no-gw resolv-conf gw route rule mtu mac egress-rate egress-burst
 	ingress-rate ingress-burst no-dad parent mode flags vxlan vxlan-dev vxlan-remote vxlan-group vxlan-port host-access dev force bridge create-bridge
-	host-ifname pf vf vf-count vlan vlan-proto vlan-mode vlan-ifname spoofchk trust link-state min-rate max-rate
+	host-ifname peer peer-ifname peer-ip peer-gw peer-route pf vf vf-count vlan vlan-proto vlan-mode vlan-ifname spoofchk trust link-state min-rate max-rate
 	slave miimon updelay downdelay arp-interval arp-ip-target arp-validate arp-all-targets
 	primary fail-over-mac xmit-hash-policy lacp-rate min-links
 	replace json dry-run state wait help)
