@@ -164,6 +164,11 @@ $(B)/fake-engine: tests/fake-engine.c
 	$(say) CC $@
 	$(Q)$(CC) $(CFLAGS) $(WARN) -o $@ $<
 
+# Bench-only: a UDP request-response ping-pong, its median round trip (bench/pair.sh).
+$(B)/udp-rr: bench/udp-rr.c
+	$(say) CC $@
+	$(Q)$(CC) $(CFLAGS) $(WARN) -o $@ $<
+
 # Test-only: forged netlink replies from inside a container (hostile-netlink.bats).
 $(B)/nl-forge: tests/nl-forge.c
 	$(say) CC $@
@@ -417,13 +422,14 @@ check-vm: deps all $(B)/bond-probe
 demo: deps all
 	./tests/demo.sh $(B)/cnet
 
-bench: deps all $(B)/fake-engine
+bench: deps all $(B)/fake-engine $(B)/udp-rr
 	./bench/attach.sh
 	./bench/cni.sh
 	./bench/dhcp.sh
 	./bench/restart.sh
 	./bench/qos.sh
 	./bench/pipework.sh
+	./bench/pair.sh
 	./bench/sriov.sh
 
 # Packages from the working tree (packaging/README.md), into $(B)/pkg.
