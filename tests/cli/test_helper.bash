@@ -193,6 +193,20 @@ lease_of() { # MAC
 	grep -i " $1 " "$LEASES" 2>/dev/null || true
 }
 
+# wait_until SECS CMD [ARGS...]: CMD run until it succeeds (status 0) or
+# SECS seconds have passed (status 1). For "until the kernel (or a peer)
+# shows X": a deadline in seconds, not a count of tries, since a try itself
+# takes longer on a loaded machine or in the sanitizer build. A success
+# returns at once, so the deadline can be generous.
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.02
+	done
+}
+
 # Two paths are one file (device and inode). For /proc/PID/root and exe:
 # readlink prints them relative to the mount namespace they were opened in
 # (ip netns exec makes a new one), which is not the reader's in a chroot.

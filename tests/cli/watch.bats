@@ -30,8 +30,7 @@ teardown() {
 engine_start() {
 	"$TOP/build/fake-engine" "$CNET_DOCKER_SOCK" "$ENGINE_DIR" &
 	ENGINE_PID=$!
-	for _ in $(seq 100); do [ -S "$CNET_DOCKER_SOCK" ] && return; sleep 0.02; done
-	fail "the fake engine did not start"
+	wait_until 30 test -S "$CNET_DOCKER_SOCK" || fail "the fake engine did not start"
 }
 
 id_of() { printf %s "$1" | sha256sum | cut -c1-64; }
@@ -43,13 +42,13 @@ container() {
 	pid=$!
 	SLEEPERS+=("$pid")
 	eval "PID_$1=$pid"
-	for _ in $(seq 50); do
-		[ "$(readlink /proc/$pid/ns/net)" = "$(ip netns exec "$2" readlink /proc/self/ns/net)" ] && break
-		sleep 0.02
-	done
+	# ip netns exec is in NS only once it has entered it
+	wait_until 30 in_ns "$pid" "$2" || fail "$1 (PID $pid) never entered $2"
 	printf '{"Id":"%s","Name":"/%s","State":{"Running":true,"Pid":%d}}\n' \
 		"$(id_of "$1")" "$1" "$pid" >"$ENGINE_DIR/$1.json"
 }
+
+in_ns() { [ "$(readlink "/proc/$1/ns/net")" = "$(ip netns exec "$2" readlink /proc/self/ns/net)" ]; }
 
 # restart NAME OLDNS NEWNS: as an engine restarts a container: its
 # process and namespace (with what was in it) gone, a new process in a
@@ -77,21 +76,19 @@ watch_start() {
 
 # wait_for N TEXT: until the watch's reports hold TEXT N times (a cue only).
 wait_for() {
-	for _ in $(seq 500); do
-		[ "$(grep -c -- "$2" "$OUT" 2>/dev/null)" -ge "$1" ] && return 0
-		sleep 0.02
-	done
-	fail "watch: no '$2' x$1 in: $(cat "$OUT" "$OUT.err")"
+	wait_until 30 seen "$@" || fail "watch: no '$2' x$1 in: $(cat "$OUT" "$OUT.err")"
 }
+seen() { [ "$(grep -c -- "$2" "$OUT" 2>/dev/null)" -ge "$1" ]; }
+
+gone() { ! kill -0 "$1" 2>/dev/null; }
 
 # wait_addr NS ADDR: until eth1 in NS carries ADDR, as the kernel says.
 wait_addr() {
-	for _ in $(seq 250); do
-		addrs_of "$1" eth1 2>/dev/null | grep -qx "$2" && return 0
-		sleep 0.02
-	done
-	fail "no $2 on eth1 in $1: $(ip -n "$1" -o addr 2>&1)"
+	wait_until 30 has_addr "$@" || fail "no $2 on eth1 in $1: $(ip -n "$1" -o addr 2>&1)"
 }
+has_addr() { addrs_of "$1" eth1 2>/dev/null | grep -qx "$2"; }
+
+gw_is() { [ "$(ip -n "$CNS2" -j route show 10.97.0.0/16 | jq -r '.[0].gateway')" = "$1" ]; }
 
 @test "watch: a container's start brings its interface back at once, in its new namespace" {
 	container web "$CNS"
@@ -101,10 +98,7 @@ wait_addr() {
 	restart web "$CNS" "$CNS2"
 	event start web
 	wait_addr "$CNS2" 10.96.5.2/24
-	for _ in $(seq 100); do
-		[ "$(ip -n "$CNS2" -j route show 10.97.0.0/16 | jq -r '.[0].gateway')" = 10.96.5.1 ] && break
-		sleep 0.02
-	done
+	wait_until 30 gw_is 10.96.5.1
 	[ "$(ip -n "$CNS2" -j route show 10.97.0.0/16 | jq -r '.[0].gateway')" = 10.96.5.1 ]
 	[ "$(link_json "$CNS2" eth1 | jq -r .linkinfo.info_kind)" = macvlan ]
 	# the event's time as a whole number of ns (a double holds it to a
@@ -124,10 +118,16 @@ wait_addr() {
 	watch_start
 	wait_for 1 '"event":"connected"'
 	event start other # a start the stream told of: its time is asked for again
-	touch "$ENGINE_DIR/events.end"
+	wait_for 1 '"event":"start"'
+	# the engine goes (its stream with it) and stays gone until db has
+	# restarted: no event tells of that restart, and no reconciliation
+	# can run before it
+	kill "$ENGINE_PID"
+	wait "$ENGINE_PID" 2>/dev/null || true
+	rm -f "$CNET_DOCKER_SOCK"
 	wait_for 1 '"event":"disconnected"'
-	# db restarts while the stream is down: no event tells of it
 	restart db "$CNS" "$P-e"
+	engine_start
 	wait_for 2 '"event":"connected"'
 	wait_addr "$P-e" 10.96.6.3/24
 	grep -q '^GET /events?filters=%7B%22type%22%3A%5B%22container%22%5D%7D&since=1700000000 HTTP/1.0$' \
@@ -234,7 +234,7 @@ wait_addr() {
 	watch_start
 	wait_for 1 '"event":"connected"'
 	kill -TERM "$WATCH_PID"
-	for _ in $(seq 100); do kill -0 "$WATCH_PID" 2>/dev/null || break; sleep 0.02; done
+	wait_until 30 gone "$WATCH_PID"
 	run -0 wait "$WATCH_PID"
 	run -2 cnet watch --engine lxc
 	run -2 cnet watch --engine docker --engine docker
