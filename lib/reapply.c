@@ -254,31 +254,39 @@ static int peer_target(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_targe
 	return c;
 }
 
-/* ... and that end checked in its namespace as the record's own is (1:
- * its namespace is another now); where_only: only that. */
-static int peer_check(struct cnet_ctx *ctx, struct cnet_nl *hnl, const cJSON *rec,
-		      struct cnet_target *pt, bool where_only, char *reason, size_t len)
+/* ... its namespace opened (pnl) and found as recorded (1: another now,
+ * the container restarted, taking the whole link with it) ... */
+static int peer_where(struct cnet_ctx *ctx, const cJSON *rec, struct cnet_target *pt,
+		      struct cnet_nl **pnl, char *reason, size_t len)
 {
 	const cJSON *peer = cJSON_GetObjectItemCaseSensitive(rec, "peer");
-	struct cnet_nl *pnl = NULL;
+	int c;
+
+	if (!peer)
+		return 0;
+	c = cnet_nl_open(ctx, pt->fd, pnl);
+	if (c < 0)
+		return c;
+	pt->cookie = cnet_nl_netns_cookie(*pnl);
+	if (cnet_record_in_netns(peer, pt))
+		return 0;
+	snprintf(reason, len, "peer %s: container restarted", cnet_json_str(peer, "target"));
+	return 1;
+}
+
+/* ... and that end checked there as the record's own is. */
+static int peer_check(struct cnet_ctx *ctx, struct cnet_nl *hnl, const cJSON *rec,
+		      const struct cnet_target *pt, struct cnet_nl *pnl, char *reason, size_t len)
+{
+	const cJSON *peer = cJSON_GetObjectItemCaseSensitive(rec, "peer");
 	char why[512] = "";
 	int c;
 
 	if (!peer)
 		return 0;
-	c = cnet_nl_open(ctx, pt->fd, &pnl);
-	if (c == 0) {
-		pt->cookie = cnet_nl_netns_cookie(pnl);
-		if (!cnet_record_in_netns(peer, pt)) {
-			snprintf(why, sizeof(why), "container restarted");
-			c = 1;
-		} else if (!where_only) {
-			c = cnet_record_check(ctx, hnl, pnl, pt->fd, peer, why, sizeof(why));
-		}
-	}
+	c = cnet_record_check(ctx, hnl, pnl, pt->fd, peer, why, sizeof(why));
 	if (c > 0)
 		snprintf(reason, len, "peer %s: %s", cnet_json_str(peer, "target"), why);
-	cnet_nl_close(pnl);
 	return c;
 }
 
@@ -318,7 +326,7 @@ static int reapply_one(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_
 		       bool dry, struct cnet_result *res, bool *touched)
 {
 	struct cnet_target t = {.fd = -1, .proc_fd = -1}, pt = {.fd = -1, .proc_fd = -1};
-	struct cnet_nl *tnl = NULL;
+	struct cnet_nl *tnl = NULL, *pnl = NULL;
 	char reason[1100] = "", id[9];
 	int c;
 
@@ -372,12 +380,11 @@ static int reapply_one(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_
 			snprintf(reason, sizeof(reason), "container restarted");
 			c = 1;
 		} else {
-			/* a peer that restarted took the whole link: said so */
-			c = peer_check(ctx, hnl, rec, &pt, true, reason, sizeof(reason));
+			c = peer_where(ctx, rec, &pt, &pnl, reason, sizeof(reason));
 			if (c == 0)
 				c = cnet_record_check(ctx, hnl, tnl, t.fd, rec, reason, sizeof(reason));
 			if (c == 0)
-				c = peer_check(ctx, hnl, rec, &pt, false, reason, sizeof(reason));
+				c = peer_check(ctx, hnl, rec, &pt, pnl, reason, sizeof(reason));
 			/* A lease past T1 is renewed in place. */
 			if (c == 0 && !dry && cJSON_GetObjectItemCaseSensitive(rec, "dhcp")) {
 				int l;
@@ -397,6 +404,7 @@ static int reapply_one(struct cnet_ctx *ctx, struct cnet_store *st, struct cnet_
 	}
 	c = conclude(ctx, st, hnl, &t, tnl, rec, c, dry, reason, sizeof(reason), res, touched);
 out:
+	cnet_nl_close(pnl);
 	cnet_nl_close(tnl);
 	cnet_target_close(&t);
 	cnet_target_close(&pt);

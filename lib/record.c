@@ -12,7 +12,22 @@
 
 #include "attach.h"
 
-static void record_netns(const struct run *run, cJSON *rec);
+/* Which namespace: what reapply and detach know it again by. */
+static void record_netns(const struct run *run, cJSON *rec)
+{
+	cJSON *o = cJSON_AddObjectToObject(rec, "netns");
+
+	cJSON_AddNumberToObject(o, "dev", (double)run->t.dev);
+	cJSON_AddNumberToObject(o, "ino", (double)run->t.ino);
+	if (run->t.cookie)
+		cJSON_AddNumberToObject(o, "cookie", (double)run->t.cookie);
+	if (run->t.pid && run->t.by_pid) {
+		cJSON_AddNumberToObject(o, "pid", run->t.pid);
+		cJSON_AddNumberToObject(o, "pid_start", (double)run->t.start_time);
+	}
+	if (*run->t.container_id)
+		cJSON_AddStringToObject(o, "container_id", run->t.container_id);
+}
 
 /* A peer end, as a record of its own would say it (its target and the
  * identity of its namespace, its name, what it asked, its link, the
@@ -43,22 +58,6 @@ static void record_peer(const struct run *p, const cJSON *options, cJSON *rec, b
 	if (rs->n && (a = cJSON_AddArrayToObject(o, "replaced_routes")))
 		for (size_t i = 0; i < rs->n; i++)
 			cJSON_AddItemToArray(a, cnet_route_to_json(rs->msg[i]));
-}
-
-static void record_netns(const struct run *run, cJSON *rec)
-{
-	cJSON *o = cJSON_AddObjectToObject(rec, "netns");
-
-	cJSON_AddNumberToObject(o, "dev", (double)run->t.dev);
-	cJSON_AddNumberToObject(o, "ino", (double)run->t.ino);
-	if (run->t.cookie)
-		cJSON_AddNumberToObject(o, "cookie", (double)run->t.cookie);
-	if (run->t.pid && run->t.by_pid) {
-		cJSON_AddNumberToObject(o, "pid", run->t.pid);
-		cJSON_AddNumberToObject(o, "pid_start", (double)run->t.start_time);
-	}
-	if (*run->t.container_id)
-		cJSON_AddStringToObject(o, "container_id", run->t.container_id);
 }
 
 /* What the engine made beside the kind: children, the L3 link, routes. */
