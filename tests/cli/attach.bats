@@ -7,6 +7,13 @@ load test_helper
 setup() { setup_host; }
 teardown() { teardown_host; }
 
+# in_ns PID NS: process PID is in namespace NS (a process ip netns exec
+# runs is only once it has entered it).
+in_ns() { [ "$(readlink "/proc/$1/ns/net")" = "$(ip netns exec "$2" readlink /proc/self/ns/net)" ]; }
+
+# neigh_is ADDR MAC: the host's neighbour entry on up0p for ADDR has MAC.
+neigh_is() { [ "$(hostip -j neigh show dev up0p "$1" | jq -r '.[0].lladdr')" = "$2" ]; }
+
 @test "macvlan attach creates a macvlan on the parent inside the target with addresses and a default route" {
 	run -0 cnet attach "netns:$CNS" macvlan --parent up0 --ip 10.40.0.2/16 --gw 10.40.0.1 --mtu 1400 --mac 02:00:00:aa:bb:01
 	link=$(link_json "$CNS" eth1)
@@ -149,10 +156,7 @@ teardown() { teardown_host; }
 	ip netns exec "$CNS" sleep 60 &
 	pid=$!
 	# wait until the sleeper is inside the namespace
-	for _ in $(seq 50); do
-		[ "$(readlink /proc/$pid/ns/net)" = "$(ip netns exec "$CNS" readlink /proc/self/ns/net)" ] && break
-		sleep 0.02
-	done
+	wait_until 30 in_ns "$pid" "$CNS" || fail "the sleeper (PID $pid) never entered $CNS"
 	run -0 cnet attach "pid:$pid" macvlan --parent up0 --ifname a1
 	run -0 cnet attach "$pid" macvlan --parent up0 --ifname a2
 	run -0 cnet attach "/run/netns/$CNS" macvlan --parent up0 --ifname a3
@@ -212,10 +216,7 @@ teardown() { teardown_host; }
 	ip netns exec "$HOSTNS" sysctl -qw net.ipv4.conf.up0p.arp_accept=1
 	run -0 cnet attach "$CNS" macvlan --parent up0 --ip 10.53.0.2/24
 	mac=$(link_json "$CNS" eth1 | jq -r .address)
-	for _ in $(seq 50); do
-		[ "$(hostip -j neigh show dev up0p 10.53.0.2 | jq -r '.[0].lladdr')" = "$mac" ] && break
-		sleep 0.02
-	done
+	wait_until 30 neigh_is 10.53.0.2 "$mac"
 	[ "$(hostip -j neigh show dev up0p 10.53.0.2 | jq -r '.[0].lladdr')" = "$mac" ]
 }
 

@@ -29,6 +29,9 @@ cni() {
 	ip netns exec "$HOSTNS" env "${env[@]}" "$CNI_BIN" <<<"$5"
 }
 
+# no_lease_in LEASES MAC: dnsmasq's lease file LEASES holds no lease for MAC.
+no_lease_in() { ! grep -qi " $2 " "$1"; }
+
 # A macvlan configuration on up0, static addresses; jq filters amend it.
 conf() { # [VERSION [JQ-FILTER]]
 	jq -c "${2:-.}" <<-EOF
@@ -406,7 +409,7 @@ write_add_then_del() { # PATH
 	[ "$(jq -c .dns <<<"$output")" = '{"nameservers":["10.99.0.53"],"domain":"test.lan"}' ]
 	run cni DEL c1 eth0 "" "$c"
 	assert_success
-	for _ in $(seq 50); do grep -qi " $mac " "$leases" || break; sleep 0.1; done
+	wait_until 30 no_lease_in "$leases" "$mac"
 	run grep -qi " $mac " "$leases"
 	assert_failure
 	grep -q "DHCPRELEASE(up0p) ${addr%/*}" "$BATS_TEST_TMPDIR/dnsmasq.log"
@@ -420,7 +423,7 @@ write_add_then_del() { # PATH
 	ip netns del "$CNS2"
 	run cni DEL c2 eth0 "" "$c"
 	assert_success
-	for _ in $(seq 50); do grep -qi " $mac " "$leases" || break; sleep 0.1; done
+	wait_until 30 no_lease_in "$leases" "$mac"
 	run grep -qi " $mac " "$leases"
 	assert_failure
 	grep -qi "DHCPRELEASE(up0p) $addr $mac" "$BATS_TEST_TMPDIR/dnsmasq.log"

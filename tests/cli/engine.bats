@@ -30,12 +30,19 @@ container() { # NAME NS [running]
 	ip netns exec "$2" sleep 300 &
 	pid=$!
 	SLEEPERS+=("$pid")
-	for _ in $(seq 50); do
-		[ "$(readlink /proc/$pid/ns/net)" = "$(ip netns exec "$2" readlink /proc/self/ns/net)" ] && break
-		sleep 0.02
-	done
+	# ip netns exec is in NS only once it has entered it
+	wait_until 30 in_ns "$pid" "$2" || fail "$1 (PID $pid) never entered $2"
 	printf '{"Id":"%s","Name":"/%s","State":{"Running":%s,"Pid":%d}}\n' \
 		"$id" "$1" "${3:-true}" "$pid" >"$ENGINE_DIR/$1.json"
+}
+
+# in_ns PID NS: process PID is in namespace NS.
+in_ns() { [ "$(readlink "/proc/$1/ns/net")" = "$(ip netns exec "$2" readlink /proc/self/ns/net)" ]; }
+
+# reapply_ok: cnet reapply succeeds (run: its output in $output).
+reapply_ok() {
+	run cnet reapply
+	[ "$status" = 0 ]
 }
 
 @test "docker:NAME attaches into the container's namespace, found through the engine's API" {
@@ -106,12 +113,7 @@ container() { # NAME NS [running]
 	kill "${SLEEPERS[@]}"
 	ip netns del "$CNS"
 	container app "$CNS2"
-	for _ in $(seq 50); do
-		run cnet reapply
-		[ "$status" = 0 ] && break
-		sleep 0.1
-	done
-	[ "$status" = 0 ] || fail "reapply did not converge: $output"
+	wait_until 30 reapply_ok || fail "reapply did not converge: $output"
 	assert_output --partial "repaired: macvlan eth1 in docker:app: container restarted"
 	[ "$(link_json "$CNS2" eth1 | jq -r .address)" = "$mac" ]
 	run -0 addrs_of "$CNS2" eth1

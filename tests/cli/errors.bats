@@ -13,12 +13,10 @@ teardown() { teardown_host; }
 # Wait (bounded) until the kernel's operstate agrees with each link's
 # carrier, so that a before/after comparison is not racing linkwatch.
 settle() { # NS
-	local i
-	for i in $(seq 100); do
-		[ -z "$(ip -n "$1" -j link show | jq -r '.[] | select(((.flags | index("LOWER_UP")) != null) != (.operstate == "UP" or .operstate == "UNKNOWN")) | .ifname')" ] && return 0
-		sleep 0.05
-	done
-	fail "links in $1 did not settle"
+	wait_until 30 settled "$1" || fail "links in $1 did not settle"
+}
+settled() { # NS
+	[ -z "$(ip -n "$1" -j link show | jq -r '.[] | select(((.flags | index("LOWER_UP")) != null) != (.operstate == "UP" or .operstate == "UNKNOWN")) | .ifname')" ]
 }
 
 # A namespace as the kernel sees it: links (helper), non-link-local

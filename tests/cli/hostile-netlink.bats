@@ -23,12 +23,8 @@ start_forger() { # ERROR
 	[ -x "$TOP/build/nl-forge" ] || fail "build/nl-forge is missing: make build/nl-forge"
 	ip netns exec "$CNS" "$TOP/build/nl-forge" 50 "$1" >"$BATS_TEST_TMPDIR/forger" 2>&1 3>&- &
 	FORGER=$!
-	local i
-	for i in $(seq 100); do
-		grep -qx ready "$BATS_TEST_TMPDIR/forger" && return 0
-		sleep 0.05
-	done
-	fail "the forger did not start: $(cat "$BATS_TEST_TMPDIR/forger")"
+	wait_until 30 grep -qx ready "$BATS_TEST_TMPDIR/forger" ||
+		fail "the forger did not start: $(cat "$BATS_TEST_TMPDIR/forger")"
 }
 
 # Stops the forger; fails if it never saw a socket to forge replies to.

@@ -41,7 +41,6 @@ start_server() {
 # CPID. With "userns": in a user namespace of its own that maps its 0-65535
 # to the host's 100000-165535 (written from outside, as an engine does).
 start_container() { # [userns]
-	local i
 	mkdir -p "$ROOT/bin" "$ROOT/etc"
 	cp "$(command -v busybox)" "$ROOT/bin/busybox"
 	echo "nameserver 192.0.2.1" >"$ROOT/etc/resolv.conf"
@@ -52,16 +51,16 @@ start_container() { # [userns]
 	fi
 	CPID=$!
 	PIDS+=("$CPID")
-	for i in $(seq 100); do
-		same_file "/proc/$CPID/root" "$ROOT" && same_file "/proc/$CPID/exe" "$ROOT/bin/busybox" && break
-		sleep 0.05
-	done
+	wait_until 30 in_root "$CPID" "$ROOT"
 	same_file "/proc/$CPID/root" "$ROOT"
 	if [ "${1:-}" = userns ]; then
 		echo "0 100000 65536" >"/proc/$CPID/uid_map"
 		echo "0 100000 65536" >"/proc/$CPID/gid_map"
 	fi
 }
+
+# in_root PID ROOT: process PID runs ROOT's busybox, chrooted into ROOT.
+in_root() { same_file "/proc/$1/root" "$2" && same_file "/proc/$1/exe" "$2/bin/busybox"; }
 
 # cnet attach in the background, bounded: the old code hung here for good.
 attach_bg() { # ATTACH-ARGS... -> APID; stderr in $BATS_TEST_TMPDIR/err
@@ -74,14 +73,14 @@ attach_bg() { # ATTACH-ARGS... -> APID; stderr in $BATS_TEST_TMPDIR/err
 # once it has finished, another cnet command gets the store (exit 4: still
 # locked after 2 s).
 store_not_locked() {
-	local _
-	for _ in $(seq 150); do
-		{ [ -s "$LEASES" ] || ! kill -0 "$APID" 2>/dev/null; } && break
-		sleep 0.1
-	done
+	wait_until 30 leased_or_ended "$APID" ||
+		fail "the attach neither got a lease nor ended: $(cat "$BATS_TEST_TMPDIR/err")"
 	sleep 0.5
 	run -0 cnet ls --wait 2
 }
+# leased_or_ended APID: the server has handed out a lease, or the attach
+# (process APID) has ended.
+leased_or_ended() { [ -s "$LEASES" ] || ! kill -0 "$1" 2>/dev/null; }
 
 # The background attach ends at once with a usage error (exit 2) saying
 # MSG, within 20 s (not 60 s later, killed by its timeout).
@@ -116,7 +115,7 @@ attach_refused() { # MSG
 		fcntl($f, 1024, F_RDLCK) or die "F_SETLEASE: $!"; print "held\n"; STDOUT->flush; sleep 300' \
 		"$ROOT/etc/resolv.conf" >"$BATS_TEST_TMPDIR/lease" 3>&- &
 	PIDS+=("$!")
-	for _ in $(seq 100); do grep -q held "$BATS_TEST_TMPDIR/lease" && break; sleep 0.05; done
+	wait_until 30 grep -q held "$BATS_TEST_TMPDIR/lease"
 	grep -q held "$BATS_TEST_TMPDIR/lease"
 	SECONDS=0
 	attach_bg "pid:$CPID" macvlan --parent up0 --ip dhcp --resolv-conf /etc/resolv.conf
@@ -204,6 +203,9 @@ take_pid() { # PID -> DECOY
 	return 1
 }
 
+# has_eth1 NS: an eth1 is in namespace NS.
+has_eth1() { ip -n "$1" link show eth1 >/dev/null 2>&1; }
+
 @test "resolv-conf: the container exits during the DHCP exchange and a host process takes its PID: no host file is written" {
 	[ -w /proc/sys/kernel/ns_last_pid ] || need "a writable /proc/sys/kernel/ns_last_pid"
 	start_container
@@ -213,10 +215,7 @@ take_pid() { # PID -> DECOY
 	stop_server # no lease until the PID has changed hands
 	attach_bg "pid:$CPID" macvlan --parent up0 --ip dhcp --dhcp-timeout 30 --resolv-conf "$victim"
 	# the interface is in the container, named: cnet is asking for a lease
-	for _ in $(seq 200); do
-		ip -n "$CNS" link show eth1 >/dev/null 2>&1 && break
-		sleep 0.05
-	done
+	wait_until 30 has_eth1 "$CNS"
 	ip -n "$CNS" link show eth1 >/dev/null
 	kill "$CPID"
 	wait "$CPID" || true

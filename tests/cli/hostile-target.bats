@@ -33,12 +33,10 @@ engine() { # [hangup]: the fake Docker, on $CNET_DOCKER_SOCK
 wait_in_ns() { # PID NS
 	local want
 	want=$(stat -L -c %i "/run/netns/$2")
-	for _ in $(seq 100); do
-		[ "$(stat -L -c %i "/proc/$1/ns/net" 2>/dev/null)" = "$want" ] && return 0
-		sleep 0.02
-	done
-	fail "process $1 did not enter $2"
+	wait_until 30 ns_inode_is "$1" "$want" || fail "process $1 did not enter $2"
 }
+# ns_inode_is PID INODE: process PID's network namespace is inode INODE.
+ns_inode_is() { [ "$(stat -L -c %i "/proc/$1/ns/net" 2>/dev/null)" = "$2" ]; }
 
 # A process in namespace NS; its PID in $PID.
 start_in() { # NS
@@ -71,13 +69,13 @@ start_in_as() { # NS PID
 # background, and until then its macvlan holds its MAC on the parent (an
 # attach elsewhere with that MAC would fail). Its output in $REAPPLY.
 reapply_settled() {
-	for _ in $(seq 50); do
-		run cnet reapply
-		[ "$status" = 0 ] && break
-		sleep 0.1
-	done
-	[ "$status" = 0 ] || fail "reapply did not settle: $output"
+	wait_until 30 reapply_ok || fail "reapply did not settle: $output"
 	REAPPLY=$output
+}
+# reapply_ok: cnet reapply succeeds (run: its output in $output).
+reapply_ok() {
+	run cnet reapply
+	[ "$status" = 0 ]
 }
 
 # A container named NAME with Id ID (by default one made from the name)
@@ -192,7 +190,7 @@ plant_lookalike() { # ID
 	# connect, it closes the connection before cnet can send its request.
 	"$TOP/build/fake-engine" "$CNET_DOCKER_SOCK" "$ENGINE_DIR" hangup &
 	DOCKER_PID=$!
-	for _ in $(seq 50); do [ -S "$CNET_DOCKER_SOCK" ] && break; sleep 0.02; done
+	wait_until 30 test -S "$CNET_DOCKER_SOCK" || fail "the fake engine did not start"
 	taskset -p -c 0 "$DOCKER_PID" >/dev/null
 	chrt -f -p 50 "$DOCKER_PID"
 	container web "$CNS"

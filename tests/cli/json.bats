@@ -134,14 +134,14 @@ ifindex_of() { # NS IFNAME
 	run -1 ip -n "$CNS" link show eth1
 }
 
+# ns_inode_is PID INODE: process PID's network namespace is inode INODE.
+ns_inode_is() { [ "$(stat -L -c %i "/proc/$1/ns/net" 2>/dev/null)" = "$2" ]; }
+
 @test "a pid target's record names the pid and its start time" {
 	ip netns exec "$CNS" sleep 300 </dev/null >/dev/null 2>&1 &
 	SLEEPER=$!
 	want=$(stat -L -c %i "/run/netns/$CNS")
-	for i in $(seq 100); do
-		[ "$(stat -L -c %i "/proc/$SLEEPER/ns/net" 2>/dev/null)" = "$want" ] && break
-		sleep 0.02
-	done
+	wait_until 30 ns_inode_is "$SLEEPER" "$want"
 	# Never go on with the process still in the caller's namespace.
 	assert_equal "$(stat -L -c %i "/proc/$SLEEPER/ns/net")" "$want"
 	run -0 --separate-stderr cnet attach "pid:$SLEEPER" macvlan --parent up0 --json

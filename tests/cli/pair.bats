@@ -74,14 +74,18 @@ third_ns() {
 # until the link monitor writing to $MON has reported its deletion: the
 # monitor is listening, and has reported everything before it.
 sentinel() { # NAME
-	for _ in $(seq 100); do
-		hostip link add "$1" type veth peer name "$1p"
-		hostip link del "$1"
-		grep -q "^Deleted [0-9]*: $1@" "$MON" && return 0
-		sleep 0.05
-	done
-	fail "ip monitor did not report $1: $(cat "$MON")"
+	wait_until 30 sentinel_reported "$1" || fail "ip monitor did not report $1: $(cat "$MON")"
 }
+# sentinel_reported NAME: NAME made and deleted once; the monitor has
+# reported a deletion of NAME.
+sentinel_reported() {
+	hostip link add "$1" type veth peer name "$1p"
+	hostip link del "$1"
+	grep -q "^Deleted [0-9]*: $1@" "$MON"
+}
+
+# in_ns PID NS: process PID is in namespace NS.
+in_ns() { [ "$(stat -L -c %i "/proc/$1/ns/net" 2>/dev/null)" = "$(stat -L -c %i "/run/netns/$2")" ]; }
 
 @test "pair attach makes one veth with an end in each container, up, addressed, MTU 65535, and nothing on the host even for a moment" {
 	host_links() { hostip -j link show | jq -c '[.[] | {ifindex, ifname, address, mtu, flags}]'; }
@@ -475,10 +479,7 @@ refused_end() {
 	ip netns exec "$HOSTNS" sleep 60 3>&- &
 	BG+=("$!")
 	hpid=$!
-	for _ in $(seq 100); do
-		[ "$(stat -L -c %i "/proc/$hpid/ns/net" 2>/dev/null)" = "$(stat -L -c %i "/run/netns/$HOSTNS")" ] && break
-		sleep 0.02
-	done
+	wait_until 30 in_ns "$hpid" "$HOSTNS"
 	[ "$(stat -L -c %i "/proc/$hpid/ns/net")" = "$(stat -L -c %i "/run/netns/$HOSTNS")" ]
 	for peer in "netns:$HOSTNS" "/run/netns/$HOSTNS" "pid:$hpid" "/proc/$hpid/ns/net" "$hpid"; do
 		refused 3 -- attach "netns:$CNS" pair --peer "$peer" --ip 10.72.0.1/30 --peer-ip 10.72.0.2/30

@@ -47,23 +47,20 @@ cpid() { podman inspect -f '{{.State.Pid}}' "${1:-$NAME}"; }
 
 # wait_addr ADDR [NAME]: until eth1 in the container carries ADDR (kernel).
 wait_addr() {
-	for _ in $(seq 250); do
-		nsenter -t "$(cpid "${2:-$NAME}")" -n ip -o addr show eth1 2>/dev/null | grep -q " $1 " && return 0
-		sleep 0.02
-	done
-	fail "no $1 on eth1 in ${2:-$NAME}: $(nsenter -t "$(cpid "${2:-$NAME}")" -n ip -o addr 2>&1)"
+	wait_until 30 has_addr "$1" "${2:-$NAME}" ||
+		fail "no $1 on eth1 in ${2:-$NAME}: $(nsenter -t "$(cpid "${2:-$NAME}")" -n ip -o addr 2>&1)"
 }
+# has_addr ADDR NAME: eth1 in container NAME carries ADDR.
+has_addr() { nsenter -t "$(cpid "$2")" -n ip -o addr show eth1 2>/dev/null | grep -q " $1 "; }
 
 watch_start() {
 	OUT=$BATS_TEST_TMPDIR/watch.out
 	ip netns exec "$HOSTNS" "$CNET_BIN" watch --engine podman --json >"$OUT" 2>&1 &
 	WATCH_PID=$!
-	for _ in $(seq 250); do
-		[ "$(grep -c '"event":"connected"' "$OUT")" -ge "${1:-1}" ] && return 0
-		sleep 0.02
-	done
-	fail "the watch did not connect: $(cat "$OUT")"
+	wait_until 30 seen "${1:-1}" '"event":"connected"' || fail "the watch did not connect: $(cat "$OUT")"
 }
+# seen N TEXT: the watch's reports hold TEXT N times.
+seen() { [ "$(grep -c -- "$2" "$OUT" 2>/dev/null)" -ge "$1" ]; }
 
 @test "podman hook: after restart -t 0 the container's first command sees its eth1 address" {
 	# the container prints its eth1 as its first act, then sleeps
@@ -96,7 +93,7 @@ watch_start() {
 	watch_start
 	# the API service goes away; the container restarts meanwhile
 	kill "$(cat "$PM/service.pid")"
-	for _ in $(seq 100); do grep -q '"event":"disconnected"' "$OUT" && break; sleep 0.05; done
+	wait_until 30 seen 1 '"event":"disconnected"' || fail "the watch did not report the service gone: $(cat "$OUT")"
 	podman restart -t 0 "$NAME" >/dev/null
 	podman_service_start
 	wait_addr 10.98.22.2/24

@@ -36,12 +36,12 @@ host_end() { hostip -j link show | jq -r '.[] | select(.ifname | startswith("vet
 mbits() { # FROM-NS TO-NS ADDR [-R]
 	# a daemon, its pid kept for teardown, without bats' fd 3
 	ip netns exec "$2" iperf3 -s -1 -D -p 5201 -I "$BATS_TEST_TMPDIR/iperf.pid" >/dev/null 3>&-
-	for _ in $(seq 50); do
-		ip netns exec "$2" ss -ltn | grep -q ':5201 ' && break
-		sleep 0.05
-	done
+	wait_until 30 listening "$2" || fail "no iperf3 server listening in $2"
 	ip netns exec "$1" iperf3 -c "$3" -p 5201 -t 3 -O 1 -J ${4:-} | jq '.end.sum_received.bits_per_second / 1e6 | floor'
 }
+
+# listening NS: a server listens on TCP port 5201 in NS.
+listening() { ip netns exec "$1" ss -ltn | grep -q ':5201 '; }
 
 within() { # MEASURED LIMIT PERCENT
 	local lo=$(($2 * (100 - $3) / 100)) hi=$(($2 * (100 + $3) / 100))

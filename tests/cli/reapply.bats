@@ -39,11 +39,14 @@ inside() { # NS
 restart_held() { # NS
 	sleep 3 3<"/run/netns/$1" &
 	HOLDER=$!
-	for _ in $(seq 100); do [ -e "/proc/$HOLDER/fd/3" ] && break; sleep 0.02; done
+	wait_until 30 holds_ns "$HOLDER" "$1"
 	[ "$(stat -L -c %i "/proc/$HOLDER/fd/3")" = "$(stat -L -c %i "/run/netns/$1")" ]
 	ip netns del "$1"
 	ip netns add "$1"
 }
+# holds_ns PID NS: process PID's fd 3 is namespace NS (until its redirection
+# is done, the fd 3 it has is the one it inherited from bats).
+holds_ns() { [ "$(stat -L -c %i "/proc/$1/fd/3" 2>/dev/null)" = "$(stat -L -c %i "/run/netns/$2")" ]; }
 
 @test "reapply clears the old namespace a bind mount still holds (as Docker keeps a sandbox's), and repairs at once" {
 	local held=$BATS_TEST_TMPDIR/sandbox
@@ -217,13 +220,13 @@ restart_held() { # NS
 	[ "$(link_json "$CNS" eth1 | jq .mtu)" = 1280 ]
 }
 
+# in_ns PID NS: process PID is in namespace NS.
+in_ns() { [ "$(readlink "/proc/$1/ns/net")" = "$(ip netns exec "$2" readlink /proc/self/ns/net)" ]; }
+
 @test "a pid: record whose PID now belongs to another process is treated as gone, never acted on" {
 	ip netns exec "$CNS" sleep 60 &
 	pid=$!
-	for _ in $(seq 50); do
-		[ "$(readlink /proc/$pid/ns/net)" = "$(ip netns exec "$CNS" readlink /proc/self/ns/net)" ] && break
-		sleep 0.02
-	done
+	wait_until 30 in_ns "$pid" "$CNS" || fail "the sleeper (PID $pid) never entered $CNS"
 	cnet attach "pid:$pid" macvlan --parent up0 --ip 10.91.0.2/24
 	# as if the PID had been reused: the recorded start time no longer matches
 	state_edit '.records[0].netns.pid_start += 1'

@@ -283,6 +283,18 @@ ping_once() { # NS SRC ADDR
 		fail "after the detach: $(ip -n "$CNS" rule show)"
 }
 
+# rule_reported NS MON: a rule added to NS and deleted again; the monitor
+# writing to MON has reported a deletion of such a rule.
+rule_reported() {
+	ip -n "$1" rule add from 192.0.2.7 table 7 pref 7
+	ip -n "$1" rule del pref 7
+	grep -q "^Deleted 7:" "$2"
+}
+
+# both_deleted MON: the monitor writing to MON has reported the deletion of
+# rules 1000 and 1001.
+both_deleted() { grep -q "^Deleted 1000:" "$1" && grep -q "^Deleted 1001:" "$1"; }
+
 @test "an attach that fails after its rules were added (IPv6 DAD) takes them away again" {
 	# the uplink's far end has the address the container asks: DAD fails,
 	# after the routes and the rules
@@ -292,23 +304,14 @@ ping_once() { # NS SRC ADDR
 	ip -n "$CNS" monitor rule >"$mon" 2>&1 3>&- &
 	BG+=("$!")
 	# the monitor is listening once it has seen a rule come and go
-	for _ in $(seq 100); do
-		ip -n "$CNS" rule add from 192.0.2.7 table 7 pref 7
-		ip -n "$CNS" rule del pref 7
-		grep -q "^Deleted 7:" "$mon" && break
-		sleep 0.05
-	done
-	grep -q "^Deleted 7:" "$mon" || fail "ip monitor saw nothing: $(cat "$mon")"
+	wait_until 30 rule_reported "$CNS" "$mon" || fail "ip monitor saw nothing: $(cat "$mon")"
 	run --separate-stderr cnet attach "netns:$CNS" macvlan --parent up0 --ip 10.61.0.2/24 --ip fd61::2/64 \
 		--route default@10.61.0.1,table=100 \
 		--rule from=10.61.0.0/24,table=100,priority=1000 --rule from=fd61::/64,table=100,priority=1001
 	[ "$status" -ne 0 ] || fail "the attach succeeded: $output"
 	[[ "$stderr" == *fd61::2* ]] || fail "stderr: $stderr"
-	# they were there, and went
-	for _ in $(seq 40); do
-		grep -q "^Deleted 1000:" "$mon" && grep -q "^Deleted 1001:" "$mon" && break
-		sleep 0.05
-	done
+	# they were there, and went (what is missing, if anything, is told below)
+	wait_until 30 both_deleted "$mon" || true
 	grep -q "^1000:.*from 10.61.0.0/24 lookup 100" "$mon" || fail "rule 1000 never added: $(cat "$mon")"
 	grep -q "^1001:.*from fd61::/64 lookup 100" "$mon" || fail "rule 1001 never added: $(cat "$mon")"
 	grep -q "^Deleted 1000:" "$mon" || fail "rule 1000 not deleted: $(cat "$mon")"

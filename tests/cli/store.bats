@@ -466,15 +466,11 @@ dhcp_attach_waiting() { # NS TIMEOUT
 	ip netns exec "$HOSTNS" "$CNET_BIN" attach "$1" macvlan --parent up0 --ip dhcp --dhcp-timeout "$2" \
 		>"$BATS_TEST_TMPDIR/dhcp.out" 2>"$BATS_TEST_TMPDIR/dhcp.err" &
 	DHCP_PID=$!
-	for _ in $(seq 200); do
-		if ip -n "$1" link show eth1 >/dev/null 2>&1 && flock -n "$CNET_STATE.lock" true; then
-			kill -0 "$DHCP_PID" || fail "the DHCP attach ended early: $(cat "$BATS_TEST_TMPDIR/dhcp.err")"
-			return 0
-		fi
-		sleep 0.05
-	done
-	fail "the DHCP attach did not get to its DHCP wait"
+	wait_until 30 dhcp_waiting "$1" || fail "the DHCP attach did not get to its DHCP wait"
+	kill -0 "$DHCP_PID" || fail "the DHCP attach ended early: $(cat "$BATS_TEST_TMPDIR/dhcp.err")"
 }
+# dhcp_waiting NS: eth1 is in NS and the store lock is free.
+dhcp_waiting() { ip -n "$1" link show eth1 >/dev/null 2>&1 && flock -n "$CNET_STATE.lock" true; }
 
 # The background attach is still waiting: whatever ran meanwhile did not
 # wait for it.
@@ -778,8 +774,7 @@ reattach_broken() {
 	go=$BATS_TEST_TMPDIR/go
 	CNET_FAULT_PAUSE=$go ip netns exec "$HOSTNS" "$CNET_FI_BIN" ls --json >"$BATS_TEST_TMPDIR/ls.out" &
 	reader=$!
-	for _ in $(seq 500); do [ -e "$go.ready" ] && break; sleep 0.01; done
-	[ -e "$go.ready" ] || fail "the reader did not reach its pause"
+	wait_until 30 test -e "$go.ready" || fail "the reader did not reach its pause"
 	cnet detach "$CNS"
 	run -137 env CNET_FAULT_STORE=2:kill ip netns exec "$HOSTNS" "$CNET_FI_BIN" store compact
 	[ "$(jq -r '[.records[].target] | join(" ")' "$CNET_STATE")" = "$CNS2" ] # the new snapshot is in

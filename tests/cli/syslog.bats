@@ -23,8 +23,7 @@ while True:
     print(s.recv(4096).decode(errors="replace"), flush=True)
 ' "$SOCK" >"$BATS_TEST_TMPDIR/syslog" &
 	LISTENER=$!
-	for _ in $(seq 50); do [ -e "$SOCK.ready" ] && return 0; sleep 0.05; done
-	return 1
+	wait_until 30 test -e "$SOCK.ready"
 }
 
 # cnet in the test's host namespace, stdin and stderr not terminals, with
@@ -51,7 +50,10 @@ cnet_logged() {
 	run -0 cnet_logged reapply
 	run -0 cnet_logged detach "netns:$CNS"
 	CNET_LOG=off run -0 cnet_logged attach "netns:$CNS" macvlan --parent up0
-	sleep 0.2
+	# a last line of the test's own: once the listener has it, it has
+	# every line sent before it
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"end", sys.argv[1])' "$SOCK"
+	wait_until 30 grep -qx end "$BATS_TEST_TMPDIR/syslog" || fail "the listener never got the last line"
 	got=$(sed 's/^<[0-9]*>//; s/^[A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]* //' "$BATS_TEST_TMPDIR/syslog")
 	echo "$got" >&2
 	# the attach: its actions, at LOG_INFO of LOG_DAEMON (<30>)

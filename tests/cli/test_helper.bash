@@ -105,12 +105,10 @@ ping_from() { # NS ADDR
 # Namespace teardown is asynchronous in the kernel: wait (bounded) until a
 # link is gone.
 wait_link_gone() { # NS IFNAME
-	local i
-	for i in $(seq 100); do
-		ip -n "$1" link show "$2" >/dev/null 2>&1 || return 0
-		sleep 0.05
-	done
-	return 1
+	wait_until 30 link_gone "$@"
+}
+link_gone() { # NS IFNAME
+	! ip -n "$1" link show "$2" >/dev/null 2>&1
 }
 
 # A link's JSON on stdin is administratively up and has carrier: the flags
@@ -165,8 +163,7 @@ fake_engine() { # SOCK DIR [ARGS...]
 	mkdir -p "$2"
 	"$TOP/build/fake-engine" "$@" 3>&- &
 	FAKE_ENGINE_PID=$!
-	for _ in $(seq 50); do [ -S "$1" ] && return 0; sleep 0.02; done
-	fail "the fake engine on $1 did not start"
+	wait_until 30 test -S "$1" || fail "the fake engine on $1 did not start"
 }
 
 # DHCP suites: the uplink's far end up0p moves into a server namespace SRV
@@ -243,7 +240,8 @@ podman_env() {
 podman_service_start() {
 	podman system service --time=0 "unix://$CNET_PODMAN_SOCK" >>"$PM/service.log" 2>&1 3>&- &
 	echo $! >"$PM/service.pid"
-	for _ in $(seq 100); do [ -S "$CNET_PODMAN_SOCK" ] && break; sleep 0.05; done
+	# (podman_setup, and what the tests see of the service, tell if it did not)
+	wait_until 30 test -S "$CNET_PODMAN_SOCK" || true
 }
 
 podman_service_stop() {

@@ -274,7 +274,7 @@ hook_state() {
 	ip netns exec "$HOSTNS" sleep 30 &
 	SLEEPERS+=($!)
 	host_pid=$!
-	sleep 0.1
+	wait_until 30 in_ns "$host_pid" "$HOSTNS" || fail "PID $host_pid never entered $HOSTNS"
 	before=$(ip -n "$HOSTNS" -o link | wc -l)
 	run -0 --separate-stderr ip netns exec "$HOSTNS" "$CNET_BIN" hook < <(hook_state web "$host_pid")
 	[ "$(ip -n "$HOSTNS" -o link | wc -l)" -eq "$before" ]
