@@ -129,34 +129,31 @@ in_ns() { [ "$(stat -L -c %i "/proc/$1/ns/net" 2>/dev/null)" = "$(stat -L -c %i 
 	ping_from "$CNS2" 10.60.0.1
 }
 
+# has_fields JSON PATH=VALUE...: each jq PATH of JSON is VALUE (-r).
+has_fields() {
+	local j=$1 f
+	shift
+	for f in "$@"; do
+		[ "$(jq -r ".${f%%=*}" <<<"$j")" = "${f#*=}" ] || fail ".${f%%=*} is $(jq -c ".${f%%=*}" <<<"$j"), not ${f#*=}"
+	done
+}
+
 @test "the pair's record describes A's end at the top and B's end under .peer, as the kernel has them" {
 	run -0 attach_pair --ip 10.60.1.1/30 --peer-ip 10.60.1.2/30 --peer-ifname p0
 	[ "$(records)" = 1 ]
 	rec=$(state_doc | jq -c '.records[0]')
 	a=$(link_json "$CNS" eth1)
 	b=$(link_json "$CNS2" p0)
-	[ "$(jq -r .kind <<<"$rec")" = pair ]
-	[ "$(jq -r .target <<<"$rec")" = "netns:$CNS" ]
-	[ "$(jq -r .ifname <<<"$rec")" = eth1 ]
-	[ "$(jq -r .netns.ino <<<"$rec")" = "$(stat -L -c %i "/run/netns/$CNS")" ]
-	[ "$(jq -r .link.ifindex <<<"$rec")" = "$(jq -r .ifindex <<<"$a")" ]
-	[ "$(jq -r .link.mac <<<"$rec")" = "$(jq -r .address <<<"$a")" ]
-	[ "$(jq -r .link.mtu <<<"$rec")" = 65535 ]
-	[ "$(jq -c .options.ip <<<"$rec")" = '["10.60.1.1/30"]' ]
-	[ "$(jq -r .options.peer.target <<<"$rec")" = "netns:$CNS2" ]
-	[ "$(jq -c .options.peer.ip <<<"$rec")" = '["10.60.1.2/30"]' ]
-	p=$(jq -c .peer <<<"$rec")
-	[ "$(jq -r .id <<<"$p")" = "$(jq -r .id <<<"$rec")" ]
-	[ "$(jq -r .kind <<<"$p")" = pair ]
-	[ "$(jq -r .target <<<"$p")" = "netns:$CNS2" ]
-	[ "$(jq -r .runtime <<<"$p")" = netns ]
-	[ "$(jq -r .ifname <<<"$p")" = p0 ]
-	[ "$(jq -r .netns.ino <<<"$p")" = "$(stat -L -c %i "/run/netns/$CNS2")" ]
-	[ "$(jq -r .link.ifindex <<<"$p")" = "$(jq -r .ifindex <<<"$b")" ]
-	[ "$(jq -r .link.mac <<<"$p")" = "$(jq -r .address <<<"$b")" ]
-	[ "$(jq -r .link.mtu <<<"$p")" = 65535 ]
-	[ "$(jq -c .options.ip <<<"$p")" = '["10.60.1.2/30"]' ]
-	[ "$(jq -r .options.ifname <<<"$p")" = p0 ]
+	has_fields "$rec" kind=pair "target=netns:$CNS" ifname=eth1 \
+		"netns.ino=$(stat -L -c %i "/run/netns/$CNS")" \
+		"link.ifindex=$(jq -r .ifindex <<<"$a")" "link.mac=$(jq -r .address <<<"$a")" link.mtu=65535 \
+		'options.ip|@json=["10.60.1.1/30"]' \
+		"options.peer.target=netns:$CNS2" 'options.peer.ip|@json=["10.60.1.2/30"]'
+	has_fields "$(jq -c .peer <<<"$rec")" "id=$(jq -r .id <<<"$rec")" kind=pair \
+		"target=netns:$CNS2" runtime=netns ifname=p0 \
+		"netns.ino=$(stat -L -c %i "/run/netns/$CNS2")" \
+		"link.ifindex=$(jq -r .ifindex <<<"$b")" "link.mac=$(jq -r .address <<<"$b")" link.mtu=65535 \
+		'options.ip|@json=["10.60.1.2/30"]' options.ifname=p0
 }
 
 # README: "IPv6 addresses are usable when attach returns (it waits,
