@@ -22,7 +22,8 @@
 # snapshot does not parse or has no record list, or the journal is bad.
 # STATE_DOC_TORN is left saying whether a torn last entry was ignored (0/1).
 state_doc() {
-	local p=${1:-$CNET_STATE} ops
+	local p=${1:-$CNET_STATE} ops out=${_STATE_DOC_OUT:-doc} compact=()
+	[ "$out" = doc ] || compact=(-c)
 	STATE_DOC_TORN=0
 	ops=$(mktemp)
 	journal_ops "$p.journal" >"$ops" || { rm -f "$ops"; return 1; }
@@ -30,7 +31,7 @@ state_doc() {
 		if [ -e "$p" ]; then cat "$p"; else echo '{"schema":3,"records":[]}'; fi
 		cat "$ops"
 		rm -f "$ops"
-	} | jq -s '
+	} | jq -s "${compact[@]}" --arg out "$out" '
 		if (.[0] | type) != "object" or (.[0].records | type) != "array" then
 			error("the snapshot has no record list")
 		else . end |
@@ -41,7 +42,7 @@ state_doc() {
 			elif ($op | keys) == ["del"] and ($op.del | type) == "string" then
 				map(select(.id != $op.del))
 			else error("not a put or a del: \($op | tojson)") end) |
-		{schema: 3, records: .}' || {
+		if $out == "doc" then {schema: 3, records: .} else . end' || {
 		echo "state_doc: $p does not replay" >&2
 		return 1
 	}
@@ -137,7 +138,7 @@ journal_stat() { # J
 # state_records [P]: the replayed records, compact, one JSON array (the
 # records of world snapshots).
 state_records() {
-	state_doc "$@" | jq -c .records
+	_STATE_DOC_OUT=records state_doc "$@"
 }
 
 # state_edit FILTER [JQ-ARGS...]: edit the records by hand, as the tests

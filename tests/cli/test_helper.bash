@@ -80,12 +80,20 @@ links_of() { # NS
 	ip -n "$1" -d -j link show | jq -r '.[] | "\(.ifname) \(.linkinfo.info_kind // "-") \(.mtu) \(.address) \(.flags | index("UP") != null) \(.master // "-") \(.ifalias // "-")"' | sort
 }
 
-# Links, global addresses and main-table routes of a namespace.
+# Links (as links_of), global addresses and main-table routes of a
+# namespace: one jq for the four listings (a fault walk reads every
+# namespace of its world at each step, and jq's start-up is most of what
+# a read costs). A listing ip cannot give (no such namespace) is empty.
 ns_state() { # NS
-	links_of "$1"
-	ip -n "$1" -j addr show | jq -r '.[] | .ifname as $i | .addr_info[] | select(.scope != "link") | "\($i) \(.local)/\(.prefixlen)"' | sort
-	{ ip -n "$1" -4 -j route show; ip -n "$1" -6 -j route show; } |
-		jq -r '.[] | "\(.dst) \(.gateway // "-") \(.dev // "-") \(.metric // 0)"' | sort
+	{
+		ip -n "$1" -d -j link show
+		ip -n "$1" -j addr show
+		ip -n "$1" -4 -j route show
+		ip -n "$1" -6 -j route show
+	} | jq -rs '
+		(.[0] // [] | map("\(.ifname) \(.linkinfo.info_kind // "-") \(.mtu) \(.address) \(.flags | index("UP") != null) \(.master // "-") \(.ifalias // "-")") | sort[]),
+		(.[1] // [] | map(.ifname as $i | .addr_info[] | select(.scope != "link") | "\($i) \(.local)/\(.prefixlen)") | sort[]),
+		((.[2] // []) + (.[3] // []) | map("\(.dst) \(.gateway // "-") \(.dev // "-") \(.metric // 0)") | sort[])'
 }
 
 addrs_of() { # NS IFNAME
