@@ -59,6 +59,12 @@ records() {
 	state_doc | jq '.records | length'
 }
 
+# ll_settled NS IFNAME: IFNAME has an IPv6 link-local address past DAD.
+ll_settled() {
+	ip -n "$1" -6 -j addr show dev "$2" |
+		jq -e '[.[0].addr_info[] | select(.scope == "link" and (.tentative | not))] | length > 0' >/dev/null
+}
+
 # A second uplink up1/up1p in the host namespace, as setup_host makes up0.
 second_uplink() {
 	hostip link add up1 type veth peer name up1p
@@ -392,6 +398,9 @@ both_deleted() { grep -q "^Deleted 1000:" "$1" && grep -q "^Deleted 1001:" "$1";
 	[ ! -e "$CNET_STATE.journal" ]
 	# and with a record there already (the same attachment, made for real)
 	run -0 cnet attach "netns:$CNS" macvlan --parent up0 --ip 10.61.0.2/24
+	# (the kernel adds eth1's link-local address's local route once its
+	# DAD is done, after the attach has returned)
+	wait_until 30 ll_settled "$CNS" eth1 || fail "eth1's link-local address stayed tentative"
 	before=$(world)
 	store_before=$(store_bytes)
 	run -0 cnet attach "netns:$CNS" macvlan --parent up0 --ip 10.61.0.3/24 --ifname eth2 --dry-run \
