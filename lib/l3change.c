@@ -295,9 +295,12 @@ static int rule_op(struct change *c, int op, const struct cnet_rule *want)
 		return cnet_errc(c->ctx, CNET_ERR_INVALID, -EINVAL, "too many rules (at most 8)");
 	if (op == CNET_CHANGE_ADD) {
 		att->rules[att->n_rules++] = *want;
-		r = c->dry ? 0 : cnet_rule_add(c->tnl, want);
+		r = c->dry ? 1 : cnet_rule_add(c->tnl, want);
+		if (r == 0) /* the namespace's own: detach leaves it */
+			cnet_rule_note_found(c->rec, want, true);
 	} else {
 		r = c->dry ? 0 : cnet_rule_del(c->tnl, &att->rules[k]);
+		cnet_rule_note_found(c->rec, &att->rules[k], false);
 		memmove(&att->rules[k], &att->rules[k + 1], (att->n_rules - (size_t)k - 1) * sizeof(att->rules[0]));
 		att->n_rules--;
 	}

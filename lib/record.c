@@ -80,6 +80,9 @@ static void record_engine(const struct run *run, cJSON *rec, bool pending)
 	if (rs->n && (a = cJSON_AddArrayToObject(rec, "replaced_routes")))
 		for (size_t i = 0; i < rs->n; i++)
 			cJSON_AddItemToArray(a, cnet_route_to_json(rs->msg[i]));
+	for (size_t i = 0; !pending && i < run->att->n_rules; i++)
+		if (!(run->rules_added & (1u << i)))
+			cnet_rule_note_found(rec, &run->att->rules[i], true);
 }
 
 cJSON *cnet_run_record(struct run *run, cJSON *options, bool pending)

@@ -299,6 +299,46 @@ int cnet_rules_check(struct cnet_nl *tnl, const cJSON *options, char *reason, si
 	return r;
 }
 
+/* The index of r in the record's "rules_found" (-1: not there), the
+ * rules compared as cnet writes them. */
+static int found_at(const cJSON *rec, const struct cnet_rule *r)
+{
+	char want[CNET_ROUTESTRLEN], buf[CNET_ROUTESTRLEN];
+	const cJSON *v;
+	struct cnet_rule got;
+	int i = 0;
+
+	cnet_rule_str(r, want);
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(rec, "rules_found"))
+	{
+		if (cJSON_IsString(v) && cnet_parse_rule(v->valuestring, &got) == 0 &&
+		    !strcmp(cnet_rule_str(&got, buf), want))
+			return i;
+		i++;
+	}
+	return -1;
+}
+
+bool cnet_rule_found(const cJSON *rec, const struct cnet_rule *r)
+{
+	return found_at(rec, r) >= 0;
+}
+
+void cnet_rule_note_found(cJSON *rec, const struct cnet_rule *r, bool found)
+{
+	char buf[CNET_ROUTESTRLEN];
+	cJSON *a = cJSON_GetObjectItemCaseSensitive(rec, "rules_found");
+	int i = found_at(rec, r);
+
+	if (found && i < 0 && (a || (a = cJSON_AddArrayToObject(rec, "rules_found"))))
+		cJSON_AddItemToArray(a, cJSON_CreateString(cnet_rule_str(r, buf)));
+	if (!found && i >= 0) {
+		cJSON_DeleteItemFromArray(a, i);
+		if (!cJSON_GetArraySize(a))
+			cJSON_DeleteItemFromObjectCaseSensitive(rec, "rules_found");
+	}
+}
+
 void cnet_rules_undo(struct cnet_nl *tnl, const cJSON *rec, struct cnet_result *res)
 {
 	const cJSON *v;
@@ -306,7 +346,7 @@ void cnet_rules_undo(struct cnet_nl *tnl, const cJSON *rec, struct cnet_result *
 
 	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "options"), "rule"))
 	{
-		if (!cJSON_IsString(v) || cnet_parse_rule(v->valuestring, &r) < 0)
+		if (!cJSON_IsString(v) || cnet_parse_rule(v->valuestring, &r) < 0 || cnet_rule_found(rec, &r))
 			continue;
 		if (cnet_rule_del(tnl, &r) < 0) {
 			cnet_result_add_warning(res, "%s", cnet_ctx_errmsg(cnet_nl_ctx(tnl)));

@@ -23,7 +23,13 @@ int cnet_rule_del(struct cnet_nl *nl, const struct cnet_rule *r);
 /* Each rule of a record's options ("rule") there: 0, or 1 with the first
  * one missing in reason; < 0. */
 int cnet_rules_check(struct cnet_nl *tnl, const struct cJSON *options, char *reason, size_t len);
-/* Detach: a record's rules taken away (best effort, warnings in res). */
+/* The record's "rules_found": rules its namespace had before cnet asked
+ * for them, which detach leaves. Whether r is one; r noted as one (found)
+ * or no longer (!found). */
+bool cnet_rule_found(const struct cJSON *rec, const struct cnet_rule *r);
+void cnet_rule_note_found(struct cJSON *rec, const struct cnet_rule *r, bool found);
+/* Detach: a record's rules taken away (best effort, warnings in res),
+ * but for those it found. */
 void cnet_rules_undo(struct cnet_nl *tnl, const struct cJSON *rec, struct cnet_result *res);
 
 #endif

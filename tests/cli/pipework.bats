@@ -829,6 +829,25 @@ recorded_routes() { # IFNAME
 	[ "$(state_doc | jq -c '.records[0].options.rule // []')" = "[]" ]
 }
 
+@test "pipework rule add of a rule the container has already: recorded, and left to the container by detach" {
+	container web "$CNS"
+	run -0 cnet pipework up0 web 10.78.0.2/24@10.78.0.1
+	ip -n "$CNS" rule add from 10.78.0.0/24 table 100 pref 400
+	run -0 cnet pipework rule web add from 10.78.0.0/24 table 100 pref 400
+	run -0 cnet pipework rule web add to 10.50.0.0/16 table 200 pref 300
+	[ "$(rule_prios "$CNS")" = "[0,300,400,32766,32767]" ]
+	run -0 cnet detach container:web
+	[ "$(rule_prios "$CNS")" = "[0,400,32766,32767]" ] || fail "after the detach: $(ip -n "$CNS" rule show)"
+	# asked to take it away, cnet does, whoever made it
+	run -0 cnet pipework up0 web 10.78.0.2/24@10.78.0.1
+	run -0 cnet pipework rule web add from 10.78.0.0/24 table 100 pref 400
+	run -0 cnet pipework rule web del from 10.78.0.0/24 table 100 pref 400
+	[ "$(rule_prios "$CNS")" = "[0,32766,32767]" ]
+	run -0 cnet pipework rule web add from 10.78.0.0/24 table 100 pref 400
+	run -0 cnet detach container:web
+	[ "$(rule_prios "$CNS")" = "[0,32766,32767]" ] || fail "after the detach: $(ip -n "$CNS" rule show)"
+}
+
 @test "pipework rule del from all lookup N takes that rule away, not another rule of table N" {
 	container web "$CNS"
 	run -0 cnet pipework up0 web 10.78.0.2/24@10.78.0.1

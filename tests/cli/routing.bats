@@ -289,6 +289,30 @@ ping_once() { # NS SRC ADDR
 		fail "after the detach: $(ip -n "$CNS" rule show)"
 }
 
+@test "a rule the container had before the attach asked for it is the container's: detach leaves it, reapply still checks it" {
+	# the container's own rule, exactly as the attach will ask for it
+	ip -n "$CNS" rule add from 10.61.0.0/24 table 100 pref 1000
+	run -0 cnet attach "netns:$CNS" macvlan --parent up0 --ip 10.61.0.2/24 \
+		--rule from=10.61.0.0/24,table=100,priority=1000 --rule to=10.62.0.0/16,table=200,priority=1100
+	[ "$(rule_prios_of "$CNS")" = "[0,1000,1100,32766,32767]" ]
+	# it is part of what the attachment needs: gone, reapply puts it back
+	ip -n "$CNS" rule del pref 1000
+	run -0 cnet reapply
+	[[ "$output" == repaired:* ]] || fail "reapply: $output"
+	[ "$(rule_prios_of "$CNS")" = "[0,1000,1100,32766,32767]" ]
+	run -0 cnet detach "netns:$CNS"
+	# ... then that one was cnet's, so it goes; a second attach over the
+	# container's own rule, then detach: the container's stays
+	[ "$(rule_prios_of "$CNS")" = "[0,32766,32767]" ] || fail "after the detach: $(ip -n "$CNS" rule show)"
+	ip -n "$CNS" rule add from 10.61.0.0/24 table 100 pref 1000
+	run -0 cnet attach "netns:$CNS" macvlan --parent up0 --ip 10.61.0.2/24 \
+		--rule from=10.61.0.0/24,table=100,priority=1000 --rule to=10.62.0.0/16,table=200,priority=1100
+	run -0 cnet detach "netns:$CNS"
+	[ "$(rule_prios_of "$CNS")" = "[0,1000,32766,32767]" ] || fail "after the detach: $(ip -n "$CNS" rule show)"
+	[ "$(ip -n "$CNS" -4 -j rule show | jq -r '.[] | select(.priority == 1000) | "\(.src)/\(.srclen) \(.table)"')" = \
+		"10.61.0.0/24 100" ]
+}
+
 # rule_reported NS MON: a rule added to NS and deleted again; the monitor
 # writing to MON has reported a deletion of such a rule.
 rule_reported() {

@@ -5,7 +5,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
 #include "cnet-internal.h"
+#include "rule.h"
 #include "unit.h"
 
 TEST(test_parse_ip_v4_with_prefix, "an IPv4 CIDR parses to family, bytes and prefix length")
@@ -134,4 +137,26 @@ TEST(test_utc_stamp, "a record's time stamp is gmtime's, across leap days, centu
 		cnet_utc_stamp(at[i], got);
 		CHECK(!strcmp(got, want));
 	}
+}
+
+TEST(test_rule_found_notes, "a record's rules_found: noted once in canonical form, told apart, removed to nothing")
+{
+	cJSON *rec = cJSON_CreateObject();
+	struct cnet_rule a, a2, b;
+
+	CHECK(rec);
+	CHECK(cnet_parse_rule("from=10.61.0.0/24,table=100,priority=1000", &a) == 0);
+	CHECK(cnet_parse_rule("from=10.61.0.0/24,table=100,priority=1000", &a2) == 0);
+	CHECK(cnet_parse_rule("from=10.61.0.0/24,table=100", &b) == 0); /* any priority: another rule */
+	CHECK(!cnet_rule_found(rec, &a));
+	cnet_rule_note_found(rec, &a, true);
+	cnet_rule_note_found(rec, &a2, true);
+	CHECK(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rec, "rules_found")) == 1);
+	CHECK(cnet_rule_found(rec, &a2));
+	CHECK(!cnet_rule_found(rec, &b));
+	cnet_rule_note_found(rec, &b, false); /* not there: nothing changes */
+	CHECK(cnet_rule_found(rec, &a));
+	cnet_rule_note_found(rec, &a2, false);
+	CHECK(!cJSON_GetObjectItemCaseSensitive(rec, "rules_found"));
+	cJSON_Delete(rec);
 }
